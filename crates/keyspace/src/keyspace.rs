@@ -1,0 +1,84 @@
+//! [`Keyspace`]: the numbered databases together.
+
+use bytes::Bytes;
+
+use crate::{Db, UnixMillis};
+
+/// Redis's default number of databases (`databases 16`).
+pub const DEFAULT_DATABASES: usize = 16;
+
+/// All databases of a server.
+#[derive(Debug, Clone)]
+pub struct Keyspace {
+    dbs: Vec<Db>,
+}
+
+impl Default for Keyspace {
+    fn default() -> Keyspace {
+        Keyspace::new(DEFAULT_DATABASES)
+    }
+}
+
+impl Keyspace {
+    /// `count` empty databases.
+    pub fn new(count: usize) -> Keyspace {
+        Keyspace { dbs: (0..count).map(|_| Db::new()).collect() }
+    }
+
+    /// Number of databases.
+    pub fn db_count(&self) -> usize {
+        self.dbs.len()
+    }
+
+    /// Database `index`; `None` if out of range.
+    pub fn db(&self, index: usize) -> Option<&Db> {
+        self.dbs.get(index)
+    }
+
+    /// Database `index` for modification; `None` if out of range.
+    pub fn db_mut(&mut self, index: usize) -> Option<&mut Db> {
+        self.dbs.get_mut(index)
+    }
+
+    /// Every database with its index.
+    pub fn dbs(&self) -> impl Iterator<Item = (usize, &Db)> {
+        self.dbs.iter().enumerate()
+    }
+
+    /// Total keys in all databases.
+    pub fn key_count(&self) -> usize {
+        self.dbs.iter().map(Db::len).sum()
+    }
+
+    /// Empties every database.
+    pub fn flush_all(&mut self) {
+        self.dbs.iter_mut().for_each(Db::clear);
+    }
+
+    /// Runs active expiry over every database: per database, steps of `samples` keys are repeated while more
+    /// than a quarter of a step expired, as Redis's cycle does. Returns the total number of deleted keys.
+    pub fn active_expire(&mut self, now_ms: UnixMillis, samples: usize, max_steps_per_db: usize) -> usize {
+        let mut total = 0;
+        for db in &mut self.dbs {
+            for _ in 0..max_steps_per_db {
+                let deleted = db.active_expire_step(now_ms, samples);
+                total += deleted;
+                if deleted * 4 <= samples {
+                    break;
+                }
+            }
+        }
+        total
+    }
+
+    /// Drains every database's record of keys deleted by expiry, as `(db index, key)`.
+    pub fn take_expired(&mut self) -> Vec<(usize, Bytes)> {
+        let mut out = Vec::new();
+        for (index, db) in self.dbs.iter_mut().enumerate() {
+            if db.has_expired() {
+                out.extend(db.take_expired().into_iter().map(|key| (index, key)));
+            }
+        }
+        out
+    }
+}

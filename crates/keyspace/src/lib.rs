@@ -1,0 +1,20 @@
+//! The data of a Redis-compatible server: [`Keyspace`] holds the numbered [`Db`]s, each a map from key to
+//! [`Entry`] (a [`Value`] plus an optional expiry time).
+//!
+//! Plain synchronous data structures: no RESP, sockets, tokio or replication here. Time is always passed in
+//! (`now_ms`, Unix milliseconds) so tests control it. Expiry has two faces, chosen by the caller with
+//! [`ExpiryPolicy`]: a master deletes a logically expired key when it is touched (and reports the deletion so the
+//! server can propagate a `DEL`), while a replica only hides it and waits for its master's `DEL`.
+#![deny(missing_docs)]
+
+mod db;
+mod expire_index;
+mod keyspace;
+mod value;
+
+pub use db::{Db, ExpiryPolicy};
+pub use keyspace::{DEFAULT_DATABASES, Keyspace};
+pub use value::{Entry, Value};
+
+/// Unix time in milliseconds, the unit of every expiry.
+pub type UnixMillis = i64;

@@ -1,0 +1,2 @@
+//! The `rcli` binary.
+fn main() {}

@@ -1,0 +1,2 @@
+//! rserver as a library: config, listener, connections, command table, replication glue.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! The `rserver` binary.
+fn main() {}

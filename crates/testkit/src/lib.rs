@@ -1,0 +1,2 @@
+//! Test kit for multi-process tests.
+#![deny(missing_docs)]

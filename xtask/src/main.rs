@@ -1,0 +1,2 @@
+//! cargo xtask: developer and user tasks that drive the built binaries.
+fn main() {}
