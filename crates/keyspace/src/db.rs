@@ -12,8 +12,12 @@ use crate::{Entry, UnixMillis, Value};
 pub enum ExpiryPolicy {
     /// Master behaviour: delete it and record the deletion (see [`Db::take_expired`]) so a `DEL` is propagated.
     Delete,
-    /// Replica behaviour: act as if it were missing but keep it; the master's `DEL` will remove it.
+    /// Replica behaviour towards its clients: act as if it were missing but keep it; the master's `DEL`
+    /// will remove it.
     Hide,
+    /// Replica applying its master's stream: the master is the authority on expiry, so the key is live until
+    /// the master deletes it.
+    Keep,
 }
 
 /// One database: keys to entries, plus an index of the keys that carry a TTL.
@@ -149,6 +153,9 @@ impl Db {
 
     /// Returns true when `key` is logically expired (deleting it under [`ExpiryPolicy::Delete`]).
     fn expire_if_needed(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
+        if policy == ExpiryPolicy::Keep {
+            return false;
+        }
         let expired = self.entries.get(key).is_some_and(|entry| entry.is_expired(now_ms));
         if expired && policy == ExpiryPolicy::Delete {
             if let Some((stored_key, _)) = self.entries.remove_entry(key) {

@@ -10,6 +10,7 @@
 mod db;
 mod expire_index;
 mod keyspace;
+pub mod pattern;
 mod value;
 
 pub use db::{Db, ExpiryPolicy};
