@@ -1,2 +1,49 @@
-//! Test kit for multi-process tests.
+//! Test kit for multi-process tests of `rserver` (and of the real `redis-server`, which obeys the same contract).
+//!
+//! Everything here is blocking `std`: spawned server processes, `std::net` sockets, polling with a deadline.
+//! It is shared by the server's integration tests and by `cargo xtask` (cluster-up, scenarios), so the
+//! node lifecycle lives in exactly one place.
+//!
+//! - [`Node`]: a server process with its own directory, config file and log file, killed (`SIGKILL`) on drop;
+//!   stopped politely with [`Node::stop`] / [`Node::shutdown`], restarted with [`Node::start_again`] after
+//!   editing its [`NodeConfig`].
+//! - [`Client`]: a blocking RESP client built on the `resp` crate's codec.
+//! - [`wait_until`] / [`poll_until`]: the one place where the kit sleeps; [`wait_for_sync`],
+//!   [`wait_replica_online`] and [`wait_for_ofs_sync`] are the named waits of Redis's own test suite.
+//! - [`free_port`] / [`free_ports`]: ports for nodes; tests never use fixed ports.
+//! - [`require_redis!`]: skip loudly (or fail under `REQUIRE_REDIS=1`) when the real Redis tools are missing.
+//! - [`replication_filters`]: insta filters for `INFO replication` and ROLE text.
+//!
+//! ```no_run
+//! use testkit::{Node, NodeConfig, free_ports, wait_for_sync};
+//!
+//! let [master_port, replica_port] = free_ports::<2>();
+//! let master = Node::start("/usr/bin/redis-server", NodeConfig::new(master_port));
+//! let replica = Node::start(
+//!     "/usr/bin/redis-server",
+//!     NodeConfig::new(replica_port).replica_of(master.port()),
+//! );
+//! wait_for_sync(&replica);
+//! master.cmd(&["SET", "k", "v"]);
+//! ```
 #![deny(missing_docs)]
+
+mod client;
+mod config;
+mod filters;
+mod node;
+mod ports;
+mod redis;
+mod wait;
+mod waits;
+
+pub use client::{Client, ClientError, info_field_in};
+pub use config::NodeConfig;
+pub use filters::replication_filters;
+pub use node::{Node, NodeError, Shutdown};
+pub use ports::{free_port, free_ports, free_ports_vec};
+pub use redis::{REDIS_TOOLS, redis_available, redis_tool, require_redis};
+pub use wait::{DEFAULT_DEADLINE, POLL_INTERVAL, poll_until, wait_until};
+pub use waits::{
+    wait_for_link_down, wait_for_ofs_sync, wait_for_replication_field, wait_for_sync, wait_replica_online,
+};
