@@ -5,7 +5,8 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProtocolError {
-    /// `*` length not a number, negative below -1, or above the limit.
+    /// `*` length not a number or above the limit; in a reply also negative below -1 (a request with a
+    /// count of zero or less is skipped, as in Redis).
     #[error("Protocol error: invalid multibulk length")]
     InvalidMultibulkLength,
     /// `$` length not a number, negative, or above `proto-max-bulk-len`.

@@ -16,9 +16,11 @@ mod encode;
 mod error;
 mod frame;
 mod inline;
+mod number;
 
 pub use command::{Command, CommandDecoder, Limits};
 pub use encode::{FrameEncoder, encode_command, encode_frame};
 pub use error::ProtocolError;
 pub use frame::{Frame, FrameDecoder, Protocol};
 pub use inline::split_args;
+pub use number::format_double;
