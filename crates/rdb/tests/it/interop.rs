@@ -1,0 +1,422 @@
+//! Interop with a real `redis-server` (Redis 7.0): its `SAVE` output loads here, and our output loads there.
+//! Skipped, loudly, when `redis-server` is not on PATH, unless `REQUIRE_REDIS=1`.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use keyspace::Value;
+use rdb::{Checksum, SaveOptions, read_rdb, write_rdb};
+
+use crate::support::{DATABASES, contents, keyspace};
+
+const LONG_RUN: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+#[test]
+fn redis_save_loads_here() {
+    let Some(redis_server) = find_redis_server() else {
+        return;
+    };
+    let dir = TempDir::new("redis-save");
+    let redis = RedisProcess::start(&redis_server, &dir.path);
+    let mut client = redis.client();
+    let long_text = "abcdefghij".repeat(10);
+    let binary_key = b"bin\x00\xff\r\n".as_slice();
+    let before_ms = now_ms();
+    for (key, value) in [
+        (&b"foo"[..], &b"bar"[..]),
+        (b"cnt", b"42"),
+        (b"neg", b"-7"),
+        (b"s:int", b"12345"),
+        (b"s:zero", b"007"),
+        (b"s:negzero", b"-0"),
+        (b"s:big", b"9876543210"),
+        (b"s:empty", b""),
+        (b"s:lzf", LONG_RUN.as_bytes()),
+        (b"s:lzf2", long_text.as_bytes()),
+        (binary_key, b"\x00\x01\xfe\xff"),
+    ] {
+        assert_eq!(
+            client.command(&[b"SET", key, value]),
+            Reply::Simple("OK".into())
+        );
+    }
+    assert_eq!(
+        client.command(&[b"SET", b"ttl", b"v", b"PX", b"100000"]),
+        Reply::Simple("OK".into())
+    );
+    assert_eq!(
+        client.command(&[b"SET", b"ttl:int", b"300", b"PXAT", b"4102444800123"]),
+        Reply::Simple("OK".into())
+    );
+    assert_eq!(
+        client.command(&[b"SELECT", b"3"]),
+        Reply::Simple("OK".into())
+    );
+    assert_eq!(
+        client.command(&[b"SET", b"indb3", b"x"]),
+        Reply::Simple("OK".into())
+    );
+    assert_eq!(client.command(&[b"SAVE"]), Reply::Simple("OK".into()));
+    let after_ms = now_ms();
+
+    let bytes = fs::read(dir.path.join("dump.rdb")).expect("redis wrote dump.rdb");
+    let loaded = read_rdb(&bytes, DATABASES).expect("Redis's dump loads");
+    assert_eq!(loaded.checksum, Checksum::Verified);
+    assert_eq!(
+        loaded.aux.redis_ver.as_deref(),
+        Some(redis.version.as_str())
+    );
+    assert!(
+        loaded.aux.ctime.is_some_and(
+            |ctime| ctime * 1000 >= before_ms - 2000 && ctime * 1000 <= after_ms + 2000
+        )
+    );
+    assert!(loaded.skipped_functions.is_empty());
+
+    let mut loaded_contents = contents(&loaded.keyspace);
+    let ttl_entry = loaded_contents
+        .remove(&(0, Bytes::from("ttl")))
+        .expect("ttl key loaded");
+    assert_eq!(ttl_entry.value, string(b"v"));
+    let ttl_at = ttl_entry.expire_at.expect("ttl key has an expiry");
+    assert!(
+        (before_ms + 100_000..=after_ms + 100_000).contains(&ttl_at),
+        "PX 100000 saved as {ttl_at}"
+    );
+
+    let expected = keyspace(&[
+        (0, b"foo", b"bar", None),
+        (0, b"cnt", b"42", None),
+        (0, b"neg", b"-7", None),
+        (0, b"s:int", b"12345", None),
+        (0, b"s:zero", b"007", None),
+        (0, b"s:negzero", b"-0", None),
+        (0, b"s:big", b"9876543210", None),
+        (0, b"s:empty", b"", None),
+        (0, b"s:lzf", LONG_RUN.as_bytes(), None),
+        (0, b"s:lzf2", long_text.as_bytes(), None),
+        (0, binary_key, b"\x00\x01\xfe\xff", None),
+        (0, b"ttl:int", b"300", Some(4_102_444_800_123)),
+        (3, b"indb3", b"x", None),
+    ]);
+    assert_eq!(loaded_contents, contents(&expected));
+    // The point of the long values: Redis must actually have compressed them, or LZF went untested.
+    for key in [&b"\x05s:lzf"[..], b"\x06s:lzf2"] {
+        let compressed = bytes
+            .windows(key.len() + 1)
+            .any(|w| w[..key.len()] == *key && w[key.len()] == 0xc3);
+        assert!(
+            compressed,
+            "expected Redis to LZF-compress {:?}",
+            String::from_utf8_lossy(key)
+        );
+    }
+}
+
+#[test]
+fn our_file_loads_in_redis() {
+    let Some(redis_server) = find_redis_server() else {
+        return;
+    };
+    let dir = TempDir::new("our-save");
+    let far_future = 4_102_444_800_000;
+    let soon = now_ms() + 600_000;
+    let long = "xyz".repeat(40);
+    let ours = keyspace(&[
+        (0, b"foo", b"bar", None),
+        (0, b"cnt", b"42", Some(far_future)),
+        (0, b"s:zero", b"007", None),
+        (0, b"s:big", b"9876543210", None),
+        (0, b"s:min", b"-2147483648", None),
+        (0, b"s:empty", b"", None),
+        (0, b"bin\x00\xff", b"\r\n\x00", Some(soon)),
+        (0, b"long", long.as_bytes(), None),
+        (3, b"indb3", b"x", None),
+    ]);
+    let options = SaveOptions {
+        repl: Some(rdb::ReplInfo {
+            id: "0123456789abcdef0123456789abcdef01234567".into(),
+            offset: 176,
+            stream_db: 0,
+        }),
+        ctime_secs: now_ms() / 1000,
+        used_mem: 1_000_000,
+    };
+    let file = fs::File::create(dir.path.join("dump.rdb")).expect("create dump.rdb");
+    write_rdb(&ours, &options, file).expect("write dump.rdb");
+
+    let redis = RedisProcess::start(&redis_server, &dir.path);
+    let mut client = redis.client();
+    let get = |client: &mut Client, key: &[u8]| client.command(&[b"GET", key]);
+    assert_eq!(get(&mut client, b"foo"), Reply::Bulk(Some(b"bar".to_vec())));
+    assert_eq!(get(&mut client, b"cnt"), Reply::Bulk(Some(b"42".to_vec())));
+    assert_eq!(
+        get(&mut client, b"s:zero"),
+        Reply::Bulk(Some(b"007".to_vec()))
+    );
+    assert_eq!(
+        get(&mut client, b"s:big"),
+        Reply::Bulk(Some(b"9876543210".to_vec()))
+    );
+    assert_eq!(
+        get(&mut client, b"s:min"),
+        Reply::Bulk(Some(b"-2147483648".to_vec()))
+    );
+    assert_eq!(get(&mut client, b"s:empty"), Reply::Bulk(Some(Vec::new())));
+    assert_eq!(
+        get(&mut client, b"bin\x00\xff"),
+        Reply::Bulk(Some(b"\r\n\x00".to_vec()))
+    );
+    assert_eq!(
+        get(&mut client, b"long"),
+        Reply::Bulk(Some(long.clone().into_bytes()))
+    );
+    assert_eq!(client.command(&[b"PTTL", b"foo"]), Reply::Integer(-1));
+    let Reply::Integer(pttl) = client.command(&[b"PTTL", b"cnt"]) else {
+        panic!("PTTL is an integer")
+    };
+    let expected_pttl = far_future - now_ms();
+    assert!(
+        pttl <= expected_pttl + 1000 && pttl > expected_pttl - 60_000,
+        "PTTL cnt = {pttl}"
+    );
+    let Reply::Integer(pttl) = client.command(&[b"PTTL", b"bin\x00\xff"]) else {
+        panic!("PTTL is an integer")
+    };
+    assert!(pttl > 0 && pttl <= 600_000, "PTTL bin = {pttl}");
+    assert_eq!(client.command(&[b"DBSIZE"]), Reply::Integer(8));
+    assert_eq!(
+        client.command(&[b"SELECT", b"3"]),
+        Reply::Simple("OK".into())
+    );
+    assert_eq!(get(&mut client, b"indb3"), Reply::Bulk(Some(b"x".to_vec())));
+    assert_eq!(client.command(&[b"DBSIZE"]), Reply::Integer(1));
+}
+
+fn string(bytes: &[u8]) -> Value {
+    Value::String(Bytes::copy_from_slice(bytes))
+}
+
+fn now_ms() -> i64 {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970");
+    i64::try_from(since_epoch.as_millis()).expect("fits")
+}
+
+/// The `redis-server` on PATH; `None` (after saying so) when absent and not required.
+fn find_redis_server() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("redis-server"))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        if std::env::var("REQUIRE_REDIS").as_deref() == Ok("1") {
+            panic!("REQUIRE_REDIS=1 but redis-server is not on PATH");
+        }
+        eprintln!(
+            "!!! SKIPPING redis interop test: redis-server is not on PATH (set REQUIRE_REDIS=1 to fail instead)"
+        );
+    }
+    found
+}
+
+/// The one polling helper: retries `probe` every 20 ms until it yields a value or `timeout` passes.
+fn wait_until<T, E: std::fmt::Debug>(
+    timeout: Duration,
+    what: &str,
+    mut probe: impl FnMut() -> Result<T, E>,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let last = match probe() {
+            Ok(value) => return value,
+            Err(error) => error,
+        };
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}; last: {last:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A directory removed when dropped.
+struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "rdb-it-{label}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(unique);
+        fs::create_dir_all(&path).expect("create temp dir");
+        TempDir { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+/// A running `redis-server`, killed and reaped on drop (also when the test panics).
+struct RedisProcess {
+    child: Child,
+    port: u16,
+    version: String,
+}
+
+impl RedisProcess {
+    fn start(binary: &Path, dir: &Path) -> RedisProcess {
+        let port = {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+            listener.local_addr().expect("local addr").port()
+        };
+        let log = fs::File::create(dir.join("redis.log")).expect("create log");
+        let child = Command::new(binary)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .args(["--dbfilename", "dump.rdb", "--daemonize", "no"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log handle"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn redis-server");
+        let mut redis = RedisProcess {
+            child,
+            port,
+            version: String::new(),
+        };
+        let log_path = dir.join("redis.log");
+        wait_until(
+            Duration::from_secs(10),
+            "redis-server to accept connections",
+            || {
+                if let Ok(Some(status)) = redis.child.try_wait() {
+                    let log = fs::read_to_string(&log_path).unwrap_or_default();
+                    panic!(
+                        "redis-server exited with {status} before accepting connections; log:\n{log}"
+                    );
+                }
+                TcpStream::connect(("127.0.0.1", port)).map(drop)
+            },
+        );
+        let info = redis.client().command(&[b"INFO", b"server"]);
+        if let Reply::Bulk(Some(text)) = info {
+            let text = String::from_utf8_lossy(&text);
+            redis.version = text
+                .lines()
+                .find_map(|line| line.strip_prefix("redis_version:"))
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+        }
+        redis
+    }
+
+    fn client(&self) -> Client {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("set timeout");
+        Client {
+            reader: BufReader::new(stream.try_clone().expect("clone stream")),
+            writer: stream,
+        }
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Reply {
+    Simple(String),
+    Error(String),
+    Integer(i64),
+    Bulk(Option<Vec<u8>>),
+    Array(Option<Vec<Reply>>),
+}
+
+/// Just enough RESP2 for these tests.
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn command(&mut self, args: &[&[u8]]) -> Reply {
+        let mut request = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            request.extend_from_slice(arg);
+            request.extend_from_slice(b"\r\n");
+        }
+        self.writer.write_all(&request).expect("send command");
+        self.read_reply()
+    }
+
+    fn read_reply(&mut self) -> Reply {
+        let line = self.read_line();
+        let (kind, rest) = line.split_at(1);
+        let number = || {
+            rest.parse::<i64>()
+                .unwrap_or_else(|_| panic!("bad RESP number line {line:?}"))
+        };
+        match kind {
+            "+" => Reply::Simple(rest.to_owned()),
+            "-" => Reply::Error(rest.to_owned()),
+            ":" => Reply::Integer(number()),
+            "$" => match usize::try_from(number()) {
+                Err(_) => Reply::Bulk(None),
+                Ok(len) => {
+                    let mut data = vec![0; len + 2];
+                    std::io::Read::read_exact(&mut self.reader, &mut data).expect("read bulk");
+                    data.truncate(len);
+                    Reply::Bulk(Some(data))
+                }
+            },
+            "*" => match usize::try_from(number()) {
+                Err(_) => Reply::Array(None),
+                Ok(len) => Reply::Array(Some((0..len).map(|_| self.read_reply()).collect())),
+            },
+            _ => panic!("unexpected RESP line {line:?}"),
+        }
+    }
+
+    fn read_line(&mut self) -> String {
+        let mut line = String::new();
+        self.reader.read_line(&mut line).expect("read reply line");
+        assert!(line.ends_with("\r\n"), "reply line without CRLF: {line:?}");
+        line.truncate(line.len() - 2);
+        line
+    }
+}

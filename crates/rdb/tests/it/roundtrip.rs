@@ -1,0 +1,135 @@
+//! Write then read gives back the same keyspace, for chosen tricky cases and for generated ones.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use keyspace::{Entry, Keyspace, Value};
+use proptest::prelude::*;
+use rdb::{Checksum, ReplInfo, SaveOptions, encode_to_vec, read_rdb};
+
+use crate::support::{DATABASES, Row, contents, keyspace};
+
+fn check_round_trip(keyspace: &Keyspace, options: &SaveOptions) {
+    let bytes = encode_to_vec(keyspace, options);
+    let loaded = read_rdb(&bytes, DATABASES).expect("our own output loads");
+    assert_eq!(contents(&loaded.keyspace), contents(keyspace));
+    assert_eq!(loaded.checksum, Checksum::Verified);
+    assert_eq!(loaded.aux.repl_info(), options.repl);
+    assert_eq!(loaded.aux.ctime, Some(options.ctime_secs));
+    assert_eq!(loaded.aux.used_mem, Some(options.used_mem));
+}
+
+#[test]
+fn tricky_strings_expiries_and_several_dbs() {
+    let long = vec![b'x'; 70_000];
+    let rows: Vec<Row<'_>> = vec![
+        (0, b"plain", b"value", None),
+        (0, b"", b"empty key", None),
+        (0, b"empty value", b"", Some(1)),
+        (0, b"\x00\xff\xc0\r\n", b"\xc3\x05\x64\x00", None),
+        (0, b"007", b"007", None),
+        (0, b"-0", b"-0", None),
+        (0, b"12345", b"12345", Some(4_102_444_800_000)),
+        (0, b"9876543210", b"9876543210", None),
+        (0, b"-2147483648", b"2147483647", None),
+        (0, b"+1", b" 1", None),
+        (0, b"negative expiry", b"v", Some(-5)),
+        (0, b"long", &long, None),
+        (3, b"plain", b"in db 3", Some(i64::MAX)),
+        (15, b"last db", b"0", None),
+    ];
+    let options = SaveOptions {
+        repl: Some(ReplInfo {
+            id: "a".repeat(40),
+            offset: 9_876_543_210,
+            stream_db: 3,
+        }),
+        ctime_secs: 1_795_639_548,
+        used_mem: 5_000_000_000,
+    };
+    check_round_trip(&keyspace(&rows), &options);
+    check_round_trip(&keyspace(&rows), &SaveOptions::default());
+}
+
+#[test]
+fn empty_keyspace() {
+    let empty = Keyspace::new(DATABASES);
+    check_round_trip(&empty, &SaveOptions::default());
+    let bytes = encode_to_vec(&empty, &SaveOptions::default());
+    assert!(!bytes.contains(&0xfe), "no SELECTDB for empty dbs");
+}
+
+#[test]
+fn many_keys_encode_quickly() {
+    let mut keyspace = Keyspace::new(DATABASES);
+    let db = keyspace.db_mut(0).expect("db 0");
+    // The full million only in release builds, where the speed is meaningful.
+    let count = if cfg!(debug_assertions) {
+        200_000
+    } else {
+        1_000_000
+    };
+    for i in 0..count {
+        let value = if i % 2 == 0 {
+            Bytes::from(i.to_string())
+        } else {
+            Bytes::from(format!("value-{i}"))
+        };
+        let expire_at = (i % 3 == 0).then_some(4_102_444_800_000 + i64::from(i));
+        db.insert(
+            Bytes::from(format!("key:{i}")),
+            Entry {
+                value: Value::String(value),
+                expire_at,
+            },
+        );
+    }
+    let started = Instant::now();
+    let bytes = encode_to_vec(&keyspace, &SaveOptions::default());
+    let elapsed = started.elapsed();
+    eprintln!(
+        "encoded {count} keys ({} bytes) in {elapsed:?}",
+        bytes.len()
+    );
+    // Generous even for a debug build on a busy machine; the point is to catch a quadratic or unbuffered writer.
+    assert!(
+        elapsed.as_secs() < 5,
+        "encoding {count} keys took {elapsed:?}"
+    );
+    let loaded = read_rdb(&bytes, DATABASES).expect("loads");
+    assert_eq!(loaded.keyspace.key_count(), count as usize);
+    assert_eq!(
+        loaded.keyspace.db(0).map(|db| db.expires_len()),
+        Some(db_expires(&keyspace))
+    );
+}
+
+fn db_expires(keyspace: &Keyspace) -> usize {
+    keyspace.db(0).map_or(0, |db| db.expires_len())
+}
+
+fn arbitrary_value() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..80),
+        any::<i64>().prop_map(|n| n.to_string().into_bytes()),
+        any::<i32>().prop_map(|n| n.to_string().into_bytes()),
+        "[-+0-9]{0,12}".prop_map(String::into_bytes),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn generated_keyspaces_round_trip(
+        rows in proptest::collection::btree_map(
+            (0..DATABASES, arbitrary_value()),
+            (arbitrary_value(), proptest::option::of(any::<i64>())),
+            0..40,
+        ),
+        ctime_secs in any::<i64>(),
+        used_mem in any::<i64>(),
+    ) {
+        let rows: Vec<Row<'_>> =
+            rows.iter().map(|((db, key), (value, expire_at))| (*db, &key[..], &value[..], *expire_at)).collect();
+        check_round_trip(&keyspace(&rows), &SaveOptions { repl: None, ctime_secs, used_mem });
+    }
+}
