@@ -157,11 +157,12 @@ impl Db {
             return false;
         }
         let expired = self.entries.get(key).is_some_and(|entry| entry.is_expired(now_ms));
-        if expired && policy == ExpiryPolicy::Delete {
-            if let Some((stored_key, _)) = self.entries.remove_entry(key) {
-                self.expires.remove(key);
-                self.expired.push(stored_key);
-            }
+        if expired
+            && policy == ExpiryPolicy::Delete
+            && let Some((stored_key, _)) = self.entries.remove_entry(key)
+        {
+            self.expires.remove(key);
+            self.expired.push(stored_key);
         }
         expired
     }

@@ -30,12 +30,10 @@ pub fn glob_match_case(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
                     continue;
                 }
                 b'[' => {
-                    if let Some((matched, next)) = match_class(pattern, p, text[t], nocase) {
-                        if matched {
-                            p = next;
-                            t += 1;
-                            continue;
-                        }
+                    if let Some((true, next)) = match_class(pattern, p, text[t], nocase) {
+                        p = next;
+                        t += 1;
+                        continue;
                     }
                 }
                 b'\\' if p + 1 < pattern.len() => {

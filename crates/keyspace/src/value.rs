@@ -6,7 +6,6 @@ use crate::UnixMillis;
 
 /// What a key holds. One variant per Redis type; the string type is the only one so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Value {
     /// A Redis string: arbitrary bytes.
     String(Bytes),
