@@ -77,13 +77,20 @@ impl Client {
         stream.set_read_timeout(Some(IO_TIMEOUT))?;
         stream.set_write_timeout(Some(IO_TIMEOUT))?;
         stream.set_nodelay(true)?;
-        Ok(Client { stream, read_buffer: BytesMut::with_capacity(4096), decoder: FrameDecoder::new() })
+        Ok(Client {
+            stream,
+            read_buffer: BytesMut::with_capacity(4096),
+            decoder: FrameDecoder::new(),
+        })
     }
 
     /// Sends one command and reads its reply; panics (naming the command) if there is no reply.
+    #[track_caller]
     pub fn cmd<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Frame {
-        self.try_cmd(args)
-            .unwrap_or_else(|error| panic!("command {} failed: {error}", display_args(args)))
+        match self.try_cmd(args) {
+            Ok(frame) => frame,
+            Err(error) => panic!("command {} failed: {error}", display_args(args)),
+        }
     }
 
     /// Sends one command and reads its reply.
@@ -103,7 +110,9 @@ impl Client {
     /// Reads the next reply.
     pub fn read_reply(&mut self) -> Result<Frame, ClientError> {
         loop {
-            if let Some(frame) = self.decoder.decode(&mut self.read_buffer).map_err(ClientError::Protocol)? {
+            if let Some(frame) =
+                self.decoder.decode(&mut self.read_buffer).map_err(ClientError::Protocol)?
+            {
                 return Ok(frame);
             }
             let mut chunk = [0u8; 16 * 1024];
@@ -118,18 +127,28 @@ impl Client {
     /// `INFO <section>` as the text the server sent (lines end in `\r\n`).
     pub fn info(&mut self, section: &str) -> Result<String, ClientError> {
         match self.try_cmd(&["INFO", section])? {
-            Frame::Bulk(text) | Frame::Verbatim { text, .. } => Ok(String::from_utf8_lossy(&text).into_owned()),
+            Frame::Bulk(text) | Frame::Verbatim { text, .. } => {
+                Ok(String::from_utf8_lossy(&text).into_owned())
+            }
             other => Err(ClientError::UnexpectedReply(other)),
         }
     }
 
     /// `INFO replication` as the text the server sent; panics if there is no such reply.
+    #[track_caller]
     pub fn info_replication(&mut self) -> String {
-        self.info("replication").unwrap_or_else(|error| panic!("INFO replication failed: {error}"))
+        match self.info("replication") {
+            Ok(info) => info,
+            Err(error) => panic!("INFO replication failed: {error}"),
+        }
     }
 
     /// The value of `field` in `INFO <section>`, e.g. `info_field("replication", "role")`; `None` if absent.
-    pub fn info_field(&mut self, section: &str, field: &str) -> Result<Option<String>, ClientError> {
+    pub fn info_field(
+        &mut self,
+        section: &str,
+        field: &str,
+    ) -> Result<Option<String>, ClientError> {
         let text = self.info(section)?;
         Ok(info_field_in(&text, field).map(str::to_string))
     }
@@ -145,7 +164,10 @@ pub fn info_field_in<'a>(info: &'a str, field: &str) -> Option<&'a str> {
 
 /// A command for messages: `SET k v`.
 fn display_args<A: AsRef<[u8]>>(args: &[A]) -> String {
-    let words: Vec<String> = args.iter().map(|arg| String::from_utf8_lossy(arg.as_ref()).into_owned()).collect();
+    let words: Vec<String> = args
+        .iter()
+        .map(|arg| String::from_utf8_lossy(arg.as_ref()).into_owned())
+        .collect();
     words.join(" ")
 }
 
@@ -158,7 +180,10 @@ mod tests {
         let info = "# Replication\r\nrole:slave\r\nmaster_port:7050\r\nslave0:ip=127.0.0.1,port=1,state=online\r\n";
         assert_eq!(info_field_in(info, "role"), Some("slave"));
         assert_eq!(info_field_in(info, "master_port"), Some("7050"));
-        assert_eq!(info_field_in(info, "slave0"), Some("ip=127.0.0.1,port=1,state=online"));
+        assert_eq!(
+            info_field_in(info, "slave0"),
+            Some("ip=127.0.0.1,port=1,state=online")
+        );
         assert_eq!(info_field_in(info, "master"), None);
     }
 }

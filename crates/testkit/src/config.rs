@@ -18,7 +18,9 @@ impl NodeConfig {
     /// A standalone master on `127.0.0.1:port` with the defaults tests want: `dbfilename dump.rdb`, the Redis
     /// default save points, and `repl-diskless-sync-delay 0` so a full sync starts at once instead of after 5 s.
     pub fn new(port: u16) -> NodeConfig {
-        let mut config = NodeConfig { directives: Vec::new() };
+        let mut config = NodeConfig {
+            directives: Vec::new(),
+        };
         config
             .set("port", port.to_string())
             .set("bind", "127.0.0.1")
@@ -42,7 +44,11 @@ impl NodeConfig {
     /// Sets `directive` to `value` (the rest of the line, e.g. `"127.0.0.1 6379"`), replacing an earlier value.
     pub fn set(&mut self, directive: &str, value: impl Into<String>) -> &mut NodeConfig {
         let value = value.into();
-        match self.directives.iter_mut().find(|(name, _)| name == directive) {
+        match self
+            .directives
+            .iter_mut()
+            .find(|(name, _)| name == directive)
+        {
             Some((_, existing)) => *existing = value,
             None => self.directives.push((directive.to_string(), value)),
         }
@@ -57,12 +63,17 @@ impl NodeConfig {
 
     /// The value of `directive`, if set.
     pub fn get(&self, directive: &str) -> Option<&str> {
-        self.directives.iter().find(|(name, _)| name == directive).map(|(_, value)| value.as_str())
+        self.directives
+            .iter()
+            .find(|(name, _)| name == directive)
+            .map(|(_, value)| value.as_str())
     }
 
     /// The `port` directive.
     pub fn port(&self) -> u16 {
-        self.get("port").and_then(|port| port.parse().ok()).expect("NodeConfig always has a numeric port")
+        self.get("port")
+            .and_then(|port| port.parse().ok())
+            .expect("NodeConfig always has a numeric port")
     }
 
     /// The config file text, with `dir <dir>` first.

@@ -18,18 +18,48 @@
 pub fn replication_filters() -> Vec<(&'static str, &'static str)> {
     vec![
         // INFO replication (lines end in \r\n; `\b` ends each value so a longer or malformed one stays visible).
-        (r"(?m)^master_replid:[0-9a-f]{40}\b", "master_replid:[REPLID]"),
+        (
+            r"(?m)^master_replid:[0-9a-f]{40}\b",
+            "master_replid:[REPLID]",
+        ),
         (r"(?m)^master_replid2:0{40}\b", "master_replid2:[ZEROS]"),
-        (r"(?m)^master_replid2:[0-9a-f]{40}\b", "master_replid2:[REPLID2]"),
-        (r"(?m)^master_repl_offset:\d+\b", "master_repl_offset:[OFFSET]"),
-        (r"(?m)^second_repl_offset:\d+\b", "second_repl_offset:[OFFSET]"),
-        (r"(?m)^slave_read_repl_offset:\d+\b", "slave_read_repl_offset:[OFFSET]"),
-        (r"(?m)^slave_repl_offset:\d+\b", "slave_repl_offset:[OFFSET]"),
-        (r"(?m)^repl_backlog_first_byte_offset:\d+\b", "repl_backlog_first_byte_offset:[OFFSET]"),
-        (r"(?m)^repl_backlog_histlen:\d+\b", "repl_backlog_histlen:[LEN]"),
+        (
+            r"(?m)^master_replid2:[0-9a-f]{40}\b",
+            "master_replid2:[REPLID2]",
+        ),
+        (
+            r"(?m)^master_repl_offset:\d+\b",
+            "master_repl_offset:[OFFSET]",
+        ),
+        (
+            r"(?m)^second_repl_offset:\d+\b",
+            "second_repl_offset:[OFFSET]",
+        ),
+        (
+            r"(?m)^slave_read_repl_offset:\d+\b",
+            "slave_read_repl_offset:[OFFSET]",
+        ),
+        (
+            r"(?m)^slave_repl_offset:\d+\b",
+            "slave_repl_offset:[OFFSET]",
+        ),
+        (
+            r"(?m)^repl_backlog_first_byte_offset:\d+\b",
+            "repl_backlog_first_byte_offset:[OFFSET]",
+        ),
+        (
+            r"(?m)^repl_backlog_histlen:\d+\b",
+            "repl_backlog_histlen:[LEN]",
+        ),
         (r"(?m)^master_port:\d+\b", "master_port:[PORT]"),
-        (r"(?m)^master_last_io_seconds_ago:\d+\b", "master_last_io_seconds_ago:[SECONDS]"),
-        (r"(?m)^master_link_down_since_seconds:\d+\b", "master_link_down_since_seconds:[SECONDS]"),
+        (
+            r"(?m)^master_last_io_seconds_ago:\d+\b",
+            "master_last_io_seconds_ago:[SECONDS]",
+        ),
+        (
+            r"(?m)^master_link_down_since_seconds:\d+\b",
+            "master_link_down_since_seconds:[SECONDS]",
+        ),
         (
             r"(?m)^(slave\d+:ip=[0-9.]+,port=)\d+(,state=[a-z_]+,offset=)\d+(,lag=)\d+\b",
             "${1}[PORT]${2}[OFFSET]${3}[LAG]",

@@ -45,5 +45,6 @@ pub use ports::{free_port, free_ports, free_ports_vec};
 pub use redis::{REDIS_TOOLS, redis_available, redis_tool, require_redis};
 pub use wait::{DEFAULT_DEADLINE, POLL_INTERVAL, poll_until, wait_until};
 pub use waits::{
-    wait_for_link_down, wait_for_ofs_sync, wait_for_replication_field, wait_for_sync, wait_replica_online,
+    wait_for_link_down, wait_for_ofs_sync, wait_for_replication_field, wait_for_sync,
+    wait_replica_online,
 };

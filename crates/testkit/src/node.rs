@@ -69,9 +69,14 @@ pub struct NodeError {
 
 #[derive(Debug)]
 enum NodeErrorKind {
-    Io { doing: &'static str, error: io::Error },
+    Io {
+        doing: &'static str,
+        error: io::Error,
+    },
     ExitedEarly(ExitStatus),
-    NotReady { last_observed: String },
+    NotReady {
+        last_observed: String,
+    },
     DidNotExit,
     ShutdownRefused(Frame),
     NotRunning,
@@ -95,16 +100,25 @@ impl fmt::Display for NodeError {
         write!(f, "node 127.0.0.1:{}: ", self.port)?;
         match &self.kind {
             NodeErrorKind::Io { doing, error } => write!(f, "{doing}: {error}")?,
-            NodeErrorKind::ExitedEarly(status) => write!(f, "exited before it was ready ({status})")?,
-            NodeErrorKind::NotReady { last_observed } => {
-                write!(f, "not ready within {DEFAULT_DEADLINE:?}; last observed: {last_observed}")?
+            NodeErrorKind::ExitedEarly(status) => {
+                write!(f, "exited before it was ready ({status})")?
             }
-            NodeErrorKind::DidNotExit => write!(f, "did not exit within {DEFAULT_DEADLINE:?}; killed it")?,
+            NodeErrorKind::NotReady { last_observed } => write!(
+                f,
+                "not ready within {DEFAULT_DEADLINE:?}; last observed: {last_observed}"
+            )?,
+            NodeErrorKind::DidNotExit => {
+                write!(f, "did not exit within {DEFAULT_DEADLINE:?}; killed it")?
+            }
             NodeErrorKind::ShutdownRefused(reply) => write!(f, "SHUTDOWN refused: {reply:?}")?,
             NodeErrorKind::NotRunning => write!(f, "not running")?,
             NodeErrorKind::AlreadyRunning => write!(f, "already running")?,
         }
-        write!(f, "\n--- log tail ---\n{}--- end of log tail ---", self.log_tail)
+        write!(
+            f,
+            "\n--- log tail ---\n{}--- end of log tail ---",
+            self.log_tail
+        )
     }
 }
 
@@ -120,8 +134,9 @@ impl std::error::Error for NodeError {
 impl Node {
     /// Starts `binary` with `config` in a fresh temp directory and waits until it is ready; panics (with the
     /// log tail) if it does not come up.
+    #[track_caller]
     pub fn start(binary: impl AsRef<Path>, config: NodeConfig) -> Node {
-        Node::try_start(binary, config).unwrap_or_else(|error| panic!("{error}"))
+        Node::try_start(binary, config).unwrap_or_else_panic()
     }
 
     /// Fallible [`Node::start`]. The directory is `<temp dir>/testkit/node-<port>-<pid>-<n>` and is removed on
@@ -144,7 +159,9 @@ impl Node {
         };
         // A leftover directory from an earlier process with the same pid would mix old data in.
         match fs::remove_dir_all(&node.dir) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(node.io_error("clear node dir", error)),
+            Err(error) if error.kind() != io::ErrorKind::NotFound => {
+                return Err(node.io_error("clear node dir", error));
+            }
             _ => {}
         }
         node.try_start_again()?;
@@ -154,7 +171,11 @@ impl Node {
     /// Starts `binary` with `config` in `dir` (created if missing, kept on drop, data reused), in its own process
     /// group so a Ctrl-C in the terminal reaches only the supervisor, which then stops the node in order.
     /// This is how `cargo xtask cluster-up` runs nodes.
-    pub fn try_start_in(binary: impl AsRef<Path>, dir: PathBuf, config: NodeConfig) -> Result<Node, NodeError> {
+    pub fn try_start_in(
+        binary: impl AsRef<Path>,
+        dir: PathBuf,
+        config: NodeConfig,
+    ) -> Result<Node, NodeError> {
         let mut node = Node {
             binary: binary.as_ref().to_path_buf(),
             dir,
@@ -169,8 +190,9 @@ impl Node {
 
     /// Starts the stopped node again with the same directory and its current (possibly edited) config, and waits
     /// until it is ready; panics with the log tail if it does not come up.
+    #[track_caller]
     pub fn start_again(&mut self) {
-        self.try_start_again().unwrap_or_else(|error| panic!("{error}"));
+        self.try_start_again().unwrap_or_else_panic()
     }
 
     /// Fallible [`Node::start_again`]; also how every start happens.
@@ -187,9 +209,16 @@ impl Node {
             .open(self.log_path())
             .map_err(|error| self.io_error("open log file", error))?;
         let log_start = log.metadata().map(|metadata| metadata.len()).unwrap_or(0);
-        let marker = format!("### testkit: starting {} {}\n", self.binary.display(), self.config_path().display());
-        log.write_all(marker.as_bytes()).map_err(|error| self.io_error("write log file", error))?;
-        let stderr_log = log.try_clone().map_err(|error| self.io_error("open log file", error))?;
+        let marker = format!(
+            "### testkit: starting {} {}\n",
+            self.binary.display(),
+            self.config_path().display()
+        );
+        log.write_all(marker.as_bytes())
+            .map_err(|error| self.io_error("write log file", error))?;
+        let stderr_log = log
+            .try_clone()
+            .map_err(|error| self.io_error("open log file", error))?;
 
         let mut command = Command::new(&self.binary);
         command
@@ -201,7 +230,9 @@ impl Node {
         if self.own_process_group {
             command.process_group(0);
         }
-        let child = command.spawn().map_err(|error| self.io_error("spawn server binary", error))?;
+        let child = command
+            .spawn()
+            .map_err(|error| self.io_error("spawn server binary", error))?;
         self.child = Some(child);
         self.wait_ready(log_start)
     }
@@ -211,16 +242,26 @@ impl Node {
         let port = self.port();
         let log_path = self.log_path();
         let outcome = poll_until(DEFAULT_DEADLINE, || {
-            let child = self.child.as_mut().expect("wait_ready is called right after spawn");
+            let child = self
+                .child
+                .as_mut()
+                .expect("wait_ready is called right after spawn");
             match child.try_wait() {
                 Ok(Some(status)) => return Ok(Err(NodeErrorKind::ExitedEarly(status))),
                 Ok(None) => {}
-                Err(error) => return Ok(Err(NodeErrorKind::Io { doing: "check child status", error })),
+                Err(error) => {
+                    return Ok(Err(NodeErrorKind::Io {
+                        doing: "check child status",
+                        error,
+                    }));
+                }
             }
             if !read_lossy_from(&log_path, log_start).contains(READY_LINE) {
                 return Err(format!("no {READY_LINE:?} in the log yet"));
             }
-            let reply = Client::connect(port).map_err(ClientError::Io).and_then(|mut client| client.try_cmd(&["PING"]));
+            let reply = Client::connect(port)
+                .map_err(ClientError::Io)
+                .and_then(|mut client| client.try_cmd(&["PING"]));
             match reply {
                 Ok(Frame::Simple(pong)) if pong.as_ref() == b"PONG" => Ok(Ok(())),
                 Ok(other) => Err(format!("PING answered {other:?}")),
@@ -241,13 +282,15 @@ impl Node {
     }
 
     /// `SHUTDOWN NOSAVE` and wait for the exit; panics if that fails.
+    #[track_caller]
     pub fn stop(&mut self) {
         self.shutdown(Shutdown::NoSave);
     }
 
     /// Sends the `SHUTDOWN` variant `mode` and waits for the exit; panics if that fails.
+    #[track_caller]
     pub fn shutdown(&mut self, mode: Shutdown) -> ExitStatus {
-        self.try_shutdown(mode).unwrap_or_else(|error| panic!("{error}"))
+        self.try_shutdown(mode).unwrap_or_else_panic()
     }
 
     /// Fallible [`Node::shutdown`]. If the node does not exit within the deadline it is killed and this fails.
@@ -261,10 +304,12 @@ impl Node {
             Shutdown::Save => &["SHUTDOWN", "SAVE"],
         };
         // On success the server closes the connection without a reply; a reply means it refused.
-        let reply = Client::connect(self.port()).map_err(ClientError::Io).and_then(|mut client| {
-            client.send(args)?;
-            client.read_reply()
-        });
+        let reply = Client::connect(self.port())
+            .map_err(ClientError::Io)
+            .and_then(|mut client| {
+                client.send(args)?;
+                client.read_reply()
+            });
         if let Ok(reply) = reply {
             return Err(self.error(NodeErrorKind::ShutdownRefused(reply)));
         }
@@ -272,8 +317,9 @@ impl Node {
     }
 
     /// Sends `SIGTERM` and waits for the exit; panics if that fails.
+    #[track_caller]
     pub fn terminate(&mut self) -> ExitStatus {
-        self.try_terminate().unwrap_or_else(|error| panic!("{error}"))
+        self.try_terminate().unwrap_or_else_panic()
     }
 
     /// Fallible [`Node::terminate`].
@@ -287,12 +333,16 @@ impl Node {
             .status()
             .map_err(|error| self.io_error("run kill -TERM", error))?;
         if !status.success() {
-            return Err(self.io_error("run kill -TERM", io::Error::other(format!("kill exited with {status}"))));
+            return Err(self.io_error(
+                "run kill -TERM",
+                io::Error::other(format!("kill exited with {status}")),
+            ));
         }
         self.wait_exit()
     }
 
     /// Shuts down with [`Shutdown::Default`] and starts again with the current config; panics if either fails.
+    #[track_caller]
     pub fn restart(&mut self) {
         self.shutdown(Shutdown::Default);
         self.start_again();
@@ -321,7 +371,10 @@ impl Node {
 
     /// Exit status if the process has exited since the last check (it is then reaped and forgotten).
     pub fn try_exit_status(&mut self) -> Option<ExitStatus> {
-        let status = self.child.as_mut().and_then(|child| child.try_wait().ok().flatten());
+        let status = self
+            .child
+            .as_mut()
+            .and_then(|child| child.try_wait().ok().flatten());
         if status.is_some() {
             self.child = None;
         }
@@ -409,12 +462,16 @@ impl Node {
     }
 
     /// A new connection; panics if it cannot connect.
+    #[track_caller]
     pub fn client(&self) -> Client {
-        Client::connect(self.port())
-            .unwrap_or_else(|error| panic!("connect to node 127.0.0.1:{}: {error}", self.port()))
+        match Client::connect(self.port()) {
+            Ok(client) => client,
+            Err(error) => panic!("connect to node 127.0.0.1:{}: {error}", self.port()),
+        }
     }
 
     /// Runs one command on a new connection; panics if there is no reply.
+    #[track_caller]
     pub fn cmd<A: AsRef<[u8]>>(&self, args: &[A]) -> Frame {
         self.client().cmd(args)
     }
@@ -425,6 +482,7 @@ impl Node {
     }
 
     /// `INFO replication` text; panics if there is no reply.
+    #[track_caller]
     pub fn info_replication(&self) -> String {
         self.client().info_replication()
     }
@@ -435,14 +493,20 @@ impl Node {
     }
 
     /// A field of `INFO <section>`; panics if there is no reply, `None` if the field is absent.
+    #[track_caller]
     pub fn info_field(&self, section: &str, field: &str) -> Option<String> {
-        self.client()
-            .info_field(section, field)
-            .unwrap_or_else(|error| panic!("INFO {section} on 127.0.0.1:{}: {error}", self.port()))
+        match self.client().info_field(section, field) {
+            Ok(value) => value,
+            Err(error) => panic!("INFO {section} on 127.0.0.1:{}: {error}", self.port()),
+        }
     }
 
     fn error(&self, kind: NodeErrorKind) -> NodeError {
-        NodeError { port: self.port(), kind, log_tail: self.log_tail(LOG_TAIL_LINES) }
+        NodeError {
+            port: self.port(),
+            kind,
+            log_tail: self.log_tail(LOG_TAIL_LINES),
+        }
     }
 
     fn io_error(&self, doing: &'static str, error: io::Error) -> NodeError {
@@ -470,6 +534,21 @@ impl Drop for Node {
     }
 }
 
+/// `unwrap` for [`NodeError`] that panics with its full `Display` (message and log tail) at the caller.
+trait UnwrapOrPanic<T> {
+    fn unwrap_or_else_panic(self) -> T;
+}
+
+impl<T> UnwrapOrPanic<T> for Result<T, NodeError> {
+    #[track_caller]
+    fn unwrap_or_else_panic(self) -> T {
+        match self {
+            Ok(value) => value,
+            Err(error) => panic!("{error}"),
+        }
+    }
+}
+
 /// The file as text, empty if it cannot be read (a log that does not exist yet).
 fn read_lossy(path: &Path) -> String {
     read_lossy_from(path, 0)
@@ -481,6 +560,8 @@ fn read_lossy_from(path: &Path, offset: u64) -> String {
     if let Ok(mut file) = File::open(path) {
         let _ = io::Read::read_to_end(&mut file, &mut bytes);
     }
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
     String::from_utf8_lossy(&bytes[start..]).into_owned()
 }

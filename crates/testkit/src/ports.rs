@@ -19,19 +19,27 @@ pub fn free_port() -> u16 {
 /// `N` distinct free ports, e.g. `let [master, replica] = free_ports::<2>();`.
 pub fn free_ports<const N: usize>() -> [u16; N] {
     let ports = free_ports_vec(N);
-    ports.try_into().expect("free_ports_vec returns exactly N ports")
+    ports
+        .try_into()
+        .expect("free_ports_vec returns exactly N ports")
 }
 
 /// `count` distinct free ports. All listeners are held until every port is chosen, so the OS cannot give the
 /// same port twice.
 pub fn free_ports_vec(count: usize) -> Vec<u16> {
-    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut handed_out = HANDED_OUT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let handed_out = handed_out.get_or_insert_with(HashSet::new);
     let mut listeners = Vec::new();
     let mut ports = Vec::with_capacity(count);
     while ports.len() < count {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0 to find a free port");
-        let port = listener.local_addr().expect("local address of a bound listener").port();
+        let listener =
+            TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0 to find a free port");
+        let port = listener
+            .local_addr()
+            .expect("local address of a bound listener")
+            .port();
         // Keep rejected listeners open too, so the OS moves on to another port.
         listeners.push(listener);
         if handed_out.insert(port) {

@@ -13,7 +13,9 @@ pub const REDIS_TOOLS: [&str; 3] = ["redis-server", "redis-cli", "redis-benchmar
 /// The path of executable `name` (e.g. `"redis-cli"`) on `PATH`, if any.
 pub fn redis_tool(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
 }
 
 /// Whether all of [`REDIS_TOOLS`] are on `PATH`.
@@ -25,14 +27,23 @@ pub fn redis_available() -> bool {
 /// without it prints a loud skip banner (straight to stderr, past the test harness's capture) and returns
 /// `None`. Use it through [`require_redis!`](crate::require_redis!).
 pub fn require_redis() -> Option<PathBuf> {
-    let missing: Vec<&str> = REDIS_TOOLS.iter().copied().filter(|tool| redis_tool(tool).is_none()).collect();
+    let missing: Vec<&str> = REDIS_TOOLS
+        .iter()
+        .copied()
+        .filter(|tool| redis_tool(tool).is_none())
+        .collect();
     if missing.is_empty() {
         return redis_tool("redis-server");
     }
-    let test = std::thread::current().name().unwrap_or("<unnamed test>").to_string();
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed test>")
+        .to_string();
     let missing = missing.join(", ");
     if std::env::var("REQUIRE_REDIS").is_ok_and(|value| value == "1") {
-        panic!("{test}: REQUIRE_REDIS=1 but {missing} not found on PATH (apt-get install redis-server redis-tools)");
+        panic!(
+            "{test}: REQUIRE_REDIS=1 but {missing} not found on PATH (apt-get install redis-server redis-tools)"
+        );
     }
     let banner = "!".repeat(78);
     let _ = writeln!(
@@ -63,5 +74,6 @@ macro_rules! require_redis {
 
 fn is_executable(path: &std::path::Path) -> bool {
     use std::os::unix::fs::PermissionsExt as _;
-    path.metadata().is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
+    path.metadata()
+        .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
 }

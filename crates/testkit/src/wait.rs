@@ -18,7 +18,10 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 ///
 /// `probe` returns `Err(observed)` to say "not yet" and describe what it saw. On timeout the last
 /// description is returned as the error. The probe runs at least once, even with a zero deadline.
-pub fn poll_until<T>(deadline: Duration, mut probe: impl FnMut() -> Result<T, String>) -> Result<T, String> {
+pub fn poll_until<T>(
+    deadline: Duration,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> Result<T, String> {
     let start = Instant::now();
     loop {
         let last_observed = match probe() {
@@ -35,11 +38,18 @@ pub fn poll_until<T>(deadline: Duration, mut probe: impl FnMut() -> Result<T, St
 /// Like [`poll_until`] but panics on timeout with `what` (a phrase such as "replica link up") and the last
 /// observed value. The panic unwinds through the test, so every [`crate::Node`] still alive prints the tail of
 /// its log and keeps its directory for inspection.
-pub fn wait_until<T>(deadline: Duration, what: &str, probe: impl FnMut() -> Result<T, String>) -> T {
+#[track_caller]
+pub fn wait_until<T>(
+    deadline: Duration,
+    what: &str,
+    probe: impl FnMut() -> Result<T, String>,
+) -> T {
     match poll_until(deadline, probe) {
         Ok(value) => value,
         Err(last_observed) => {
-            panic!("timed out after {deadline:?} waiting for {what}; last observed: {last_observed}")
+            panic!(
+                "timed out after {deadline:?} waiting for {what}; last observed: {last_observed}"
+            )
         }
     }
 }
@@ -53,7 +63,11 @@ mod tests {
         let mut calls = 0;
         let value = poll_until(DEFAULT_DEADLINE, || {
             calls += 1;
-            if calls == 3 { Ok(calls) } else { Err(format!("calls={calls}")) }
+            if calls == 3 {
+                Ok(calls)
+            } else {
+                Err(format!("calls={calls}"))
+            }
         });
         assert_eq!(value, Ok(3));
     }
@@ -71,10 +85,17 @@ mod tests {
     #[test]
     fn wait_until_panics_with_what_and_last_value() {
         let outcome = std::panic::catch_unwind(|| {
-            wait_until(Duration::ZERO, "the answer", || Err::<(), _>("41".to_string()))
+            wait_until(Duration::ZERO, "the answer", || {
+                Err::<(), _>("41".to_string())
+            })
         });
         let payload = outcome.expect_err("must time out");
-        let message = payload.downcast_ref::<String>().expect("panic message is a String");
-        assert!(message.contains("waiting for the answer; last observed: 41"), "{message}");
+        let message = payload
+            .downcast_ref::<String>()
+            .expect("panic message is a String");
+        assert!(
+            message.contains("waiting for the answer; last observed: 41"),
+            "{message}"
+        );
     }
 }
