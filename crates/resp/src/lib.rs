@@ -8,7 +8,28 @@
 //!   wire bytes each command used, because a replica's replication offset counts exactly those bytes.
 //!
 //! Both implement tokio-util's `Decoder`: `Ok(None)` means "need more bytes", `Err` means the stream is
-//! corrupt and the connection must be closed. Neither panics on any input.
+//! corrupt and the connection must be closed. Neither panics on any input. Both consume bytes from the
+//! buffer as soon as they understand them and keep their place between calls, so a large request or reply
+//! arriving in many reads is decoded in time proportional to its size.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use resp::{CommandDecoder, Frame, Protocol, encode_frame};
+//! use tokio_util::codec::Decoder;
+//!
+//! let mut decoder = CommandDecoder::default();
+//! let mut read_buffer = BytesMut::from(&b"*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\nPING\r\n"[..]);
+//! let echo = decoder.decode(&mut read_buffer)?.expect("a whole command");
+//! assert_eq!(echo.args, ["ECHO", "hi"]);
+//! assert_eq!(echo.wire_len, 22);
+//! let ping = decoder.decode(&mut read_buffer)?.expect("an inline command");
+//! assert_eq!(ping.args, ["PING"]);
+//!
+//! let mut reply = BytesMut::new();
+//! encode_frame(&Frame::Double(1.5), Protocol::Resp2, &mut reply);
+//! assert_eq!(&reply[..], b"$3\r\n1.5\r\n");
+//! # Ok::<(), resp::ProtocolError>(())
+//! ```
 #![deny(missing_docs)]
 
 mod command;
