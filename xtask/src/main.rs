@@ -1,2 +1,141 @@
-//! cargo xtask: developer and user tasks that drive the built binaries.
-fn main() {}
+//! cargo xtask: developer and user tasks that drive the built binaries (matklad/cargo-xtask).
+//!
+//! - `cargo xtask cluster-up [--replicas N] [--base-port P] [--server-bin PATH] [--fresh]`: a local master +
+//!   replicas of the release `rserver`, in the foreground until Ctrl-C;
+//! - `cargo xtask tidy`: house-style checks (also a `#[test]`, so `cargo test` runs them);
+//! - `cargo xtask scenario NAME`, `cargo xtask bench`: not implemented yet (issue 5).
+
+mod cluster;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  cluster-up [--replicas N] [--base-port P] [--server-bin PATH] [--fresh]
+             build release rserver + rcli, start a master on P (default 6379) and N replicas (default 2)
+             on the next ports, wait until every replica is in sync, run until Ctrl-C.
+             --server-bin runs that binary instead of building (e.g. /usr/bin/redis-server);
+             --fresh deletes target/cluster/node-* first.
+  tidy       check the crate map, module docs and sleeps in tests (also run by `cargo test`)
+  scenario   not implemented yet (issue 5)
+  bench      not implemented yet (issue 5)
+";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let root = repo_root();
+    let Some((command, rest)) = args.split_first() else {
+        print!("{USAGE}");
+        bail!("no command given");
+    };
+    match command.as_str() {
+        "cluster-up" => cluster::run(&root, &parse_cluster_options(rest)?),
+        "tidy" => {
+            no_arguments(command, rest)?;
+            tidy::run(&root)
+        }
+        "scenario" | "bench" => bail!("not implemented yet: see issue 5"),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprint!("{USAGE}");
+            bail!("unknown command `{other}`")
+        }
+    }
+}
+
+fn parse_cluster_options(args: &[String]) -> Result<cluster::Options> {
+    let mut options = cluster::Options::default();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--replicas" => {
+                options.replicas = value()?.parse().context("--replicas: not a number")?
+            }
+            "--base-port" => {
+                options.base_port = value()?.parse().context("--base-port: not a port number")?
+            }
+            "--server-bin" => options.server_binary = Some(PathBuf::from(value()?)),
+            "--fresh" => options.fresh = true,
+            other => bail!("cluster-up: unknown option `{other}`\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn no_arguments(command: &str, rest: &[String]) -> Result<()> {
+    if let Some(extra) = rest.first() {
+        bail!("{command} takes no arguments (got `{extra}`)");
+    }
+    Ok(())
+}
+
+/// The repository root: the parent of this crate's directory (rust-analyzer's `project_root`).
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the repository root")
+        .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_cluster_options() {
+        let options = parse_cluster_options(&strings(&[
+            "--replicas",
+            "3",
+            "--base-port",
+            "7000",
+            "--fresh",
+        ]))
+        .expect("valid options");
+        assert_eq!(
+            options,
+            cluster::Options {
+                replicas: 3,
+                base_port: 7000,
+                server_binary: None,
+                fresh: true
+            }
+        );
+        assert_eq!(
+            parse_cluster_options(&[]).expect("defaults"),
+            cluster::Options::default()
+        );
+        assert!(parse_cluster_options(&strings(&["--replicas"])).is_err());
+        assert!(parse_cluster_options(&strings(&["--bogus"])).is_err());
+    }
+
+    #[test]
+    fn scenario_and_bench_refuse_honestly() {
+        for command in ["scenario", "bench"] {
+            let error = run(strings(&[command])).expect_err("not implemented");
+            assert_eq!(error.to_string(), "not implemented yet: see issue 5");
+        }
+    }
+}
