@@ -37,36 +37,6 @@ pub fn format_reply(frame: &Frame, mode: FormatMode) -> Vec<u8> {
     out
 }
 
-/// Formats a double like C's `printf("%.17g")`, which is how Redis 7.0 writes doubles on the wire.
-///
-/// A [`Frame::Double`] keeps only the parsed value, not the text the server sent; `%.17g` round-trips every
-/// double, so re-rendering a value Redis produced gives back Redis's exact text (`0.10000000000000001`, `3.141`).
-pub fn format_double(value: f64) -> String {
-    if value.is_nan() {
-        return "nan".to_owned();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "inf" } else { "-inf" }.to_owned();
-    }
-    const PRECISION: i32 = 17;
-    // Rounding to 17 significant digits decides the exponent, exactly as %g does before it picks a style.
-    let scientific = format!("{:.*e}", (PRECISION - 1) as usize, value);
-    let (mantissa, exponent) = scientific
-        .split_once('e')
-        .expect("`{:e}` output always has an exponent");
-    let exponent: i32 = exponent
-        .parse()
-        .expect("`{:e}` output has an integer exponent");
-    if !(-4..PRECISION).contains(&exponent) {
-        let mantissa = strip_fraction_zeros(mantissa);
-        let sign = if exponent < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
-    } else {
-        let decimals = (PRECISION - 1 - exponent) as usize;
-        strip_fraction_zeros(&format!("{value:.decimals$}")).to_owned()
-    }
-}
-
 /// Appends `bytes` quoted and escaped as redis-cli shows strings (sds `sdscatrepr`).
 pub fn write_quoted(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
@@ -86,14 +56,6 @@ pub fn write_quoted(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-fn strip_fraction_zeros(number: &str) -> &str {
-    if number.contains('.') {
-        number.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        number
-    }
-}
-
 /// `cliFormatReplyTTY`. `prefix` is the indentation of the enclosing aggregates; it is written before every element
 /// but the first, because the caller has already written the first element's index on the current line.
 fn write_tty(frame: &Frame, prefix: &[u8], out: &mut Vec<u8>) {
@@ -109,7 +71,7 @@ fn write_tty(frame: &Frame, prefix: &[u8], out: &mut Vec<u8>) {
         }
         Frame::Integer(value) => out.extend_from_slice(format!("(integer) {value}\n").as_bytes()),
         Frame::Double(value) => {
-            out.extend_from_slice(format!("(double) {}\n", format_double(*value)).as_bytes())
+            out.extend_from_slice(format!("(double) {}\n", resp::format_double(*value)).as_bytes())
         }
         // redis-cli 7.0 aborts with "Unknown reply type: 13" here; later versions print this, which is the useful choice.
         Frame::BigNumber(digits) => {
@@ -169,7 +131,29 @@ fn write_tty_map(entries: &[(Frame, Frame)], prefix: &[u8], out: &mut Vec<u8>) {
         // redis-cli drops the key's newline (whatever the key rendered as) to put the value on the same line.
         out.pop();
         out.extend_from_slice(b" => ");
+        // A value spanning several lines starts on its own line, aligned like the entries below it.
+        if is_multiline_tty(value) {
+            out.push(b'\n');
+            out.extend_from_slice(&nested_prefix);
+        }
         write_tty(value, &nested_prefix, out);
+    }
+}
+
+/// `cliIsMultilineValueTTY`: whether [`write_tty`] renders `frame` on more than one line.
+fn is_multiline_tty(frame: &Frame) -> bool {
+    match frame {
+        Frame::Array(items) | Frame::Set(items) | Frame::Push(items) => match items.as_slice() {
+            [] => false,
+            [only] => is_multiline_tty(only),
+            _ => true,
+        },
+        Frame::Map(entries) => match entries.as_slice() {
+            [] => false,
+            [(_, value)] => is_multiline_tty(value),
+            _ => true,
+        },
+        _ => false,
     }
 }
 
@@ -214,7 +198,7 @@ fn write_raw(frame: &Frame, out: &mut Vec<u8>) {
         | Frame::Verbatim { text, .. } => out.extend_from_slice(text),
         Frame::Boolean(value) => out.extend_from_slice(if *value { b"(true)" } else { b"(false)" }),
         Frame::Integer(value) => out.extend_from_slice(value.to_string().as_bytes()),
-        Frame::Double(value) => out.extend_from_slice(format_double(*value).as_bytes()),
+        Frame::Double(value) => out.extend_from_slice(resp::format_double(*value).as_bytes()),
         Frame::Array(items) | Frame::Set(items) | Frame::Push(items) => {
             for (index, item) in items.iter().enumerate() {
                 if index > 0 {
@@ -239,32 +223,6 @@ fn write_raw(frame: &Frame, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn double_matches_printf_17g() {
-        // Expected values are what glibc's printf("%.17g") prints.
-        let cases = [
-            (0.1, "0.10000000000000001"),
-            (3.141, "3.141"),
-            (1.5, "1.5"),
-            (0.0, "0"),
-            (-0.0, "-0"),
-            (10.0, "10"),
-            (-2.5, "-2.5"),
-            (1e17, "1e+17"),
-            (1e16, "10000000000000000"),
-            (123456789012345678.0, "1.2345678901234568e+17"),
-            (0.0001, "0.0001"),
-            (0.00001, "1.0000000000000001e-05"),
-            (1e-300, "1e-300"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-        ];
-        for (value, expected) in cases {
-            assert_eq!(format_double(value), expected, "formatting {value:e}");
-        }
-    }
 
     #[test]
     fn quoting_escapes_like_sdscatrepr() {

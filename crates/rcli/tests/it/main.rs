@@ -1,1 +1,6 @@
-//! Integration tests of rcli.
+//! Integration tests of rcli: reply formatting against snapshots and against the real redis-cli, and end-to-end runs
+//! of the built binary next to redis-cli on a real redis-server.
+
+mod cli;
+mod format;
+mod support;
