@@ -1,15 +1,17 @@
 //! Test helpers: a real `redis-server` on a free port killed on drop, a fake one-reply server, running `rcli` and
-//! `redis-cli` as processes, and the one polling wait.
+//! `redis-cli` as processes. Waiting uses `testkit::wait_until`, the workspace's one polling helper (the only code
+//! allowed to sleep in tests).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::BytesMut;
 use resp::{CommandDecoder, Frame, Protocol};
+use testkit::wait_until;
 use tokio_util::codec::Decoder;
 
 /// What one run of a CLI printed, and how it ended.
@@ -102,25 +104,6 @@ pub fn free_port() -> u16 {
         .local_addr()
         .expect("local address of a bound listener")
         .port()
-}
-
-/// Polls `probe` every 20 ms until it returns `Some` or `deadline` passes; then fails naming `what` and the last
-/// thing `describe` said about the failed probe. The only place in these tests that sleeps.
-pub fn wait_until<T>(
-    deadline: Duration,
-    what: &str,
-    mut probe: impl FnMut() -> Result<T, String>,
-) -> T {
-    let start = Instant::now();
-    loop {
-        match probe() {
-            Ok(value) => return value,
-            Err(last) if start.elapsed() >= deadline => {
-                panic!("timed out after {deadline:?} waiting for {what}: {last}")
-            }
-            Err(_) => thread::sleep(Duration::from_millis(20)),
-        }
-    }
 }
 
 /// A real `redis-server` on a free port, with no persistence, killed on drop.
