@@ -3,4 +3,5 @@
 
 mod cli;
 mod format;
+mod repl;
 mod support;

@@ -115,7 +115,11 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start() -> RedisServer {
-        let port = free_port();
+        RedisServer::start_on(free_port())
+    }
+
+    /// Starts on a given port, e.g. the port of a server a test has just stopped.
+    pub fn start_on(port: u16) -> RedisServer {
         let dir = TempDir::new("redis-server");
         let child = Command::new("redis-server")
             .args([
