@@ -21,7 +21,7 @@ pub use client::{Client, Timeouts};
 pub use format::{FormatMode, format_reply};
 pub use session::{IssueError, Session, Target};
 
-/// Prints the warning redis-cli prints when a password is given on the command line.
+/// The warning redis-cli prints on stderr when a password is given on the command line.
 pub const PASSWORD_WARNING: &str = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.";
 
 /// Runs one command and prints its reply to `stdout` in `mode`; returns the process exit code.
