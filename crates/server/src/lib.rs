@@ -1,2 +1,169 @@
-//! rserver as a library: config, listener, connections, command table, replication glue.
+//! rserver as a library: a Redis-compatible server with master-replica replication.
+//!
+//! Data flow: a [`connection`] decodes requests with `resp`, [`dispatch`] looks each up in the [`cmd`] table,
+//! runs its handler against the [`core::Core`] (keyspace + replication state, one lock), and appends what it
+//! changed to the replication stream in the same critical section; [`replica_feed`] tasks send that stream
+//! to attached replicas, and on a replica the [`replica_link`] task applies its master's stream.
 #![deny(missing_docs)]
+
+pub mod client;
+pub mod cmd;
+pub mod config;
+pub mod core;
+pub mod cron;
+pub mod dispatch;
+pub mod errors;
+pub mod info;
+pub mod persistence;
+pub mod replica_feed;
+pub mod replica_link;
+pub mod replicas;
+pub mod shared;
+pub mod stats;
+
+mod connection;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::core::{Core, MasterLinkStatus, Role};
+use crate::shared::Shared;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The port could not be bound.
+    #[error("Failed listening on port {port} (tcp), aborting: {source}")]
+    Listen {
+        /// The port.
+        port: u16,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `dir` does not exist or is not a directory.
+    #[error("Can't chdir to '{0}': No such file or directory")]
+    BadDir(PathBuf),
+    /// The RDB file exists but cannot be read.
+    #[error("Failed reading the RDB file {path}: {source}")]
+    ReadRdb {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The RDB file is corrupt or of an unsupported version.
+    #[error("Failed loading the RDB file {path}: {source}")]
+    LoadRdb {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: rdb::RdbError,
+    },
+}
+
+/// A server that has bound its port and loaded its data, ready to [`Server::run`].
+pub struct Server {
+    shared: Arc<Shared>,
+    listener: TcpListener,
+}
+
+impl Server {
+    /// Binds, loads the RDB file, and sets up the role from the config.
+    pub async fn start(config: Config) -> Result<Server, StartError> {
+        if !config.dir.is_dir() {
+            return Err(StartError::BadDir(config.dir.clone()));
+        }
+        let host = config.bind.first().cloned().unwrap_or_else(|| "127.0.0.1".to_owned());
+        let listener = TcpListener::bind((host.as_str(), config.port))
+            .await
+            .map_err(|source| StartError::Listen { port: config.port, source })?;
+        let port = listener.local_addr().map(|addr| addr.port()).unwrap_or(config.port);
+        let now_unix = shared::now_ms() / 1000;
+        let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
+        if let Some((host, master_port)) = &config.replicaof {
+            core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
+        }
+        let path = config.dir.join(&config.dbfilename);
+        persistence::load_at_startup(&path, &mut core, config.databases)?;
+        let shared = Arc::new(Shared::new(core, config, port));
+        Ok(Server { shared, listener })
+    }
+
+    /// The state shared by every task (for tests and the binary's signal handling).
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until the shutdown token is cancelled (SHUTDOWN, a signal), then waits briefly for tasks.
+    pub async fn run(self) {
+        let Server { shared, listener } = self;
+        shared.tasks.spawn(cron::run(Arc::clone(&shared)));
+        if shared.core().is_replica() {
+            replica_link::start(&shared);
+        }
+        tracing::info!("Ready to accept connections tcp");
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        shared.tasks.spawn(connection::handle(Arc::clone(&shared), stream));
+                    }
+                    Err(error) => tracing::warn!("Accepting client connection: {error}"),
+                },
+                () = shared.shutdown.cancelled() => break,
+            }
+        }
+        drop(listener);
+        shared.tasks.close();
+        if tokio::time::timeout(Duration::from_secs(2), shared.tasks.wait()).await.is_err() {
+            tracing::warn!("Some tasks did not stop within 2 seconds; exiting anyway");
+        }
+        tracing::info!("Redis is now ready to exit, bye bye...");
+    }
+}
+
+/// Shuts down as on SIGTERM: saves if save points are configured, then stops.
+pub fn shutdown_on_signal(shared: &Arc<Shared>) {
+    tracing::info!("Received SIGTERM scheduling shutdown...");
+    let should_save = !shared.config().save.is_empty();
+    if should_save {
+        tracing::info!("Saving the final RDB snapshot before exiting.");
+        let mut core = shared.core();
+        if let Err(error) = persistence::save_locked(shared, &mut core) {
+            tracing::error!("Error trying to save the DB: {error}");
+        }
+    }
+    shared.shutdown.cancel();
+}
+
+/// Builds a [`Config`] the way `redis-server` does from its command line: an optional config file path
+/// first, then `--directive value ...`. Returns the fatal report text on error.
+pub fn config_from_args(args: &[String]) -> Result<Config, String> {
+    let mut config = Config::default();
+    let (file, rest) = match args.first() {
+        Some(first) if !first.starts_with("--") => (Some(first), &args[1..]),
+        _ => (None, args),
+    };
+    let mut directives = Vec::new();
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file).map_err(|error| format!("Fatal error, can't open config file '{file}': {error}"))?;
+        directives = config::directives::parse_file(&text).map_err(|error| {
+            format!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {:?}\n>>> '{}'\nUnbalanced quotes in configuration line", error.origin, error.text)
+        })?;
+    }
+    directives.extend(config::directives::parse_args(rest));
+    for directive in &directives {
+        config.apply(directive).map_err(|error| error.fatal_report(directive))?;
+    }
+    Ok(config)
+}

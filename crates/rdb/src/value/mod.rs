@@ -33,7 +33,6 @@ pub(crate) fn write_typed_entry<S: Sink + ?Sized>(
             write_string(out, key)?;
             string::write(out, bytes)
         }
-        other => Err(unsupported(other)),
     }
 }
 
@@ -52,17 +51,6 @@ pub(crate) fn read_value(
     }
 }
 
-/// `Value` is `#[non_exhaustive]`, so a type added to `keyspace` before it is added here compiles;
-/// saving it then fails loudly instead of writing a file that cannot be loaded.
-fn unsupported(value: &Value) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::Unsupported,
-        format!(
-            "cannot save a value of type {} to RDB yet",
-            value.type_name()
-        ),
-    )
-}
 
 #[cfg(test)]
 mod tests {

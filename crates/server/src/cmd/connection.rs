@@ -1,0 +1,173 @@
+//! Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO, CLIENT.
+
+use bytes::Bytes;
+use resp::{Frame, Protocol};
+
+use super::{Ctx, is, parse_i64};
+use crate::client::AfterReply;
+use crate::errors;
+
+/// `PING [message]`
+pub fn ping(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    match argv {
+        [_] => Frame::Simple(Bytes::from_static(b"PONG")),
+        [_, message] => Frame::Bulk(message.clone()),
+        _ => errors::wrong_arity("ping"),
+    }
+}
+
+/// `ECHO message`
+pub fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    Frame::Bulk(argv[1].clone())
+}
+
+/// `SELECT index`
+pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let Some(index) = parse_i64(&argv[1]) else { return errors::reply(errors::NOT_INTEGER) };
+    match usize::try_from(index) {
+        Ok(index) if index < ctx.core.keyspace.db_count() => {
+            ctx.client.db = index;
+            Frame::ok()
+        }
+        _ => errors::reply(errors::DB_INDEX_OUT_OF_RANGE),
+    }
+}
+
+/// `QUIT`: replies OK, then the connection closes.
+pub fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    ctx.client.after_reply = Some(AfterReply::Close);
+    Frame::ok()
+}
+
+/// `AUTH [username] password`
+pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let (user, password) = match argv {
+        [_, password] => (None, password),
+        [_, user, password] => (Some(user), password),
+        _ => return errors::reply(errors::SYNTAX),
+    };
+    match check_password(ctx, user.map(|u| &u[..]), password) {
+        Ok(()) => {
+            ctx.client.authenticated = true;
+            Frame::ok()
+        }
+        Err(error) => error,
+    }
+}
+
+/// Only the `default` user exists; it has the `requirepass` password, or none.
+fn check_password(ctx: &Ctx<'_>, user: Option<&[u8]>, password: &[u8]) -> Result<(), Frame> {
+    let requirepass = ctx.shared.config().requirepass.clone();
+    if user.is_some_and(|user| user != b"default") {
+        return Err(errors::reply(errors::WRONGPASS));
+    }
+    match requirepass {
+        None if user.is_none() => Err(errors::reply(errors::AUTH_WITHOUT_PASSWORD)),
+        None => Ok(()),
+        Some(expected) if expected.as_bytes() == password => Ok(()),
+        Some(_) => Err(errors::reply(errors::WRONGPASS)),
+    }
+}
+
+/// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
+pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let mut protocol = ctx.client.protocol;
+    if let Some(version) = argv.get(1) {
+        protocol = match parse_i64(version) {
+            Some(2) => Protocol::Resp2,
+            Some(3) => Protocol::Resp3,
+            Some(_) => return errors::reply("NOPROTO unsupported protocol version"),
+            None => return errors::reply("ERR Protocol version is not an integer or out of range"),
+        };
+    }
+    let mut index = 2;
+    let mut name = None;
+    while index < argv.len() {
+        let remaining = argv.len() - index - 1;
+        if is(&argv[index], "auth") && remaining >= 2 {
+            if let Err(error) = check_password(ctx, Some(&argv[index + 1]), &argv[index + 2]) {
+                return error;
+            }
+            ctx.client.authenticated = true;
+            index += 3;
+        } else if is(&argv[index], "setname") && remaining >= 1 {
+            match valid_client_name(&argv[index + 1]) {
+                Some(valid) => name = Some(valid),
+                None => return errors::reply(BAD_CLIENT_NAME),
+            }
+            index += 2;
+        } else {
+            return errors::reply(&format!("ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(&argv[index])));
+        }
+    }
+    if !ctx.client.authenticated {
+        return errors::reply(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        );
+    }
+    if let Some(name) = name {
+        ctx.client.name = (!name.is_empty()).then_some(name);
+    }
+    ctx.client.protocol = protocol;
+    let role = if ctx.core.is_replica() { "replica" } else { "master" };
+    let pair = |key: &'static str, value: Frame| (Frame::Bulk(Bytes::from_static(key.as_bytes())), value);
+    Frame::Map(vec![
+        pair("server", Frame::bulk("redis")),
+        pair("version", Frame::bulk("7.0.15")),
+        pair("proto", Frame::Integer(if protocol == Protocol::Resp3 { 3 } else { 2 })),
+        pair("id", Frame::Integer(ctx.client.id as i64)),
+        pair("mode", Frame::bulk("standalone")),
+        pair("role", Frame::bulk(role)),
+        pair("modules", Frame::Array(Vec::new())),
+    ])
+}
+
+const BAD_CLIENT_NAME: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+/// Redis accepts printable ASCII without spaces; an empty name clears it.
+fn valid_client_name(name: &[u8]) -> Option<String> {
+    name.iter().all(|&c| (b'!'..=b'~').contains(&c)).then(|| String::from_utf8_lossy(name).into_owned())
+}
+
+/// `CLIENT ID | SETNAME name | GETNAME | LIST | INFO`
+pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let sub = &argv[1];
+    if is(sub, "id") && argv.len() == 2 {
+        Frame::Integer(ctx.client.id as i64)
+    } else if is(sub, "setname") && argv.len() == 3 {
+        match valid_client_name(&argv[2]) {
+            Some(name) => {
+                ctx.client.name = (!name.is_empty()).then_some(name);
+                Frame::ok()
+            }
+            None => errors::reply(BAD_CLIENT_NAME),
+        }
+    } else if is(sub, "getname") && argv.len() == 2 {
+        ctx.client.name.clone().map(Frame::bulk).unwrap_or(Frame::Null)
+    } else if (is(sub, "info") && argv.len() == 2) || (is(sub, "list") && argv.len() == 2) {
+        let client = &ctx.client;
+        let addr = client.addr.map(|addr| addr.to_string()).unwrap_or_default();
+        let line = format!(
+            "id={} addr={} laddr=127.0.0.1:{} fd=0 name={} age=0 idle=0 flags=N db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=client|{} user=default redir=-1 resp={}\n",
+            client.id,
+            addr,
+            ctx.shared.port,
+            client.name.as_deref().unwrap_or(""),
+            client.db,
+            String::from_utf8_lossy(sub).to_ascii_lowercase(),
+            if client.protocol == Protocol::Resp3 { 3 } else { 2 },
+        );
+        Frame::bulk(line)
+    } else if is(sub, "setinfo") && argv.len() == 4 {
+        Frame::ok()
+    } else if is(sub, "help") {
+        Frame::Array(
+            ["CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "ID", "GETNAME", "SETNAME <name>", "INFO", "LIST"]
+                .iter()
+                .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+                .collect(),
+        )
+    } else {
+        errors::unknown_subcommand(sub, "client")
+    }
+}

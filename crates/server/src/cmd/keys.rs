@@ -1,0 +1,109 @@
+//! Key-space commands: DEL, UNLINK, EXISTS, TYPE, KEYS, RENAME, DBSIZE, FLUSHDB, FLUSHALL.
+
+use bytes::Bytes;
+use keyspace::pattern::glob_match;
+use resp::Frame;
+
+use super::{Ctx, is};
+use crate::errors;
+
+/// `DEL key...` and `UNLINK key...`
+pub fn del(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    let db = ctx.db();
+    let mut deleted = 0;
+    for key in &argv[1..] {
+        if db.contains(key, now, policy) {
+            db.remove(key);
+            deleted += 1;
+        }
+    }
+    if deleted > 0 {
+        ctx.propagate_verbatim(argv);
+        ctx.add_dirty(deleted - 1);
+    }
+    Frame::Integer(deleted as i64)
+}
+
+/// `EXISTS key...`: counts repeated keys repeatedly, as Redis does.
+pub fn exists(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    let db = ctx.db();
+    let count = argv[1..].iter().filter(|key| db.contains(key, now, policy)).count();
+    Frame::Integer(count as i64)
+}
+
+/// `TYPE key`
+pub fn type_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    let name = ctx.db().get(&argv[1], now, policy).map_or("none", |entry| entry.value.type_name());
+    Frame::Simple(Bytes::from_static(name.as_bytes()))
+}
+
+/// `KEYS pattern`: logically expired keys are skipped, not deleted.
+pub fn keys(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let now = ctx.now_ms;
+    let pattern = &argv[1];
+    let match_all = &pattern[..] == b"*";
+    let keys = ctx
+        .db()
+        .iter()
+        .filter(|(key, entry)| !entry.is_expired(now) && (match_all || glob_match(pattern, key)))
+        .map(|(key, _)| Frame::Bulk(key.clone()))
+        .collect();
+    Frame::Array(keys)
+}
+
+/// `RENAME key newkey`: the value keeps its TTL.
+pub fn rename(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    let db = ctx.db();
+    if !db.contains(&argv[1], now, policy) {
+        return errors::reply(errors::NO_SUCH_KEY);
+    }
+    if argv[1] == argv[2] {
+        return Frame::ok();
+    }
+    let entry = db.remove(&argv[1]).expect("the key was just found");
+    db.insert(argv[2].clone(), entry);
+    ctx.propagate_verbatim(argv);
+    Frame::ok()
+}
+
+/// `DBSIZE`: counts logically expired keys not yet deleted, as Redis does.
+pub fn dbsize(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    Frame::Integer(ctx.db().len() as i64)
+}
+
+/// `FLUSHDB [ASYNC|SYNC]`
+pub fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if !flush_mode_ok(argv) {
+        return errors::reply(errors::SYNTAX);
+    }
+    let db = ctx.db();
+    let removed = db.len() as u64;
+    db.clear();
+    ctx.propagate_verbatim(argv);
+    ctx.add_dirty(removed);
+    Frame::ok()
+}
+
+/// `FLUSHALL [ASYNC|SYNC]`
+pub fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if !flush_mode_ok(argv) {
+        return errors::reply(errors::SYNTAX);
+    }
+    let removed = ctx.core.keyspace.key_count() as u64;
+    ctx.core.keyspace.flush_all();
+    ctx.propagate_verbatim(argv);
+    ctx.add_dirty(removed);
+    Frame::ok()
+}
+
+fn flush_mode_ok(argv: &[Bytes]) -> bool {
+    match argv {
+        [_] => true,
+        [_, mode] => is(mode, "async") || is(mode, "sync"),
+        _ => false,
+    }
+}

@@ -1,0 +1,285 @@
+//! The command table: one [`CommandSpec`] per command (name, arity, flags, keys, handler), looked up by
+//! [`lookup`]. Handlers live one family per file; each parses its arguments, applies them through a
+//! [`Ctx`], and says what to propagate. The generic checks (arity, auth, read-only replica, stale data)
+//! happen once, in [`crate::dispatch`], driven by the flags.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use keyspace::{Db, ExpiryPolicy};
+use resp::Frame;
+
+use crate::client::ClientState;
+use crate::core::Core;
+use crate::shared::Shared;
+
+mod connection;
+mod expire;
+mod keys;
+mod replication;
+mod server;
+mod strings;
+
+/// Command flags, as in Redis's command table.
+pub mod flags {
+    /// Modifies the data set: refused on a read-only replica, propagated to replicas.
+    pub const WRITE: u32 = 1 << 0;
+    /// Only reads data.
+    pub const READONLY: u32 = 1 << 1;
+    /// Administrative.
+    pub const ADMIN: u32 = 1 << 2;
+    /// Allowed while a replica's link is down and `replica-serve-stale-data` is `no`.
+    pub const STALE: u32 = 1 << 3;
+    /// Allowed before authentication.
+    pub const NO_AUTH: u32 = 1 << 4;
+    /// O(1) or O(log n).
+    pub const FAST: u32 = 1 << 5;
+    /// May grow memory.
+    pub const DENYOOM: u32 = 1 << 6;
+    /// Not allowed in scripts.
+    pub const NOSCRIPT: u32 = 1 << 7;
+    /// Allowed while loading.
+    pub const LOADING: u32 = 1 << 8;
+}
+
+/// A handler: applies the command (argv\[0\] is the name) and returns the reply.
+pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> Frame;
+
+/// One command's metadata and handler.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// Lower-case name.
+    pub name: &'static str,
+    /// Redis arity: N = exactly N arguments including the name, -N = at least N.
+    pub arity: i32,
+    /// [`flags`] bits.
+    pub flags: u32,
+    /// Position of the first key (0 = no keys).
+    pub first_key: i32,
+    /// Position of the last key (-1 = last argument).
+    pub last_key: i32,
+    /// Step between keys.
+    pub key_step: i32,
+    /// The implementation.
+    pub handler: Handler,
+}
+
+impl CommandSpec {
+    /// Whether `argc` (including the name) satisfies the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = i64::from(self.arity);
+        if arity >= 0 { argc == arity } else { argc >= -arity }
+    }
+
+    /// Whether a flag is set.
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// Names of the set flags, as `COMMAND` lists them.
+    pub fn flag_names(&self) -> Vec<&'static str> {
+        let names = [
+            (flags::WRITE, "write"),
+            (flags::READONLY, "readonly"),
+            (flags::DENYOOM, "denyoom"),
+            (flags::ADMIN, "admin"),
+            (flags::NOSCRIPT, "noscript"),
+            (flags::LOADING, "loading"),
+            (flags::STALE, "stale"),
+            (flags::NO_AUTH, "no_auth"),
+            (flags::FAST, "fast"),
+        ];
+        names.iter().filter(|(flag, _)| self.has(*flag)).map(|(_, name)| *name).collect()
+    }
+}
+
+/// What a handler may touch: the locked core, its own client, and the shared server handles.
+pub struct Ctx<'a> {
+    /// Data, replication state, role.
+    pub core: &'a mut Core,
+    /// The calling client.
+    pub client: &'a mut ClientState,
+    /// Config, stats, shutdown and task handles.
+    pub shared: &'a Arc<Shared>,
+    /// Unix time in milliseconds, fixed for the whole command (Redis also caches it per command).
+    pub now_ms: i64,
+    /// How this command sees logically expired keys.
+    pub policy: ExpiryPolicy,
+    propagation: Vec<Vec<Bytes>>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context for one command.
+    pub fn new(core: &'a mut Core, client: &'a mut ClientState, shared: &'a Arc<Shared>, now_ms: i64, policy: ExpiryPolicy) -> Ctx<'a> {
+        Ctx { core, client, shared, now_ms, policy, propagation: Vec::new() }
+    }
+
+    /// The client's selected database.
+    pub fn db(&mut self) -> &mut Db {
+        let index = self.client.db;
+        self.core.keyspace.db_mut(index).expect("SELECT only ever stores a valid database index")
+    }
+
+    /// Propagates the command exactly as the client sent it, and counts one change.
+    pub fn propagate_verbatim(&mut self, argv: &[Bytes]) {
+        self.propagation.push(argv.to_vec());
+        self.core.persistence.dirty += 1;
+    }
+
+    /// Propagates a rewritten command (relative times made absolute, effects instead of intent), and counts
+    /// one change.
+    pub fn propagate(&mut self, args: Vec<Bytes>) {
+        self.propagation.push(args);
+        self.core.persistence.dirty += 1;
+    }
+
+    /// Counts changes that are not propagated by this command itself (e.g. FLUSHALL is propagated verbatim
+    /// once but changes many keys).
+    pub fn add_dirty(&mut self, changes: u64) {
+        self.core.persistence.dirty += changes;
+    }
+
+    /// What the command asked to propagate.
+    pub fn take_propagation(&mut self) -> Vec<Vec<Bytes>> {
+        std::mem::take(&mut self.propagation)
+    }
+}
+
+/// The command named `name` (any case).
+pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    let mut lower = [0u8; 32];
+    let name = lower.get_mut(..name.len()).map(|slot| {
+        slot.copy_from_slice(name);
+        slot.make_ascii_lowercase();
+        &*slot
+    })?;
+    let name = std::str::from_utf8(name).ok()?;
+    table().get(name).copied()
+}
+
+/// Every command, for `COMMAND`.
+pub fn all() -> &'static [CommandSpec] {
+    COMMANDS
+}
+
+fn table() -> &'static HashMap<&'static str, &'static CommandSpec> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static CommandSpec>> = OnceLock::new();
+    TABLE.get_or_init(|| COMMANDS.iter().map(|spec| (spec.name, spec)).collect())
+}
+
+use flags::*;
+
+macro_rules! command {
+    ($name:literal, $arity:expr, $flags:expr, $first:expr, $last:expr, $step:expr, $handler:path) => {
+        CommandSpec { name: $name, arity: $arity, flags: $flags, first_key: $first, last_key: $last, key_step: $step, handler: $handler }
+    };
+}
+
+const COMMANDS: &[CommandSpec] = &[
+    // connection
+    command!("ping", -1, FAST | STALE, 0, 0, 0, connection::ping),
+    command!("echo", 2, FAST | STALE, 0, 0, 0, connection::echo),
+    command!("select", 2, FAST | LOADING | STALE, 0, 0, 0, connection::select),
+    command!("quit", -1, FAST | NO_AUTH | LOADING | STALE, 0, 0, 0, connection::quit),
+    command!("auth", -2, FAST | NO_AUTH | LOADING | STALE | NOSCRIPT, 0, 0, 0, connection::auth),
+    command!("hello", -1, FAST | NO_AUTH | LOADING | STALE | NOSCRIPT, 0, 0, 0, connection::hello),
+    command!("client", -2, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, connection::client),
+    // keys
+    command!("del", -2, WRITE, 1, -1, 1, keys::del),
+    command!("unlink", -2, WRITE | FAST, 1, -1, 1, keys::del),
+    command!("exists", -2, READONLY | FAST, 1, -1, 1, keys::exists),
+    command!("type", 2, READONLY | FAST, 1, 1, 1, keys::type_),
+    command!("keys", 2, READONLY, 0, 0, 0, keys::keys),
+    command!("rename", 3, WRITE, 1, 2, 1, keys::rename),
+    command!("dbsize", 1, READONLY | FAST, 0, 0, 0, keys::dbsize),
+    command!("flushdb", -1, WRITE, 0, 0, 0, keys::flushdb),
+    command!("flushall", -1, WRITE, 0, 0, 0, keys::flushall),
+    // expiry
+    command!("expire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    command!("pexpire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    command!("expireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    command!("pexpireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    command!("ttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
+    command!("pttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
+    command!("persist", 2, WRITE | FAST, 1, 1, 1, expire::persist),
+    // strings
+    command!("get", 2, READONLY | FAST, 1, 1, 1, strings::get),
+    command!("set", -3, WRITE | DENYOOM, 1, 1, 1, strings::set),
+    command!("setnx", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::setnx),
+    command!("setex", 4, WRITE | DENYOOM, 1, 1, 1, strings::setex),
+    command!("psetex", 4, WRITE | DENYOOM, 1, 1, 1, strings::setex),
+    command!("mget", -2, READONLY | FAST, 1, -1, 1, strings::mget),
+    command!("mset", -3, WRITE | DENYOOM, 1, -1, 2, strings::mset),
+    command!("incr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    command!("decr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    command!("incrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    command!("decrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    command!("append", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::append),
+    command!("strlen", 2, READONLY | FAST, 1, 1, 1, strings::strlen),
+    // server
+    command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
+    command!("config", -2, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, server::config),
+    command!("command", -1, LOADING | STALE, 0, 0, 0, server::command),
+    command!("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, server::shutdown),
+    command!("save", 1, ADMIN | NOSCRIPT, 0, 0, 0, server::save),
+    command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, server::bgsave),
+    command!("lastsave", 1, LOADING | STALE | FAST, 0, 0, 0, server::lastsave),
+    command!("time", 1, LOADING | STALE | FAST, 0, 0, 0, server::time),
+    // replication
+    command!("replicaof", 3, ADMIN | NOSCRIPT | STALE, 0, 0, 0, replication::replicaof),
+    command!("slaveof", 3, ADMIN | NOSCRIPT | STALE, 0, 0, 0, replication::replicaof),
+    command!("role", 1, NOSCRIPT | LOADING | STALE | FAST, 0, 0, 0, replication::role),
+    command!("replconf", -1, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, replication::replconf),
+    command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
+    command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
+];
+
+/// Parses an integer argument the way Redis does (`string2ll`: no spaces, no `+`, fits in i64).
+pub fn parse_i64(arg: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(arg).ok()?;
+    if text.is_empty() || text.starts_with('+') || text.len() > 20 {
+        return None;
+    }
+    if text.len() > 1 && (text.starts_with('0') || text.starts_with("-0")) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Case-insensitive comparison of an argument with an option name.
+pub fn is(arg: &[u8], option: &str) -> bool {
+    arg.eq_ignore_ascii_case(option.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_is_case_insensitive_and_bounded() {
+        assert_eq!(lookup(b"GeT").map(|spec| spec.name), Some("get"));
+        assert!(lookup(b"nosuchcommand").is_none());
+        assert!(lookup(&[b'a'; 100]).is_none());
+    }
+
+    #[test]
+    fn every_command_is_registered_once() {
+        let mut names: Vec<_> = COMMANDS.iter().map(|spec| spec.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn redis_integer_parsing() {
+        assert_eq!(parse_i64(b"42"), Some(42));
+        assert_eq!(parse_i64(b"-7"), Some(-7));
+        assert_eq!(parse_i64(b"0"), Some(0));
+        for bad in [&b""[..], b"+1", b"01", b"-0", b" 1", b"1.5", b"99999999999999999999"] {
+            assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+}

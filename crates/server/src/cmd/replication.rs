@@ -1,0 +1,229 @@
+//! Replication commands: REPLICAOF/SLAVEOF, ROLE, REPLCONF, PSYNC, SYNC.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use replication::{PsyncDecision, ReplOffset, ReplicaLinkState, ReplicaSyncState};
+use resp::Frame;
+use tokio_util::sync::CancellationToken;
+
+use super::{Ctx, is, parse_i64};
+use crate::client::AfterReply;
+use crate::core::{MasterLinkStatus, Role};
+use crate::replica_feed::SyncPlan;
+use crate::replicas::AttachedReplica;
+use crate::stats::Stats;
+use crate::{errors, replica_link};
+
+/// `REPLICAOF host port | NO ONE` (and its old name `SLAVEOF`).
+pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if is(&argv[1], "no") && is(&argv[2], "one") {
+        if ctx.core.is_replica() {
+            replica_link::stop(ctx.shared);
+            ctx.core.role = Role::Master;
+            // A new history that keeps the old id valid up to here, so former siblings can continue.
+            ctx.core.repl.shift_replid();
+            ctx.core.replicas.disconnect_all();
+            tracing::info!("MASTER MODE enabled (user request from 'id={}')", ctx.client.id);
+        }
+        return Frame::ok();
+    }
+    let port = match parse_i64(&argv[2]) {
+        Some(port) if (0..=65535).contains(&port) => port as u16,
+        _ => return errors::reply(errors::INVALID_MASTER_PORT),
+    };
+    let host = String::from_utf8_lossy(&argv[1]).into_owned();
+    if let Some(link) = ctx.core.master_link()
+        && link.host.eq_ignore_ascii_case(&host)
+        && link.port == port
+    {
+        tracing::info!("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
+        return Frame::Simple(Bytes::from_static(b"OK Already connected to specified master"));
+    }
+    // Whatever history we hold (our own as a master, or a previous master's) is a position to PSYNC from.
+    ctx.core.role = Role::Replica(MasterLinkStatus::new(host.clone(), port, true));
+    tracing::info!("REPLICAOF {host}:{port} enabled (user request from 'id={}')", ctx.client.id);
+    replica_link::start(ctx.shared);
+    Frame::ok()
+}
+
+/// `ROLE`
+pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    match &ctx.core.role {
+        Role::Master => {
+            let replicas = ctx
+                .core
+                .replicas
+                .iter()
+                .filter(|replica| replica.state == ReplicaSyncState::Online)
+                .map(|replica| {
+                    Frame::Array(vec![
+                        Frame::bulk(replica.ip.clone()),
+                        Frame::bulk(replica.listening_port.to_string()),
+                        Frame::bulk(replica.ack_offset.to_string()),
+                    ])
+                })
+                .collect();
+            Frame::Array(vec![Frame::bulk("master"), Frame::Integer(ctx.core.repl.offset().0), Frame::Array(replicas)])
+        }
+        Role::Replica(link) => {
+            let offset = if link.state == ReplicaLinkState::Connected { ctx.core.applied_offset().0 } else { -1 };
+            Frame::Array(vec![
+                Frame::bulk("slave"),
+                Frame::bulk(link.host.clone()),
+                Frame::Integer(i64::from(link.port)),
+                Frame::bulk(link.state.role_name()),
+                Frame::Integer(offset),
+            ])
+        }
+    }
+}
+
+/// `REPLCONF option value ...` during a replica's handshake. `ACK`/`GETACK` from a connection that is not a
+/// replica link get no reply at all, as in Redis.
+pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if argv.len() % 2 == 0 {
+        return errors::reply(errors::SYNTAX);
+    }
+    for pair in argv[1..].chunks_exact(2) {
+        let (option, value) = (&pair[0], &pair[1]);
+        if is(option, "listening-port") {
+            match parse_i64(value) {
+                Some(port) if (0..=65535).contains(&port) => ctx.client.replica_listening_port = Some(port as u16),
+                _ => return errors::reply(errors::NOT_INTEGER),
+            }
+        } else if is(option, "ip-address") {
+            if value.len() >= 256 {
+                return errors::reply(&format!(
+                    "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
+                    value.len()
+                ));
+            }
+            ctx.client.replica_announced_ip = Some(String::from_utf8_lossy(value).into_owned());
+        } else if is(option, "capa") {
+            if is(value, "eof") {
+                ctx.client.replica_capa_eof = true;
+            } else if is(value, "psync2") {
+                ctx.client.replica_capa_psync2 = true;
+            }
+        } else if is(option, "ack") || is(option, "getack") {
+            ctx.client.suppress_reply = true;
+            return Frame::ok();
+        } else if is(option, "rdb-only") || is(option, "rdb-filter-only") {
+            // Accepted for redis-cli --rdb; the full snapshot is always sent.
+        } else {
+            return errors::reply(&format!("ERR Unrecognized REPLCONF option: {}", String::from_utf8_lossy(option)));
+        }
+    }
+    Frame::ok()
+}
+
+/// `PSYNC replid offset`: `+CONTINUE` from the backlog when possible, else `+FULLRESYNC` and a snapshot.
+pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if argv.len() != 3 {
+        return errors::wrong_arity("psync");
+    }
+    if let Some(error) = refuse_sync(ctx) {
+        return error;
+    }
+    let Some(requested_offset) = parse_i64(&argv[2]) else { return errors::reply(errors::NOT_INTEGER) };
+    let requested_offset = ReplOffset(requested_offset);
+    let who = replica_name(ctx);
+    tracing::info!("Replica {who} asks for synchronization");
+    let requested_id = &argv[1];
+    if ctx.core.repl.psync_decision(requested_id, requested_offset) == PsyncDecision::Continue {
+        Stats::bump(&ctx.shared.stats.sync_partial_ok);
+        let backlog_end = ctx.core.repl.offset().next();
+        attach_replica(ctx, ReplicaSyncState::Online, requested_offset);
+        tracing::info!(
+            "Partial resynchronization request from {who} accepted. Sending {} bytes of backlog starting from offset {}.",
+            backlog_end.0 - requested_offset.0,
+            requested_offset
+        );
+        ctx.client.after_reply = Some(AfterReply::ServeReplica(SyncPlan::Continue));
+        let reply = if ctx.client.replica_capa_psync2 { format!("CONTINUE {}", ctx.core.repl.replid()) } else { "CONTINUE".to_owned() };
+        return Frame::Simple(Bytes::from(reply));
+    }
+    if &requested_id[..] != b"?" {
+        Stats::bump(&ctx.shared.stats.sync_partial_err);
+        tracing::info!("Partial resynchronization not accepted: requested {} {}", String::from_utf8_lossy(requested_id), requested_offset);
+    } else {
+        tracing::info!("Full resync requested by replica {who}");
+    }
+    let plan = start_full_sync(ctx);
+    let reply = format!("FULLRESYNC {} {}", ctx.core.repl.replid(), ctx.core.repl.offset());
+    ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
+    Frame::Simple(Bytes::from(reply))
+}
+
+/// `SYNC`: the pre-PSYNC full sync: no `+FULLRESYNC` line, just the `$len` payload.
+pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    if let Some(error) = refuse_sync(ctx) {
+        return error;
+    }
+    ctx.client.replica_capa_eof = false;
+    let plan = start_full_sync(ctx);
+    ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
+    ctx.client.suppress_reply = true;
+    Frame::ok()
+}
+
+/// A replica can only serve sub-replicas while its own link is up.
+fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
+    if ctx.client.is_master_link {
+        return Some(errors::reply(errors::NOT_VALID_FROM_REPLICA));
+    }
+    match ctx.core.master_link() {
+        Some(link) if link.state != ReplicaLinkState::Connected => Some(errors::reply(errors::NOMASTERLINK)),
+        _ => None,
+    }
+}
+
+/// Registers the replica, takes the snapshot and returns how to send it. The snapshot and its offset are
+/// taken under the core lock, so the stream the replica gets afterwards starts exactly after it.
+fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
+    Stats::bump(&ctx.shared.stats.sync_full);
+    if ctx.core.repl.ensure_backlog_for_new_replica() {
+        tracing::info!("Replication backlog created, my new replication IDs are '{}' and '{}'", ctx.core.repl.replid(), ctx.core.repl.replid2());
+    }
+    ctx.core.repl.force_select();
+    let offset = ctx.core.repl.offset();
+    attach_replica(ctx, ReplicaSyncState::WaitBgsaveStart, offset.next());
+    let eof_framing = ctx.client.replica_capa_eof && ctx.shared.config().repl_diskless_sync;
+    tracing::info!(
+        "Starting BGSAVE for SYNC with target: {}",
+        if eof_framing { "replicas sockets" } else { "disk" }
+    );
+    SyncPlan::Full {
+        snapshot: Box::new(ctx.core.keyspace.clone()),
+        options: crate::persistence::save_options(ctx.core),
+        eof_framing,
+    }
+}
+
+fn attach_replica(ctx: &mut Ctx<'_>, state: ReplicaSyncState, send_offset: ReplOffset) {
+    let ip = ctx
+        .client
+        .replica_announced_ip
+        .clone()
+        .or_else(|| ctx.client.addr.map(|addr| addr.ip().to_string()))
+        .unwrap_or_default();
+    ctx.core.replicas.insert(AttachedReplica {
+        client_id: ctx.client.id,
+        ip,
+        listening_port: ctx.client.replica_listening_port.unwrap_or(0),
+        state,
+        ack_offset: ReplOffset(0),
+        last_ack: Instant::now(),
+        send_offset,
+        cancel: CancellationToken::new(),
+    });
+}
+
+fn replica_name(ctx: &Ctx<'_>) -> String {
+    let ip = ctx.client.replica_announced_ip.clone().or_else(|| ctx.client.addr.map(|a| a.ip().to_string())).unwrap_or_default();
+    match ctx.client.replica_listening_port {
+        Some(port) => format!("{ip}:{port}"),
+        None => format!("{ip}:<unknown-replica-port>"),
+    }
+}

@@ -1,0 +1,175 @@
+//! Server commands: INFO, CONFIG, COMMAND, SHUTDOWN, SAVE, BGSAVE, LASTSAVE, TIME.
+
+use bytes::Bytes;
+use resp::Frame;
+
+use super::{Ctx, is};
+use crate::client::AfterReply;
+use crate::config::ConfigError;
+use crate::{errors, info, persistence};
+
+/// `INFO [section ...]`
+pub fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let sections: Vec<String> = argv[1..].iter().map(|s| String::from_utf8_lossy(s).to_ascii_lowercase()).collect();
+    Frame::Verbatim { format: *b"txt", text: Bytes::from(info::render(ctx.shared, ctx.core, &sections)) }
+}
+
+/// `CONFIG GET pattern... | SET name value... | RESETSTAT | REWRITE | HELP`
+pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let sub = &argv[1];
+    if is(sub, "get") && argv.len() >= 3 {
+        let config = ctx.shared.config();
+        let mut pairs = Vec::new();
+        for pattern in &argv[2..] {
+            for (name, value) in config.get_matching(&String::from_utf8_lossy(pattern)) {
+                if !pairs.iter().any(|(existing, _): &(Frame, Frame)| existing.as_bytes().is_some_and(|b| b == name.as_bytes())) {
+                    pairs.push((Frame::bulk(name), Frame::bulk(value)));
+                }
+            }
+        }
+        Frame::Map(pairs)
+    } else if is(sub, "set") && argv.len() >= 4 && argv.len() % 2 == 0 {
+        config_set(ctx, &argv[2..])
+    } else if is(sub, "resetstat") && argv.len() == 2 {
+        Frame::ok()
+    } else if is(sub, "rewrite") && argv.len() == 2 {
+        errors::reply("ERR The server is running without a config file")
+    } else if is(sub, "help") {
+        Frame::Array(
+            ["CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>", "SET <directive> <value>", "RESETSTAT"]
+                .iter()
+                .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+                .collect(),
+        )
+    } else if is(sub, "get") || is(sub, "set") {
+        errors::wrong_arity(&format!("config|{}", String::from_utf8_lossy(sub).to_ascii_lowercase()))
+    } else {
+        errors::unknown_subcommand(sub, "config")
+    }
+}
+
+/// Applies every pair or none, as Redis 7 does.
+fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
+    let mut updated = ctx.shared.config().clone();
+    for pair in pairs.chunks_exact(2) {
+        let name = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
+        let value = String::from_utf8_lossy(&pair[1]).into_owned();
+        match updated.set(&name, &value) {
+            Ok(()) => {}
+            Err(ConfigError::BadDirective) => {
+                return errors::reply(&format!("ERR Unknown option or number of arguments for CONFIG SET - '{name}'"));
+            }
+            Err(error) => {
+                return errors::reply(&format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"));
+            }
+        }
+    }
+    ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
+    ctx.shared.update_config(|config| *config = updated);
+    Frame::ok()
+}
+
+/// `COMMAND [COUNT | INFO name... | DOCS [name...] | LIST]`
+pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let specs = super::all();
+    match argv.get(1) {
+        None => Frame::Array(specs.iter().map(command_info).collect()),
+        Some(sub) if is(sub, "count") => Frame::Integer(specs.len() as i64),
+        Some(sub) if is(sub, "list") => Frame::Array(specs.iter().map(|spec| Frame::bulk(spec.name)).collect()),
+        Some(sub) if is(sub, "info") => Frame::Array(
+            argv[2..]
+                .iter()
+                .map(|name| super::lookup(name).map_or(Frame::NullArray, command_info))
+                .collect(),
+        ),
+        // Documentation is optional for clients (redis-cli only uses it for hints); an empty map is valid.
+        Some(sub) if is(sub, "docs") => Frame::Map(Vec::new()),
+        Some(sub) => errors::unknown_subcommand(sub, "command"),
+    }
+}
+
+fn command_info(spec: &super::CommandSpec) -> Frame {
+    Frame::Array(vec![
+        Frame::bulk(spec.name),
+        Frame::Integer(i64::from(spec.arity)),
+        Frame::Set(spec.flag_names().into_iter().map(|f| Frame::Simple(Bytes::from_static(f.as_bytes()))).collect()),
+        Frame::Integer(i64::from(spec.first_key)),
+        Frame::Integer(i64::from(spec.last_key)),
+        Frame::Integer(i64::from(spec.key_step)),
+        Frame::Set(Vec::new()),
+        Frame::Set(Vec::new()),
+        Frame::Array(Vec::new()),
+        Frame::Array(Vec::new()),
+    ])
+}
+
+/// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`: saves if asked or if save points are configured, then the server
+/// exits and the client gets no reply.
+pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let (mut save, mut nosave, mut force) = (false, false, false);
+    for option in &argv[1..] {
+        if is(option, "save") {
+            save = true;
+        } else if is(option, "nosave") {
+            nosave = true;
+        } else if is(option, "force") {
+            force = true;
+        } else if !is(option, "now") {
+            return errors::reply(errors::SYNTAX);
+        }
+    }
+    if save && nosave {
+        return errors::reply(errors::SYNTAX);
+    }
+    tracing::info!("User requested shutdown...");
+    let should_save = save || (!nosave && !ctx.shared.config().save.is_empty());
+    if should_save {
+        tracing::info!("Saving the final RDB snapshot before exiting.");
+        if let Err(error) = persistence::save_locked(ctx.shared, ctx.core) {
+            tracing::error!("Error trying to save the DB, can't exit: {error}");
+            if !force {
+                return errors::reply("ERR Errors trying to SHUTDOWN. Check logs.");
+            }
+        }
+    }
+    ctx.client.after_reply = Some(AfterReply::Shutdown);
+    Frame::ok()
+}
+
+/// `SAVE`
+pub fn save(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    if ctx.core.persistence.bgsave_in_progress {
+        return errors::reply(errors::BGSAVE_IN_PROGRESS);
+    }
+    match persistence::save_locked(ctx.shared, ctx.core) {
+        Ok(()) => Frame::ok(),
+        Err(error) => {
+            tracing::error!("Error saving DB on disk: {error}");
+            errors::reply("ERR")
+        }
+    }
+}
+
+/// `BGSAVE [SCHEDULE]`
+pub fn bgsave(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if argv.len() > 2 || argv.get(1).is_some_and(|option| !is(option, "schedule")) {
+        return errors::reply(errors::SYNTAX);
+    }
+    if persistence::start_background_save(ctx.shared, ctx.core) {
+        Frame::Simple(Bytes::from_static(b"Background saving started"))
+    } else {
+        errors::reply(errors::BGSAVE_IN_PROGRESS)
+    }
+}
+
+/// `LASTSAVE`
+pub fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    Frame::Integer(ctx.core.persistence.last_save_unix)
+}
+
+/// `TIME`
+pub fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
+    let _ = ctx;
+    Frame::Array(vec![Frame::bulk((micros / 1_000_000).to_string()), Frame::bulk((micros % 1_000_000).to_string())])
+}

@@ -1,0 +1,685 @@
+//! [`Config`]: validated settings, and the table of parameters that start-up, `CONFIG GET` and `CONFIG SET`
+//! share, so a directive is defined once.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use keyspace::pattern::glob_match_case;
+
+use super::{Directive, Origin};
+
+/// One `save <seconds> <changes>` point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavePoint {
+    /// Seconds since the last save.
+    pub seconds: u64,
+    /// Changes since the last save.
+    pub changes: u64,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `port`.
+    pub port: u16,
+    /// `bind` addresses.
+    pub bind: Vec<String>,
+    /// `dir`: working directory for RDB files.
+    pub dir: PathBuf,
+    /// `dbfilename`.
+    pub dbfilename: String,
+    /// `requirepass`; `None` when empty.
+    pub requirepass: Option<String>,
+    /// `masterauth`.
+    pub masterauth: Option<String>,
+    /// `masteruser`.
+    pub masteruser: Option<String>,
+    /// `replicaof host port` from the config (start as a replica).
+    pub replicaof: Option<(String, u16)>,
+    /// `replica-read-only`.
+    pub replica_read_only: bool,
+    /// `replica-serve-stale-data`.
+    pub replica_serve_stale_data: bool,
+    /// `save` points; empty disables automatic saving.
+    pub save: Vec<SavePoint>,
+    /// `appendonly`.
+    pub appendonly: bool,
+    /// `loglevel`: debug, verbose, notice, warning.
+    pub loglevel: String,
+    /// `logfile`: empty means stdout.
+    pub logfile: String,
+    /// `databases`.
+    pub databases: usize,
+    /// `repl-backlog-size`.
+    pub repl_backlog_size: usize,
+    /// `repl-backlog-ttl` in seconds.
+    pub repl_backlog_ttl: u64,
+    /// `repl-timeout` in seconds.
+    pub repl_timeout: u64,
+    /// `repl-ping-replica-period` in seconds.
+    pub repl_ping_replica_period: u64,
+    /// `repl-diskless-sync`.
+    pub repl_diskless_sync: bool,
+    /// `repl-diskless-sync-delay` in seconds.
+    pub repl_diskless_sync_delay: u64,
+    /// `replica-priority`.
+    pub replica_priority: i64,
+    /// `replica-announce-ip`.
+    pub replica_announce_ip: Option<String>,
+    /// `replica-announce-port`; 0 means the listening port.
+    pub replica_announce_port: u16,
+    /// `replica-announced`.
+    pub replica_announced: bool,
+    /// `min-replicas-to-write`.
+    pub min_replicas_to_write: u64,
+    /// `min-replicas-max-lag`.
+    pub min_replicas_max_lag: u64,
+    /// `unixsocket` path; empty means none.
+    pub unixsocket: String,
+    /// Directives Redis knows that this server accepts and reports but does not act on (yet).
+    other: BTreeMap<&'static str, String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            port: 6379,
+            bind: vec!["127.0.0.1".to_owned()],
+            dir: PathBuf::from("."),
+            dbfilename: "dump.rdb".to_owned(),
+            requirepass: None,
+            masterauth: None,
+            masteruser: None,
+            replicaof: None,
+            replica_read_only: true,
+            replica_serve_stale_data: true,
+            save: vec![
+                SavePoint { seconds: 3600, changes: 1 },
+                SavePoint { seconds: 300, changes: 100 },
+                SavePoint { seconds: 60, changes: 10000 },
+            ],
+            appendonly: false,
+            loglevel: "notice".to_owned(),
+            logfile: String::new(),
+            databases: keyspace::DEFAULT_DATABASES,
+            repl_backlog_size: 1024 * 1024,
+            repl_backlog_ttl: 3600,
+            repl_timeout: 60,
+            repl_ping_replica_period: 10,
+            repl_diskless_sync: true,
+            repl_diskless_sync_delay: 5,
+            replica_priority: 100,
+            replica_announce_ip: None,
+            replica_announce_port: 0,
+            replica_announced: true,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 10,
+            unixsocket: String::new(),
+            other: PASSTHROUGH.iter().map(|(name, default)| (*name, (*default).to_owned())).collect(),
+        }
+    }
+}
+
+/// A rejected directive or `CONFIG SET`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Unknown name or wrong number of arguments.
+    #[error("Bad directive or wrong number of arguments")]
+    BadDirective,
+    /// A known name with an invalid value; the text says why.
+    #[error("{0}")]
+    BadValue(String),
+    /// A parameter that cannot be changed at run time.
+    #[error("can't set immutable config")]
+    Immutable,
+}
+
+impl ConfigError {
+    /// The multi-line report Redis prints before refusing to start.
+    pub fn fatal_report(&self, directive: &Directive) -> String {
+        let location = match directive.origin {
+            Origin::File { line } => format!("at line {line}"),
+            Origin::CommandLine => "from the command line".to_owned(),
+        };
+        format!(
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, {location}\n>>> '{}'\n{self}",
+            directive.text
+        )
+    }
+}
+
+type Getter = fn(&Config) -> String;
+type Setter = fn(&mut Config, &[String]) -> Result<(), ConfigError>;
+
+/// One parameter: its names, how to read it for `CONFIG GET`, how to set it.
+struct Param {
+    name: &'static str,
+    alias: Option<&'static str>,
+    get: Getter,
+    set: Setter,
+    /// Only settable at start-up.
+    immutable: bool,
+}
+
+impl Config {
+    /// Applies one start-up directive.
+    pub fn apply(&mut self, directive: &Directive) -> Result<(), ConfigError> {
+        if let Some(param) = find_param(&directive.name) {
+            return (param.set)(self, &directive.args);
+        }
+        if let Some(value) = self.other_mut(&directive.name) {
+            // Multi-word values (e.g. client-output-buffer-limit) are kept as one string, as CONFIG GET shows.
+            *value = directive.args.join(" ");
+            return Ok(());
+        }
+        Err(ConfigError::BadDirective)
+    }
+
+    /// `CONFIG SET name value`.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ConfigError> {
+        let name = name.to_ascii_lowercase();
+        if let Some(param) = find_param(&name) {
+            if param.immutable {
+                return Err(ConfigError::Immutable);
+            }
+            let args: Vec<String> = if param.name == "save" || param.name == "bind" {
+                value.split_whitespace().map(str::to_owned).collect()
+            } else {
+                vec![value.to_owned()]
+            };
+            return (param.set)(self, &args);
+        }
+        if let Some(stored) = self.other_mut(&name) {
+            *stored = value.to_owned();
+            return Ok(());
+        }
+        Err(ConfigError::BadDirective)
+    }
+
+    /// `CONFIG GET pattern`: every (name, value) whose name or alias matches, in table order.
+    pub fn get_matching(&self, pattern: &str) -> Vec<(String, String)> {
+        let pattern = pattern.as_bytes();
+        let mut out = Vec::new();
+        for param in PARAMS {
+            for name in std::iter::once(param.name).chain(param.alias) {
+                if glob_match_case(pattern, name.as_bytes(), true) {
+                    out.push((name.to_owned(), (param.get)(self)));
+                }
+            }
+        }
+        for (name, value) in &self.other {
+            if glob_match_case(pattern, name.as_bytes(), true) {
+                out.push(((*name).to_owned(), value.clone()));
+            }
+        }
+        out
+    }
+
+    /// The value of a pass-through directive (one accepted for compatibility but not acted on).
+    pub fn other(&self, name: &str) -> Option<&str> {
+        self.other.get(name).map(String::as_str)
+    }
+
+    fn other_mut(&mut self, name: &str) -> Option<&mut String> {
+        self.other.get_mut(name)
+    }
+}
+
+fn find_param(name: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|param| param.name == name || param.alias == Some(name))
+}
+
+fn one(args: &[String]) -> Result<&str, ConfigError> {
+    match args {
+        [value] => Ok(value),
+        _ => Err(ConfigError::BadDirective),
+    }
+}
+
+fn parse_bool(args: &[String]) -> Result<bool, ConfigError> {
+    match one(args)?.to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(ConfigError::BadValue("argument must be 'yes' or 'no'".to_owned())),
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(args: &[String]) -> Result<T, ConfigError> {
+    one(args)?.parse().map_err(|_| ConfigError::BadValue("argument couldn't be parsed into an integer".to_owned()))
+}
+
+/// Sizes accept Redis's unit suffixes (`1mb`, `64kb`, `1gb`).
+fn parse_memory(args: &[String]) -> Result<usize, ConfigError> {
+    let text = one(args)?.to_ascii_lowercase();
+    let units: [(&str, usize); 7] =
+        [("kb", 1024), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000), ("b", 1)];
+    let (digits, multiplier) =
+        units.iter().find_map(|(suffix, mult)| text.strip_suffix(suffix).map(|d| (d, *mult))).unwrap_or((&text, 1));
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiplier))
+        .ok_or_else(|| ConfigError::BadValue("argument must be a memory value".to_owned()))
+}
+
+fn optional(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_owned()
+}
+
+fn parse_save(args: &[String]) -> Result<Vec<SavePoint>, ConfigError> {
+    if args.is_empty() || (args.len() == 1 && args[0].is_empty()) {
+        return Ok(Vec::new());
+    }
+    if args.len() % 2 != 0 {
+        return Err(ConfigError::BadDirective);
+    }
+    args.chunks(2)
+        .map(|pair| match (pair[0].parse(), pair[1].parse()) {
+            (Ok(seconds), Ok(changes)) => Ok(SavePoint { seconds, changes }),
+            _ => Err(ConfigError::BadValue("Invalid save parameters".to_owned())),
+        })
+        .collect()
+}
+
+fn parse_replicaof(args: &[String]) -> Result<Option<(String, u16)>, ConfigError> {
+    match args {
+        [host, port] if host.eq_ignore_ascii_case("no") && port.eq_ignore_ascii_case("one") => Ok(None),
+        [host, port] => {
+            let port = port.parse::<u16>().map_err(|_| ConfigError::BadValue("Invalid master port".to_owned()))?;
+            Ok(Some((host.clone(), port)))
+        }
+        _ => Err(ConfigError::BadDirective),
+    }
+}
+
+const PARAMS: &[Param] = &[
+    Param {
+        name: "port",
+        alias: None,
+        get: |c| c.port.to_string(),
+        set: |c, a| {
+            c.port = parse_number(a)?;
+            Ok(())
+        },
+        immutable: true,
+    },
+    Param {
+        name: "bind",
+        alias: None,
+        get: |c| c.bind.join(" "),
+        set: |c, a| {
+            if a.is_empty() {
+                return Err(ConfigError::BadDirective);
+            }
+            c.bind = a.to_vec();
+            Ok(())
+        },
+        immutable: true,
+    },
+    Param {
+        name: "dir",
+        alias: None,
+        get: |c| std::fs::canonicalize(&c.dir).unwrap_or_else(|_| c.dir.clone()).display().to_string(),
+        set: |c, a| {
+            c.dir = PathBuf::from(one(a)?);
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "dbfilename",
+        alias: None,
+        get: |c| c.dbfilename.clone(),
+        set: |c, a| {
+            let name = one(a)?;
+            if name.contains('/') {
+                return Err(ConfigError::BadValue("dbfilename can't be a path, just a filename".to_owned()));
+            }
+            c.dbfilename = name.to_owned();
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "requirepass",
+        alias: None,
+        get: |c| c.requirepass.clone().unwrap_or_default(),
+        set: |c, a| {
+            c.requirepass = optional(one(a)?);
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "masterauth",
+        alias: None,
+        get: |c| c.masterauth.clone().unwrap_or_default(),
+        set: |c, a| {
+            c.masterauth = optional(one(a)?);
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "masteruser",
+        alias: None,
+        get: |c| c.masteruser.clone().unwrap_or_default(),
+        set: |c, a| {
+            c.masteruser = optional(one(a)?);
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "replicaof",
+        alias: Some("slaveof"),
+        get: |c| c.replicaof.as_ref().map(|(host, port)| format!("{host} {port}")).unwrap_or_default(),
+        set: |c, a| {
+            c.replicaof = parse_replicaof(a)?;
+            Ok(())
+        },
+        immutable: true,
+    },
+    Param {
+        name: "replica-read-only",
+        alias: Some("slave-read-only"),
+        get: |c| yes_no(c.replica_read_only),
+        set: |c, a| {
+            c.replica_read_only = parse_bool(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "replica-serve-stale-data",
+        alias: Some("slave-serve-stale-data"),
+        get: |c| yes_no(c.replica_serve_stale_data),
+        set: |c, a| {
+            c.replica_serve_stale_data = parse_bool(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "save",
+        alias: None,
+        get: |c| c.save.iter().map(|p| format!("{} {}", p.seconds, p.changes)).collect::<Vec<_>>().join(" "),
+        set: |c, a| {
+            c.save = parse_save(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "appendonly",
+        alias: None,
+        get: |c| yes_no(c.appendonly),
+        set: |c, a| {
+            c.appendonly = parse_bool(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "loglevel",
+        alias: None,
+        get: |c| c.loglevel.clone(),
+        set: |c, a| {
+            let level = one(a)?.to_ascii_lowercase();
+            if !["debug", "verbose", "notice", "warning", "nothing"].contains(&level.as_str()) {
+                return Err(ConfigError::BadValue("argument(s) must be one of the following: debug, verbose, notice, warning, nothing".to_owned()));
+            }
+            c.loglevel = level;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "logfile",
+        alias: None,
+        get: |c| c.logfile.clone(),
+        set: |c, a| {
+            c.logfile = one(a)?.to_owned();
+            Ok(())
+        },
+        immutable: true,
+    },
+    Param {
+        name: "databases",
+        alias: None,
+        get: |c| c.databases.to_string(),
+        set: |c, a| {
+            let count: usize = parse_number(a)?;
+            if count == 0 {
+                return Err(ConfigError::BadValue("argument must be between 1 and 2147483647 inclusive".to_owned()));
+            }
+            c.databases = count;
+            Ok(())
+        },
+        immutable: true,
+    },
+    Param {
+        name: "repl-backlog-size",
+        alias: None,
+        get: |c| c.repl_backlog_size.to_string(),
+        set: |c, a| {
+            c.repl_backlog_size = parse_memory(a)?.max(16 * 1024);
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "repl-backlog-ttl",
+        alias: None,
+        get: |c| c.repl_backlog_ttl.to_string(),
+        set: |c, a| {
+            c.repl_backlog_ttl = parse_number(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "repl-timeout",
+        alias: None,
+        get: |c| c.repl_timeout.to_string(),
+        set: |c, a| {
+            let timeout: u64 = parse_number(a)?;
+            if timeout == 0 {
+                return Err(ConfigError::BadValue("argument must be between 1 and 2147483647 inclusive".to_owned()));
+            }
+            c.repl_timeout = timeout;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "repl-ping-replica-period",
+        alias: Some("repl-ping-slave-period"),
+        get: |c| c.repl_ping_replica_period.to_string(),
+        set: |c, a| {
+            let period: u64 = parse_number(a)?;
+            if period == 0 {
+                return Err(ConfigError::BadValue("argument must be between 1 and 2147483647 inclusive".to_owned()));
+            }
+            c.repl_ping_replica_period = period;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "repl-diskless-sync",
+        alias: None,
+        get: |c| yes_no(c.repl_diskless_sync),
+        set: |c, a| {
+            c.repl_diskless_sync = parse_bool(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "repl-diskless-sync-delay",
+        alias: None,
+        get: |c| c.repl_diskless_sync_delay.to_string(),
+        set: |c, a| {
+            c.repl_diskless_sync_delay = parse_number(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "replica-priority",
+        alias: Some("slave-priority"),
+        get: |c| c.replica_priority.to_string(),
+        set: |c, a| {
+            c.replica_priority = parse_number(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "replica-announce-ip",
+        alias: Some("slave-announce-ip"),
+        get: |c| c.replica_announce_ip.clone().unwrap_or_default(),
+        set: |c, a| {
+            c.replica_announce_ip = optional(one(a)?);
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "replica-announce-port",
+        alias: Some("slave-announce-port"),
+        get: |c| c.replica_announce_port.to_string(),
+        set: |c, a| {
+            c.replica_announce_port = parse_number(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "replica-announced",
+        alias: None,
+        get: |c| yes_no(c.replica_announced),
+        set: |c, a| {
+            c.replica_announced = parse_bool(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "min-replicas-to-write",
+        alias: Some("min-slaves-to-write"),
+        get: |c| c.min_replicas_to_write.to_string(),
+        set: |c, a| {
+            c.min_replicas_to_write = parse_number(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "min-replicas-max-lag",
+        alias: Some("min-slaves-max-lag"),
+        get: |c| c.min_replicas_max_lag.to_string(),
+        set: |c, a| {
+            c.min_replicas_max_lag = parse_number(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "unixsocket",
+        alias: None,
+        get: |c| c.unixsocket.clone(),
+        set: |c, a| {
+            c.unixsocket = one(a)?.to_owned();
+            Ok(())
+        },
+        immutable: true,
+    },
+];
+
+/// Directives accepted (and shown by CONFIG GET) for compatibility with Redis config files, with Redis
+/// 7.0's defaults, that do not change this server's behaviour yet.
+const PASSTHROUGH: &[(&str, &str)] = &[
+    ("activerehashing", "yes"),
+    ("always-show-logo", "no"),
+    ("appenddirname", "appendonlydir"),
+    ("appendfilename", "appendonly.aof"),
+    ("appendfsync", "everysec"),
+    ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
+    ("daemonize", "no"),
+    ("enable-debug-command", "no"),
+    ("enable-module-command", "no"),
+    ("enable-protected-configs", "no"),
+    ("hz", "10"),
+    ("io-threads", "1"),
+    ("latency-monitor-threshold", "0"),
+    ("lazyfree-lazy-eviction", "no"),
+    ("lazyfree-lazy-expire", "no"),
+    ("lazyfree-lazy-server-del", "no"),
+    ("lazyfree-lazy-user-del", "no"),
+    ("lazyfree-lazy-user-flush", "no"),
+    ("maxclients", "10000"),
+    ("maxmemory", "0"),
+    ("maxmemory-policy", "noeviction"),
+    ("no-appendfsync-on-rewrite", "no"),
+    ("notify-keyspace-events", ""),
+    ("pidfile", ""),
+    ("propagation-error-behavior", "ignore"),
+    ("protected-mode", "yes"),
+    ("rdb-del-sync-files", "no"),
+    ("rdbchecksum", "yes"),
+    ("rdbcompression", "yes"),
+    ("repl-disable-tcp-nodelay", "no"),
+    ("repl-diskless-load", "disabled"),
+    ("repl-diskless-sync-max-replicas", "0"),
+    ("replica-ignore-maxmemory", "yes"),
+    ("replica-lazy-flush", "no"),
+    ("shutdown-timeout", "10"),
+    ("stop-writes-on-bgsave-error", "yes"),
+    ("supervised", "no"),
+    ("tcp-backlog", "511"),
+    ("tcp-keepalive", "300"),
+    ("timeout", "0"),
+    ("unixsocketperm", "0"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::directives::parse_file;
+
+    #[test]
+    fn defaults_match_redis() {
+        let config = Config::default();
+        assert_eq!(config.get_matching("save"), vec![("save".to_owned(), "3600 1 300 100 60 10000".to_owned())]);
+        assert_eq!(config.get_matching("repl-backlog-size")[0].1, "1048576");
+    }
+
+    #[test]
+    fn unknown_directive_is_reported_with_its_line() {
+        let mut config = Config::default();
+        let directives = parse_file("port 7000\nfoo bar\n").unwrap();
+        config.apply(&directives[0]).unwrap();
+        let error = config.apply(&directives[1]).unwrap_err();
+        let report = error.fatal_report(&directives[1]);
+        assert!(report.contains("at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments"), "{report}");
+    }
+
+    #[test]
+    fn aliases_and_runtime_set() {
+        let mut config = Config::default();
+        config.set("slave-read-only", "no").unwrap();
+        assert!(!config.replica_read_only);
+        assert_eq!(config.set("port", "1"), Err(ConfigError::Immutable));
+        config.set("save", "").unwrap();
+        assert!(config.save.is_empty());
+        config.set("repl-backlog-size", "1mb").unwrap();
+        assert_eq!(config.repl_backlog_size, 1 << 20);
+        assert!(config.get_matching("*slave*").iter().any(|(name, _)| name == "slaveof"));
+    }
+}

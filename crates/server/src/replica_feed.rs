@@ -1,0 +1,190 @@
+//! The master side of one replica link: sends the snapshot of a full resync, then streams from the backlog,
+//! while a reader half takes the replica's `REPLCONF ACK`s.
+//!
+//! Every replica reads the shared backlog from its own position (`send_offset` in the registry); nothing is
+//! copied per replica until it is written, and the backlog keeps bytes until the slowest replica has them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use keyspace::Keyspace;
+use rdb::SaveOptions;
+use replication::{ReplOffset, ReplicaSyncState};
+use resp::CommandDecoder;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::oneshot;
+use tokio_util::codec::Decoder;
+use tracing::Instrument;
+
+use crate::shared::Shared;
+
+/// Most bytes copied out of the backlog per write.
+const CHUNK: usize = 256 * 1024;
+
+/// How a replica that was just accepted gets its data.
+#[derive(Debug)]
+pub enum SyncPlan {
+    /// `+CONTINUE`: stream straight from the backlog.
+    Continue,
+    /// `+FULLRESYNC`: send this snapshot first.
+    Full {
+        /// The data at the moment of the FULLRESYNC offset.
+        snapshot: Box<Keyspace>,
+        /// Aux fields for the RDB.
+        options: SaveOptions,
+        /// `$EOF:<mark>` framing (diskless) rather than `$<len>`.
+        eof_framing: bool,
+    },
+}
+
+/// Serves a replica on `stream` until it disconnects, is cancelled, or the server stops.
+pub async fn serve(shared: Arc<Shared>, stream: TcpStream, client_id: u64, plan: SyncPlan, leftover: BytesMut) {
+    let Some((name, cancel)) = ({
+        let core = shared.core();
+        core.replicas.iter().find(|r| r.client_id == client_id).map(|r| (format!("{}:{}", r.ip, r.listening_port), r.cancel.clone()))
+    }) else {
+        return;
+    };
+    let span = tracing::info_span!("replica", addr = %name);
+    async move {
+        let (reader, writer) = stream.into_split();
+        let (first_ack_tx, first_ack_rx) = oneshot::channel();
+        let reader_task = tokio::spawn(read_acks(Arc::clone(&shared), reader, client_id, leftover, first_ack_tx));
+        let outcome = tokio::select! {
+            outcome = send(&shared, writer, client_id, plan, first_ack_rx) => outcome,
+            () = cancel.cancelled() => Err("disconnected by the master".to_owned()),
+            () = shared.shutdown.cancelled() => Err("server shutting down".to_owned()),
+        };
+        reader_task.abort();
+        let mut core = shared.core();
+        core.replicas.remove(client_id);
+        core.trim_backlog();
+        drop(core);
+        match outcome {
+            Ok(()) => tracing::info!("Connection with replica {name} lost."),
+            Err(reason) => tracing::info!("Connection with replica {name} lost: {reason}"),
+        }
+    }
+    .instrument(span)
+    .await;
+}
+
+/// The writer half: snapshot (if any), then the stream.
+async fn send(
+    shared: &Arc<Shared>,
+    mut writer: OwnedWriteHalf,
+    client_id: u64,
+    plan: SyncPlan,
+    first_ack: oneshot::Receiver<()>,
+) -> Result<(), String> {
+    if let SyncPlan::Full { snapshot, options, eof_framing } = plan {
+        let payload = tokio::task::spawn_blocking(move || rdb::encode_to_vec(&snapshot, &options))
+            .await
+            .map_err(|error| format!("snapshot encoding failed: {error}"))?;
+        let mut header = BytesMut::new();
+        let mark = replication::ReplId::random();
+        if eof_framing {
+            header.extend_from_slice(format!("$EOF:{mark}\r\n").as_bytes());
+        } else {
+            header.extend_from_slice(format!("${}\r\n", payload.len()).as_bytes());
+            set_state(shared, client_id, ReplicaSyncState::SendBulk);
+        }
+        writer.write_all(&header).await.map_err(|e| e.to_string())?;
+        writer.write_all(&payload).await.map_err(|e| e.to_string())?;
+        if eof_framing {
+            writer.write_all(mark.as_str().as_bytes()).await.map_err(|e| e.to_string())?;
+            // A diskless replica cannot tell where its snapshot ended until it has loaded it; it says so with
+            // its first ACK, and only then may the stream start (Redis waits the same way).
+            tracing::info!("Waiting for REPLCONF ACK from replica to enable streaming");
+            first_ack.await.map_err(|_| "replica closed before acknowledging the snapshot".to_owned())?;
+        }
+        set_state(shared, client_id, ReplicaSyncState::Online);
+        tracing::info!("Synchronization with replica succeeded");
+    }
+    stream_backlog(shared, writer, client_id).await
+}
+
+fn set_state(shared: &Shared, client_id: u64, state: ReplicaSyncState) {
+    if let Some(replica) = shared.core().replicas.get_mut(client_id) {
+        replica.state = state;
+        replica.last_ack = Instant::now();
+    }
+}
+
+/// Copies whatever the replica has not been sent yet out of the backlog and writes it, then waits for the
+/// stream to grow.
+async fn stream_backlog(shared: &Arc<Shared>, mut writer: OwnedWriteHalf, client_id: u64) -> Result<(), String> {
+    let mut grown = shared.stream_notify.subscribe();
+    let mut chunk = Vec::with_capacity(CHUNK);
+    loop {
+        chunk.clear();
+        {
+            let mut core = shared.core();
+            let Some(from) = core.replicas.get_mut(client_id).map(|replica| replica.send_offset) else {
+                return Err("replica unregistered".to_owned());
+            };
+            let Some(backlog) = core.repl.backlog() else { return Err("backlog freed".to_owned()) };
+            let Some(copied) = backlog.copy_from(from, CHUNK, &mut chunk) else {
+                return Err(format!("offset {from} is no longer in the backlog"));
+            };
+            if copied > 0 {
+                if let Some(replica) = core.replicas.get_mut(client_id) {
+                    replica.send_offset = ReplOffset(from.0 + copied as i64);
+                }
+                core.trim_backlog();
+            }
+        }
+        if chunk.is_empty() {
+            grown.changed().await.map_err(|_| "server shutting down".to_owned())?;
+            continue;
+        }
+        writer.write_all(&chunk).await.map_err(|e| e.to_string())?;
+    }
+}
+
+/// The reader half: `REPLCONF ACK <offset>` updates the replica's acknowledged offset; the first one after a
+/// diskless snapshot releases the stream. A replica sends nothing else worth acting on.
+async fn read_acks(shared: Arc<Shared>, mut reader: OwnedReadHalf, client_id: u64, mut buf: BytesMut, first_ack: oneshot::Sender<()>) {
+    let mut first_ack = Some(first_ack);
+    let mut decoder = CommandDecoder::default();
+    let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
+    loop {
+        loop {
+            let command = match decoder.decode(&mut buf) {
+                Ok(Some(command)) => command,
+                Ok(None) => break,
+                Err(error) => {
+                    tracing::warn!("Protocol error from replica: {error}");
+                    cancel(&shared, client_id);
+                    return;
+                }
+            };
+            let args = &command.args;
+            if args.len() == 3 && crate::cmd::is(&args[0], "replconf") && crate::cmd::is(&args[1], "ack") {
+                let Some(offset) = crate::cmd::parse_i64(&args[2]) else { continue };
+                if let Some(replica) = shared.core().replicas.get_mut(client_id) {
+                    replica.ack_offset = replica.ack_offset.max(ReplOffset(offset));
+                    replica.last_ack = Instant::now();
+                }
+                if let Some(sender) = first_ack.take() {
+                    let _ = sender.send(());
+                }
+            }
+        }
+        buf.reserve(4096);
+        let read = tokio::time::timeout(timeout * 2, reader.read_buf(&mut buf)).await;
+        if !matches!(read, Ok(Ok(n)) if n > 0) {
+            cancel(&shared, client_id);
+            return;
+        }
+    }
+}
+
+fn cancel(shared: &Shared, client_id: u64) {
+    if let Some(replica) = shared.core().replicas.get_mut(client_id) {
+        replica.cancel.cancel();
+    }
+}

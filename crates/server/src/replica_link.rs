@@ -1,0 +1,303 @@
+//! The replica side: one task that connects to the master, performs the handshake, loads a full resync's
+//! snapshot or continues from the backlog, then applies the command stream, forever, reconnecting with
+//! back-off while the master is unreachable.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use replication::handshake::{self, HandshakeConfig, HandshakeError, PsyncReply};
+use replication::{LinkDownReason, ReplOffset, ReplicaLinkState};
+use resp::CommandDecoder;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_util::codec::Decoder;
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+
+use crate::client::ClientState;
+use crate::core::TransferProgress;
+use crate::shared::Shared;
+use crate::{dispatch, persistence};
+
+/// First retry delay after a failed attempt; doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// Redis retries once per second; we never wait longer than that.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Starts (or restarts) the link task for the master recorded in the core's role.
+pub fn start(shared: &Arc<Shared>) {
+    let token = shared.shutdown.child_token();
+    if let Some(previous) = shared.master_link_task.lock().unwrap_or_else(|p| p.into_inner()).replace(token.clone()) {
+        previous.cancel();
+    }
+    let shared_for_task = Arc::clone(shared);
+    shared.tasks.spawn(async move { run(shared_for_task, token).await });
+}
+
+/// Stops the link task, if any.
+pub fn stop(shared: &Shared) {
+    if let Some(previous) = shared.master_link_task.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        previous.cancel();
+    }
+}
+
+async fn run(shared: Arc<Shared>, token: CancellationToken) {
+    let mut backoff = FIRST_BACKOFF;
+    while !token.is_cancelled() {
+        let Some((host, port)) = shared.core().master_link().map(|link| (link.host.clone(), link.port)) else { return };
+        let span = tracing::info_span!("master_link", host = %host, port);
+        let (reason, was_connected) = connect_and_follow(&shared, &token, &host, port).instrument(span).await;
+        if token.is_cancelled() {
+            return;
+        }
+        mark_down(&shared, was_connected);
+        tracing::info!("{reason}");
+        if was_connected {
+            backoff = FIRST_BACKOFF;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = token.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+fn set_state(shared: &Shared, state: ReplicaLinkState) {
+    if let Some(link) = shared.core().master_link_mut() {
+        link.state = state;
+    }
+}
+
+fn mark_down(shared: &Shared, was_connected: bool) {
+    let mut core = shared.core();
+    let applied_any = core.repl.backlog().is_some();
+    if let Some(link) = core.master_link_mut() {
+        link.state = ReplicaLinkState::Connect;
+        link.transfer = None;
+        if was_connected {
+            link.down_since = Some(Instant::now());
+        }
+        // After any successful sync our ids and offset are a position in the master's history.
+        link.has_cached_master |= applied_any;
+    }
+}
+
+/// One connection attempt; returns why it ended and whether the link had reached `Connected`.
+async fn connect_and_follow(shared: &Arc<Shared>, token: &CancellationToken, host: &str, port: u16) -> (LinkDownReason, bool) {
+    tracing::info!("Connecting to MASTER {host}:{port}");
+    set_state(shared, ReplicaLinkState::Connecting);
+    let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
+    let mut stream = match tokio::time::timeout(timeout, TcpStream::connect((host, port))).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => return (LinkDownReason::ConnectFailed(error.to_string()), false),
+        Err(_) => return (LinkDownReason::ConnectFailed("Timeout connecting to the MASTER...".to_owned()), false),
+    };
+    let _ = stream.set_nodelay(true);
+    tracing::info!("MASTER <-> REPLICA sync started");
+    set_state(shared, ReplicaLinkState::Handshake);
+
+    let mut buf = BytesMut::with_capacity(64 * 1024);
+    let result = tokio::select! {
+        result = synchronize(shared, &mut stream, &mut buf, timeout) => result,
+        () = token.cancelled() => return (LinkDownReason::Reconfigured, false),
+    };
+    if let Err(reason) = result {
+        return (reason, false);
+    }
+    let reason = tokio::select! {
+        reason = follow_stream(shared, &mut stream, &mut buf, timeout) => reason,
+        () = token.cancelled() => LinkDownReason::Reconfigured,
+    };
+    (reason, true)
+}
+
+/// Handshake, then either load the snapshot or continue; leaves the link `Connected`.
+async fn synchronize(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut BytesMut, timeout: Duration) -> Result<(), LinkDownReason> {
+    let (config, psync_id, psync_offset) = {
+        let config = shared.config();
+        let handshake_config = HandshakeConfig {
+            listening_port: if config.replica_announce_port != 0 { config.replica_announce_port } else { shared.port },
+            announce_ip: config.replica_announce_ip.clone(),
+            masteruser: config.masteruser.clone(),
+            masterauth: config.masterauth.clone(),
+            timeout,
+        };
+        let core = shared.core();
+        let cached = core.master_link().is_some_and(|link| link.has_cached_master);
+        let (id, offset) =
+            if cached { (core.repl.replid().to_string(), core.repl.offset().next()) } else { ("?".to_owned(), ReplOffset(-1)) };
+        (handshake_config, id, offset)
+    };
+    if psync_id != "?" {
+        tracing::info!("Trying a partial resynchronization (request {psync_id}:{psync_offset}).");
+    }
+    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset).await.map_err(handshake_reason)?;
+    match reply {
+        PsyncReply::Continue { replid } => {
+            let mut core = shared.core();
+            if let Some(replid) = replid {
+                core.repl.adopt_master_replid(replid);
+            }
+            core.repl.apply_from_master(&[]);
+            mark_connected(&mut core);
+            drop(core);
+            tracing::info!("Successful partial resynchronization with master.");
+            tracing::info!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+        }
+        PsyncReply::FullResync { replid, offset } => {
+            tracing::info!("Full resync from master: {replid}:{offset}");
+            full_resync(shared, stream, buf, timeout, replid, offset).await?;
+        }
+    }
+    send_ack(shared, stream).await.map_err(|e| LinkDownReason::Io(e.to_string()))
+}
+
+async fn full_resync(
+    shared: &Arc<Shared>,
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    timeout: Duration,
+    replid: replication::ReplId,
+    offset: ReplOffset,
+) -> Result<(), LinkDownReason> {
+    set_state(shared, ReplicaLinkState::Transfer);
+    let framing = handshake::read_payload_framing(stream, buf, timeout).await.map_err(handshake_reason)?;
+    let total = match framing {
+        handshake::PayloadFraming::Length(len) => {
+            tracing::info!("MASTER <-> REPLICA sync: receiving {len} bytes from master to disk");
+            len as u64
+        }
+        handshake::PayloadFraming::EofMark(_) => {
+            tracing::info!("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+            0
+        }
+    };
+    let mut last_report = Instant::now();
+    let payload = handshake::read_payload(stream, buf, &framing, timeout, |read| {
+        if last_report.elapsed() >= Duration::from_millis(100) || read as u64 == total {
+            last_report = Instant::now();
+            if let Some(link) = shared.core().master_link_mut() {
+                link.transfer = Some(TransferProgress { total, read: read as u64, last_io: last_report });
+            }
+        }
+    })
+    .await
+    .map_err(handshake_reason)?;
+
+    let path = persistence::rdb_path(shared);
+    let databases = shared.config().databases;
+    let loaded = tokio::task::spawn_blocking(move || {
+        // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries.
+        if let Err(error) = persistence::store_received_snapshot(&path, &payload) {
+            tracing::warn!("Failed to save the received snapshot to {}: {error}", path.display());
+        }
+        rdb::read_rdb(&payload, databases)
+    })
+    .await
+    .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))?
+    .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))?;
+
+    tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
+    tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
+    let mut core = shared.core();
+    core.keyspace = loaded.keyspace;
+    core.repl.reset_to_master(replid, offset);
+    // Sub-replicas followed our previous history; they must resync against the new one.
+    core.replicas.disconnect_all();
+    mark_connected(&mut core);
+    drop(core);
+    tracing::info!("MASTER <-> REPLICA sync: Finished with success");
+    Ok(())
+}
+
+fn mark_connected(core: &mut crate::core::Core) {
+    if let Some(link) = core.master_link_mut() {
+        link.state = ReplicaLinkState::Connected;
+        link.last_io = Some(Instant::now());
+        link.down_since = None;
+        link.transfer = None;
+        link.has_cached_master = true;
+    }
+}
+
+/// Applies the master's commands as they arrive, acknowledging once per second and on `GETACK`.
+async fn follow_stream(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut BytesMut, timeout: Duration) -> LinkDownReason {
+    let mut client = ClientState::new(shared.next_client_id(), stream.peer_addr().ok(), true);
+    client.is_master_link = true;
+    let mut decoder = CommandDecoder::default();
+    let mut encoded = BytesMut::new();
+    let mut ack_timer = tokio::time::interval(Duration::from_secs(1));
+    let mut last_io = Instant::now();
+    loop {
+        
+        loop {
+            let command = match decoder.decode(buf) {
+                Ok(Some(command)) => command,
+                Ok(None) => break,
+                Err(error) => return LinkDownReason::Protocol(error.to_string()),
+            };
+            let args = &command.args;
+            let is_getack = args.len() == 3 && crate::cmd::is(&args[0], "replconf") && crate::cmd::is(&args[1], "getack");
+            if is_getack {
+                // The ACK answering GETACK reports the offset before the GETACK itself, as Redis does.
+                if let Err(error) = send_ack(shared, stream).await {
+                    return LinkDownReason::Io(error.to_string());
+                }
+            } else {
+                let reply = dispatch::execute(shared, &mut client, args);
+                if let resp::Frame::Error(text) = reply {
+                    tracing::warn!("Error applying command from MASTER: {}", String::from_utf8_lossy(&text));
+                }
+            }
+            encoded.clear();
+            resp::encode_command(args, &mut encoded);
+            let offset = {
+                let mut core = shared.core();
+                core.repl.apply_from_master(&encoded);
+                core.trim_backlog();
+                core.repl.offset()
+            };
+            shared.notify_stream(offset);
+        }
+        buf.reserve(64 * 1024);
+        tokio::select! {
+            read = stream.read_buf(buf) => match read {
+                Ok(0) => return LinkDownReason::ClosedByMaster,
+                Ok(_) => {
+                    last_io = Instant::now();
+                    if let Some(link) = shared.core().master_link_mut() {
+                        link.last_io = Some(last_io);
+                    }
+                }
+                Err(error) => return LinkDownReason::Io(error.to_string()),
+            },
+            _ = ack_timer.tick() => {
+                if last_io.elapsed() > timeout {
+                    return LinkDownReason::Timeout;
+                }
+                if let Err(error) = send_ack(shared, stream).await {
+                    return LinkDownReason::Io(error.to_string());
+                }
+            }
+        }
+    }
+}
+
+async fn send_ack(shared: &Shared, stream: &mut TcpStream) -> std::io::Result<()> {
+    let offset = shared.core().repl.offset();
+    let mut out = BytesMut::new();
+    handshake::encode_ack(offset, &mut out);
+    stream.write_all(&out).await
+}
+
+fn handshake_reason(error: HandshakeError) -> LinkDownReason {
+    match error {
+        HandshakeError::Closed => LinkDownReason::ClosedByMaster,
+        HandshakeError::Timeout => LinkDownReason::Timeout,
+        HandshakeError::Refused(text) => LinkDownReason::Refused(text),
+        HandshakeError::Protocol(text) => LinkDownReason::Protocol(text),
+        error => LinkDownReason::Io(error.to_string()),
+    }
+}

@@ -1,0 +1,79 @@
+//! [`ReplicaRegistry`]: the replicas attached to this server, as the master side sees them.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use replication::{ReplOffset, ReplicaSyncState};
+use tokio_util::sync::CancellationToken;
+
+/// One attached replica.
+#[derive(Debug, Clone)]
+pub struct AttachedReplica {
+    /// The client id of its connection.
+    pub client_id: u64,
+    /// Address shown in INFO/ROLE (announced ip, else the peer's).
+    pub ip: String,
+    /// Port from `REPLCONF listening-port` (0 if never sent).
+    pub listening_port: u16,
+    /// Sync state.
+    pub state: ReplicaSyncState,
+    /// Highest offset it acknowledged.
+    pub ack_offset: ReplOffset,
+    /// When it last acknowledged.
+    pub last_ack: Instant,
+    /// Next stream byte to send it; the backlog keeps every byte from here on.
+    pub send_offset: ReplOffset,
+    /// Cancelled to disconnect it.
+    pub cancel: CancellationToken,
+}
+
+/// The attached replicas, by client id (ordered, so INFO lists them in attach order of ids).
+#[derive(Debug, Default)]
+pub struct ReplicaRegistry {
+    replicas: BTreeMap<u64, AttachedReplica>,
+}
+
+impl ReplicaRegistry {
+    /// Registers a replica.
+    pub fn insert(&mut self, replica: AttachedReplica) {
+        self.replicas.insert(replica.client_id, replica);
+    }
+
+    /// Unregisters a replica.
+    pub fn remove(&mut self, client_id: u64) -> Option<AttachedReplica> {
+        self.replicas.remove(&client_id)
+    }
+
+    /// One replica.
+    pub fn get_mut(&mut self, client_id: u64) -> Option<&mut AttachedReplica> {
+        self.replicas.get_mut(&client_id)
+    }
+
+    /// Every replica, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &AttachedReplica> {
+        self.replicas.values()
+    }
+
+    /// Number of attached replicas in any state (`connected_slaves`).
+    pub fn len(&self) -> usize {
+        self.replicas.len()
+    }
+
+    /// Whether no replica is attached.
+    pub fn is_empty(&self) -> bool {
+        self.replicas.is_empty()
+    }
+
+    /// The oldest stream offset some replica still has to be sent.
+    pub fn oldest_pending_offset(&self) -> Option<ReplOffset> {
+        self.replicas.values().map(|replica| replica.send_offset).min()
+    }
+
+    /// Disconnects every replica (on promotion or role change they must resync against the new history).
+    pub fn disconnect_all(&mut self) {
+        for replica in self.replicas.values() {
+            replica.cancel.cancel();
+        }
+        self.replicas.clear();
+    }
+}

@@ -1,0 +1,91 @@
+//! [`Shared`]: what every task of one server holds an `Arc` to, split by owner.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use replication::ReplOffset;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::core::Core;
+use crate::stats::Stats;
+
+/// State shared by the listener, connections and background tasks of one server.
+#[derive(Debug)]
+pub struct Shared {
+    // A std mutex, not tokio's: it is never held across an `.await`, and command execution is short.
+    core: Mutex<Core>,
+    config: RwLock<Config>,
+    /// Counters for INFO.
+    pub stats: Stats,
+    /// Bumped after every append to the replication stream; replica senders wait on it.
+    pub stream_notify: watch::Sender<ReplOffset>,
+    /// Cancelled when the server shuts down.
+    pub shutdown: CancellationToken,
+    /// Every spawned task, so shutdown can wait for them.
+    pub tasks: TaskTracker,
+    /// The running master-link task, when this server is a replica.
+    pub master_link_task: Mutex<Option<CancellationToken>>,
+    /// `run_id` for INFO.
+    pub run_id: String,
+    /// When the server started.
+    pub started: Instant,
+    /// The TCP port actually listened on.
+    pub port: u16,
+    next_client_id: AtomicU64,
+}
+
+impl Shared {
+    /// Wraps a ready core and config.
+    pub fn new(core: Core, config: Config, port: u16) -> Shared {
+        let offset = core.repl.offset();
+        Shared {
+            core: Mutex::new(core),
+            config: RwLock::new(config),
+            stats: Stats::default(),
+            stream_notify: watch::channel(offset).0,
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+            master_link_task: Mutex::new(None),
+            run_id: replication::ReplId::random().to_string(),
+            started: Instant::now(),
+            port,
+            next_client_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Locks the core. A panic while holding it would leave the data in an unknown state; we keep serving
+    /// (like Redis would have crashed, we at least log it once) rather than poisoning every later command.
+    pub fn core(&self) -> MutexGuard<'_, Core> {
+        self.core.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads the config.
+    pub fn config(&self) -> RwLockReadGuard<'_, Config> {
+        self.config.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Changes the config.
+    pub fn update_config<T>(&self, change: impl FnOnce(&mut Config) -> T) -> T {
+        let mut config = self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        change(&mut config)
+    }
+
+    /// A fresh client id.
+    pub fn next_client_id(&self) -> u64 {
+        self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Wakes the replica senders after the stream grew.
+    pub fn notify_stream(&self, offset: ReplOffset) {
+        self.stream_notify.send_replace(offset);
+    }
+}
+
+/// Current Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
