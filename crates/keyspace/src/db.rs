@@ -59,7 +59,12 @@ impl Db {
     }
 
     /// The live value under `key` for in-place modification (its TTL is left alone; see [`Db::set_expire`]).
-    pub fn get_mut(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> Option<&mut Value> {
+    pub fn get_mut(
+        &mut self,
+        key: &[u8],
+        now_ms: UnixMillis,
+        policy: ExpiryPolicy,
+    ) -> Option<&mut Value> {
         if self.expire_if_needed(key, now_ms, policy) {
             return None;
         }
@@ -101,7 +106,9 @@ impl Db {
 
     /// Sets or clears the TTL of an existing key; returns false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], expire_at: Option<UnixMillis>) -> bool {
-        let Some((stored_key, entry)) = self.entries.get_key_value(key) else { return false };
+        let Some((stored_key, entry)) = self.entries.get_key_value(key) else {
+            return false;
+        };
         let stored_key = stored_key.clone();
         let had_ttl = entry.expire_at.is_some();
         match (had_ttl, expire_at) {
@@ -133,7 +140,9 @@ impl Db {
         let mut deleted = 0;
         for _ in 0..samples.min(self.expires.len()) {
             let index = (self.next_random() % self.expires.len() as u64) as usize;
-            let Some(key) = self.expires.get(index).cloned() else { break };
+            let Some(key) = self.expires.get(index).cloned() else {
+                break;
+            };
             if self.expire_if_needed(&key, now_ms, ExpiryPolicy::Delete) {
                 deleted += 1;
             }
@@ -156,7 +165,10 @@ impl Db {
         if policy == ExpiryPolicy::Keep {
             return false;
         }
-        let expired = self.entries.get(key).is_some_and(|entry| entry.is_expired(now_ms));
+        let expired = self
+            .entries
+            .get(key)
+            .is_some_and(|entry| entry.is_expired(now_ms));
         if expired
             && policy == ExpiryPolicy::Delete
             && let Some((stored_key, _)) = self.entries.remove_entry(key)
@@ -191,7 +203,13 @@ mod tests {
 
     fn db_with_ttl_key() -> Db {
         let mut db = Db::new();
-        db.insert(Bytes::from("k"), Entry { value: string("v"), expire_at: Some(1_000) });
+        db.insert(
+            Bytes::from("k"),
+            Entry {
+                value: string("v"),
+                expire_at: Some(1_000),
+            },
+        );
         db
     }
 
@@ -238,8 +256,18 @@ mod tests {
     fn active_expiry_eventually_deletes_every_expired_key() {
         let mut db = Db::new();
         for i in 0..100 {
-            let expire_at = if i % 2 == 0 { Some(10) } else { Some(1_000_000) };
-            db.insert(Bytes::from(format!("k{i}")), Entry { value: string("v"), expire_at });
+            let expire_at = if i % 2 == 0 {
+                Some(10)
+            } else {
+                Some(1_000_000)
+            };
+            db.insert(
+                Bytes::from(format!("k{i}")),
+                Entry {
+                    value: string("v"),
+                    expire_at,
+                },
+            );
         }
         let mut rounds = 0;
         while db.len() > 50 {

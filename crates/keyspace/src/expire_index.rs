@@ -26,7 +26,9 @@ impl ExpireIndex {
     }
 
     pub(crate) fn remove(&mut self, key: &[u8]) {
-        let Some(index) = self.position.remove(key) else { return };
+        let Some(index) = self.position.remove(key) else {
+            return;
+        };
         self.keys.swap_remove(index);
         if let Some(moved) = self.keys.get(index) {
             self.position.insert(moved.clone(), index);

@@ -22,7 +22,9 @@ impl Default for Keyspace {
 impl Keyspace {
     /// `count` empty databases.
     pub fn new(count: usize) -> Keyspace {
-        Keyspace { dbs: (0..count).map(|_| Db::new()).collect() }
+        Keyspace {
+            dbs: (0..count).map(|_| Db::new()).collect(),
+        }
     }
 
     /// Number of databases.
@@ -57,7 +59,12 @@ impl Keyspace {
 
     /// Runs active expiry over every database: per database, steps of `samples` keys are repeated while more
     /// than a quarter of a step expired, as Redis's cycle does. Returns the total number of deleted keys.
-    pub fn active_expire(&mut self, now_ms: UnixMillis, samples: usize, max_steps_per_db: usize) -> usize {
+    pub fn active_expire(
+        &mut self,
+        now_ms: UnixMillis,
+        samples: usize,
+        max_steps_per_db: usize,
+    ) -> usize {
         let mut total = 0;
         for db in &mut self.dbs {
             for _ in 0..max_steps_per_db {

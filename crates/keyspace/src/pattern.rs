@@ -10,7 +10,13 @@ pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
 pub fn glob_match_case(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
     let mut backtrack: Option<(usize, usize)> = None;
-    let eq = |a: u8, b: u8| if nocase { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: u8, b: u8| {
+        if nocase {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     while t < text.len() {
         if p < pattern.len() {
             match pattern[p] {
@@ -120,7 +126,11 @@ mod tests {
             ("", "a", false),
         ];
         for (pattern, text, expected) in cases {
-            assert_eq!(glob_match(pattern.as_bytes(), text.as_bytes()), *expected, "{pattern} vs {text}");
+            assert_eq!(
+                glob_match(pattern.as_bytes(), text.as_bytes()),
+                *expected,
+                "{pattern} vs {text}"
+            );
         }
         assert!(glob_match_case(b"MAXMEMORY*", b"maxmemory-policy", true));
     }

@@ -32,7 +32,10 @@ pub struct Entry {
 impl Entry {
     /// A persistent entry.
     pub fn new(value: Value) -> Entry {
-        Entry { value, expire_at: None }
+        Entry {
+            value,
+            expire_at: None,
+        }
     }
 
     /// Whether the entry is logically expired at `now_ms` (an expiry equal to now counts as expired, as in Redis).

@@ -26,7 +26,12 @@ pub struct Backlog {
 impl Backlog {
     /// An empty backlog whose first byte will have offset `next_offset` (the current offset + 1).
     pub fn new(size: usize, next_offset: ReplOffset) -> Backlog {
-        Backlog { blocks: VecDeque::new(), first_byte_offset: next_offset, histlen: 0, size }
+        Backlog {
+            blocks: VecDeque::new(),
+            first_byte_offset: next_offset,
+            histlen: 0,
+            size,
+        }
     }
 
     /// Offset of the first byte held (`repl_backlog_first_byte_offset`).
@@ -110,7 +115,9 @@ impl Backlog {
         skip %= BLOCK_SIZE;
         let mut copied = 0;
         while copied < max {
-            let Some(block) = self.blocks.get(block_index) else { break };
+            let Some(block) = self.blocks.get(block_index) else {
+                break;
+            };
             let available = &block[skip.min(block.len())..];
             let take = available.len().min(max - copied);
             out.extend_from_slice(&available[..take]);
@@ -148,10 +155,16 @@ mod tests {
     #[test]
     fn trim_keeps_capacity_and_pinned_bytes() {
         let mut backlog = Backlog::new(BLOCK_SIZE, ReplOffset(1));
-        let data: Vec<u8> = (0..(BLOCK_SIZE * 5 + 100)).map(|i| (i % 251) as u8).collect();
+        let data: Vec<u8> = (0..(BLOCK_SIZE * 5 + 100))
+            .map(|i| (i % 251) as u8)
+            .collect();
         backlog.append(&data);
         backlog.trim(Some(ReplOffset(2)));
-        assert_eq!(backlog.histlen(), data.len(), "a pinned offset keeps everything after it");
+        assert_eq!(
+            backlog.histlen(),
+            data.len(),
+            "a pinned offset keeps everything after it"
+        );
         backlog.trim(None);
         assert!(backlog.histlen() >= BLOCK_SIZE && backlog.histlen() < 2 * BLOCK_SIZE + 100);
         let first = backlog.first_byte_offset().0;
@@ -170,7 +183,9 @@ mod tests {
         }
         for start in [1usize, 2, BLOCK_SIZE, BLOCK_SIZE + 1, expected.len()] {
             let mut out = Vec::new();
-            let copied = backlog.copy_from(ReplOffset(start as i64), 777, &mut out).unwrap();
+            let copied = backlog
+                .copy_from(ReplOffset(start as i64), 777, &mut out)
+                .unwrap();
             let want = &expected[start - 1..(start - 1 + 777).min(expected.len())];
             assert_eq!(copied, want.len());
             assert_eq!(out, want);

@@ -97,7 +97,9 @@ where
         || pong.starts_with("-NOPERM")
         || pong.starts_with("-ERR operation not permitted");
     if !pong_ok {
-        return Err(HandshakeError::Refused(format!("Error reply to PING from master: '{pong}'")));
+        return Err(HandshakeError::Refused(format!(
+            "Error reply to PING from master: '{pong}'"
+        )));
     }
 
     // AUTH and the REPLCONFs are pipelined, then their replies read in order, as Redis does.
@@ -118,8 +120,10 @@ where
     stream.write_all(&out).await?;
     if sends_auth {
         let reply = read_line(stream, buf, config.timeout).await?;
-        if reply.starts_with('-') {
-            return Err(HandshakeError::Refused(format!("Unable to AUTH to MASTER: {}", &reply[1..])));
+        if let Some(error) = reply.strip_prefix('-') {
+            return Err(HandshakeError::Refused(format!(
+                "Unable to AUTH to MASTER: {error}"
+            )));
         }
     }
     let replconf_count = 2 + usize::from(config.announce_ip.is_some());
@@ -143,8 +147,13 @@ pub fn parse_psync_reply(reply: &str) -> Result<PsyncReply, HandshakeError> {
         let replid = parts.next().and_then(|id| ReplId::parse(id.as_bytes()));
         let offset = parts.next().and_then(|offset| offset.parse::<i64>().ok());
         return match (replid, offset) {
-            (Some(replid), Some(offset)) => Ok(PsyncReply::FullResync { replid, offset: ReplOffset(offset) }),
-            _ => Err(HandshakeError::Protocol(format!("bad FULLRESYNC reply '{reply}'"))),
+            (Some(replid), Some(offset)) => Ok(PsyncReply::FullResync {
+                replid,
+                offset: ReplOffset(offset),
+            }),
+            _ => Err(HandshakeError::Protocol(format!(
+                "bad FULLRESYNC reply '{reply}'"
+            ))),
         };
     }
     if let Some(rest) = reply.strip_prefix("+CONTINUE") {
@@ -153,27 +162,43 @@ pub fn parse_psync_reply(reply: &str) -> Result<PsyncReply, HandshakeError> {
             return Ok(PsyncReply::Continue { replid: None });
         }
         return match ReplId::parse(rest.as_bytes()) {
-            Some(replid) => Ok(PsyncReply::Continue { replid: Some(replid) }),
-            None => Err(HandshakeError::Protocol(format!("bad CONTINUE reply '{reply}'"))),
+            Some(replid) => Ok(PsyncReply::Continue {
+                replid: Some(replid),
+            }),
+            None => Err(HandshakeError::Protocol(format!(
+                "bad CONTINUE reply '{reply}'"
+            ))),
         };
     }
-    if reply.starts_with('-') {
-        return Err(HandshakeError::Refused(format!("MASTER aborted replication with an error: {}", &reply[1..])));
+    if let Some(error) = reply.strip_prefix('-') {
+        return Err(HandshakeError::Refused(format!(
+            "MASTER aborted replication with an error: {error}"
+        )));
     }
-    Err(HandshakeError::Protocol(format!("unexpected reply to PSYNC: '{reply}'")))
+    Err(HandshakeError::Protocol(format!(
+        "unexpected reply to PSYNC: '{reply}'"
+    )))
 }
 
 /// Reads the `$<len>` or `$EOF:<mark>` line that starts a snapshot, skipping keepalive newlines.
-pub async fn read_payload_framing<S>(stream: &mut S, buf: &mut BytesMut, timeout: Duration) -> Result<PayloadFraming, HandshakeError>
+pub async fn read_payload_framing<S>(
+    stream: &mut S,
+    buf: &mut BytesMut,
+    timeout: Duration,
+) -> Result<PayloadFraming, HandshakeError>
 where
     S: AsyncRead + Unpin,
 {
     let line = read_nonempty_line(stream, buf, timeout).await?;
-    if line.starts_with('-') {
-        return Err(HandshakeError::Refused(format!("MASTER aborted replication with an error: {}", &line[1..])));
+    if let Some(error) = line.strip_prefix('-') {
+        return Err(HandshakeError::Refused(format!(
+            "MASTER aborted replication with an error: {error}"
+        )));
     }
     let Some(spec) = line.strip_prefix('$') else {
-        return Err(HandshakeError::Protocol(format!("Bad protocol from MASTER, the first byte is not '$': '{line}'")));
+        return Err(HandshakeError::Protocol(format!(
+            "Bad protocol from MASTER, the first byte is not '$': '{line}'"
+        )));
     };
     if let Some(mark) = spec.strip_prefix("EOF:") {
         let mark: [u8; 40] = mark
@@ -235,7 +260,11 @@ pub fn encode_ack(offset: ReplOffset, out: &mut BytesMut) {
 }
 
 /// Reads one line (without its terminator), skipping empty lines (keepalive newlines).
-async fn read_nonempty_line<S>(stream: &mut S, buf: &mut BytesMut, timeout: Duration) -> Result<String, HandshakeError>
+async fn read_nonempty_line<S>(
+    stream: &mut S,
+    buf: &mut BytesMut,
+    timeout: Duration,
+) -> Result<String, HandshakeError>
 where
     S: AsyncRead + Unpin,
 {
@@ -248,25 +277,38 @@ where
 }
 
 /// Reads one `\n`-terminated line, dropping a trailing `\r`.
-async fn read_line<S>(stream: &mut S, buf: &mut BytesMut, timeout: Duration) -> Result<String, HandshakeError>
+async fn read_line<S>(
+    stream: &mut S,
+    buf: &mut BytesMut,
+    timeout: Duration,
+) -> Result<String, HandshakeError>
 where
     S: AsyncRead + Unpin,
 {
     loop {
         if let Some(end) = buf.iter().position(|&byte| byte == b'\n') {
             let line = buf.split_to(end + 1);
-            let text = line.strip_suffix(b"\r\n").or_else(|| line.strip_suffix(b"\n")).unwrap_or(&line);
+            let text = line
+                .strip_suffix(b"\r\n")
+                .or_else(|| line.strip_suffix(b"\n"))
+                .unwrap_or(&line);
             return Ok(String::from_utf8_lossy(text).into_owned());
         }
         if buf.len() > MAX_LINE {
-            return Err(HandshakeError::Protocol("line from MASTER too long".to_owned()));
+            return Err(HandshakeError::Protocol(
+                "line from MASTER too long".to_owned(),
+            ));
         }
         fill(stream, buf, timeout).await?;
     }
 }
 
 /// One read into `buf`, bounded by `timeout`; EOF is [`HandshakeError::Closed`].
-async fn fill<S>(stream: &mut S, buf: &mut BytesMut, timeout: Duration) -> Result<(), HandshakeError>
+async fn fill<S>(
+    stream: &mut S,
+    buf: &mut BytesMut,
+    timeout: Duration,
+) -> Result<(), HandshakeError>
 where
     S: AsyncRead + Unpin,
 {
@@ -284,17 +326,27 @@ mod tests {
     use super::*;
 
     /// A scripted master: reads exactly `expect` then writes `reply`, step by step.
-    async fn fake_master(mut side: tokio::io::DuplexStream, steps: Vec<(&'static [u8], &'static [u8])>) {
+    async fn fake_master(
+        mut side: tokio::io::DuplexStream,
+        steps: Vec<(&'static [u8], &'static [u8])>,
+    ) {
         for (expect, reply) in steps {
             let mut got = vec![0u8; expect.len()];
             side.read_exact(&mut got).await.unwrap();
-            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(expect));
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(expect)
+            );
             side.write_all(reply).await.unwrap();
         }
     }
 
     fn config() -> HandshakeConfig {
-        HandshakeConfig { listening_port: 7002, timeout: Duration::from_secs(5), ..HandshakeConfig::default() }
+        HandshakeConfig {
+            listening_port: 7002,
+            timeout: Duration::from_secs(5),
+            ..HandshakeConfig::default()
+        }
     }
 
     #[tokio::test]
@@ -315,7 +367,9 @@ mod tests {
             ],
         ));
         let mut buf = BytesMut::new();
-        let reply = perform(&mut replica_side, &mut buf, &config(), "?", ReplOffset(-1)).await.unwrap();
+        let reply = perform(&mut replica_side, &mut buf, &config(), "?", ReplOffset(-1))
+            .await
+            .unwrap();
         assert_eq!(
             reply,
             PsyncReply::FullResync {
@@ -324,11 +378,19 @@ mod tests {
             }
         );
         let timeout = Duration::from_secs(5);
-        let framing = read_payload_framing(&mut replica_side, &mut buf, timeout).await.unwrap();
+        let framing = read_payload_framing(&mut replica_side, &mut buf, timeout)
+            .await
+            .unwrap();
         assert_eq!(framing, PayloadFraming::Length(3));
-        let payload = read_payload(&mut replica_side, &mut buf, &framing, timeout, |_| {}).await.unwrap();
+        let payload = read_payload(&mut replica_side, &mut buf, &framing, timeout, |_| {})
+            .await
+            .unwrap();
         assert_eq!(payload, b"abc");
-        assert_eq!(&buf[..], b"*1\r\n", "stream bytes after the payload stay buffered");
+        assert_eq!(
+            &buf[..],
+            b"*1\r\n",
+            "stream bytes after the payload stay buffered"
+        );
         master.await.unwrap();
     }
 
@@ -345,10 +407,20 @@ mod tests {
                 ),
             ],
         ));
-        let config = HandshakeConfig { masterauth: Some("s3cret".into()), ..config() };
+        let config = HandshakeConfig {
+            masterauth: Some("s3cret".into()),
+            ..config()
+        };
         let mut buf = BytesMut::new();
-        let error = perform(&mut replica_side, &mut buf, &config, "?", ReplOffset(-1)).await.unwrap_err();
-        assert!(error.to_string().starts_with("Unable to AUTH to MASTER: WRONGPASS"), "{error}");
+        let error = perform(&mut replica_side, &mut buf, &config, "?", ReplOffset(-1))
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("Unable to AUTH to MASTER: WRONGPASS"),
+            "{error}"
+        );
         master.await.unwrap();
     }
 
@@ -357,22 +429,38 @@ mod tests {
         let mark = [b'm'; 40];
         let (mut replica_side, mut master_side) = tokio::io::duplex(16);
         let writer = tokio::spawn(async move {
-            master_side.write_all(b"$EOF:mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm\r\nREDIS0010-payload-").await.unwrap();
+            master_side
+                .write_all(b"$EOF:mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm\r\nREDIS0010-payload-")
+                .await
+                .unwrap();
             master_side.write_all(&mark).await.unwrap();
         });
         let mut buf = BytesMut::new();
         let timeout = Duration::from_secs(5);
-        let framing = read_payload_framing(&mut replica_side, &mut buf, timeout).await.unwrap();
+        let framing = read_payload_framing(&mut replica_side, &mut buf, timeout)
+            .await
+            .unwrap();
         assert_eq!(framing, PayloadFraming::EofMark(mark));
-        let payload = read_payload(&mut replica_side, &mut buf, &framing, timeout, |_| {}).await.unwrap();
+        let payload = read_payload(&mut replica_side, &mut buf, &framing, timeout, |_| {})
+            .await
+            .unwrap();
         assert_eq!(payload, b"REDIS0010-payload-");
         writer.await.unwrap();
     }
 
     #[test]
     fn psync_replies_parse() {
-        assert_eq!(parse_psync_reply("+CONTINUE").unwrap(), PsyncReply::Continue { replid: None });
-        assert!(matches!(parse_psync_reply("-NOMASTERLINK Can't SYNC"), Err(HandshakeError::Refused(_))));
-        assert!(matches!(parse_psync_reply("+FULLRESYNC abc 1"), Err(HandshakeError::Protocol(_))));
+        assert_eq!(
+            parse_psync_reply("+CONTINUE").unwrap(),
+            PsyncReply::Continue { replid: None }
+        );
+        assert!(matches!(
+            parse_psync_reply("-NOMASTERLINK Can't SYNC"),
+            Err(HandshakeError::Refused(_))
+        ));
+        assert!(matches!(
+            parse_psync_reply("+FULLRESYNC abc 1"),
+            Err(HandshakeError::Protocol(_))
+        ));
     }
 }

@@ -26,7 +26,9 @@ impl ReplId {
     /// Parses an id as sent in PSYNC or stored in an RDB; `None` unless exactly 40 bytes of hex.
     pub fn parse(text: &[u8]) -> Option<ReplId> {
         let text: [u8; 40] = text.try_into().ok()?;
-        text.iter().all(u8::is_ascii_hexdigit).then_some(ReplId(text))
+        text.iter()
+            .all(u8::is_ascii_hexdigit)
+            .then_some(ReplId(text))
     }
 
     /// The id as text.
@@ -56,10 +58,10 @@ impl fmt::Debug for ReplId {
 /// ids need to be unique, not secret.
 fn fill_random(out: &mut [u8]) {
     use std::io::Read;
-    if let Ok(mut file) = std::fs::File::open("/dev/urandom") {
-        if file.read_exact(out).is_ok() {
-            return;
-        }
+    if let Ok(mut file) = std::fs::File::open("/dev/urandom")
+        && file.read_exact(out).is_ok()
+    {
+        return;
     }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -67,7 +69,9 @@ fn fill_random(out: &mut [u8]) {
         .unwrap_or(0);
     let mut state = (nanos as u64) ^ (out.as_ptr() as u64) ^ u64::from(std::process::id());
     for byte in out.iter_mut() {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         *byte = (state >> 33) as u8;
     }
 }
@@ -105,7 +109,11 @@ mod tests {
         let b = ReplId::random();
         assert_ne!(a, b);
         assert_eq!(ReplId::parse(a.as_str().as_bytes()), Some(a));
-        assert!(a.as_str().bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(
+            a.as_str()
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
     }
 
     #[test]

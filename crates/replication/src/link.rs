@@ -78,13 +78,18 @@ pub enum LinkDownReason {
 impl fmt::Display for LinkDownReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LinkDownReason::ConnectFailed(error) => write!(f, "Error condition on socket for SYNC: {error}"),
+            LinkDownReason::ConnectFailed(error) => {
+                write!(f, "Error condition on socket for SYNC: {error}")
+            }
             LinkDownReason::ClosedByMaster => f.write_str("Connection with master lost."),
             LinkDownReason::Timeout => f.write_str("MASTER timeout: no data nor PING received..."),
             LinkDownReason::Protocol(what) => write!(f, "Protocol error from MASTER: {what}"),
             LinkDownReason::Refused(what) => write!(f, "MASTER refused the handshake: {what}"),
             LinkDownReason::Io(error) => write!(f, "I/O error on the MASTER link: {error}"),
-            LinkDownReason::BadSnapshot(error) => write!(f, "Failed trying to load the MASTER synchronization DB: {error}"),
+            LinkDownReason::BadSnapshot(error) => write!(
+                f,
+                "Failed trying to load the MASTER synchronization DB: {error}"
+            ),
             LinkDownReason::Reconfigured => f.write_str("MASTER changed by REPLICAOF"),
         }
     }

@@ -161,12 +161,27 @@ impl ReplicationState {
 
     /// The PSYNC decision, as `masterTryPartialResynchronization`: the id must be ours (or our previous one,
     /// up to where it stayed valid), and the offset must be inside the backlog.
-    pub fn psync_decision(&self, requested_id: &[u8], requested_offset: ReplOffset) -> PsyncDecision {
-        let Some(requested_id) = ReplId::parse(requested_id) else { return PsyncDecision::FullResync };
+    pub fn psync_decision(
+        &self,
+        requested_id: &[u8],
+        requested_offset: ReplOffset,
+    ) -> PsyncDecision {
+        let Some(requested_id) = ReplId::parse(requested_id) else {
+            return PsyncDecision::FullResync;
+        };
         let id_matches = requested_id == self.replid
-            || (requested_id == self.replid2 && !self.replid2.is_zero() && requested_offset <= self.second_replid_offset);
-        let in_backlog = self.backlog.as_ref().is_some_and(|backlog| backlog.can_serve_from(requested_offset));
-        if id_matches && in_backlog { PsyncDecision::Continue } else { PsyncDecision::FullResync }
+            || (requested_id == self.replid2
+                && !self.replid2.is_zero()
+                && requested_offset <= self.second_replid_offset);
+        let in_backlog = self
+            .backlog
+            .as_ref()
+            .is_some_and(|backlog| backlog.can_serve_from(requested_offset));
+        if id_matches && in_backlog {
+            PsyncDecision::Continue
+        } else {
+            PsyncDecision::FullResync
+        }
     }
 
     /// A promoted replica (`REPLICAOF NO ONE`) starts a new history but keeps the old id valid up to its
@@ -225,7 +240,10 @@ mod tests {
     use super::*;
 
     fn args(parts: &[&'static str]) -> Vec<Bytes> {
-        parts.iter().map(|part| Bytes::from_static(part.as_bytes())).collect()
+        parts
+            .iter()
+            .map(|part| Bytes::from_static(part.as_bytes()))
+            .collect()
     }
 
     #[test]
@@ -258,7 +276,9 @@ mod tests {
         // because its SET argument differs; here check framing instead of a number.
         let backlog = state.backlog().unwrap();
         let mut out = Vec::new();
-        backlog.copy_from(ReplOffset(51), usize::MAX, &mut out).unwrap();
+        backlog
+            .copy_from(ReplOffset(51), usize::MAX, &mut out)
+            .unwrap();
         assert!(out.starts_with(b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n"));
         assert!(out.ends_with(b"*1\r\n$4\r\nEXEC\r\n"));
     }
@@ -270,12 +290,30 @@ mod tests {
         state.feed_raw(&[b'x'; 1642]);
         let id = state.replid().to_string();
         let id = id.as_bytes();
-        assert_eq!(state.psync_decision(id, ReplOffset(1643)), PsyncDecision::Continue);
-        assert_eq!(state.psync_decision(id, ReplOffset(1637)), PsyncDecision::Continue);
-        assert_eq!(state.psync_decision(id, ReplOffset(1742)), PsyncDecision::FullResync);
-        assert_eq!(state.psync_decision(id, ReplOffset(0)), PsyncDecision::FullResync);
-        assert_eq!(state.psync_decision(&[b'0'; 40], ReplOffset(1)), PsyncDecision::FullResync);
-        assert_eq!(state.psync_decision(b"?", ReplOffset(-1)), PsyncDecision::FullResync);
+        assert_eq!(
+            state.psync_decision(id, ReplOffset(1643)),
+            PsyncDecision::Continue
+        );
+        assert_eq!(
+            state.psync_decision(id, ReplOffset(1637)),
+            PsyncDecision::Continue
+        );
+        assert_eq!(
+            state.psync_decision(id, ReplOffset(1742)),
+            PsyncDecision::FullResync
+        );
+        assert_eq!(
+            state.psync_decision(id, ReplOffset(0)),
+            PsyncDecision::FullResync
+        );
+        assert_eq!(
+            state.psync_decision(&[b'0'; 40], ReplOffset(1)),
+            PsyncDecision::FullResync
+        );
+        assert_eq!(
+            state.psync_decision(b"?", ReplOffset(-1)),
+            PsyncDecision::FullResync
+        );
     }
 
     #[test]
@@ -287,8 +325,14 @@ mod tests {
         state.shift_replid();
         let old = master_id.to_string();
         assert_eq!(state.second_replid_offset(), ReplOffset(151));
-        assert_eq!(state.psync_decision(old.as_bytes(), ReplOffset(151)), PsyncDecision::Continue);
+        assert_eq!(
+            state.psync_decision(old.as_bytes(), ReplOffset(151)),
+            PsyncDecision::Continue
+        );
         state.feed_raw(b"more");
-        assert_eq!(state.psync_decision(old.as_bytes(), ReplOffset(155)), PsyncDecision::FullResync);
+        assert_eq!(
+            state.psync_decision(old.as_bytes(), ReplOffset(155)),
+            PsyncDecision::FullResync
+        );
     }
 }

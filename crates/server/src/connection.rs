@@ -22,16 +22,26 @@ pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
     let authenticated = shared.config().requirepass.is_none();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
     Stats::bump(&shared.stats.connections_received);
-    shared.stats.connected_clients.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    shared
+        .stats
+        .connected_clients
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let outcome = serve(&shared, &mut stream, &mut client).await;
-    shared.stats.connected_clients.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    shared
+        .stats
+        .connected_clients
+        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     if let Some((plan, leftover)) = outcome {
         replica_feed::serve(shared, stream, client.id, plan, leftover).await;
     }
 }
 
 /// Returns a sync plan when the connection turned into a replica link.
-async fn serve(shared: &Arc<Shared>, stream: &mut TcpStream, client: &mut ClientState) -> Option<(replica_feed::SyncPlan, BytesMut)> {
+async fn serve(
+    shared: &Arc<Shared>,
+    stream: &mut TcpStream,
+    client: &mut ClientState,
+) -> Option<(replica_feed::SyncPlan, BytesMut)> {
     let mut decoder = CommandDecoder::default();
     let mut input = BytesMut::with_capacity(16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
@@ -44,7 +54,11 @@ async fn serve(shared: &Arc<Shared>, stream: &mut TcpStream, client: &mut Client
                 Ok(None) => break,
                 Err(error) => {
                     // Redis answers a protocol error and then closes the connection.
-                    encode_frame(&Frame::error(format!("ERR {error}")), client.protocol, &mut output);
+                    encode_frame(
+                        &Frame::error(format!("ERR {error}")),
+                        client.protocol,
+                        &mut output,
+                    );
                     let _ = stream.write_all(&output).await;
                     return None;
                 }
@@ -80,7 +94,10 @@ async fn serve(shared: &Arc<Shared>, stream: &mut TcpStream, client: &mut Client
             }
         }
         if !output.is_empty() {
-            shared.stats.net_output_bytes.fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            shared
+                .stats
+                .net_output_bytes
+                .fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
             if stream.write_all(&output).await.is_err() {
                 return None;
             }
@@ -96,7 +113,10 @@ async fn serve(shared: &Arc<Shared>, stream: &mut TcpStream, client: &mut Client
         match read {
             Ok(0) | Err(_) => return None,
             Ok(n) => {
-                shared.stats.net_input_bytes.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                shared
+                    .stats
+                    .net_input_bytes
+                    .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
             }
         }
     }

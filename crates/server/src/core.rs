@@ -102,7 +102,11 @@ impl Core {
             repl: ReplicationState::new(backlog_size),
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
-            persistence: Persistence { last_save_unix: now_unix, last_bgsave_ok: true, ..Persistence::default() },
+            persistence: Persistence {
+                last_save_unix: now_unix,
+                last_bgsave_ok: true,
+                ..Persistence::default()
+            },
         }
     }
 
@@ -129,7 +133,11 @@ impl Core {
 
     /// How clients see expired keys: a master deletes them, a replica hides them.
     pub fn client_expiry_policy(&self) -> ExpiryPolicy {
-        if self.is_replica() { ExpiryPolicy::Hide } else { ExpiryPolicy::Delete }
+        if self.is_replica() {
+            ExpiryPolicy::Hide
+        } else {
+            ExpiryPolicy::Delete
+        }
     }
 
     /// Appends one execution unit to the stream, then trims the backlog to what is still needed.

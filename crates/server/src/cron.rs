@@ -30,7 +30,7 @@ pub async fn run(shared: Arc<Shared>) {
         }
         ticks += 1;
         active_expire(&shared);
-        if ticks % 10 == 0 {
+        if ticks.is_multiple_of(10) {
             replication_chores(&shared, &mut last_ping, &mut no_replicas_since);
             save_points(&shared);
         }
@@ -43,11 +43,18 @@ fn active_expire(shared: &Shared) {
     if core.is_replica() {
         return;
     }
-    if core.keyspace.active_expire(now_ms(), EXPIRE_SAMPLES, EXPIRE_MAX_STEPS) == 0 {
+    if core
+        .keyspace
+        .active_expire(now_ms(), EXPIRE_SAMPLES, EXPIRE_MAX_STEPS)
+        == 0
+    {
         return;
     }
     let expired = core.keyspace.take_expired();
-    shared.stats.expired_keys.fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    shared
+        .stats
+        .expired_keys
+        .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let mut fed = false;
     for (db, key) in expired {
         core.persistence.dirty += 1;
@@ -60,23 +67,43 @@ fn active_expire(shared: &Shared) {
     }
 }
 
-fn replication_chores(shared: &Shared, last_ping: &mut Instant, no_replicas_since: &mut Option<Instant>) {
+fn replication_chores(
+    shared: &Shared,
+    last_ping: &mut Instant,
+    no_replicas_since: &mut Option<Instant>,
+) {
     let (period, timeout, backlog_ttl) = {
         let config = shared.config();
-        (config.repl_ping_replica_period, config.repl_timeout, config.repl_backlog_ttl)
+        (
+            config.repl_ping_replica_period,
+            config.repl_timeout,
+            config.repl_backlog_ttl,
+        )
     };
     let mut core = shared.core();
     let mut fed = false;
     // Only a top-level master pings; an intermediate replica forwards its master's pings.
-    if !core.is_replica() && !core.replicas.is_empty() && last_ping.elapsed() >= Duration::from_secs(period) {
+    if !core.is_replica()
+        && !core.replicas.is_empty()
+        && last_ping.elapsed() >= Duration::from_secs(period)
+    {
         *last_ping = Instant::now();
         fed = core.propagate_raw(PING);
     }
     let silent: Vec<_> = core
         .replicas
         .iter()
-        .filter(|replica| replica.state == ReplicaSyncState::Online && replica.last_ack.elapsed() > Duration::from_secs(timeout))
-        .map(|replica| (replica.client_id, format!("{}:{}", replica.ip, replica.listening_port), replica.cancel.clone()))
+        .filter(|replica| {
+            replica.state == ReplicaSyncState::Online
+                && replica.last_ack.elapsed() > Duration::from_secs(timeout)
+        })
+        .map(|replica| {
+            (
+                replica.client_id,
+                format!("{}:{}", replica.ip, replica.listening_port),
+                replica.cancel.clone(),
+            )
+        })
         .collect();
     for (_, name, cancel) in silent {
         tracing::warn!("Disconnecting timedout replica (streaming sync): {name}");
@@ -86,7 +113,9 @@ fn replication_chores(shared: &Shared, last_ping: &mut Instant, no_replicas_sinc
         let since = *no_replicas_since.get_or_insert_with(Instant::now);
         if backlog_ttl > 0 && since.elapsed() > Duration::from_secs(backlog_ttl) {
             core.repl.free_backlog();
-            tracing::info!("Replication backlog freed after {backlog_ttl} seconds without connected replicas.");
+            tracing::info!(
+                "Replication backlog freed after {backlog_ttl} seconds without connected replicas."
+            );
         }
     } else {
         *no_replicas_since = None;
@@ -100,9 +129,14 @@ fn replication_chores(shared: &Shared, last_ping: &mut Instant, no_replicas_sinc
 
 fn save_points(shared: &Arc<Shared>) {
     let mut core = shared.core();
-    if core.persistence.bgsave_in_progress || !persistence::save_point_due(shared, &core, now_ms() / 1000) {
+    if core.persistence.bgsave_in_progress
+        || !persistence::save_point_due(shared, &core, now_ms() / 1000)
+    {
         return;
     }
-    tracing::info!("{} changes in the last save window. Saving...", core.persistence.dirty);
+    tracing::info!(
+        "{} changes in the last save window. Saving...",
+        core.persistence.dirty
+    );
     persistence::start_background_save(shared, &mut core);
 }

@@ -16,8 +16,12 @@ use crate::stats::Stats;
 
 /// Runs `argv` for `client` and returns the reply.
 pub fn execute(shared: &Arc<Shared>, client: &mut ClientState, argv: &[Bytes]) -> Frame {
-    let Some(name) = argv.first() else { return Frame::Null };
-    let Some(spec) = cmd::lookup(name) else { return errors::unknown_command(name, &argv[1..]) };
+    let Some(name) = argv.first() else {
+        return Frame::Null;
+    };
+    let Some(spec) = cmd::lookup(name) else {
+        return errors::unknown_command(name, &argv[1..]);
+    };
     if !spec.arity_ok(argv.len()) {
         return errors::wrong_arity(spec.name);
     }
@@ -31,18 +35,22 @@ pub fn execute(shared: &Arc<Shared>, client: &mut ClientState, argv: &[Bytes]) -
         (config.replica_read_only, config.replica_serve_stale_data)
     };
     let mut core = shared.core();
-    if !client.is_master_link {
-        if let Some(link) = core.master_link() {
-            if spec.has(flags::WRITE) && read_only {
-                return errors::reply(errors::READONLY);
-            }
-            if !serve_stale && link.state != ReplicaLinkState::Connected && !spec.has(flags::STALE) {
-                return errors::reply(errors::MASTERDOWN);
-            }
+    if !client.is_master_link
+        && let Some(link) = core.master_link()
+    {
+        if spec.has(flags::WRITE) && read_only {
+            return errors::reply(errors::READONLY);
+        }
+        if !serve_stale && link.state != ReplicaLinkState::Connected && !spec.has(flags::STALE) {
+            return errors::reply(errors::MASTERDOWN);
         }
     }
 
-    let policy = if client.is_master_link { ExpiryPolicy::Keep } else { core.client_expiry_policy() };
+    let policy = if client.is_master_link {
+        ExpiryPolicy::Keep
+    } else {
+        core.client_expiry_policy()
+    };
     let mut ctx = Ctx::new(&mut core, client, shared, now_ms(), policy);
     let reply = (spec.handler)(&mut ctx, argv);
     let commands = ctx.take_propagation();
@@ -52,7 +60,10 @@ pub fn execute(shared: &Arc<Shared>, client: &mut ClientState, argv: &[Bytes]) -
     // their DELs come first, in the same unit as the command's own effects.
     let expired = core.keyspace.take_expired();
     if !expired.is_empty() {
-        shared.stats.expired_keys.fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        shared
+            .stats
+            .expired_keys
+            .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
     // A replica's own clients' writes (writable replica) stay local, and the master link's commands are fed
     // to sub-replicas as the exact bytes received, by the link itself.

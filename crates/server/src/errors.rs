@@ -23,7 +23,8 @@ pub const AUTH_WITHOUT_PASSWORD: &str = "ERR AUTH <password> called without any 
 /// `-READONLY ...`
 pub const READONLY: &str = "READONLY You can't write against a read only replica.";
 /// `-MASTERDOWN ...`
-pub const MASTERDOWN: &str = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+pub const MASTERDOWN: &str =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 /// `-ERR Invalid master port`
 pub const INVALID_MASTER_PORT: &str = "ERR Invalid master port";
 /// `-NOMASTERLINK ...`
@@ -44,12 +45,18 @@ pub fn reply(text: &str) -> Frame {
 
 /// `-ERR wrong number of arguments for 'get' command` (the name as Redis shows it: lower case).
 pub fn wrong_arity(command: &str) -> Frame {
-    reply(&format!("ERR wrong number of arguments for '{}' command", command.to_ascii_lowercase()))
+    reply(&format!(
+        "ERR wrong number of arguments for '{}' command",
+        command.to_ascii_lowercase()
+    ))
 }
 
 /// `-ERR unknown command 'foo', with args beginning with: 'a' 'b' `
 pub fn unknown_command(name: &[u8], args: &[bytes::Bytes]) -> Frame {
-    let mut text = format!("ERR unknown command '{}', with args beginning with: ", printable(name));
+    let mut text = format!(
+        "ERR unknown command '{}', with args beginning with: ",
+        printable(name)
+    );
     for arg in args.iter().take(128) {
         text.push_str(&format!("'{}' ", printable(arg)));
     }
@@ -58,18 +65,27 @@ pub fn unknown_command(name: &[u8], args: &[bytes::Bytes]) -> Frame {
 
 /// `-ERR unknown subcommand 'x'. Try CONFIG HELP.`
 pub fn unknown_subcommand(subcommand: &[u8], command: &str) -> Frame {
-    reply(&format!("ERR unknown subcommand '{}'. Try {} HELP.", printable(subcommand), command.to_ascii_uppercase()))
+    reply(&format!(
+        "ERR unknown subcommand '{}'. Try {} HELP.",
+        printable(subcommand),
+        command.to_ascii_uppercase()
+    ))
 }
 
 /// `-ERR invalid expire time in 'set' command`
 pub fn invalid_expire(command: &str) -> Frame {
-    reply(&format!("ERR invalid expire time in '{}' command", command.to_ascii_lowercase()))
+    reply(&format!(
+        "ERR invalid expire time in '{}' command",
+        command.to_ascii_lowercase()
+    ))
 }
 
 /// Redis truncates echoed arguments and never lets control characters through in error lines.
 fn printable(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(128)]);
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -85,13 +101,28 @@ mod tests {
 
     #[test]
     fn formatted_errors_match_redis_byte_for_byte() {
-        assert_eq!(text(wrong_arity("GET")), "ERR wrong number of arguments for 'get' command");
         assert_eq!(
-            text(unknown_command(b"foo", &[bytes::Bytes::from("a"), bytes::Bytes::from("b")])),
+            text(wrong_arity("GET")),
+            "ERR wrong number of arguments for 'get' command"
+        );
+        assert_eq!(
+            text(unknown_command(
+                b"foo",
+                &[bytes::Bytes::from("a"), bytes::Bytes::from("b")]
+            )),
             "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
         );
-        assert_eq!(text(unknown_command(b"foo", &[])), "ERR unknown command 'foo', with args beginning with: ");
-        assert_eq!(text(invalid_expire("SET")), "ERR invalid expire time in 'set' command");
-        assert_eq!(text(unknown_subcommand(b"foo", "config")), "ERR unknown subcommand 'foo'. Try CONFIG HELP.");
+        assert_eq!(
+            text(unknown_command(b"foo", &[])),
+            "ERR unknown command 'foo', with args beginning with: "
+        );
+        assert_eq!(
+            text(invalid_expire("SET")),
+            "ERR invalid expire time in 'set' command"
+        );
+        assert_eq!(
+            text(unknown_subcommand(b"foo", "config")),
+            "ERR unknown subcommand 'foo'. Try CONFIG HELP."
+        );
     }
 }

@@ -10,14 +10,31 @@ use crate::shared::Shared;
 use crate::stats::Stats;
 
 /// Sections printed by a plain `INFO`, in order.
-const DEFAULT_SECTIONS: &[&str] = &["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "keyspace",
+];
 
 /// Renders the sections requested by `INFO [section ...]` (`all`, `everything`, `default` or names).
 pub fn render(shared: &Shared, core: &Core, requested: &[String]) -> String {
-    let wanted: Vec<&str> = if requested.is_empty() || requested.iter().any(|s| ["all", "everything", "default"].contains(&s.as_str())) {
+    let wanted: Vec<&str> = if requested.is_empty()
+        || requested
+            .iter()
+            .any(|s| ["all", "everything", "default"].contains(&s.as_str()))
+    {
         DEFAULT_SECTIONS.to_vec()
     } else {
-        DEFAULT_SECTIONS.iter().copied().filter(|section| requested.iter().any(|r| r == section)).collect()
+        DEFAULT_SECTIONS
+            .iter()
+            .copied()
+            .filter(|section| requested.iter().any(|r| r == section))
+            .collect()
     };
     let mut out = String::new();
     for section in wanted {
@@ -55,12 +72,22 @@ fn server(shared: &Shared, out: &mut String) {
     let uptime = shared.started.elapsed().as_secs();
     line(out, "uptime_in_seconds", uptime);
     line(out, "uptime_in_days", uptime / 86400);
-    line(out, "executable", std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default());
+    line(
+        out,
+        "executable",
+        std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    );
 }
 
 fn clients(shared: &Shared, out: &mut String) {
     out.push_str("# Clients\r\n");
-    line(out, "connected_clients", Stats::get(&shared.stats.connected_clients));
+    line(
+        out,
+        "connected_clients",
+        Stats::get(&shared.stats.connected_clients),
+    );
     line(out, "blocked_clients", 0);
 }
 
@@ -77,7 +104,11 @@ fn memory(out: &mut String) {
 fn resident_memory_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|text| text.split_whitespace().nth(1).and_then(|pages| pages.parse::<u64>().ok()))
+        .and_then(|text| {
+            text.split_whitespace()
+                .nth(1)
+                .and_then(|pages| pages.parse::<u64>().ok())
+        })
         .map_or(0, |pages| pages * 4096)
 }
 
@@ -85,9 +116,21 @@ fn persistence(core: &Core, out: &mut String) {
     out.push_str("# Persistence\r\n");
     line(out, "loading", 0);
     line(out, "rdb_changes_since_last_save", core.persistence.dirty);
-    line(out, "rdb_bgsave_in_progress", u8::from(core.persistence.bgsave_in_progress));
+    line(
+        out,
+        "rdb_bgsave_in_progress",
+        u8::from(core.persistence.bgsave_in_progress),
+    );
     line(out, "rdb_last_save_time", core.persistence.last_save_unix);
-    line(out, "rdb_last_bgsave_status", if core.persistence.last_bgsave_ok { "ok" } else { "err" });
+    line(
+        out,
+        "rdb_last_bgsave_status",
+        if core.persistence.last_bgsave_ok {
+            "ok"
+        } else {
+            "err"
+        },
+    );
     line(out, "aof_enabled", 0);
     line(out, "aof_rewrite_in_progress", 0);
 }
@@ -95,10 +138,26 @@ fn persistence(core: &Core, out: &mut String) {
 fn stats(shared: &Shared, out: &mut String) {
     let stats = &shared.stats;
     out.push_str("# Stats\r\n");
-    line(out, "total_connections_received", Stats::get(&stats.connections_received));
-    line(out, "total_commands_processed", Stats::get(&stats.commands_processed));
-    line(out, "total_net_input_bytes", Stats::get(&stats.net_input_bytes));
-    line(out, "total_net_output_bytes", Stats::get(&stats.net_output_bytes));
+    line(
+        out,
+        "total_connections_received",
+        Stats::get(&stats.connections_received),
+    );
+    line(
+        out,
+        "total_commands_processed",
+        Stats::get(&stats.commands_processed),
+    );
+    line(
+        out,
+        "total_net_input_bytes",
+        Stats::get(&stats.net_input_bytes),
+    );
+    line(
+        out,
+        "total_net_output_bytes",
+        Stats::get(&stats.net_output_bytes),
+    );
     line(out, "expired_keys", Stats::get(&stats.expired_keys));
     line(out, "keyspace_hits", Stats::get(&stats.keyspace_hits));
     line(out, "keyspace_misses", Stats::get(&stats.keyspace_misses));
@@ -133,13 +192,27 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
             if let (true, Some(transfer)) = (syncing, link.transfer) {
                 line(out, "master_sync_total_bytes", transfer.total);
                 line(out, "master_sync_read_bytes", transfer.read);
-                line(out, "master_sync_left_bytes", transfer.total as i64 - transfer.read as i64);
-                let percent = if transfer.total == 0 { 0.0 } else { transfer.read as f64 * 100.0 / transfer.total as f64 };
+                line(
+                    out,
+                    "master_sync_left_bytes",
+                    transfer.total as i64 - transfer.read as i64,
+                );
+                let percent = if transfer.total == 0 {
+                    0.0
+                } else {
+                    transfer.read as f64 * 100.0 / transfer.total as f64
+                };
                 line(out, "master_sync_perc", format!("{percent:.2}"));
-                line(out, "master_sync_last_io_seconds_ago", now.duration_since(transfer.last_io).as_secs());
+                line(
+                    out,
+                    "master_sync_last_io_seconds_ago",
+                    now.duration_since(transfer.last_io).as_secs(),
+                );
             }
             if !up {
-                let down = link.down_since.map_or(-1, |since| now.duration_since(since).as_secs() as i64);
+                let down = link
+                    .down_since
+                    .map_or(-1, |since| now.duration_since(since).as_secs() as i64);
                 line(out, "master_link_down_since_seconds", down);
             }
             line(out, "slave_priority", config.replica_priority);
@@ -153,14 +226,19 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
             .replicas
             .iter()
             .filter(|r| {
-                r.state == replication::ReplicaSyncState::Online && now.duration_since(r.last_ack).as_secs() <= config.min_replicas_max_lag
+                r.state == replication::ReplicaSyncState::Online
+                    && now.duration_since(r.last_ack).as_secs() <= config.min_replicas_max_lag
             })
             .count();
         line(out, "min_slaves_good_slaves", good);
     }
     for (index, replica) in core.replicas.iter().enumerate() {
         let online = replica.state == replication::ReplicaSyncState::Online;
-        let lag = if online { now.duration_since(replica.last_ack).as_secs() } else { 0 };
+        let lag = if online {
+            now.duration_since(replica.last_ack).as_secs()
+        } else {
+            0
+        };
         let _ = write!(
             out,
             "slave{index}:ip={},port={},state={},offset={},lag={}\r\n",
@@ -180,7 +258,11 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
         Some(backlog) => {
             line(out, "repl_backlog_active", 1);
             line(out, "repl_backlog_size", core.repl.backlog_size());
-            line(out, "repl_backlog_first_byte_offset", backlog.first_byte_offset());
+            line(
+                out,
+                "repl_backlog_first_byte_offset",
+                backlog.first_byte_offset(),
+            );
             line(out, "repl_backlog_histlen", backlog.histlen());
         }
         None => {
@@ -196,7 +278,12 @@ fn keyspace(core: &Core, out: &mut String) {
     out.push_str("# Keyspace\r\n");
     for (index, db) in core.keyspace.dbs() {
         if !db.is_empty() {
-            let _ = write!(out, "db{index}:keys={},expires={},avg_ttl=0\r\n", db.len(), db.expires_len());
+            let _ = write!(
+                out,
+                "db{index}:keys={},expires={},avg_ttl=0\r\n",
+                db.len(),
+                db.expires_len()
+            );
         }
     }
 }

@@ -78,11 +78,21 @@ impl Server {
         if !config.dir.is_dir() {
             return Err(StartError::BadDir(config.dir.clone()));
         }
-        let host = config.bind.first().cloned().unwrap_or_else(|| "127.0.0.1".to_owned());
+        let host = config
+            .bind
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "127.0.0.1".to_owned());
         let listener = TcpListener::bind((host.as_str(), config.port))
             .await
-            .map_err(|source| StartError::Listen { port: config.port, source })?;
-        let port = listener.local_addr().map(|addr| addr.port()).unwrap_or(config.port);
+            .map_err(|source| StartError::Listen {
+                port: config.port,
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map(|addr| addr.port())
+            .unwrap_or(config.port);
         let now_unix = shared::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
         if let Some((host, master_port)) = &config.replicaof {
@@ -125,7 +135,10 @@ impl Server {
         }
         drop(listener);
         shared.tasks.close();
-        if tokio::time::timeout(Duration::from_secs(2), shared.tasks.wait()).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(2), shared.tasks.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("Some tasks did not stop within 2 seconds; exiting anyway");
         }
         tracing::info!("Redis is now ready to exit, bye bye...");
@@ -156,14 +169,17 @@ pub fn config_from_args(args: &[String]) -> Result<Config, String> {
     };
     let mut directives = Vec::new();
     if let Some(file) = file {
-        let text = std::fs::read_to_string(file).map_err(|error| format!("Fatal error, can't open config file '{file}': {error}"))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|error| format!("Fatal error, can't open config file '{file}': {error}"))?;
         directives = config::directives::parse_file(&text).map_err(|error| {
             format!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {:?}\n>>> '{}'\nUnbalanced quotes in configuration line", error.origin, error.text)
         })?;
     }
     directives.extend(config::directives::parse_args(rest));
     for directive in &directives {
-        config.apply(directive).map_err(|error| error.fatal_report(directive))?;
+        config
+            .apply(directive)
+            .map_err(|error| error.fatal_report(directive))?;
     }
     Ok(config)
 }

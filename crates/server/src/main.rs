@@ -1,6 +1,5 @@
 //! The `rserver` binary: `rserver [config-file] [--directive value ...]`, like `redis-server`.
 
-
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,11 +11,16 @@ use tracing_subscriber::registry::LookupSpan;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|arg| arg == "-v" || arg == "--version") {
-        println!("rserver v={} (Redis 7.0.15 compatible)", env!("CARGO_PKG_VERSION"));
+        println!(
+            "rserver v={} (Redis 7.0.15 compatible)",
+            env!("CARGO_PKG_VERSION")
+        );
         return ExitCode::SUCCESS;
     }
     if args.iter().any(|arg| arg == "-h" || arg == "--help") {
-        println!("Usage: rserver [/path/to/redis.conf] [--directive value ...]\n\nExamples:\n  rserver --port 6380 --dir /data\n  rserver --port 6380 --replicaof 127.0.0.1 6379\n  rserver node.conf --port 6381");
+        println!(
+            "Usage: rserver [/path/to/redis.conf] [--directive value ...]\n\nExamples:\n  rserver --port 6380 --dir /data\n  rserver --port 6380 --replicaof 127.0.0.1 6379\n  rserver node.conf --port 6381"
+        );
         return ExitCode::SUCCESS;
     }
     let config = match server::config_from_args(&args) {
@@ -30,7 +34,10 @@ fn main() -> ExitCode {
         eprintln!("Can't open the log file: {error:#}");
         return ExitCode::FAILURE;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("Failed to start the runtime: {error}");
@@ -53,7 +60,11 @@ async fn run(config: server::config::Config) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION"),
         std::process::id()
     );
-    tracing::info!("Running mode=standalone, port={}. PID: {}", config.port, std::process::id());
+    tracing::info!(
+        "Running mode=standalone, port={}. PID: {}",
+        config.port,
+        std::process::id()
+    );
     let server = Server::start(config).await?;
     tracing::info!("Server initialized");
     let shared = std::sync::Arc::clone(server.shared());
@@ -68,7 +79,10 @@ async fn run(config: server::config::Config) -> anyhow::Result<()> {
 /// SIGTERM (what the test suite and service managers send) or SIGINT (Ctrl-C).
 async fn wait_for_termination() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         std::future::pending::<()>().await;
         return;
     };
@@ -85,11 +99,16 @@ fn init_logging(loglevel: &str, logfile: &str) -> anyhow::Result<()> {
         "nothing" => tracing::Level::ERROR,
         _ => tracing::Level::INFO,
     };
-    let builder = tracing_subscriber::fmt().with_max_level(level).event_format(RedisLogFormat);
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .event_format(RedisLogFormat);
     if logfile.is_empty() {
         builder.with_writer(std::io::stdout).init();
     } else {
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(logfile)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(logfile)?;
         builder.with_writer(std::sync::Mutex::new(file)).init();
     }
     Ok(())
@@ -104,7 +123,12 @@ where
     S: tracing::Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &tracing::Event<'_>) -> std::fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
         let marker = match *event.metadata().level() {
             tracing::Level::ERROR | tracing::Level::WARN => '#',
             tracing::Level::INFO => '*',
@@ -118,7 +142,9 @@ where
 
 /// `25 Nov 2026 22:05:24.123` in UTC, computed without a date library.
 fn timestamp() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let secs = now.as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
     // Civil-from-days (Howard Hinnant's algorithm).
@@ -131,7 +157,9 @@ fn timestamp() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     format!(
         "{day:02} {} {year} {:02}:{:02}:{:02}.{:03}",
         MONTHS[(month - 1) as usize],
@@ -141,4 +169,3 @@ fn timestamp() -> String {
         now.subsec_millis()
     )
 }
-

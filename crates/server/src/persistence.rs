@@ -24,17 +24,29 @@ pub fn save_options(core: &Core) -> SaveOptions {
         offset: core.repl.offset().0,
         stream_db: core.repl.stream_db().unwrap_or(0) as i64,
     });
-    SaveOptions { repl, ctime_secs: crate::shared::now_ms() / 1000, used_mem: 0 }
+    SaveOptions {
+        repl,
+        ctime_secs: crate::shared::now_ms() / 1000,
+        used_mem: 0,
+    }
 }
 
 /// Writes `bytes_producer`'s output to `path` atomically: a temp file in the same directory, then rename,
 /// so a crash mid-save never leaves a truncated dump in place.
-pub fn write_atomically(path: &Path, produce: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> std::io::Result<()> {
-    let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+pub fn write_atomically(
+    path: &Path,
+    produce: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
     let file = std::fs::File::create(&temp)?;
     let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-    let result = produce(&mut writer).and_then(|()| writer.flush()).and_then(|()| writer.get_ref().sync_all());
+    let result = produce(&mut writer)
+        .and_then(|()| writer.flush())
+        .and_then(|()| writer.get_ref().sync_all());
     match result {
         Ok(()) => std::fs::rename(&temp, path),
         Err(error) => {
@@ -48,7 +60,9 @@ pub fn write_atomically(path: &Path, produce: impl FnOnce(&mut std::io::BufWrite
 pub fn save_locked(shared: &Shared, core: &mut Core) -> std::io::Result<()> {
     let path = rdb_path(shared);
     let options = save_options(core);
-    write_atomically(&path, |writer| rdb::write_rdb(&core.keyspace, &options, writer))?;
+    write_atomically(&path, |writer| {
+        rdb::write_rdb(&core.keyspace, &options, writer)
+    })?;
     core.persistence.dirty = 0;
     core.persistence.last_save_unix = crate::shared::now_ms() / 1000;
     tracing::info!("DB saved on disk");
@@ -62,7 +76,11 @@ pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -
         return false;
     }
     core.persistence.bgsave_in_progress = true;
-    let (snapshot, options, dirty_at_start) = (core.keyspace.clone(), save_options(core), core.persistence.dirty);
+    let (snapshot, options, dirty_at_start) = (
+        core.keyspace.clone(),
+        save_options(core),
+        core.persistence.dirty,
+    );
     tracing::info!("Background saving started");
     let shared = std::sync::Arc::clone(shared);
     let path = rdb_path(&shared);
@@ -88,26 +106,47 @@ pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -
 pub fn save_point_due(shared: &Shared, core: &Core, now_unix: i64) -> bool {
     let config = shared.config();
     let elapsed = (now_unix - core.persistence.last_save_unix).max(0) as u64;
-    config.save.iter().any(|point| core.persistence.dirty >= point.changes && elapsed >= point.seconds)
+    config
+        .save
+        .iter()
+        .any(|point| core.persistence.dirty >= point.changes && elapsed >= point.seconds)
 }
 
 /// Loads the RDB file at start-up, if there is one, into `core`, restoring replication ids as Redis does:
 /// a master keeps the file's history as its previous id (so old replicas can `+CONTINUE`), a replica
 /// continues its master's history from the file's offset.
-pub fn load_at_startup(path: &Path, core: &mut Core, databases: usize) -> Result<(), crate::StartError> {
+pub fn load_at_startup(
+    path: &Path,
+    core: &mut Core,
+    databases: usize,
+) -> Result<(), crate::StartError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => return Err(crate::StartError::ReadRdb { path: path.to_owned(), source }),
+        Err(source) => {
+            return Err(crate::StartError::ReadRdb {
+                path: path.to_owned(),
+                source,
+            });
+        }
     };
     let started = std::time::Instant::now();
-    let loaded = rdb::read_rdb(&bytes, databases).map_err(|source| crate::StartError::LoadRdb { path: path.to_owned(), source })?;
+    let loaded = rdb::read_rdb(&bytes, databases).map_err(|source| crate::StartError::LoadRdb {
+        path: path.to_owned(),
+        source,
+    })?;
     if let Some(version) = &loaded.aux.redis_ver {
         tracing::info!("Loading RDB produced by version {version}");
     }
     core.keyspace = loaded.keyspace;
-    tracing::info!("Done loading RDB, keys loaded: {}, keys expired: 0.", core.keyspace.key_count());
-    tracing::info!("DB loaded from disk: {:.3} seconds", started.elapsed().as_secs_f64());
+    tracing::info!(
+        "Done loading RDB, keys loaded: {}, keys expired: 0.",
+        core.keyspace.key_count()
+    );
+    tracing::info!(
+        "DB loaded from disk: {:.3} seconds",
+        started.elapsed().as_secs_f64()
+    );
     if let Some(info) = loaded.aux.repl_info()
         && let Some(id) = ReplId::parse(info.id.as_bytes())
     {
@@ -116,7 +155,9 @@ pub fn load_at_startup(path: &Path, core: &mut Core, databases: usize) -> Result
             Role::Replica(link) => {
                 core.repl.restore_as_replica(id, offset);
                 link.has_cached_master = true;
-                tracing::info!("Using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
+                tracing::info!(
+                    "Using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer."
+                );
             }
             Role::Master => core.repl.restore_as_master(id, offset),
         }

@@ -41,10 +41,19 @@ pub enum SyncPlan {
 }
 
 /// Serves a replica on `stream` until it disconnects, is cancelled, or the server stops.
-pub async fn serve(shared: Arc<Shared>, stream: TcpStream, client_id: u64, plan: SyncPlan, leftover: BytesMut) {
+pub async fn serve(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    client_id: u64,
+    plan: SyncPlan,
+    leftover: BytesMut,
+) {
     let Some((name, cancel)) = ({
         let core = shared.core();
-        core.replicas.iter().find(|r| r.client_id == client_id).map(|r| (format!("{}:{}", r.ip, r.listening_port), r.cancel.clone()))
+        core.replicas
+            .iter()
+            .find(|r| r.client_id == client_id)
+            .map(|r| (format!("{}:{}", r.ip, r.listening_port), r.cancel.clone()))
     }) else {
         return;
     };
@@ -52,7 +61,13 @@ pub async fn serve(shared: Arc<Shared>, stream: TcpStream, client_id: u64, plan:
     async move {
         let (reader, writer) = stream.into_split();
         let (first_ack_tx, first_ack_rx) = oneshot::channel();
-        let reader_task = tokio::spawn(read_acks(Arc::clone(&shared), reader, client_id, leftover, first_ack_tx));
+        let reader_task = tokio::spawn(read_acks(
+            Arc::clone(&shared),
+            reader,
+            client_id,
+            leftover,
+            first_ack_tx,
+        ));
         let outcome = tokio::select! {
             outcome = send(&shared, writer, client_id, plan, first_ack_rx) => outcome,
             () = cancel.cancelled() => Err("disconnected by the master".to_owned()),
@@ -80,7 +95,12 @@ async fn send(
     plan: SyncPlan,
     first_ack: oneshot::Receiver<()>,
 ) -> Result<(), String> {
-    if let SyncPlan::Full { snapshot, options, eof_framing } = plan {
+    if let SyncPlan::Full {
+        snapshot,
+        options,
+        eof_framing,
+    } = plan
+    {
         let payload = tokio::task::spawn_blocking(move || rdb::encode_to_vec(&snapshot, &options))
             .await
             .map_err(|error| format!("snapshot encoding failed: {error}"))?;
@@ -93,13 +113,21 @@ async fn send(
             set_state(shared, client_id, ReplicaSyncState::SendBulk);
         }
         writer.write_all(&header).await.map_err(|e| e.to_string())?;
-        writer.write_all(&payload).await.map_err(|e| e.to_string())?;
+        writer
+            .write_all(&payload)
+            .await
+            .map_err(|e| e.to_string())?;
         if eof_framing {
-            writer.write_all(mark.as_str().as_bytes()).await.map_err(|e| e.to_string())?;
+            writer
+                .write_all(mark.as_str().as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
             // A diskless replica cannot tell where its snapshot ended until it has loaded it; it says so with
             // its first ACK, and only then may the stream start (Redis waits the same way).
             tracing::info!("Waiting for REPLCONF ACK from replica to enable streaming");
-            first_ack.await.map_err(|_| "replica closed before acknowledging the snapshot".to_owned())?;
+            first_ack
+                .await
+                .map_err(|_| "replica closed before acknowledging the snapshot".to_owned())?;
         }
         set_state(shared, client_id, ReplicaSyncState::Online);
         tracing::info!("Synchronization with replica succeeded");
@@ -116,17 +144,27 @@ fn set_state(shared: &Shared, client_id: u64, state: ReplicaSyncState) {
 
 /// Copies whatever the replica has not been sent yet out of the backlog and writes it, then waits for the
 /// stream to grow.
-async fn stream_backlog(shared: &Arc<Shared>, mut writer: OwnedWriteHalf, client_id: u64) -> Result<(), String> {
+async fn stream_backlog(
+    shared: &Arc<Shared>,
+    mut writer: OwnedWriteHalf,
+    client_id: u64,
+) -> Result<(), String> {
     let mut grown = shared.stream_notify.subscribe();
     let mut chunk = Vec::with_capacity(CHUNK);
     loop {
         chunk.clear();
         {
             let mut core = shared.core();
-            let Some(from) = core.replicas.get_mut(client_id).map(|replica| replica.send_offset) else {
+            let Some(from) = core
+                .replicas
+                .get_mut(client_id)
+                .map(|replica| replica.send_offset)
+            else {
                 return Err("replica unregistered".to_owned());
             };
-            let Some(backlog) = core.repl.backlog() else { return Err("backlog freed".to_owned()) };
+            let Some(backlog) = core.repl.backlog() else {
+                return Err("backlog freed".to_owned());
+            };
             let Some(copied) = backlog.copy_from(from, CHUNK, &mut chunk) else {
                 return Err(format!("offset {from} is no longer in the backlog"));
             };
@@ -138,7 +176,10 @@ async fn stream_backlog(shared: &Arc<Shared>, mut writer: OwnedWriteHalf, client
             }
         }
         if chunk.is_empty() {
-            grown.changed().await.map_err(|_| "server shutting down".to_owned())?;
+            grown
+                .changed()
+                .await
+                .map_err(|_| "server shutting down".to_owned())?;
             continue;
         }
         writer.write_all(&chunk).await.map_err(|e| e.to_string())?;
@@ -147,7 +188,13 @@ async fn stream_backlog(shared: &Arc<Shared>, mut writer: OwnedWriteHalf, client
 
 /// The reader half: `REPLCONF ACK <offset>` updates the replica's acknowledged offset; the first one after a
 /// diskless snapshot releases the stream. A replica sends nothing else worth acting on.
-async fn read_acks(shared: Arc<Shared>, mut reader: OwnedReadHalf, client_id: u64, mut buf: BytesMut, first_ack: oneshot::Sender<()>) {
+async fn read_acks(
+    shared: Arc<Shared>,
+    mut reader: OwnedReadHalf,
+    client_id: u64,
+    mut buf: BytesMut,
+    first_ack: oneshot::Sender<()>,
+) {
     let mut first_ack = Some(first_ack);
     let mut decoder = CommandDecoder::default();
     let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
@@ -163,8 +210,13 @@ async fn read_acks(shared: Arc<Shared>, mut reader: OwnedReadHalf, client_id: u6
                 }
             };
             let args = &command.args;
-            if args.len() == 3 && crate::cmd::is(&args[0], "replconf") && crate::cmd::is(&args[1], "ack") {
-                let Some(offset) = crate::cmd::parse_i64(&args[2]) else { continue };
+            if args.len() == 3
+                && crate::cmd::is(&args[0], "replconf")
+                && crate::cmd::is(&args[1], "ack")
+            {
+                let Some(offset) = crate::cmd::parse_i64(&args[2]) else {
+                    continue;
+                };
                 if let Some(replica) = shared.core().replicas.get_mut(client_id) {
                     replica.ack_offset = replica.ack_offset.max(ReplOffset(offset));
                     replica.last_ack = Instant::now();

@@ -28,16 +28,28 @@ const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// Starts (or restarts) the link task for the master recorded in the core's role.
 pub fn start(shared: &Arc<Shared>) {
     let token = shared.shutdown.child_token();
-    if let Some(previous) = shared.master_link_task.lock().unwrap_or_else(|p| p.into_inner()).replace(token.clone()) {
+    if let Some(previous) = shared
+        .master_link_task
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(token.clone())
+    {
         previous.cancel();
     }
     let shared_for_task = Arc::clone(shared);
-    shared.tasks.spawn(async move { run(shared_for_task, token).await });
+    shared
+        .tasks
+        .spawn(async move { run(shared_for_task, token).await });
 }
 
 /// Stops the link task, if any.
 pub fn stop(shared: &Shared) {
-    if let Some(previous) = shared.master_link_task.lock().unwrap_or_else(|p| p.into_inner()).take() {
+    if let Some(previous) = shared
+        .master_link_task
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
         previous.cancel();
     }
 }
@@ -45,9 +57,17 @@ pub fn stop(shared: &Shared) {
 async fn run(shared: Arc<Shared>, token: CancellationToken) {
     let mut backoff = FIRST_BACKOFF;
     while !token.is_cancelled() {
-        let Some((host, port)) = shared.core().master_link().map(|link| (link.host.clone(), link.port)) else { return };
+        let Some((host, port)) = shared
+            .core()
+            .master_link()
+            .map(|link| (link.host.clone(), link.port))
+        else {
+            return;
+        };
         let span = tracing::info_span!("master_link", host = %host, port);
-        let (reason, was_connected) = connect_and_follow(&shared, &token, &host, port).instrument(span).await;
+        let (reason, was_connected) = connect_and_follow(&shared, &token, &host, port)
+            .instrument(span)
+            .await;
         if token.is_cancelled() {
             return;
         }
@@ -85,14 +105,24 @@ fn mark_down(shared: &Shared, was_connected: bool) {
 }
 
 /// One connection attempt; returns why it ended and whether the link had reached `Connected`.
-async fn connect_and_follow(shared: &Arc<Shared>, token: &CancellationToken, host: &str, port: u16) -> (LinkDownReason, bool) {
+async fn connect_and_follow(
+    shared: &Arc<Shared>,
+    token: &CancellationToken,
+    host: &str,
+    port: u16,
+) -> (LinkDownReason, bool) {
     tracing::info!("Connecting to MASTER {host}:{port}");
     set_state(shared, ReplicaLinkState::Connecting);
     let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
     let mut stream = match tokio::time::timeout(timeout, TcpStream::connect((host, port))).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(error)) => return (LinkDownReason::ConnectFailed(error.to_string()), false),
-        Err(_) => return (LinkDownReason::ConnectFailed("Timeout connecting to the MASTER...".to_owned()), false),
+        Err(_) => {
+            return (
+                LinkDownReason::ConnectFailed("Timeout connecting to the MASTER...".to_owned()),
+                false,
+            );
+        }
     };
     let _ = stream.set_nodelay(true);
     tracing::info!("MASTER <-> REPLICA sync started");
@@ -114,26 +144,42 @@ async fn connect_and_follow(shared: &Arc<Shared>, token: &CancellationToken, hos
 }
 
 /// Handshake, then either load the snapshot or continue; leaves the link `Connected`.
-async fn synchronize(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut BytesMut, timeout: Duration) -> Result<(), LinkDownReason> {
+async fn synchronize(
+    shared: &Arc<Shared>,
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    timeout: Duration,
+) -> Result<(), LinkDownReason> {
     let (config, psync_id, psync_offset) = {
         let config = shared.config();
         let handshake_config = HandshakeConfig {
-            listening_port: if config.replica_announce_port != 0 { config.replica_announce_port } else { shared.port },
+            listening_port: if config.replica_announce_port != 0 {
+                config.replica_announce_port
+            } else {
+                shared.port
+            },
             announce_ip: config.replica_announce_ip.clone(),
             masteruser: config.masteruser.clone(),
             masterauth: config.masterauth.clone(),
             timeout,
         };
         let core = shared.core();
-        let cached = core.master_link().is_some_and(|link| link.has_cached_master);
-        let (id, offset) =
-            if cached { (core.repl.replid().to_string(), core.repl.offset().next()) } else { ("?".to_owned(), ReplOffset(-1)) };
+        let cached = core
+            .master_link()
+            .is_some_and(|link| link.has_cached_master);
+        let (id, offset) = if cached {
+            (core.repl.replid().to_string(), core.repl.offset().next())
+        } else {
+            ("?".to_owned(), ReplOffset(-1))
+        };
         (handshake_config, id, offset)
     };
     if psync_id != "?" {
         tracing::info!("Trying a partial resynchronization (request {psync_id}:{psync_offset}).");
     }
-    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset).await.map_err(handshake_reason)?;
+    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset)
+        .await
+        .map_err(handshake_reason)?;
     match reply {
         PsyncReply::Continue { replid } => {
             let mut core = shared.core();
@@ -151,7 +197,9 @@ async fn synchronize(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut Byt
             full_resync(shared, stream, buf, timeout, replid, offset).await?;
         }
     }
-    send_ack(shared, stream).await.map_err(|e| LinkDownReason::Io(e.to_string()))
+    send_ack(shared, stream)
+        .await
+        .map_err(|e| LinkDownReason::Io(e.to_string()))
 }
 
 async fn full_resync(
@@ -163,14 +211,18 @@ async fn full_resync(
     offset: ReplOffset,
 ) -> Result<(), LinkDownReason> {
     set_state(shared, ReplicaLinkState::Transfer);
-    let framing = handshake::read_payload_framing(stream, buf, timeout).await.map_err(handshake_reason)?;
+    let framing = handshake::read_payload_framing(stream, buf, timeout)
+        .await
+        .map_err(handshake_reason)?;
     let total = match framing {
         handshake::PayloadFraming::Length(len) => {
             tracing::info!("MASTER <-> REPLICA sync: receiving {len} bytes from master to disk");
             len as u64
         }
         handshake::PayloadFraming::EofMark(_) => {
-            tracing::info!("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+            tracing::info!(
+                "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk"
+            );
             0
         }
     };
@@ -179,7 +231,11 @@ async fn full_resync(
         if last_report.elapsed() >= Duration::from_millis(100) || read as u64 == total {
             last_report = Instant::now();
             if let Some(link) = shared.core().master_link_mut() {
-                link.transfer = Some(TransferProgress { total, read: read as u64, last_io: last_report });
+                link.transfer = Some(TransferProgress {
+                    total,
+                    read: read as u64,
+                    last_io: last_report,
+                });
             }
         }
     })
@@ -191,7 +247,10 @@ async fn full_resync(
     let loaded = tokio::task::spawn_blocking(move || {
         // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries.
         if let Err(error) = persistence::store_received_snapshot(&path, &payload) {
-            tracing::warn!("Failed to save the received snapshot to {}: {error}", path.display());
+            tracing::warn!(
+                "Failed to save the received snapshot to {}: {error}",
+                path.display()
+            );
         }
         rdb::read_rdb(&payload, databases)
     })
@@ -223,7 +282,12 @@ fn mark_connected(core: &mut crate::core::Core) {
 }
 
 /// Applies the master's commands as they arrive, acknowledging once per second and on `GETACK`.
-async fn follow_stream(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut BytesMut, timeout: Duration) -> LinkDownReason {
+async fn follow_stream(
+    shared: &Arc<Shared>,
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    timeout: Duration,
+) -> LinkDownReason {
     let mut client = ClientState::new(shared.next_client_id(), stream.peer_addr().ok(), true);
     client.is_master_link = true;
     let mut decoder = CommandDecoder::default();
@@ -231,7 +295,6 @@ async fn follow_stream(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut B
     let mut ack_timer = tokio::time::interval(Duration::from_secs(1));
     let mut last_io = Instant::now();
     loop {
-        
         loop {
             let command = match decoder.decode(buf) {
                 Ok(Some(command)) => command,
@@ -239,7 +302,9 @@ async fn follow_stream(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut B
                 Err(error) => return LinkDownReason::Protocol(error.to_string()),
             };
             let args = &command.args;
-            let is_getack = args.len() == 3 && crate::cmd::is(&args[0], "replconf") && crate::cmd::is(&args[1], "getack");
+            let is_getack = args.len() == 3
+                && crate::cmd::is(&args[0], "replconf")
+                && crate::cmd::is(&args[1], "getack");
             if is_getack {
                 // The ACK answering GETACK reports the offset before the GETACK itself, as Redis does.
                 if let Err(error) = send_ack(shared, stream).await {
@@ -248,7 +313,10 @@ async fn follow_stream(shared: &Arc<Shared>, stream: &mut TcpStream, buf: &mut B
             } else {
                 let reply = dispatch::execute(shared, &mut client, args);
                 if let resp::Frame::Error(text) = reply {
-                    tracing::warn!("Error applying command from MASTER: {}", String::from_utf8_lossy(&text));
+                    tracing::warn!(
+                        "Error applying command from MASTER: {}",
+                        String::from_utf8_lossy(&text)
+                    );
                 }
             }
             encoded.clear();

@@ -66,7 +66,10 @@ impl ReplicaRegistry {
 
     /// The oldest stream offset some replica still has to be sent.
     pub fn oldest_pending_offset(&self) -> Option<ReplOffset> {
-        self.replicas.values().map(|replica| replica.send_offset).min()
+        self.replicas
+            .values()
+            .map(|replica| replica.send_offset)
+            .min()
     }
 
     /// Disconnects every replica (on promotion or role change they must resync against the new history).

@@ -60,17 +60,24 @@ impl Shared {
     /// Locks the core. A panic while holding it would leave the data in an unknown state; we keep serving
     /// (like Redis would have crashed, we at least log it once) rather than poisoning every later command.
     pub fn core(&self) -> MutexGuard<'_, Core> {
-        self.core.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.core
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Reads the config.
     pub fn config(&self) -> RwLockReadGuard<'_, Config> {
-        self.config.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.config
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Changes the config.
     pub fn update_config<T>(&self, change: impl FnOnce(&mut Config) -> T) -> T {
-        let mut config = self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut config = self
+            .config
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         change(&mut config)
     }
 
@@ -87,5 +94,8 @@ impl Shared {
 
 /// Current Unix time in milliseconds.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

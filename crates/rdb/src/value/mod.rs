@@ -51,7 +51,6 @@ pub(crate) fn read_value(
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

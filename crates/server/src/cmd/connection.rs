@@ -23,7 +23,9 @@ pub fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// `SELECT index`
 pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let Some(index) = parse_i64(&argv[1]) else { return errors::reply(errors::NOT_INTEGER) };
+    let Some(index) = parse_i64(&argv[1]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
     match usize::try_from(index) {
         Ok(index) if index < ctx.core.keyspace.db_count() => {
             ctx.client.db = index;
@@ -97,7 +99,10 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             }
             index += 2;
         } else {
-            return errors::reply(&format!("ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(&argv[index])));
+            return errors::reply(&format!(
+                "ERR Syntax error in HELLO option '{}'",
+                String::from_utf8_lossy(&argv[index])
+            ));
         }
     }
     if !ctx.client.authenticated {
@@ -109,12 +114,20 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ctx.client.name = (!name.is_empty()).then_some(name);
     }
     ctx.client.protocol = protocol;
-    let role = if ctx.core.is_replica() { "replica" } else { "master" };
-    let pair = |key: &'static str, value: Frame| (Frame::Bulk(Bytes::from_static(key.as_bytes())), value);
+    let role = if ctx.core.is_replica() {
+        "replica"
+    } else {
+        "master"
+    };
+    let pair =
+        |key: &'static str, value: Frame| (Frame::Bulk(Bytes::from_static(key.as_bytes())), value);
     Frame::Map(vec![
         pair("server", Frame::bulk("redis")),
         pair("version", Frame::bulk("7.0.15")),
-        pair("proto", Frame::Integer(if protocol == Protocol::Resp3 { 3 } else { 2 })),
+        pair(
+            "proto",
+            Frame::Integer(if protocol == Protocol::Resp3 { 3 } else { 2 }),
+        ),
         pair("id", Frame::Integer(ctx.client.id as i64)),
         pair("mode", Frame::bulk("standalone")),
         pair("role", Frame::bulk(role)),
@@ -122,11 +135,14 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ])
 }
 
-const BAD_CLIENT_NAME: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
+const BAD_CLIENT_NAME: &str =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
 
 /// Redis accepts printable ASCII without spaces; an empty name clears it.
 fn valid_client_name(name: &[u8]) -> Option<String> {
-    name.iter().all(|&c| (b'!'..=b'~').contains(&c)).then(|| String::from_utf8_lossy(name).into_owned())
+    name.iter()
+        .all(|&c| (b'!'..=b'~').contains(&c))
+        .then(|| String::from_utf8_lossy(name).into_owned())
 }
 
 /// `CLIENT ID | SETNAME name | GETNAME | LIST | INFO`
@@ -143,7 +159,11 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             None => errors::reply(BAD_CLIENT_NAME),
         }
     } else if is(sub, "getname") && argv.len() == 2 {
-        ctx.client.name.clone().map(Frame::bulk).unwrap_or(Frame::Null)
+        ctx.client
+            .name
+            .clone()
+            .map(Frame::bulk)
+            .unwrap_or(Frame::Null)
     } else if (is(sub, "info") && argv.len() == 2) || (is(sub, "list") && argv.len() == 2) {
         let client = &ctx.client;
         let addr = client.addr.map(|addr| addr.to_string()).unwrap_or_default();
@@ -155,17 +175,28 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             client.name.as_deref().unwrap_or(""),
             client.db,
             String::from_utf8_lossy(sub).to_ascii_lowercase(),
-            if client.protocol == Protocol::Resp3 { 3 } else { 2 },
+            if client.protocol == Protocol::Resp3 {
+                3
+            } else {
+                2
+            },
         );
         Frame::bulk(line)
     } else if is(sub, "setinfo") && argv.len() == 4 {
         Frame::ok()
     } else if is(sub, "help") {
         Frame::Array(
-            ["CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "ID", "GETNAME", "SETNAME <name>", "INFO", "LIST"]
-                .iter()
-                .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-                .collect(),
+            [
+                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "ID",
+                "GETNAME",
+                "SETNAME <name>",
+                "INFO",
+                "LIST",
+            ]
+            .iter()
+            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+            .collect(),
         )
     } else {
         errors::unknown_subcommand(sub, "client")

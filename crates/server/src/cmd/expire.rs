@@ -11,22 +11,30 @@ use crate::errors;
 /// absolute time (or `DEL` when the time is already past), so replicas agree whatever their clock.
 pub fn expire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
-    let Some(amount) = parse_i64(&argv[2]) else { return errors::reply(errors::NOT_INTEGER) };
+    let Some(amount) = parse_i64(&argv[2]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
     let condition = match parse_condition(&argv[3..]) {
         Ok(condition) => condition,
         Err(error) => return error,
     };
     let absolute = match name.as_str() {
-        "expire" => amount.checked_mul(1000).and_then(|ms| ms.checked_add(ctx.now_ms)),
+        "expire" => amount
+            .checked_mul(1000)
+            .and_then(|ms| ms.checked_add(ctx.now_ms)),
         "pexpire" => amount.checked_add(ctx.now_ms),
         "expireat" => amount.checked_mul(1000),
         _ => Some(amount),
     };
-    let Some(absolute) = absolute else { return errors::invalid_expire(&name) };
+    let Some(absolute) = absolute else {
+        return errors::invalid_expire(&name);
+    };
 
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
-    let Some(entry) = db.get(&argv[1], now, policy) else { return Frame::Integer(0) };
+    let Some(entry) = db.get(&argv[1], now, policy) else {
+        return Frame::Integer(0);
+    };
     if !condition.allows(entry.expire_at, absolute) {
         return Frame::Integer(0);
     }
@@ -37,7 +45,11 @@ pub fn expire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Integer(1);
     }
     db.set_expire(&argv[1], Some(absolute));
-    let mut rewritten = vec![Bytes::from_static(b"PEXPIREAT"), argv[1].clone(), Bytes::from(absolute.to_string())];
+    let mut rewritten = vec![
+        Bytes::from_static(b"PEXPIREAT"),
+        argv[1].clone(),
+        Bytes::from(absolute.to_string()),
+    ];
     rewritten.extend(argv[3..].iter().cloned());
     ctx.propagate(rewritten);
     Frame::Integer(1)
@@ -83,14 +95,21 @@ fn parse_condition(options: &[Bytes]) -> Result<Condition, Frame> {
         } else if is(option, "lt") {
             lt = true;
         } else {
-            return Err(errors::reply(&format!("ERR Unsupported option {}", String::from_utf8_lossy(option))));
+            return Err(errors::reply(&format!(
+                "ERR Unsupported option {}",
+                String::from_utf8_lossy(option)
+            )));
         }
     }
     if nx && (xx || gt || lt) {
-        return Err(errors::reply("ERR NX and XX, GT or LT options at the same time are not compatible"));
+        return Err(errors::reply(
+            "ERR NX and XX, GT or LT options at the same time are not compatible",
+        ));
     }
     if gt && lt {
-        return Err(errors::reply("ERR GT and LT options at the same time are not compatible"));
+        return Err(errors::reply(
+            "ERR GT and LT options at the same time are not compatible",
+        ));
     }
     Ok(match (nx, xx, gt, lt) {
         (true, ..) => Condition::Nx,
@@ -105,17 +124,27 @@ fn parse_condition(options: &[Bytes]) -> Result<Condition, Frame> {
 pub fn ttl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let in_ms = is(&argv[0], "pttl");
     let (now, policy) = (ctx.now_ms, ctx.policy);
-    let Some(entry) = ctx.db().get(&argv[1], now, policy) else { return Frame::Integer(-2) };
-    let Some(expire_at) = entry.expire_at else { return Frame::Integer(-1) };
+    let Some(entry) = ctx.db().get(&argv[1], now, policy) else {
+        return Frame::Integer(-2);
+    };
+    let Some(expire_at) = entry.expire_at else {
+        return Frame::Integer(-1);
+    };
     let remaining = (expire_at - now).max(0);
-    Frame::Integer(if in_ms { remaining } else { (remaining + 500) / 1000 })
+    Frame::Integer(if in_ms {
+        remaining
+    } else {
+        (remaining + 500) / 1000
+    })
 }
 
 /// `PERSIST key`
 pub fn persist(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
-    let has_ttl = db.get(&argv[1], now, policy).is_some_and(|entry| entry.expire_at.is_some());
+    let has_ttl = db
+        .get(&argv[1], now, policy)
+        .is_some_and(|entry| entry.expire_at.is_some());
     if !has_ttl {
         return Frame::Integer(0);
     }
@@ -136,6 +165,9 @@ mod tests {
         assert!(!Condition::Nx.allows(Some(4), 5));
         assert!(parse_condition(&[Bytes::from("nx"), Bytes::from("xx")]).is_err());
         assert!(parse_condition(&[Bytes::from("gt"), Bytes::from("lt")]).is_err());
-        assert_eq!(parse_condition(&[Bytes::from("XX"), Bytes::from("GT")]).unwrap(), Condition::Gt);
+        assert_eq!(
+            parse_condition(&[Bytes::from("XX"), Bytes::from("GT")]).unwrap(),
+            Condition::Gt
+        );
     }
 }

@@ -29,14 +29,20 @@ pub fn del(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 pub fn exists(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
-    let count = argv[1..].iter().filter(|key| db.contains(key, now, policy)).count();
+    let count = argv[1..]
+        .iter()
+        .filter(|key| db.contains(key, now, policy))
+        .count();
     Frame::Integer(count as i64)
 }
 
 /// `TYPE key`
 pub fn type_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);
-    let name = ctx.db().get(&argv[1], now, policy).map_or("none", |entry| entry.value.type_name());
+    let name = ctx
+        .db()
+        .get(&argv[1], now, policy)
+        .map_or("none", |entry| entry.value.type_name());
     Frame::Simple(Bytes::from_static(name.as_bytes()))
 }
 

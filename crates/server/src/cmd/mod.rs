@@ -70,7 +70,11 @@ impl CommandSpec {
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;
         let arity = i64::from(self.arity);
-        if arity >= 0 { argc == arity } else { argc >= -arity }
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
     }
 
     /// Whether a flag is set.
@@ -91,7 +95,11 @@ impl CommandSpec {
             (flags::NO_AUTH, "no_auth"),
             (flags::FAST, "fast"),
         ];
-        names.iter().filter(|(flag, _)| self.has(*flag)).map(|(_, name)| *name).collect()
+        names
+            .iter()
+            .filter(|(flag, _)| self.has(*flag))
+            .map(|(_, name)| *name)
+            .collect()
     }
 }
 
@@ -112,14 +120,30 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// A context for one command.
-    pub fn new(core: &'a mut Core, client: &'a mut ClientState, shared: &'a Arc<Shared>, now_ms: i64, policy: ExpiryPolicy) -> Ctx<'a> {
-        Ctx { core, client, shared, now_ms, policy, propagation: Vec::new() }
+    pub fn new(
+        core: &'a mut Core,
+        client: &'a mut ClientState,
+        shared: &'a Arc<Shared>,
+        now_ms: i64,
+        policy: ExpiryPolicy,
+    ) -> Ctx<'a> {
+        Ctx {
+            core,
+            client,
+            shared,
+            now_ms,
+            policy,
+            propagation: Vec::new(),
+        }
     }
 
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
         let index = self.client.db;
-        self.core.keyspace.db_mut(index).expect("SELECT only ever stores a valid database index")
+        self.core
+            .keyspace
+            .db_mut(index)
+            .expect("SELECT only ever stores a valid database index")
     }
 
     /// Propagates the command exactly as the client sent it, and counts one change.
@@ -173,7 +197,15 @@ use flags::*;
 
 macro_rules! command {
     ($name:literal, $arity:expr, $flags:expr, $first:expr, $last:expr, $step:expr, $handler:path) => {
-        CommandSpec { name: $name, arity: $arity, flags: $flags, first_key: $first, last_key: $last, key_step: $step, handler: $handler }
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            first_key: $first,
+            last_key: $last,
+            key_step: $step,
+            handler: $handler,
+        }
     };
 }
 
@@ -181,11 +213,51 @@ const COMMANDS: &[CommandSpec] = &[
     // connection
     command!("ping", -1, FAST | STALE, 0, 0, 0, connection::ping),
     command!("echo", 2, FAST | STALE, 0, 0, 0, connection::echo),
-    command!("select", 2, FAST | LOADING | STALE, 0, 0, 0, connection::select),
-    command!("quit", -1, FAST | NO_AUTH | LOADING | STALE, 0, 0, 0, connection::quit),
-    command!("auth", -2, FAST | NO_AUTH | LOADING | STALE | NOSCRIPT, 0, 0, 0, connection::auth),
-    command!("hello", -1, FAST | NO_AUTH | LOADING | STALE | NOSCRIPT, 0, 0, 0, connection::hello),
-    command!("client", -2, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, connection::client),
+    command!(
+        "select",
+        2,
+        FAST | LOADING | STALE,
+        0,
+        0,
+        0,
+        connection::select
+    ),
+    command!(
+        "quit",
+        -1,
+        FAST | NO_AUTH | LOADING | STALE,
+        0,
+        0,
+        0,
+        connection::quit
+    ),
+    command!(
+        "auth",
+        -2,
+        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,
+        0,
+        0,
+        0,
+        connection::auth
+    ),
+    command!(
+        "hello",
+        -1,
+        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,
+        0,
+        0,
+        0,
+        connection::hello
+    ),
+    command!(
+        "client",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        connection::client
+    ),
     // keys
     command!("del", -2, WRITE, 1, -1, 1, keys::del),
     command!("unlink", -2, WRITE | FAST, 1, -1, 1, keys::del),
@@ -216,22 +288,86 @@ const COMMANDS: &[CommandSpec] = &[
     command!("decr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
     command!("incrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
     command!("decrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
-    command!("append", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::append),
+    command!(
+        "append",
+        3,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        strings::append
+    ),
     command!("strlen", 2, READONLY | FAST, 1, 1, 1, strings::strlen),
     // server
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
-    command!("config", -2, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, server::config),
+    command!(
+        "config",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        server::config
+    ),
     command!("command", -1, LOADING | STALE, 0, 0, 0, server::command),
-    command!("shutdown", -1, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, server::shutdown),
+    command!(
+        "shutdown",
+        -1,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        server::shutdown
+    ),
     command!("save", 1, ADMIN | NOSCRIPT, 0, 0, 0, server::save),
     command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, server::bgsave),
-    command!("lastsave", 1, LOADING | STALE | FAST, 0, 0, 0, server::lastsave),
+    command!(
+        "lastsave",
+        1,
+        LOADING | STALE | FAST,
+        0,
+        0,
+        0,
+        server::lastsave
+    ),
     command!("time", 1, LOADING | STALE | FAST, 0, 0, 0, server::time),
     // replication
-    command!("replicaof", 3, ADMIN | NOSCRIPT | STALE, 0, 0, 0, replication::replicaof),
-    command!("slaveof", 3, ADMIN | NOSCRIPT | STALE, 0, 0, 0, replication::replicaof),
-    command!("role", 1, NOSCRIPT | LOADING | STALE | FAST, 0, 0, 0, replication::role),
-    command!("replconf", -1, ADMIN | NOSCRIPT | LOADING | STALE, 0, 0, 0, replication::replconf),
+    command!(
+        "replicaof",
+        3,
+        ADMIN | NOSCRIPT | STALE,
+        0,
+        0,
+        0,
+        replication::replicaof
+    ),
+    command!(
+        "slaveof",
+        3,
+        ADMIN | NOSCRIPT | STALE,
+        0,
+        0,
+        0,
+        replication::replicaof
+    ),
+    command!(
+        "role",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST,
+        0,
+        0,
+        0,
+        replication::role
+    ),
+    command!(
+        "replconf",
+        -1,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        replication::replconf
+    ),
     command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
     command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
 ];
@@ -278,7 +414,15 @@ mod tests {
         assert_eq!(parse_i64(b"42"), Some(42));
         assert_eq!(parse_i64(b"-7"), Some(-7));
         assert_eq!(parse_i64(b"0"), Some(0));
-        for bad in [&b""[..], b"+1", b"01", b"-0", b" 1", b"1.5", b"99999999999999999999"] {
+        for bad in [
+            &b""[..],
+            b"+1",
+            b"01",
+            b"-0",
+            b" 1",
+            b"1.5",
+            b"99999999999999999999",
+        ] {
             assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

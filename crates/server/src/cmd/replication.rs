@@ -24,7 +24,10 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             // A new history that keeps the old id valid up to here, so former siblings can continue.
             ctx.core.repl.shift_replid();
             ctx.core.replicas.disconnect_all();
-            tracing::info!("MASTER MODE enabled (user request from 'id={}')", ctx.client.id);
+            tracing::info!(
+                "MASTER MODE enabled (user request from 'id={}')",
+                ctx.client.id
+            );
         }
         return Frame::ok();
     }
@@ -37,12 +40,19 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         && link.host.eq_ignore_ascii_case(&host)
         && link.port == port
     {
-        tracing::info!("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
-        return Frame::Simple(Bytes::from_static(b"OK Already connected to specified master"));
+        tracing::info!(
+            "REPLICAOF would result into synchronization with the master we are already connected with. No operation performed."
+        );
+        return Frame::Simple(Bytes::from_static(
+            b"OK Already connected to specified master",
+        ));
     }
     // Whatever history we hold (our own as a master, or a previous master's) is a position to PSYNC from.
     ctx.core.role = Role::Replica(MasterLinkStatus::new(host.clone(), port, true));
-    tracing::info!("REPLICAOF {host}:{port} enabled (user request from 'id={}')", ctx.client.id);
+    tracing::info!(
+        "REPLICAOF {host}:{port} enabled (user request from 'id={}')",
+        ctx.client.id
+    );
     replica_link::start(ctx.shared);
     Frame::ok()
 }
@@ -64,10 +74,18 @@ pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
                     ])
                 })
                 .collect();
-            Frame::Array(vec![Frame::bulk("master"), Frame::Integer(ctx.core.repl.offset().0), Frame::Array(replicas)])
+            Frame::Array(vec![
+                Frame::bulk("master"),
+                Frame::Integer(ctx.core.repl.offset().0),
+                Frame::Array(replicas),
+            ])
         }
         Role::Replica(link) => {
-            let offset = if link.state == ReplicaLinkState::Connected { ctx.core.applied_offset().0 } else { -1 };
+            let offset = if link.state == ReplicaLinkState::Connected {
+                ctx.core.applied_offset().0
+            } else {
+                -1
+            };
             Frame::Array(vec![
                 Frame::bulk("slave"),
                 Frame::bulk(link.host.clone()),
@@ -82,14 +100,16 @@ pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
 /// `REPLCONF option value ...` during a replica's handshake. `ACK`/`GETACK` from a connection that is not a
 /// replica link get no reply at all, as in Redis.
 pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return errors::reply(errors::SYNTAX);
     }
     for pair in argv[1..].chunks_exact(2) {
         let (option, value) = (&pair[0], &pair[1]);
         if is(option, "listening-port") {
             match parse_i64(value) {
-                Some(port) if (0..=65535).contains(&port) => ctx.client.replica_listening_port = Some(port as u16),
+                Some(port) if (0..=65535).contains(&port) => {
+                    ctx.client.replica_listening_port = Some(port as u16)
+                }
                 _ => return errors::reply(errors::NOT_INTEGER),
             }
         } else if is(option, "ip-address") {
@@ -112,7 +132,10 @@ pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         } else if is(option, "rdb-only") || is(option, "rdb-filter-only") {
             // Accepted for redis-cli --rdb; the full snapshot is always sent.
         } else {
-            return errors::reply(&format!("ERR Unrecognized REPLCONF option: {}", String::from_utf8_lossy(option)));
+            return errors::reply(&format!(
+                "ERR Unrecognized REPLCONF option: {}",
+                String::from_utf8_lossy(option)
+            ));
         }
     }
     Frame::ok()
@@ -126,7 +149,9 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if let Some(error) = refuse_sync(ctx) {
         return error;
     }
-    let Some(requested_offset) = parse_i64(&argv[2]) else { return errors::reply(errors::NOT_INTEGER) };
+    let Some(requested_offset) = parse_i64(&argv[2]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
     let requested_offset = ReplOffset(requested_offset);
     let who = replica_name(ctx);
     tracing::info!("Replica {who} asks for synchronization");
@@ -141,17 +166,29 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             requested_offset
         );
         ctx.client.after_reply = Some(AfterReply::ServeReplica(SyncPlan::Continue));
-        let reply = if ctx.client.replica_capa_psync2 { format!("CONTINUE {}", ctx.core.repl.replid()) } else { "CONTINUE".to_owned() };
+        let reply = if ctx.client.replica_capa_psync2 {
+            format!("CONTINUE {}", ctx.core.repl.replid())
+        } else {
+            "CONTINUE".to_owned()
+        };
         return Frame::Simple(Bytes::from(reply));
     }
     if &requested_id[..] != b"?" {
         Stats::bump(&ctx.shared.stats.sync_partial_err);
-        tracing::info!("Partial resynchronization not accepted: requested {} {}", String::from_utf8_lossy(requested_id), requested_offset);
+        tracing::info!(
+            "Partial resynchronization not accepted: requested {} {}",
+            String::from_utf8_lossy(requested_id),
+            requested_offset
+        );
     } else {
         tracing::info!("Full resync requested by replica {who}");
     }
     let plan = start_full_sync(ctx);
-    let reply = format!("FULLRESYNC {} {}", ctx.core.repl.replid(), ctx.core.repl.offset());
+    let reply = format!(
+        "FULLRESYNC {} {}",
+        ctx.core.repl.replid(),
+        ctx.core.repl.offset()
+    );
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
     Frame::Simple(Bytes::from(reply))
 }
@@ -174,7 +211,9 @@ fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
         return Some(errors::reply(errors::NOT_VALID_FROM_REPLICA));
     }
     match ctx.core.master_link() {
-        Some(link) if link.state != ReplicaLinkState::Connected => Some(errors::reply(errors::NOMASTERLINK)),
+        Some(link) if link.state != ReplicaLinkState::Connected => {
+            Some(errors::reply(errors::NOMASTERLINK))
+        }
         _ => None,
     }
 }
@@ -184,7 +223,11 @@ fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
 fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
     Stats::bump(&ctx.shared.stats.sync_full);
     if ctx.core.repl.ensure_backlog_for_new_replica() {
-        tracing::info!("Replication backlog created, my new replication IDs are '{}' and '{}'", ctx.core.repl.replid(), ctx.core.repl.replid2());
+        tracing::info!(
+            "Replication backlog created, my new replication IDs are '{}' and '{}'",
+            ctx.core.repl.replid(),
+            ctx.core.repl.replid2()
+        );
     }
     ctx.core.repl.force_select();
     let offset = ctx.core.repl.offset();
@@ -192,7 +235,11 @@ fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
     let eof_framing = ctx.client.replica_capa_eof && ctx.shared.config().repl_diskless_sync;
     tracing::info!(
         "Starting BGSAVE for SYNC with target: {}",
-        if eof_framing { "replicas sockets" } else { "disk" }
+        if eof_framing {
+            "replicas sockets"
+        } else {
+            "disk"
+        }
     );
     SyncPlan::Full {
         snapshot: Box::new(ctx.core.keyspace.clone()),
@@ -221,7 +268,12 @@ fn attach_replica(ctx: &mut Ctx<'_>, state: ReplicaSyncState, send_offset: ReplO
 }
 
 fn replica_name(ctx: &Ctx<'_>) -> String {
-    let ip = ctx.client.replica_announced_ip.clone().or_else(|| ctx.client.addr.map(|a| a.ip().to_string())).unwrap_or_default();
+    let ip = ctx
+        .client
+        .replica_announced_ip
+        .clone()
+        .or_else(|| ctx.client.addr.map(|a| a.ip().to_string()))
+        .unwrap_or_default();
     match ctx.client.replica_listening_port {
         Some(port) => format!("{ip}:{port}"),
         None => format!("{ip}:<unknown-replica-port>"),

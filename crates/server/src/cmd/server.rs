@@ -10,8 +10,14 @@ use crate::{errors, info, persistence};
 
 /// `INFO [section ...]`
 pub fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let sections: Vec<String> = argv[1..].iter().map(|s| String::from_utf8_lossy(s).to_ascii_lowercase()).collect();
-    Frame::Verbatim { format: *b"txt", text: Bytes::from(info::render(ctx.shared, ctx.core, &sections)) }
+    let sections: Vec<String> = argv[1..]
+        .iter()
+        .map(|s| String::from_utf8_lossy(s).to_ascii_lowercase())
+        .collect();
+    Frame::Verbatim {
+        format: *b"txt",
+        text: Bytes::from(info::render(ctx.shared, ctx.core, &sections)),
+    }
 }
 
 /// `CONFIG GET pattern... | SET name value... | RESETSTAT | REWRITE | HELP`
@@ -22,13 +28,15 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         let mut pairs = Vec::new();
         for pattern in &argv[2..] {
             for (name, value) in config.get_matching(&String::from_utf8_lossy(pattern)) {
-                if !pairs.iter().any(|(existing, _): &(Frame, Frame)| existing.as_bytes().is_some_and(|b| b == name.as_bytes())) {
+                if !pairs.iter().any(|(existing, _): &(Frame, Frame)| {
+                    existing.as_bytes().is_some_and(|b| b == name.as_bytes())
+                }) {
                     pairs.push((Frame::bulk(name), Frame::bulk(value)));
                 }
             }
         }
         Frame::Map(pairs)
-    } else if is(sub, "set") && argv.len() >= 4 && argv.len() % 2 == 0 {
+    } else if is(sub, "set") && argv.len() >= 4 && argv.len().is_multiple_of(2) {
         config_set(ctx, &argv[2..])
     } else if is(sub, "resetstat") && argv.len() == 2 {
         Frame::ok()
@@ -36,13 +44,21 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         errors::reply("ERR The server is running without a config file")
     } else if is(sub, "help") {
         Frame::Array(
-            ["CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>", "SET <directive> <value>", "RESETSTAT"]
-                .iter()
-                .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-                .collect(),
+            [
+                "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GET <pattern>",
+                "SET <directive> <value>",
+                "RESETSTAT",
+            ]
+            .iter()
+            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+            .collect(),
         )
     } else if is(sub, "get") || is(sub, "set") {
-        errors::wrong_arity(&format!("config|{}", String::from_utf8_lossy(sub).to_ascii_lowercase()))
+        errors::wrong_arity(&format!(
+            "config|{}",
+            String::from_utf8_lossy(sub).to_ascii_lowercase()
+        ))
     } else {
         errors::unknown_subcommand(sub, "config")
     }
@@ -57,10 +73,14 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         match updated.set(&name, &value) {
             Ok(()) => {}
             Err(ConfigError::BadDirective) => {
-                return errors::reply(&format!("ERR Unknown option or number of arguments for CONFIG SET - '{name}'"));
+                return errors::reply(&format!(
+                    "ERR Unknown option or number of arguments for CONFIG SET - '{name}'"
+                ));
             }
             Err(error) => {
-                return errors::reply(&format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"));
+                return errors::reply(&format!(
+                    "ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"
+                ));
             }
         }
     }
@@ -75,7 +95,9 @@ pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     match argv.get(1) {
         None => Frame::Array(specs.iter().map(command_info).collect()),
         Some(sub) if is(sub, "count") => Frame::Integer(specs.len() as i64),
-        Some(sub) if is(sub, "list") => Frame::Array(specs.iter().map(|spec| Frame::bulk(spec.name)).collect()),
+        Some(sub) if is(sub, "list") => {
+            Frame::Array(specs.iter().map(|spec| Frame::bulk(spec.name)).collect())
+        }
         Some(sub) if is(sub, "info") => Frame::Array(
             argv[2..]
                 .iter()
@@ -92,7 +114,12 @@ fn command_info(spec: &super::CommandSpec) -> Frame {
     Frame::Array(vec![
         Frame::bulk(spec.name),
         Frame::Integer(i64::from(spec.arity)),
-        Frame::Set(spec.flag_names().into_iter().map(|f| Frame::Simple(Bytes::from_static(f.as_bytes()))).collect()),
+        Frame::Set(
+            spec.flag_names()
+                .into_iter()
+                .map(|f| Frame::Simple(Bytes::from_static(f.as_bytes())))
+                .collect(),
+        ),
         Frame::Integer(i64::from(spec.first_key)),
         Frame::Integer(i64::from(spec.last_key)),
         Frame::Integer(i64::from(spec.key_step)),
@@ -169,7 +196,13 @@ pub fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
 
 /// `TIME`
 pub fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
-    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
     let _ = ctx;
-    Frame::Array(vec![Frame::bulk((micros / 1_000_000).to_string()), Frame::bulk((micros % 1_000_000).to_string())])
+    Frame::Array(vec![
+        Frame::bulk((micros / 1_000_000).to_string()),
+        Frame::bulk((micros % 1_000_000).to_string()),
+    ])
 }

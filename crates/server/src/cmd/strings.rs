@@ -62,9 +62,16 @@ fn parse_set_options(args: &[Bytes], now_ms: i64) -> Result<SetOptions, Frame> {
             options.get = true;
         } else if is(option, "keepttl") && !expire_seen {
             options.keep_ttl = true;
-        } else if let (Some(unit), Some(value), false, false) = (expire_unit(option), next, expire_seen, options.keep_ttl) {
-            let Some(amount) = parse_i64(value) else { return Err(errors::reply(errors::NOT_INTEGER)) };
-            options.expire_at = Some(absolute_expiry(unit, amount, now_ms).ok_or_else(|| errors::invalid_expire("set"))?);
+        } else if let (Some(unit), Some(value), false, false) =
+            (expire_unit(option), next, expire_seen, options.keep_ttl)
+        {
+            let Some(amount) = parse_i64(value) else {
+                return Err(errors::reply(errors::NOT_INTEGER));
+            };
+            options.expire_at = Some(
+                absolute_expiry(unit, amount, now_ms)
+                    .ok_or_else(|| errors::invalid_expire("set"))?,
+            );
             expire_seen = true;
             index += 1;
         } else {
@@ -84,10 +91,15 @@ enum ExpireUnit {
 }
 
 fn expire_unit(option: &[u8]) -> Option<ExpireUnit> {
-    [("ex", ExpireUnit::Ex), ("px", ExpireUnit::Px), ("exat", ExpireUnit::ExAt), ("pxat", ExpireUnit::PxAt)]
-        .into_iter()
-        .find(|(name, _)| is(option, name))
-        .map(|(_, unit)| unit)
+    [
+        ("ex", ExpireUnit::Ex),
+        ("px", ExpireUnit::Px),
+        ("exat", ExpireUnit::ExAt),
+        ("pxat", ExpireUnit::PxAt),
+    ]
+    .into_iter()
+    .find(|(name, _)| is(option, name))
+    .map(|(_, unit)| unit)
 }
 
 /// Redis rejects non-positive times and anything that overflows once made absolute in milliseconds.
@@ -126,7 +138,13 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if options.keep_ttl {
         ctx.db().insert_keep_ttl(argv[1].clone(), value);
     } else {
-        ctx.db().insert(argv[1].clone(), Entry { value, expire_at: options.expire_at });
+        ctx.db().insert(
+            argv[1].clone(),
+            Entry {
+                value,
+                expire_at: options.expire_at,
+            },
+        );
     }
     // Replicas get an absolute time, and never the GET option (they send no replies anyway).
     if let Some(expire_at) = options.expire_at {
@@ -150,17 +168,32 @@ pub fn setnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if !matches!(lookup_string(ctx, &argv[1]), Lookup::Missing) {
         return Frame::Integer(0);
     }
-    ctx.db().insert(argv[1].clone(), Entry::new(Value::String(argv[2].clone())));
+    ctx.db()
+        .insert(argv[1].clone(), Entry::new(Value::String(argv[2].clone())));
     ctx.propagate_verbatim(argv);
     Frame::Integer(1)
 }
 
 /// `SETEX key seconds value` and `PSETEX key milliseconds value`, propagated as `SET key value PXAT ms`.
 pub fn setex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let (unit, name) = if is(&argv[0], "psetex") { (ExpireUnit::Px, "psetex") } else { (ExpireUnit::Ex, "setex") };
-    let Some(amount) = parse_i64(&argv[2]) else { return errors::reply(errors::NOT_INTEGER) };
-    let Some(expire_at) = absolute_expiry(unit, amount, ctx.now_ms) else { return errors::invalid_expire(name) };
-    ctx.db().insert(argv[1].clone(), Entry { value: Value::String(argv[3].clone()), expire_at: Some(expire_at) });
+    let (unit, name) = if is(&argv[0], "psetex") {
+        (ExpireUnit::Px, "psetex")
+    } else {
+        (ExpireUnit::Ex, "setex")
+    };
+    let Some(amount) = parse_i64(&argv[2]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
+    let Some(expire_at) = absolute_expiry(unit, amount, ctx.now_ms) else {
+        return errors::invalid_expire(name);
+    };
+    ctx.db().insert(
+        argv[1].clone(),
+        Entry {
+            value: Value::String(argv[3].clone()),
+            expire_at: Some(expire_at),
+        },
+    );
     ctx.propagate(vec![
         Bytes::from_static(b"SET"),
         argv[1].clone(),
@@ -185,7 +218,7 @@ pub fn mget(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// `MSET key value [key value...]`
 pub fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return errors::wrong_arity("mset");
     }
     let db = ctx.db();
@@ -221,8 +254,13 @@ pub fn incr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         },
         Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
     };
-    let Some(updated) = current.checked_add(delta) else { return errors::reply(errors::OVERFLOW) };
-    ctx.db().insert_keep_ttl(argv[1].clone(), Value::String(Bytes::from(updated.to_string())));
+    let Some(updated) = current.checked_add(delta) else {
+        return errors::reply(errors::OVERFLOW);
+    };
+    ctx.db().insert_keep_ttl(
+        argv[1].clone(),
+        Value::String(Bytes::from(updated.to_string())),
+    );
     ctx.propagate_verbatim(argv);
     Frame::Integer(updated)
 }
@@ -241,7 +279,8 @@ pub fn append(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     joined.extend_from_slice(&current);
     joined.extend_from_slice(&argv[2]);
     let length = joined.len();
-    ctx.db().insert_keep_ttl(argv[1].clone(), Value::String(Bytes::from(joined)));
+    ctx.db()
+        .insert_keep_ttl(argv[1].clone(), Value::String(Bytes::from(joined)));
     ctx.propagate_verbatim(argv);
     Frame::Integer(length as i64)
 }
@@ -260,7 +299,10 @@ mod tests {
     use super::*;
 
     fn options(args: &[&'static str]) -> Result<SetOptions, Frame> {
-        let args: Vec<Bytes> = args.iter().map(|a| Bytes::from_static(a.as_bytes())).collect();
+        let args: Vec<Bytes> = args
+            .iter()
+            .map(|a| Bytes::from_static(a.as_bytes()))
+            .collect();
         parse_set_options(&args, 1_000)
     }
 
@@ -272,8 +314,14 @@ mod tests {
         assert!(options(&["EX", "1", "PX", "1"]).is_err());
         assert!(options(&["KEEPTTL", "EX", "1"]).is_err());
         assert!(options(&["EX"]).is_err());
-        assert_eq!(options(&["EX", "0"]).unwrap_err(), errors::invalid_expire("set"));
-        assert_eq!(options(&["EX", "x"]).unwrap_err(), errors::reply(errors::NOT_INTEGER));
+        assert_eq!(
+            options(&["EX", "0"]).unwrap_err(),
+            errors::invalid_expire("set")
+        );
+        assert_eq!(
+            options(&["EX", "x"]).unwrap_err(),
+            errors::reply(errors::NOT_INTEGER)
+        );
         assert!(options(&["NX", "GET"]).unwrap().get);
     }
 }

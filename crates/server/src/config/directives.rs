@@ -46,8 +46,17 @@ pub fn parse_file(text: &str) -> Result<Vec<Directive>, SyntaxError> {
             continue;
         }
         let origin = Origin::File { line: index + 1 };
-        let words = split_args(line.as_bytes()).map_err(|_| SyntaxError { origin: origin.clone(), text: line.to_owned() })?;
-        if let Some(directive) = directive_from_words(words.iter().map(|w| String::from_utf8_lossy(w).into_owned()), line, origin) {
+        let words = split_args(line.as_bytes()).map_err(|_| SyntaxError {
+            origin: origin.clone(),
+            text: line.to_owned(),
+        })?;
+        if let Some(directive) = directive_from_words(
+            words
+                .iter()
+                .map(|w| String::from_utf8_lossy(w).into_owned()),
+            line,
+            origin,
+        ) {
             out.push(directive);
         }
     }
@@ -64,13 +73,17 @@ pub fn parse_args(args: &[String]) -> Vec<Directive> {
             return;
         }
         let text = current.join(" ");
-        if let Some(directive) = directive_from_words(current.drain(..), &text, Origin::CommandLine) {
+        if let Some(directive) = directive_from_words(current.drain(..), &text, Origin::CommandLine)
+        {
             out.push(directive);
         }
     };
     for arg in args {
         // A lone `--` or a negative number is an argument, not a directive name.
-        if let Some(name) = arg.strip_prefix("--").filter(|name| !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())) {
+        if let Some(name) = arg
+            .strip_prefix("--")
+            .filter(|name| !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()))
+        {
             flush(&mut current, &mut out);
             current.push(name.to_owned());
         } else {
@@ -81,9 +94,18 @@ pub fn parse_args(args: &[String]) -> Vec<Directive> {
     out
 }
 
-fn directive_from_words(mut words: impl Iterator<Item = String>, text: &str, origin: Origin) -> Option<Directive> {
+fn directive_from_words(
+    mut words: impl Iterator<Item = String>,
+    text: &str,
+    origin: Origin,
+) -> Option<Directive> {
     let name = words.next()?.to_ascii_lowercase();
-    Some(Directive { name, args: words.collect(), text: text.to_owned(), origin })
+    Some(Directive {
+        name,
+        args: words.collect(),
+        text: text.to_owned(),
+        origin,
+    })
 }
 
 #[cfg(test)]
@@ -92,8 +114,14 @@ mod tests {
 
     #[test]
     fn file_lines_comments_and_quotes() {
-        let directives = parse_file("# comment\nport 6380\n\nsave 900 1\nlogfile \"\"\nREPLICAOF 127.0.0.1 6379\n").unwrap();
-        let names: Vec<_> = directives.iter().map(|d| (d.name.as_str(), d.args.clone())).collect();
+        let directives = parse_file(
+            "# comment\nport 6380\n\nsave 900 1\nlogfile \"\"\nREPLICAOF 127.0.0.1 6379\n",
+        )
+        .unwrap();
+        let names: Vec<_> = directives
+            .iter()
+            .map(|d| (d.name.as_str(), d.args.clone()))
+            .collect();
         assert_eq!(
             names,
             vec![
@@ -108,7 +136,18 @@ mod tests {
 
     #[test]
     fn command_line_groups_words_by_name() {
-        let args: Vec<String> = ["--port", "6380", "--replicaof", "127.0.0.1", "6379", "--save", ""].iter().map(|s| s.to_string()).collect();
+        let args: Vec<String> = [
+            "--port",
+            "6380",
+            "--replicaof",
+            "127.0.0.1",
+            "6379",
+            "--save",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let directives = parse_args(&args);
         assert_eq!(directives.len(), 3);
         assert_eq!(directives[1].args, vec!["127.0.0.1", "6379"]);

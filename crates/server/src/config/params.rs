@@ -94,9 +94,18 @@ impl Default for Config {
             replica_read_only: true,
             replica_serve_stale_data: true,
             save: vec![
-                SavePoint { seconds: 3600, changes: 1 },
-                SavePoint { seconds: 300, changes: 100 },
-                SavePoint { seconds: 60, changes: 10000 },
+                SavePoint {
+                    seconds: 3600,
+                    changes: 1,
+                },
+                SavePoint {
+                    seconds: 300,
+                    changes: 100,
+                },
+                SavePoint {
+                    seconds: 60,
+                    changes: 10000,
+                },
             ],
             appendonly: false,
             loglevel: "notice".to_owned(),
@@ -115,7 +124,10 @@ impl Default for Config {
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,
             unixsocket: String::new(),
-            other: PASSTHROUGH.iter().map(|(name, default)| (*name, (*default).to_owned())).collect(),
+            other: PASSTHROUGH
+                .iter()
+                .map(|(name, default)| (*name, (*default).to_owned()))
+                .collect(),
         }
     }
 }
@@ -226,7 +238,9 @@ impl Config {
 }
 
 fn find_param(name: &str) -> Option<&'static Param> {
-    PARAMS.iter().find(|param| param.name == name || param.alias == Some(name))
+    PARAMS
+        .iter()
+        .find(|param| param.name == name || param.alias == Some(name))
 }
 
 fn one(args: &[String]) -> Result<&str, ConfigError> {
@@ -240,21 +254,34 @@ fn parse_bool(args: &[String]) -> Result<bool, ConfigError> {
     match one(args)?.to_ascii_lowercase().as_str() {
         "yes" => Ok(true),
         "no" => Ok(false),
-        _ => Err(ConfigError::BadValue("argument must be 'yes' or 'no'".to_owned())),
+        _ => Err(ConfigError::BadValue(
+            "argument must be 'yes' or 'no'".to_owned(),
+        )),
     }
 }
 
 fn parse_number<T: std::str::FromStr>(args: &[String]) -> Result<T, ConfigError> {
-    one(args)?.parse().map_err(|_| ConfigError::BadValue("argument couldn't be parsed into an integer".to_owned()))
+    one(args)?.parse().map_err(|_| {
+        ConfigError::BadValue("argument couldn't be parsed into an integer".to_owned())
+    })
 }
 
 /// Sizes accept Redis's unit suffixes (`1mb`, `64kb`, `1gb`).
 fn parse_memory(args: &[String]) -> Result<usize, ConfigError> {
     let text = one(args)?.to_ascii_lowercase();
-    let units: [(&str, usize); 7] =
-        [("kb", 1024), ("mb", 1 << 20), ("gb", 1 << 30), ("k", 1000), ("m", 1_000_000), ("g", 1_000_000_000), ("b", 1)];
-    let (digits, multiplier) =
-        units.iter().find_map(|(suffix, mult)| text.strip_suffix(suffix).map(|d| (d, *mult))).unwrap_or((&text, 1));
+    let units: [(&str, usize); 7] = [
+        ("kb", 1024),
+        ("mb", 1 << 20),
+        ("gb", 1 << 30),
+        ("k", 1000),
+        ("m", 1_000_000),
+        ("g", 1_000_000_000),
+        ("b", 1),
+    ];
+    let (digits, multiplier) = units
+        .iter()
+        .find_map(|(suffix, mult)| text.strip_suffix(suffix).map(|d| (d, *mult)))
+        .unwrap_or((&text, 1));
     digits
         .parse::<usize>()
         .ok()
@@ -274,7 +301,7 @@ fn parse_save(args: &[String]) -> Result<Vec<SavePoint>, ConfigError> {
     if args.is_empty() || (args.len() == 1 && args[0].is_empty()) {
         return Ok(Vec::new());
     }
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(ConfigError::BadDirective);
     }
     args.chunks(2)
@@ -287,9 +314,13 @@ fn parse_save(args: &[String]) -> Result<Vec<SavePoint>, ConfigError> {
 
 fn parse_replicaof(args: &[String]) -> Result<Option<(String, u16)>, ConfigError> {
     match args {
-        [host, port] if host.eq_ignore_ascii_case("no") && port.eq_ignore_ascii_case("one") => Ok(None),
+        [host, port] if host.eq_ignore_ascii_case("no") && port.eq_ignore_ascii_case("one") => {
+            Ok(None)
+        }
         [host, port] => {
-            let port = port.parse::<u16>().map_err(|_| ConfigError::BadValue("Invalid master port".to_owned()))?;
+            let port = port
+                .parse::<u16>()
+                .map_err(|_| ConfigError::BadValue("Invalid master port".to_owned()))?;
             Ok(Some((host.clone(), port)))
         }
         _ => Err(ConfigError::BadDirective),
@@ -323,7 +354,12 @@ const PARAMS: &[Param] = &[
     Param {
         name: "dir",
         alias: None,
-        get: |c| std::fs::canonicalize(&c.dir).unwrap_or_else(|_| c.dir.clone()).display().to_string(),
+        get: |c| {
+            std::fs::canonicalize(&c.dir)
+                .unwrap_or_else(|_| c.dir.clone())
+                .display()
+                .to_string()
+        },
         set: |c, a| {
             c.dir = PathBuf::from(one(a)?);
             Ok(())
@@ -337,7 +373,9 @@ const PARAMS: &[Param] = &[
         set: |c, a| {
             let name = one(a)?;
             if name.contains('/') {
-                return Err(ConfigError::BadValue("dbfilename can't be a path, just a filename".to_owned()));
+                return Err(ConfigError::BadValue(
+                    "dbfilename can't be a path, just a filename".to_owned(),
+                ));
             }
             c.dbfilename = name.to_owned();
             Ok(())
@@ -377,7 +415,12 @@ const PARAMS: &[Param] = &[
     Param {
         name: "replicaof",
         alias: Some("slaveof"),
-        get: |c| c.replicaof.as_ref().map(|(host, port)| format!("{host} {port}")).unwrap_or_default(),
+        get: |c| {
+            c.replicaof
+                .as_ref()
+                .map(|(host, port)| format!("{host} {port}"))
+                .unwrap_or_default()
+        },
         set: |c, a| {
             c.replicaof = parse_replicaof(a)?;
             Ok(())
@@ -407,7 +450,13 @@ const PARAMS: &[Param] = &[
     Param {
         name: "save",
         alias: None,
-        get: |c| c.save.iter().map(|p| format!("{} {}", p.seconds, p.changes)).collect::<Vec<_>>().join(" "),
+        get: |c| {
+            c.save
+                .iter()
+                .map(|p| format!("{} {}", p.seconds, p.changes))
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
         set: |c, a| {
             c.save = parse_save(a)?;
             Ok(())
@@ -455,7 +504,9 @@ const PARAMS: &[Param] = &[
         set: |c, a| {
             let count: usize = parse_number(a)?;
             if count == 0 {
-                return Err(ConfigError::BadValue("argument must be between 1 and 2147483647 inclusive".to_owned()));
+                return Err(ConfigError::BadValue(
+                    "argument must be between 1 and 2147483647 inclusive".to_owned(),
+                ));
             }
             c.databases = count;
             Ok(())
@@ -489,7 +540,9 @@ const PARAMS: &[Param] = &[
         set: |c, a| {
             let timeout: u64 = parse_number(a)?;
             if timeout == 0 {
-                return Err(ConfigError::BadValue("argument must be between 1 and 2147483647 inclusive".to_owned()));
+                return Err(ConfigError::BadValue(
+                    "argument must be between 1 and 2147483647 inclusive".to_owned(),
+                ));
             }
             c.repl_timeout = timeout;
             Ok(())
@@ -503,7 +556,9 @@ const PARAMS: &[Param] = &[
         set: |c, a| {
             let period: u64 = parse_number(a)?;
             if period == 0 {
-                return Err(ConfigError::BadValue("argument must be between 1 and 2147483647 inclusive".to_owned()));
+                return Err(ConfigError::BadValue(
+                    "argument must be between 1 and 2147483647 inclusive".to_owned(),
+                ));
             }
             c.repl_ping_replica_period = period;
             Ok(())
@@ -610,7 +665,10 @@ const PASSTHROUGH: &[(&str, &str)] = &[
     ("appenddirname", "appendonlydir"),
     ("appendfilename", "appendonly.aof"),
     ("appendfsync", "everysec"),
-    ("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
+    (
+        "client-output-buffer-limit",
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    ),
     ("daemonize", "no"),
     ("enable-debug-command", "no"),
     ("enable-module-command", "no"),
@@ -656,7 +714,10 @@ mod tests {
     #[test]
     fn defaults_match_redis() {
         let config = Config::default();
-        assert_eq!(config.get_matching("save"), vec![("save".to_owned(), "3600 1 300 100 60 10000".to_owned())]);
+        assert_eq!(
+            config.get_matching("save"),
+            vec![("save".to_owned(), "3600 1 300 100 60 10000".to_owned())]
+        );
         assert_eq!(config.get_matching("repl-backlog-size")[0].1, "1048576");
     }
 
@@ -667,7 +728,10 @@ mod tests {
         config.apply(&directives[0]).unwrap();
         let error = config.apply(&directives[1]).unwrap_err();
         let report = error.fatal_report(&directives[1]);
-        assert!(report.contains("at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments"), "{report}");
+        assert!(
+            report.contains("at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments"),
+            "{report}"
+        );
     }
 
     #[test]
@@ -680,6 +744,11 @@ mod tests {
         assert!(config.save.is_empty());
         config.set("repl-backlog-size", "1mb").unwrap();
         assert_eq!(config.repl_backlog_size, 1 << 20);
-        assert!(config.get_matching("*slave*").iter().any(|(name, _)| name == "slaveof"));
+        assert!(
+            config
+                .get_matching("*slave*")
+                .iter()
+                .any(|(name, _)| name == "slaveof")
+        );
     }
 }
