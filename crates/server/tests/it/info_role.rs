@@ -51,6 +51,8 @@ fn master_with_two_replicas(subject: &Subject) {
     let master = subject.start(NodeConfig::new(master_port));
     let replicas = [replica1_port, replica2_port]
         .map(|port| subject.start(NodeConfig::new(port).replica_of(master_port)));
+    let mut replica_ports = [replica1_port, replica2_port];
+    replica_ports.sort();
     wait_replica_online(&master, 2);
     set(&master, "k", "v");
     for replica in &replicas {
@@ -72,7 +74,7 @@ fn master_with_two_replicas(subject: &Subject) {
             .filter_map(|line| line.split(",port=").nth(1)?.split(',').next()?.parse().ok())
             .collect();
         acked_ports.sort();
-        if acked_ports == [replica1_port, replica2_port] {
+        if acked_ports == replica_ports {
             Ok(info)
         } else {
             Err(info)
@@ -84,7 +86,7 @@ fn master_with_two_replicas(subject: &Subject) {
     let role = wait_until(DEFAULT_DEADLINE, "both replicas acked in ROLE", || {
         let role = master.cmd(&["ROLE"]);
         let acked = master_role_acked(&role);
-        if acked == [replica1_port, replica2_port] {
+        if acked == replica_ports {
             Ok(role)
         } else {
             Err(format!("{role:?}"))
