@@ -71,7 +71,7 @@ pub fn rename(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::ok();
     }
     let entry = db.remove(&argv[1]).expect("the key was just found");
-    db.insert(argv[2].clone(), entry);
+    db.insert(super::owned(&argv[2]), entry);
     ctx.propagate_verbatim(argv);
     Frame::ok()
 }

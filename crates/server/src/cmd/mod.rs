@@ -384,6 +384,12 @@ pub fn parse_i64(arg: &[u8]) -> Option<i64> {
     text.parse().ok()
 }
 
+/// A copy of an argument for storing in the keyspace. Arguments are slices of the connection's read
+/// buffer; storing one as is would keep that whole buffer alive for as long as the key lives.
+pub fn owned(arg: &Bytes) -> Bytes {
+    Bytes::copy_from_slice(arg)
+}
+
 /// Case-insensitive comparison of an argument with an option name.
 pub fn is(arg: &[u8], option: &str) -> bool {
     arg.eq_ignore_ascii_case(option.as_bytes())

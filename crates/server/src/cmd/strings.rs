@@ -4,7 +4,7 @@ use bytes::Bytes;
 use keyspace::{Entry, Value};
 use resp::Frame;
 
-use super::{Ctx, is, parse_i64};
+use super::{Ctx, is, owned, parse_i64};
 use crate::errors;
 
 /// Largest string value (`proto-max-bulk-len`).
@@ -134,12 +134,12 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if refused {
         return if options.get { old_reply } else { Frame::Null };
     }
-    let value = Value::String(argv[2].clone());
+    let value = Value::String(owned(&argv[2]));
     if options.keep_ttl {
-        ctx.db().insert_keep_ttl(argv[1].clone(), value);
+        ctx.db().insert_keep_ttl(owned(&argv[1]), value);
     } else {
         ctx.db().insert(
-            argv[1].clone(),
+            owned(&argv[1]),
             Entry {
                 value,
                 expire_at: options.expire_at,
@@ -169,7 +169,7 @@ pub fn setnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Integer(0);
     }
     ctx.db()
-        .insert(argv[1].clone(), Entry::new(Value::String(argv[2].clone())));
+        .insert(owned(&argv[1]), Entry::new(Value::String(owned(&argv[2]))));
     ctx.propagate_verbatim(argv);
     Frame::Integer(1)
 }
@@ -188,9 +188,9 @@ pub fn setex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::invalid_expire(name);
     };
     ctx.db().insert(
-        argv[1].clone(),
+        owned(&argv[1]),
         Entry {
-            value: Value::String(argv[3].clone()),
+            value: Value::String(owned(&argv[3])),
             expire_at: Some(expire_at),
         },
     );
@@ -223,7 +223,7 @@ pub fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     let db = ctx.db();
     for pair in argv[1..].chunks_exact(2) {
-        db.insert(pair[0].clone(), Entry::new(Value::String(pair[1].clone())));
+        db.insert(owned(&pair[0]), Entry::new(Value::String(owned(&pair[1]))));
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
@@ -280,7 +280,7 @@ pub fn append(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     joined.extend_from_slice(&argv[2]);
     let length = joined.len();
     ctx.db()
-        .insert_keep_ttl(argv[1].clone(), Value::String(Bytes::from(joined)));
+        .insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(joined)));
     ctx.propagate_verbatim(argv);
     Frame::Integer(length as i64)
 }
