@@ -110,8 +110,10 @@ impl Client {
     /// Reads the next reply.
     pub fn read_reply(&mut self) -> Result<Frame, ClientError> {
         loop {
-            if let Some(frame) =
-                self.decoder.decode(&mut self.read_buffer).map_err(ClientError::Protocol)?
+            if let Some(frame) = self
+                .decoder
+                .decode(&mut self.read_buffer)
+                .map_err(ClientError::Protocol)?
             {
                 return Ok(frame);
             }
