@@ -46,51 +46,23 @@ async fn serve(
     let mut input = BytesMut::with_capacity(16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
     loop {
-        // Execute every complete command already buffered before writing, so pipelined requests get
-        // one write for the whole batch.
-        loop {
-            let command = match decoder.decode(&mut input) {
-                Ok(Some(command)) => command,
-                Ok(None) => break,
-                Err(error) => {
-                    // Redis answers a protocol error and then closes the connection.
-                    encode_frame(
-                        &Frame::error(format!("ERR {error}")),
-                        client.protocol,
-                        &mut output,
-                    );
-                    let _ = stream.write_all(&output).await;
+        match execute_buffered(shared, client, &mut decoder, &mut input, &mut output) {
+            Step::ReadMore => {}
+            Step::Close => {
+                let _ = stream.write_all(&output).await;
+                return None;
+            }
+            Step::Shutdown => {
+                let _ = stream.write_all(&output).await;
+                shared.shutdown.cancel();
+                return None;
+            }
+            Step::ServeReplica(plan) => {
+                if stream.write_all(&output).await.is_err() {
+                    shared.core().replicas.remove(client.id);
                     return None;
                 }
-            };
-            let reply = dispatch::execute(shared, client, &command.args);
-            let suppress = std::mem::take(&mut client.suppress_reply);
-            match client.after_reply.take() {
-                None => {
-                    if !suppress {
-                        encode_frame(&reply, client.protocol, &mut output);
-                    }
-                }
-                Some(AfterReply::Close) => {
-                    encode_frame(&reply, client.protocol, &mut output);
-                    let _ = stream.write_all(&output).await;
-                    return None;
-                }
-                Some(AfterReply::Shutdown) => {
-                    let _ = stream.write_all(&output).await;
-                    shared.shutdown.cancel();
-                    return None;
-                }
-                Some(AfterReply::ServeReplica(plan)) => {
-                    if !suppress {
-                        encode_frame(&reply, client.protocol, &mut output);
-                    }
-                    if stream.write_all(&output).await.is_err() {
-                        shared.core().replicas.remove(client.id);
-                        return None;
-                    }
-                    return Some((plan, input));
-                }
+                return Some((plan, input));
             }
         }
         if !output.is_empty() {
@@ -118,6 +90,65 @@ async fn serve(
                     .net_input_bytes
                     .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
             }
+        }
+    }
+}
+
+/// What the connection does after the buffered commands ran.
+enum Step {
+    /// Write the replies and read more.
+    ReadMore,
+    /// Write the replies, then close (QUIT, protocol error).
+    Close,
+    /// Write the replies, then shut the server down.
+    Shutdown,
+    /// Write the replies, then serve this connection as a replica.
+    ServeReplica(replica_feed::SyncPlan),
+}
+
+/// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and
+/// encodes the replies into `output`, so pipelined requests cost one lock and one write per burst.
+fn execute_buffered(
+    shared: &Arc<Shared>,
+    client: &mut ClientState,
+    decoder: &mut CommandDecoder,
+    input: &mut BytesMut,
+    output: &mut BytesMut,
+) -> Step {
+    let mut batch: Option<dispatch::Batch<'_>> = None;
+    let mut in_batch = 0;
+    loop {
+        let command = match decoder.decode(input) {
+            Ok(Some(command)) => command,
+            Ok(None) => return Step::ReadMore,
+            Err(error) => {
+                // Redis answers a protocol error and then closes the connection.
+                encode_frame(
+                    &Frame::error(format!("ERR {error}")),
+                    client.protocol,
+                    output,
+                );
+                return Step::Close;
+            }
+        };
+        if in_batch == dispatch::MAX_BATCH {
+            batch = None;
+            in_batch = 0;
+        }
+        let reply = batch
+            .get_or_insert_with(|| dispatch::Batch::new(shared))
+            .execute(client, &command.args);
+        in_batch += 1;
+        let suppress = std::mem::take(&mut client.suppress_reply);
+        let after = client.after_reply.take();
+        if !suppress && !matches!(after, Some(AfterReply::Shutdown)) {
+            encode_frame(&reply, client.protocol, output);
+        }
+        match after {
+            None => {}
+            Some(AfterReply::Close) => return Step::Close,
+            Some(AfterReply::Shutdown) => return Step::Shutdown,
+            Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
         }
     }
 }

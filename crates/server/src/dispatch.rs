@@ -1,7 +1,11 @@
-//! [`execute`]: runs one command: lookup, the generic checks, the handler, then propagation of what it
-//! changed (plus `DEL`s of keys it found expired) in the same critical section.
+//! Running commands: lookup, the generic checks, the handler, then propagation of what it changed (plus
+//! `DEL`s of keys it found expired) in the same critical section.
+//!
+//! A [`Batch`] holds the core lock for several commands in a row (a pipelined burst from one client, or a
+//! chunk of the master's stream on a replica), so the lock is taken once per burst instead of once per
+//! command; replica senders are woken once, when the batch ends.
 
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 use bytes::Bytes;
 use keyspace::ExpiryPolicy;
@@ -10,82 +14,131 @@ use resp::Frame;
 
 use crate::client::ClientState;
 use crate::cmd::{self, Ctx, flags};
+use crate::core::Core;
 use crate::errors;
 use crate::shared::{Shared, now_ms};
 use crate::stats::Stats;
 
-/// Runs `argv` for `client` and returns the reply.
+/// Most commands run under one lock acquisition, so one client's long pipeline cannot starve others.
+pub const MAX_BATCH: usize = 64;
+
+/// Runs one command for `client` and returns the reply.
 pub fn execute(shared: &Arc<Shared>, client: &mut ClientState, argv: &[Bytes]) -> Frame {
-    let Some(name) = argv.first() else {
-        return Frame::Null;
-    };
-    let Some(spec) = cmd::lookup(name) else {
-        return errors::unknown_command(name, &argv[1..]);
-    };
-    if !spec.arity_ok(argv.len()) {
-        return errors::wrong_arity(spec.name);
-    }
-    if !client.authenticated && !spec.has(flags::NO_AUTH) {
-        return errors::reply(errors::NOAUTH);
-    }
-    Stats::bump(&shared.stats.commands_processed);
+    Batch::new(shared).execute(client, argv)
+}
 
-    let (read_only, serve_stale) = {
-        let config = shared.config();
-        (config.replica_read_only, config.replica_serve_stale_data)
-    };
-    let mut core = shared.core();
-    if !client.is_master_link
-        && let Some(link) = core.master_link()
-    {
-        if spec.has(flags::WRITE) && read_only {
-            return errors::reply(errors::READONLY);
-        }
-        if !serve_stale && link.state != ReplicaLinkState::Connected && !spec.has(flags::STALE) {
-            return errors::reply(errors::MASTERDOWN);
+/// The core lock, held across several commands.
+pub struct Batch<'a> {
+    shared: &'a Arc<Shared>,
+    core: Option<MutexGuard<'a, Core>>,
+    read_only: bool,
+    serve_stale: bool,
+    fed: bool,
+}
+
+impl<'a> Batch<'a> {
+    /// Takes the lock.
+    pub fn new(shared: &'a Arc<Shared>) -> Batch<'a> {
+        let (read_only, serve_stale) = {
+            let config = shared.config();
+            (config.replica_read_only, config.replica_serve_stale_data)
+        };
+        Batch {
+            shared,
+            core: Some(shared.core()),
+            read_only,
+            serve_stale,
+            fed: false,
         }
     }
 
-    let policy = if client.is_master_link {
-        ExpiryPolicy::Keep
-    } else {
-        core.client_expiry_policy()
-    };
-    let mut ctx = Ctx::new(&mut core, client, shared, now_ms(), policy);
-    let reply = (spec.handler)(&mut ctx, argv);
-    let commands = ctx.take_propagation();
-    let db = client.db;
+    /// The locked core, for work that must happen in the same critical section as the commands (a replica
+    /// appending the bytes it just applied).
+    pub fn core(&mut self) -> &mut Core {
+        self.core.as_mut().expect("the guard is only taken in drop")
+    }
 
-    // Keys found expired while running the command are deleted on the master, which tells its replicas:
-    // their DELs come first, in the same unit as the command's own effects.
-    let expired = core.keyspace.take_expired();
-    if !expired.is_empty() {
-        shared
-            .stats
-            .expired_keys
-            .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    /// Marks that the stream grew, so replica senders are woken when the batch ends.
+    pub fn mark_fed(&mut self) {
+        self.fed = true;
     }
-    // A replica's own clients' writes (writable replica) stay local, and the master link's commands are fed
-    // to sub-replicas as the exact bytes received, by the link itself.
-    if core.is_replica() {
-        return reply;
-    }
-    let mut unit: Vec<Vec<Bytes>> = Vec::with_capacity(expired.len() + commands.len());
-    let mut fed = false;
-    for (expired_db, key) in expired {
-        let del = vec![Bytes::from_static(b"DEL"), key];
-        if expired_db == db {
-            unit.push(del);
+
+    /// Runs one command.
+    pub fn execute(&mut self, client: &mut ClientState, argv: &[Bytes]) -> Frame {
+        let shared = self.shared;
+        let Some(name) = argv.first() else {
+            return Frame::Null;
+        };
+        let Some(spec) = cmd::lookup(name) else {
+            return errors::unknown_command(name, &argv[1..]);
+        };
+        if !spec.arity_ok(argv.len()) {
+            return errors::wrong_arity(spec.name);
+        }
+        if !client.authenticated && !spec.has(flags::NO_AUTH) {
+            return errors::reply(errors::NOAUTH);
+        }
+        Stats::bump(&shared.stats.commands_processed);
+        let (read_only, serve_stale) = (self.read_only, self.serve_stale);
+        let core = self.core.as_mut().expect("the guard is only taken in drop");
+        if !client.is_master_link
+            && let Some(link) = core.master_link()
+        {
+            if spec.has(flags::WRITE) && read_only {
+                return errors::reply(errors::READONLY);
+            }
+            if !serve_stale && link.state != ReplicaLinkState::Connected && !spec.has(flags::STALE)
+            {
+                return errors::reply(errors::MASTERDOWN);
+            }
+        }
+
+        let policy = if client.is_master_link {
+            ExpiryPolicy::Keep
         } else {
-            fed |= core.propagate(expired_db, &[del]);
+            core.client_expiry_policy()
+        };
+        let mut ctx = Ctx::new(core, client, shared, now_ms(), policy);
+        let reply = (spec.handler)(&mut ctx, argv);
+        let commands = ctx.take_propagation();
+        let db = client.db;
+
+        // Keys found expired while running the command are deleted on the master, which tells its
+        // replicas: their DELs come first, in the same unit as the command's own effects.
+        let expired = core.keyspace.take_expired();
+        if !expired.is_empty() {
+            shared
+                .stats
+                .expired_keys
+                .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        // A replica's own clients' writes (writable replica) stay local, and the master link's commands
+        // are fed to sub-replicas as the exact bytes received, by the link itself.
+        if core.is_replica() {
+            return reply;
+        }
+        let mut unit: Vec<Vec<Bytes>> = Vec::with_capacity(expired.len() + commands.len());
+        for (expired_db, key) in expired {
+            let del = vec![Bytes::from_static(b"DEL"), key];
+            if expired_db == db {
+                unit.push(del);
+            } else {
+                self.fed |= core.propagate(expired_db, &[del]);
+            }
+        }
+        unit.extend(commands);
+        self.fed |= core.propagate(db, &unit);
+        reply
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        let Some(core) = self.core.take() else { return };
+        if self.fed {
+            let offset = core.repl.offset();
+            drop(core);
+            self.shared.notify_stream(offset);
         }
     }
-    unit.extend(commands);
-    fed |= core.propagate(db, &unit);
-    if fed {
-        let offset = core.repl.offset();
-        drop(core);
-        shared.notify_stream(offset);
-    }
-    reply
 }

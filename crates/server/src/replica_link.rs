@@ -296,38 +296,21 @@ async fn follow_stream(
     let mut last_io = Instant::now();
     loop {
         loop {
-            let command = match decoder.decode(buf) {
-                Ok(Some(command)) => command,
+            match apply_buffered(shared, &mut client, &mut decoder, buf, &mut encoded) {
                 Ok(None) => break,
-                Err(error) => return LinkDownReason::Protocol(error.to_string()),
-            };
-            let args = &command.args;
-            let is_getack = args.len() == 3
-                && crate::cmd::is(&args[0], "replconf")
-                && crate::cmd::is(&args[1], "getack");
-            if is_getack {
-                // The ACK answering GETACK reports the offset before the GETACK itself, as Redis does.
-                if let Err(error) = send_ack(shared, stream).await {
-                    return LinkDownReason::Io(error.to_string());
+                Ok(Some(getack)) => {
+                    // The ACK answering GETACK reports the offset before the GETACK itself, as Redis does.
+                    if let Err(error) = send_ack(shared, stream).await {
+                        return LinkDownReason::Io(error.to_string());
+                    }
+                    encoded.clear();
+                    resp::encode_command(&getack.args, &mut encoded);
+                    let mut batch = dispatch::Batch::new(shared);
+                    batch.core().repl.apply_from_master(&encoded);
+                    batch.mark_fed();
                 }
-            } else {
-                let reply = dispatch::execute(shared, &mut client, args);
-                if let resp::Frame::Error(text) = reply {
-                    tracing::warn!(
-                        "Error applying command from MASTER: {}",
-                        String::from_utf8_lossy(&text)
-                    );
-                }
+                Err(reason) => return reason,
             }
-            encoded.clear();
-            resp::encode_command(args, &mut encoded);
-            let offset = {
-                let mut core = shared.core();
-                core.repl.apply_from_master(&encoded);
-                core.trim_backlog();
-                core.repl.offset()
-            };
-            shared.notify_stream(offset);
         }
         buf.reserve(64 * 1024);
         tokio::select! {
@@ -367,5 +350,51 @@ fn handshake_reason(error: HandshakeError) -> LinkDownReason {
         HandshakeError::Refused(text) => LinkDownReason::Refused(text),
         HandshakeError::Protocol(text) => LinkDownReason::Protocol(text),
         error => LinkDownReason::Io(error.to_string()),
+    }
+}
+
+/// Applies every complete command already buffered; each command's effect and the append of its bytes to our
+/// own backlog happen under one lock, so sub-replicas and INFO never see data and offset disagree. Stops
+/// before a `REPLCONF GETACK` and returns it, because answering it needs the socket.
+fn apply_buffered(
+    shared: &Arc<Shared>,
+    client: &mut ClientState,
+    decoder: &mut CommandDecoder,
+    buf: &mut BytesMut,
+    encoded: &mut BytesMut,
+) -> Result<Option<resp::Command>, LinkDownReason> {
+    let mut batch: Option<dispatch::Batch<'_>> = None;
+    let mut in_batch = 0;
+    loop {
+        let command = match decoder.decode(buf) {
+            Ok(Some(command)) => command,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(LinkDownReason::Protocol(error.to_string())),
+        };
+        let args = &command.args;
+        if args.len() == 3
+            && crate::cmd::is(&args[0], "replconf")
+            && crate::cmd::is(&args[1], "getack")
+        {
+            return Ok(Some(command));
+        }
+        if in_batch == dispatch::MAX_BATCH {
+            batch = None;
+            in_batch = 0;
+        }
+        let batch = batch.get_or_insert_with(|| dispatch::Batch::new(shared));
+        in_batch += 1;
+        if let resp::Frame::Error(text) = batch.execute(client, args) {
+            tracing::warn!(
+                "Error applying command from MASTER: {}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+        encoded.clear();
+        resp::encode_command(args, encoded);
+        let core = batch.core();
+        core.repl.apply_from_master(encoded);
+        core.trim_backlog();
+        batch.mark_fed();
     }
 }

@@ -148,14 +148,19 @@ impl<'a> Ctx<'a> {
 
     /// Propagates the command exactly as the client sent it, and counts one change.
     pub fn propagate_verbatim(&mut self, argv: &[Bytes]) {
-        self.propagation.push(argv.to_vec());
+        if self.core.repl.backlog().is_some() {
+            self.propagation.push(argv.to_vec());
+        }
         self.core.persistence.dirty += 1;
     }
 
     /// Propagates a rewritten command (relative times made absolute, effects instead of intent), and counts
     /// one change.
     pub fn propagate(&mut self, args: Vec<Bytes>) {
-        self.propagation.push(args);
+        // Without a backlog nothing is recorded (Redis does the same), so skip building the unit.
+        if self.core.repl.backlog().is_some() {
+            self.propagation.push(args);
+        }
         self.core.persistence.dirty += 1;
     }
 
