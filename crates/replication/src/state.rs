@@ -85,6 +85,13 @@ impl ReplicationState {
         self.stream_db
     }
 
+    /// Records the database the stream is in. A replica calls this with its master connection's database
+    /// after each applied command, because it relays the stream verbatim and never inserts `SELECT`s: a
+    /// sub-replica resyncing from it learns where it is from the RDB's `repl-stream-db`.
+    pub fn set_stream_db(&mut self, db: Option<usize>) {
+        self.stream_db = db;
+    }
+
     /// Creates the backlog if there is none. A master creating its first backlog starts a new history
     /// (new id, no id2) because nobody can hold a position in the old one; returns whether that happened.
     pub fn ensure_backlog_for_new_replica(&mut self) -> bool {

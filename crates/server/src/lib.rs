@@ -38,7 +38,7 @@ use crate::shared::Shared;
 #[non_exhaustive]
 pub enum StartError {
     /// The port could not be bound.
-    #[error("Failed listening on port {port} (tcp), aborting: {source}")]
+    #[error("Failed listening on port {port} (tcp), aborting.")]
     Listen {
         /// The port.
         port: u16,
@@ -49,7 +49,7 @@ pub enum StartError {
     #[error("Can't chdir to '{0}': No such file or directory")]
     BadDir(PathBuf),
     /// The RDB file exists but cannot be read.
-    #[error("Failed reading the RDB file {path}: {source}")]
+    #[error("Failed reading the RDB file {path}")]
     ReadRdb {
         /// The file.
         path: PathBuf,
@@ -57,7 +57,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     /// The RDB file is corrupt or of an unsupported version.
-    #[error("Failed loading the RDB file {path}: {source}")]
+    #[error("Failed loading the RDB file {path}")]
     LoadRdb {
         /// The file.
         path: PathBuf,

@@ -154,6 +154,11 @@ pub fn load_at_startup(
         match &mut core.role {
             Role::Replica(link) => {
                 core.repl.restore_as_replica(id, offset);
+                core.repl.set_stream_db(
+                    usize::try_from(info.stream_db)
+                        .ok()
+                        .filter(|db| *db < databases),
+                );
                 link.has_cached_master = true;
                 tracing::info!(
                     "Using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer."

@@ -263,6 +263,13 @@ async fn full_resync(
     let mut core = shared.core();
     core.keyspace = loaded.keyspace;
     core.repl.reset_to_master(replid, offset);
+    // The stream continues in the database the master's stream was in when it took the snapshot.
+    let stream_db = loaded
+        .aux
+        .repl_stream_db
+        .and_then(|db| usize::try_from(db).ok())
+        .filter(|db| *db < databases);
+    core.repl.set_stream_db(Some(stream_db.unwrap_or(0)));
     // Sub-replicas followed our previous history; they must resync against the new one.
     core.replicas.disconnect_all();
     mark_connected(&mut core);
@@ -290,6 +297,8 @@ async fn follow_stream(
 ) -> LinkDownReason {
     let mut client = ClientState::new(shared.next_client_id(), stream.peer_addr().ok(), true);
     client.is_master_link = true;
+    // After a partial resync the master does not repeat its SELECT: continue in the database we were in.
+    client.db = shared.core().repl.stream_db().unwrap_or(0);
     let mut decoder = CommandDecoder::default();
     let mut encoded = BytesMut::new();
     let mut ack_timer = tokio::time::interval(Duration::from_secs(1));
@@ -394,6 +403,7 @@ fn apply_buffered(
         resp::encode_command(args, encoded);
         let core = batch.core();
         core.repl.apply_from_master(encoded);
+        core.repl.set_stream_db(Some(client.db));
         core.trim_backlog();
         batch.mark_fed();
     }

@@ -229,7 +229,11 @@ fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
             ctx.core.repl.replid2()
         );
     }
-    ctx.core.repl.force_select();
+    // A master puts a SELECT before the next command; a replica relays its master's stream verbatim, so its
+    // sub-replica learns the current database from the RDB's repl-stream-db instead.
+    if !ctx.core.is_replica() {
+        ctx.core.repl.force_select();
+    }
     let offset = ctx.core.repl.offset();
     attach_replica(ctx, ReplicaSyncState::WaitBgsaveStart, offset.next());
     let eof_framing = ctx.client.replica_capa_eof && ctx.shared.config().repl_diskless_sync;
