@@ -16,6 +16,9 @@ pub const NO_SUCH_KEY: &str = "ERR no such key";
 pub const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
 /// `-NOAUTH Authentication required.`
 pub const NOAUTH: &str = "NOAUTH Authentication required.";
+/// `HELLO` on a connection that is not authenticated and gave no `AUTH` option. Redis 7.0.15 sends
+/// `HELLO AUTH <user> <pass>` here (no `<proto>`), as observed on the wire.
+pub const HELLO_NOAUTH: &str = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
 /// `-WRONGPASS ...`
 pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 /// AUTH when no password is configured.

@@ -106,9 +106,7 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
     }
     if !ctx.client.authenticated {
-        return errors::reply(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
-        );
+        return errors::reply(errors::HELLO_NOAUTH);
     }
     if let Some(name) = name {
         ctx.client.name = (!name.is_empty()).then_some(name);
