@@ -21,7 +21,7 @@ use anyhow::{Context as _, Result};
 const ALLOWED_EDGES: &[(&str, &[&str], &[&str])] = &[
     ("resp", &[], &[]),
     ("keyspace", &[], &[]),
-    ("rdb", &["keyspace"], &[]),
+    ("rdb", &["keyspace"], &["testkit"]),
     ("replication", &["resp"], &[]),
     (
         "server",

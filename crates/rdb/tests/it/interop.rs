@@ -7,11 +7,12 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use keyspace::Value;
 use rdb::{Checksum, SaveOptions, read_rdb, write_rdb};
+use testkit::wait_until;
 
 use crate::support::{DATABASES, contents, keyspace};
 
@@ -228,26 +229,6 @@ fn find_redis_server() -> Option<PathBuf> {
     found
 }
 
-/// The one polling helper: retries `probe` every 20 ms until it yields a value or `timeout` passes.
-fn wait_until<T, E: std::fmt::Debug>(
-    timeout: Duration,
-    what: &str,
-    mut probe: impl FnMut() -> Result<T, E>,
-) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let last = match probe() {
-            Ok(value) => return value,
-            Err(error) => error,
-        };
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {timeout:?} waiting for {what}; last: {last:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// A directory removed when dropped.
 struct TempDir {
     path: PathBuf,
@@ -322,7 +303,9 @@ impl RedisProcess {
                         "redis-server exited with {status} before accepting connections; log:\n{log}"
                     );
                 }
-                TcpStream::connect(("127.0.0.1", port)).map(drop)
+                TcpStream::connect(("127.0.0.1", port))
+                    .map(drop)
+                    .map_err(|error| error.to_string())
             },
         );
         let info = redis.client().command(&[b"INFO", b"server"]);
