@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn flags_edges_outside_the_crate_map() {
-        let manifest = "[package]\nname = \"rdb\"\n\n[dependencies]\nkeyspace.workspace = true\nresp = { workspace = true }\nbytes.workspace = true\n\n[dev-dependencies]\ntestkit.workspace = true\n";
+        let manifest = "[package]\nname = \"rdb\"\n\n[dependencies]\nkeyspace.workspace = true\nresp = { workspace = true }\nbytes.workspace = true\n\n[dev-dependencies]\nreplication.workspace = true\n";
         let violations = check_manifest(
             Path::new("crates/rdb/Cargo.toml"),
             manifest,
@@ -369,7 +369,7 @@ mod tests {
             rendered,
             [
                 "crates/rdb/Cargo.toml:6: `rdb` may not depend on `resp` ([dependencies]); the crate map is in STYLE.md §1",
-                "crates/rdb/Cargo.toml:10: `rdb` may not depend on `testkit` ([dev-dependencies]); the crate map is in STYLE.md §1",
+                "crates/rdb/Cargo.toml:10: `rdb` may not depend on `replication` ([dev-dependencies]); the crate map is in STYLE.md §1",
             ]
         );
     }
