@@ -38,7 +38,7 @@ use crate::shared::Shared;
 #[non_exhaustive]
 pub enum StartError {
     /// The port could not be bound.
-    #[error("Failed listening on port {port} (tcp), aborting.")]
+    #[error("Failed listening on port {port} (TCP), aborting.")]
     Listen {
         /// The port.
         port: u16,
@@ -49,7 +49,7 @@ pub enum StartError {
     #[error("Can't chdir to '{0}': No such file or directory")]
     BadDir(PathBuf),
     /// The RDB file exists but cannot be read.
-    #[error("Failed reading the RDB file {path}")]
+    #[error("Failed reading the RDB file {path}: {source}")]
     ReadRdb {
         /// The file.
         path: PathBuf,
@@ -57,7 +57,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     /// The RDB file is corrupt or of an unsupported version.
-    #[error("Failed loading the RDB file {path}")]
+    #[error("Failed loading the RDB file {path}: {source}")]
     LoadRdb {
         /// The file.
         path: PathBuf,
@@ -85,9 +85,12 @@ impl Server {
             .unwrap_or_else(|| "127.0.0.1".to_owned());
         let listener = TcpListener::bind((host.as_str(), config.port))
             .await
-            .map_err(|source| StartError::Listen {
-                port: config.port,
-                source,
+            .map_err(|source| {
+                tracing::warn!(
+                    "Warning: Could not create server TCP listening socket {host}:{}: bind: {source}",
+                    config.port
+                );
+                StartError::Listen { port: config.port, source }
             })?;
         let port = listener
             .local_addr()
@@ -168,14 +171,19 @@ pub fn config_from_args(args: &[String]) -> Result<Config, String> {
         _ => (None, args),
     };
     let mut directives = Vec::new();
+    let mut text = String::new();
     if let Some(file) = file {
-        let text = std::fs::read_to_string(file)
+        text = std::fs::read_to_string(file)
             .map_err(|error| format!("Fatal error, can't open config file '{file}': {error}"))?;
         directives = config::directives::parse_file(&text).map_err(|error| {
-            format!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {:?}\n>>> '{}'\nUnbalanced quotes in configuration line", error.origin, error.text)
+            let config::Origin::File { line } = error.origin;
+            format!(
+                "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {line}\n>>> '{}'\nUnbalanced quotes in configuration line",
+                error.text
+            )
         })?;
     }
-    directives.extend(config::directives::parse_args(rest));
+    directives.extend(config::directives::parse_args(rest, &text));
     for directive in &directives {
         config
             .apply(directive)

@@ -2,16 +2,15 @@
 
 use resp::split_args;
 
-/// Where a directive came from, for error messages.
+/// Where a directive came from, for error messages: a line of the configuration text. As in Redis, the
+/// command-line directives count as lines appended after the file (after one blank separator line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// Line `line` (1-based) of the config file.
+    /// Line `line` (1-based) of the configuration.
     File {
         /// 1-based line number.
         line: usize,
     },
-    /// The command line (Redis reports these as lines of an implicit file too).
-    CommandLine,
 }
 
 /// One directive: its name (lower-cased) and arguments, with the text it came from.
@@ -64,17 +63,25 @@ pub fn parse_file(text: &str) -> Result<Vec<Directive>, SyntaxError> {
 }
 
 /// Parses `--name value ...` arguments (after the optional config file path): each `--name` starts a
-/// directive and the following words, up to the next `--name`, are its arguments.
-pub fn parse_args(args: &[String]) -> Vec<Directive> {
+/// directive and the following words, up to the next `--name`, are its arguments. `file_text` is the config
+/// file's text (empty without one): Redis numbers these directives as lines following it, and shows them
+/// with quoted arguments (`foo "bar"`), so errors read exactly like Redis's.
+pub fn parse_args(args: &[String], file_text: &str) -> Vec<Directive> {
+    let first_line = file_text.matches('\n').count() + 2;
     let mut out = Vec::new();
     let mut current: Vec<String> = Vec::new();
     let flush = |current: &mut Vec<String>, out: &mut Vec<Directive>| {
         if current.is_empty() {
             return;
         }
-        let text = current.join(" ");
-        if let Some(directive) = directive_from_words(current.drain(..), &text, Origin::CommandLine)
-        {
+        let text = std::iter::once(current[0].clone())
+            .chain(current[1..].iter().map(|arg| quoted(arg)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let origin = Origin::File {
+            line: first_line + out.len(),
+        };
+        if let Some(directive) = directive_from_words(current.drain(..), &text, origin) {
             out.push(directive);
         }
     };
@@ -91,6 +98,25 @@ pub fn parse_args(args: &[String]) -> Vec<Directive> {
         }
     }
     flush(&mut current, &mut out);
+    out
+}
+
+/// An argument as Redis's `sdscatrepr` shows it: in double quotes, with escapes for quotes, backslashes and
+/// unprintable bytes.
+fn quoted(arg: &str) -> String {
+    let mut out = String::from("\"");
+    for byte in arg.bytes() {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -148,9 +174,15 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let directives = parse_args(&args);
+        let directives = parse_args(&args, "");
         assert_eq!(directives.len(), 3);
         assert_eq!(directives[1].args, vec!["127.0.0.1", "6379"]);
         assert_eq!(directives[2].args, vec![""]);
+        assert_eq!(directives[1].text, "replicaof \"127.0.0.1\" \"6379\"");
+        assert_eq!(directives[0].origin, Origin::File { line: 2 });
+        assert_eq!(
+            parse_args(&args, "port 1\nsave 2 3\n")[0].origin,
+            Origin::File { line: 4 }
+        );
     }
 }

@@ -151,7 +151,6 @@ impl ConfigError {
     pub fn fatal_report(&self, directive: &Directive) -> String {
         let location = match directive.origin {
             Origin::File { line } => format!("at line {line}"),
-            Origin::CommandLine => "from the command line".to_owned(),
         };
         format!(
             "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, {location}\n>>> '{}'\n{self}",
@@ -361,7 +360,14 @@ const PARAMS: &[Param] = &[
                 .to_string()
         },
         set: |c, a| {
-            c.dir = PathBuf::from(one(a)?);
+            // Redis changes into the directory right here, so a missing one is a config error at this line.
+            let dir = PathBuf::from(one(a)?);
+            if !dir.is_dir() {
+                return Err(ConfigError::BadValue(
+                    "No such file or directory".to_owned(),
+                ));
+            }
+            c.dir = dir;
             Ok(())
         },
         immutable: false,

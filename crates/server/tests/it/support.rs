@@ -23,6 +23,11 @@ impl Subject {
         Subject { binary }
     }
 
+    /// The binary's path.
+    pub fn binary(&self) -> &std::path::Path {
+        &self.binary
+    }
+
     /// Starts a node of this binary with `config`.
     pub fn start(&self, config: NodeConfig) -> Node {
         Node::start(&self.binary, config)

@@ -1,0 +1,113 @@
+//! The start-up contract shared with `redis-server`: a bad config file or argument is refused with Redis's
+//! exact report (line number, the offending line, the reason) and exit code 1, and so are a busy port and a
+//! missing `dir`. Every case runs against both servers.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::support::{Subject, on_both_servers};
+
+/// Runs the server with `args` in a fresh directory holding `config` as `node.conf`; it must exit by itself.
+/// Returns the exit code and everything it printed.
+fn run(subject: &Subject, config: &str, args: &[&str]) -> (Option<i32>, String) {
+    let dir = unique_dir();
+    std::fs::write(dir.join("node.conf"), config).expect("write node.conf");
+    let output = Command::new(subject.binary())
+        .args(args)
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the server");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.code(), text)
+}
+
+fn unique_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "rserver-startup-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("create test dir");
+    dir
+}
+
+fn assert_refused(subject: &Subject, config: &str, args: &[&str], expected: &str) {
+    let (code, output) = run(subject, config, args);
+    assert_eq!(code, Some(1), "exit code; output:\n{output}");
+    assert!(
+        output.contains(expected),
+        "expected the output to contain\n{expected}\n--- got ---\n{output}"
+    );
+}
+
+fn unknown_directive_in_file(subject: &Subject) {
+    assert_refused(
+        subject,
+        "port 7999\nfoo bar\n",
+        &["node.conf"],
+        "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments",
+    );
+}
+
+fn unknown_directive_on_command_line(subject: &Subject) {
+    // Command-line directives are numbered as lines after the file and a separator line.
+    assert_refused(
+        subject,
+        "port 7999\nsave \"\"\n",
+        &["node.conf", "--loglevel", "notice", "--foo", "bar"],
+        "Reading the configuration file, at line 5\n>>> 'foo \"bar\"'\nBad directive or wrong number of arguments",
+    );
+}
+
+fn bad_integer(subject: &Subject) {
+    assert_refused(
+        subject,
+        "",
+        &["--port", "abc"],
+        "Reading the configuration file, at line 2\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer",
+    );
+}
+
+fn unbalanced_quotes(subject: &Subject) {
+    assert_refused(
+        subject,
+        "port 7999\nsave \"a\n",
+        &["node.conf"],
+        "Reading the configuration file, at line 2\n>>> 'save \"a'\nUnbalanced quotes in configuration line",
+    );
+}
+
+fn busy_port(subject: &Subject) {
+    let busy = TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = busy.local_addr().expect("local addr").port().to_string();
+    assert_refused(
+        subject,
+        "",
+        &["--port", &port, "--bind", "127.0.0.1", "--save", ""],
+        &format!("Failed listening on port {port} (TCP), aborting."),
+    );
+}
+
+fn missing_dir(subject: &Subject) {
+    assert_refused(
+        subject,
+        "",
+        &["--port", "0", "--dir", "/nonexistent/rserver-test"],
+        "Reading the configuration file, at line 3\n>>> 'dir \"/nonexistent/rserver-test\"'\nNo such file or directory",
+    );
+}
+
+on_both_servers!(
+    unknown_directive_in_file,
+    unknown_directive_on_command_line,
+    bad_integer,
+    unbalanced_quotes,
+    busy_port,
+    missing_dir,
+);
