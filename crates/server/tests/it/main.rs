@@ -13,3 +13,4 @@ mod support;
 mod info_role;
 mod interop;
 mod restart;
+mod robustness;
