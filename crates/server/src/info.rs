@@ -186,7 +186,12 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
             line(out, "master_last_io_seconds_ago", last_io);
             let syncing = link.state == ReplicaLinkState::Transfer;
             line(out, "master_sync_in_progress", u8::from(syncing));
-            let offset = core.applied_offset();
+            // Without a master or a cached one there is no position yet; Redis shows 1 then.
+            let offset = if up || link.has_cached_master {
+                core.applied_offset().0
+            } else {
+                1
+            };
             line(out, "slave_read_repl_offset", offset);
             line(out, "slave_repl_offset", offset);
             if let (true, Some(transfer)) = (syncing, link.transfer) {

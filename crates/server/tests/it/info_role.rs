@@ -15,7 +15,9 @@ use crate::support::{Subject, assert_crlf_lines, format_like_redis_cli, on_both_
 on_both_servers!(
     fresh_master,
     master_with_two_replicas,
-    replica_with_master_down
+    replica_with_master_down,
+    replica_never_connected,
+    promoted_replica
 );
 
 fn fresh_master(subject: &Subject) {
@@ -153,6 +155,69 @@ fn replica_with_master_down(subject: &Subject) {
     });
     assert_replica_role(&role, master_port, "connect", -1);
     assert_replication_snapshot("role_replica_master_down", &format_like_redis_cli(&role));
+}
+
+fn replica_never_connected(subject: &Subject) {
+    let [nobody_port, replica_port] = free_ports::<2>();
+    let replica = subject.start(NodeConfig::new(replica_port).replica_of(nobody_port));
+    // Past at least one refused attempt, the state settles on `connect` between attempts.
+    let role = wait_until(DEFAULT_DEADLINE, "replica ROLE in state connect", || {
+        let role = replica.cmd(&["ROLE"]);
+        match &role {
+            Frame::Array(items) if items.get(3) == Some(&Frame::bulk("connect")) => Ok(role),
+            _ => Err(format!("{role:?}")),
+        }
+    });
+    assert_replica_role(&role, nobody_port, "connect", -1);
+    let info = replica.info_replication();
+    assert_crlf_lines(&info);
+    // Never up: -1, and with no master nor cached master the offsets read 1, as Redis prints them.
+    assert_eq!(
+        info_field_in(&info, "master_link_down_since_seconds"),
+        Some("-1")
+    );
+    assert_eq!(info_field_in(&info, "slave_repl_offset"), Some("1"));
+    assert_eq!(info_field_in(&info, "repl_backlog_active"), Some("0"));
+    assert_replication_snapshot("info_replica_never_connected", &info);
+}
+
+fn promoted_replica(subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    let mut master = subject.start(NodeConfig::new(master_port));
+    let replica = subject.start(NodeConfig::new(replica_port).replica_of(master_port));
+    wait_for_sync(&replica);
+    set(&master, "k", "v");
+    let offset = wait_for_ofs_sync(&master, &replica);
+    let old_replid = info_field_in(&master.info_replication(), "master_replid")
+        .expect("master_replid")
+        .to_owned();
+    master.kill();
+    wait_for_link_down(&replica);
+    assert_eq!(replica.cmd(&["REPLICAOF", "NO", "ONE"]), Frame::ok());
+
+    let info = replica.info_replication();
+    assert_crlf_lines(&info);
+    assert_eq!(info_field_in(&info, "role"), Some("master"));
+    assert_eq!(
+        info_field_in(&info, "master_replid2"),
+        Some(old_replid.as_str())
+    );
+    assert_ne!(
+        info_field_in(&info, "master_replid"),
+        Some(old_replid.as_str())
+    );
+    assert_eq!(
+        info_field_in(&info, "second_repl_offset"),
+        Some((offset + 1).to_string().as_str())
+    );
+    assert_eq!(
+        info_field_in(&info, "master_repl_offset"),
+        Some(offset.to_string().as_str())
+    );
+    assert_replication_snapshot("info_promoted_replica", &info);
+    set(&replica, "after", "promotion");
+    let role = replica.cmd(&["ROLE"]);
+    assert_replication_snapshot("role_promoted_replica", &format_like_redis_cli(&role));
 }
 
 /// A text snapshot with the shared replication filters.
