@@ -10,6 +10,7 @@
 
 mod support;
 
+mod auth_expiry;
 mod info_role;
 mod interop;
 mod restart;

@@ -447,6 +447,19 @@ pub(crate) fn send_and_read_until_closed(port: u16, request: &[u8], ending: Endi
             Ok(0) => return reply,
             Ok(read) => reply.extend_from_slice(&chunk[..read]),
             Err(error) if error.kind() == io::ErrorKind::ConnectionReset => return reply,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                panic!(
+                    "127.0.0.1:{port} neither closed the connection nor said more within {RAW_TIMEOUT:?} after \
+                     {} bytes were sent ({ending:?}); got so far: {:?}",
+                    request.len(),
+                    String::from_utf8_lossy(&reply)
+                )
+            }
             Err(error) => panic!(
                 "reading from 127.0.0.1:{port} after sending {} bytes: {error}; got so far: {:?}",
                 request.len(),
