@@ -11,7 +11,9 @@
 mod support;
 
 mod auth_expiry;
+mod differential;
 mod info_role;
 mod interop;
 mod restart;
 mod robustness;
+mod startup;
