@@ -21,7 +21,7 @@ pub struct Command {
 pub struct Limits {
     /// `proto-max-bulk-len`: 512 MB.
     pub max_bulk_len: usize,
-    /// Largest multibulk count: 1048576.
+    /// Largest multibulk count: `INT_MAX`, as in Redis 7.0 (arguments are not preallocated from it).
     pub max_multibulk_len: usize,
     /// Largest inline request or length line: 64 KB.
     pub max_inline_len: usize,
@@ -31,11 +31,16 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_bulk_len: 512 * 1024 * 1024,
-            max_multibulk_len: 1024 * 1024,
+            max_multibulk_len: i32::MAX as usize,
             max_inline_len: 64 * 1024,
         }
     }
 }
+
+/// Most arguments an unauthenticated client may send in one request.
+const UNAUTHENTICATED_MAX_ARGUMENTS: i64 = 10;
+/// Longest argument an unauthenticated client may send.
+const UNAUTHENTICATED_MAX_BULK: usize = 16384;
 
 /// Decodes requests. An empty inline line (a bare `\n` or `\r\n`) yields no command but its bytes are consumed
 /// (they are neither counted in `wire_len` of the next command nor an error), as Redis does.
@@ -45,13 +50,23 @@ impl Default for Limits {
 /// searched an unterminated line, so a request arriving in many reads costs time proportional to its size.
 /// Arguments are split off the buffer without copying; they share the read buffer's allocation, so a
 /// caller that keeps one for long (a stored value) and cares about memory may want to copy it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CommandDecoder {
     limits: Limits,
     /// The multibulk request whose count line was consumed but not all of its arguments.
     partial: Option<PartialCommand>,
     /// How many bytes at the front of the buffer are known to hold no line terminator.
     scanned: usize,
+    /// False while the client still has to authenticate: Redis then refuses big requests outright, so an
+    /// unauthenticated peer cannot make the server buffer much.
+    authenticated: bool,
+}
+
+impl Default for CommandDecoder {
+    /// Redis's default limits, for an authenticated peer.
+    fn default() -> CommandDecoder {
+        CommandDecoder::new(Limits::default())
+    }
 }
 
 impl CommandDecoder {
@@ -61,7 +76,14 @@ impl CommandDecoder {
             limits,
             partial: None,
             scanned: 0,
+            authenticated: true,
         }
+    }
+
+    /// Whether the peer is authenticated; an unauthenticated one may send at most 10 arguments of at most
+    /// 16384 bytes each (`Protocol error: unauthenticated ...`), as in Redis.
+    pub fn set_authenticated(&mut self, authenticated: bool) {
+        self.authenticated = authenticated;
     }
 
     /// The limits this decoder enforces.
@@ -152,6 +174,9 @@ impl CommandDecoder {
                 usize::try_from(count).map_or(true, |count| count <= self.limits.max_multibulk_len)
             })
             .ok_or(ProtocolError::InvalidMultibulkLength)?;
+        if !self.authenticated && count > UNAUTHENTICATED_MAX_ARGUMENTS {
+            return Err(ProtocolError::UnauthenticatedMultibulkLength);
+        }
         src.advance(cr + 2);
         self.scanned = 0;
         // `*0` and `*-1` are consumed without producing a command, as in Redis.
@@ -197,6 +222,9 @@ impl CommandDecoder {
                         .and_then(|len| usize::try_from(len).ok())
                         .filter(|&len| len <= self.limits.max_bulk_len)
                         .ok_or(ProtocolError::InvalidBulkLength)?;
+                    if !self.authenticated && bulk_len > UNAUTHENTICATED_MAX_BULK {
+                        return Err(ProtocolError::UnauthenticatedBulkLength);
+                    }
                     src.advance(cr + 2);
                     self.scanned = 0;
                     partial.wire_len += cr + 2;
@@ -381,6 +409,28 @@ mod tests {
         let command = decoder.decode(&mut src).expect("valid").expect("complete");
         assert_eq!(command.args.len(), 4);
         assert_eq!(decoder.scanned, 0);
+    }
+
+    #[test]
+    fn unauthenticated_peers_get_small_limits() {
+        let mut decoder = CommandDecoder::default();
+        decoder.set_authenticated(false);
+        let mut src = BytesMut::from(&b"*11\r\n"[..]);
+        assert_eq!(
+            decoder.decode(&mut src),
+            Err(ProtocolError::UnauthenticatedMultibulkLength)
+        );
+        let mut decoder = CommandDecoder::default();
+        decoder.set_authenticated(false);
+        let mut src = BytesMut::from(&b"*1\r\n$16385\r\n"[..]);
+        assert_eq!(
+            decoder.decode(&mut src),
+            Err(ProtocolError::UnauthenticatedBulkLength)
+        );
+        let mut src = BytesMut::from(&b"*2\r\n$4\r\nAUTH\r\n$16384\r\n"[..]);
+        let mut decoder = CommandDecoder::default();
+        decoder.set_authenticated(false);
+        assert_eq!(decoder.decode(&mut src), Ok(None));
     }
 
     #[test]

@@ -12,6 +12,12 @@ pub enum ProtocolError {
     /// `$` length not a number, negative, or above `proto-max-bulk-len`.
     #[error("Protocol error: invalid bulk length")]
     InvalidBulkLength,
+    /// More than 10 arguments from a client that has not authenticated.
+    #[error("Protocol error: unauthenticated multibulk length")]
+    UnauthenticatedMultibulkLength,
+    /// An argument over 16384 bytes from a client that has not authenticated.
+    #[error("Protocol error: unauthenticated bulk length")]
+    UnauthenticatedBulkLength,
     /// Inside a multibulk request something other than `$` started an argument.
     #[error("Protocol error: expected '$', got '{0}'")]
     ExpectedDollar(char),

@@ -118,6 +118,7 @@ fn execute_buffered(
     let mut batch: Option<dispatch::Batch<'_>> = None;
     let mut in_batch = 0;
     loop {
+        decoder.set_authenticated(client.authenticated);
         let command = match decoder.decode(input) {
             Ok(Some(command)) => command,
             Ok(None) => return Step::ReadMore,

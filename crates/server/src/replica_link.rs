@@ -71,7 +71,7 @@ async fn run(shared: Arc<Shared>, token: CancellationToken) {
         if token.is_cancelled() {
             return;
         }
-        mark_down(&shared, was_connected);
+        mark_down(&shared, was_connected, &reason);
         tracing::info!("{reason}");
         if was_connected {
             backoff = FIRST_BACKOFF;
@@ -90,8 +90,11 @@ fn set_state(shared: &Shared, state: ReplicaLinkState) {
     }
 }
 
-fn mark_down(shared: &Shared, was_connected: bool) {
+fn mark_down(shared: &Shared, was_connected: bool, reason: &LinkDownReason) {
     let mut core = shared.core();
+    // A master that sent a corrupt stream cannot be trusted to continue from our offset: like Redis, do not
+    // cache it, so the next attempt asks for a full resync.
+    let trusted = !matches!(reason, LinkDownReason::Protocol(_));
     let applied_any = core.repl.backlog().is_some();
     if let Some(link) = core.master_link_mut() {
         link.state = ReplicaLinkState::Connect;
@@ -100,7 +103,7 @@ fn mark_down(shared: &Shared, was_connected: bool) {
             link.down_since = Some(Instant::now());
         }
         // After any successful sync our ids and offset are a position in the master's history.
-        link.has_cached_master |= applied_any;
+        link.has_cached_master = trusted && (link.has_cached_master || applied_any);
     }
 }
 
