@@ -237,7 +237,7 @@ impl Node {
         self.wait_ready(log_start)
     }
 
-    /// Waits until the log written since `log_start` says ready and `PING` answers `PONG`.
+    /// Waits until the log written since `log_start` says ready and `PING` answers `PONG` (or `-NOAUTH`).
     fn wait_ready(&mut self, log_start: u64) -> Result<(), NodeError> {
         let port = self.port();
         let log_path = self.log_path();
@@ -264,6 +264,8 @@ impl Node {
                 .and_then(|mut client| client.try_cmd(&["PING"]));
             match reply {
                 Ok(Frame::Simple(pong)) if pong.as_ref() == b"PONG" => Ok(Ok(())),
+                // A node with `requirepass` is up too; the test authenticates its own connections.
+                Ok(Frame::Error(error)) if error.starts_with(b"NOAUTH") => Ok(Ok(())),
                 Ok(other) => Err(format!("PING answered {other:?}")),
                 Err(error) => Err(format!("PING failed: {error}")),
             }
