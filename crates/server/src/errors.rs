@@ -12,6 +12,9 @@ pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
 pub const WRONG_TYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 /// `-ERR no such key`
 pub const NO_SUCH_KEY: &str = "ERR no such key";
+/// An integer argument that must fit in a C `int` (`getIntFromObjectOrReply`), e.g. SELECT's index.
+pub const INT_OUT_OF_RANGE: &str =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
 /// `-ERR DB index is out of range`
 pub const DB_INDEX_OUT_OF_RANGE: &str = "ERR DB index is out of range";
 /// `-NOAUTH Authentication required.`
@@ -55,24 +58,43 @@ pub fn wrong_arity(command: &str) -> Frame {
 }
 
 /// `-ERR unknown command 'foo', with args beginning with: 'a' 'b' `
+///
+/// As Redis formats it: the name cut at 128 bytes; arguments appended while the list is shorter than 128
+/// bytes, each cut so the list stops near 128 (`'%.*s' `); bytes are kept as sent, except that C formatting
+/// stops at a NUL and `\r`/`\n` become spaces (`rejectCommandFormat`).
 pub fn unknown_command(name: &[u8], args: &[bytes::Bytes]) -> Frame {
-    let mut text = format!(
-        "ERR unknown command '{}', with args beginning with: ",
-        printable(name)
-    );
-    for arg in args.iter().take(128) {
-        text.push_str(&format!("'{}' ", printable(arg)));
+    let mut shown_args = Vec::new();
+    for arg in args {
+        if shown_args.len() >= 128 {
+            break;
+        }
+        let room = 128 - shown_args.len();
+        shown_args.push(b'\'');
+        shown_args.extend_from_slice(c_string(arg, room));
+        shown_args.extend_from_slice(b"' ");
     }
-    reply(&text)
+    let mut text = b"ERR unknown command '".to_vec();
+    text.extend_from_slice(c_string(name, 128));
+    text.extend_from_slice(b"', with args beginning with: ");
+    text.extend_from_slice(&shown_args);
+    reply_bytes(text)
 }
 
-/// `-ERR unknown subcommand 'x'. Try CONFIG HELP.`
+/// `-ERR unknown subcommand 'x'. Try CONFIG HELP.` (the subcommand cut at 128 bytes, as sent otherwise).
 pub fn unknown_subcommand(subcommand: &[u8], command: &str) -> Frame {
-    reply(&format!(
-        "ERR unknown subcommand '{}'. Try {} HELP.",
-        printable(subcommand),
-        command.to_ascii_uppercase()
-    ))
+    let mut text = b"ERR unknown subcommand '".to_vec();
+    text.extend_from_slice(c_string(subcommand, 128));
+    text.extend_from_slice(format!("'. Try {} HELP.", command.to_ascii_uppercase()).as_bytes());
+    reply_bytes(text)
+}
+
+/// An error whose text embeds a client's argument (`-ERR Unsupported option <arg>`): `prefix`, the argument as
+/// C's `%s` prints it, `suffix`.
+pub fn with_argument(prefix: &str, argument: &[u8], suffix: &str) -> Frame {
+    let mut text = prefix.as_bytes().to_vec();
+    text.extend_from_slice(c_string(argument, usize::MAX));
+    text.extend_from_slice(suffix.as_bytes());
+    reply_bytes(text)
 }
 
 /// `-ERR invalid expire time in 'set' command`
@@ -83,12 +105,25 @@ pub fn invalid_expire(command: &str) -> Frame {
     ))
 }
 
-/// Redis truncates echoed arguments and never lets control characters through in error lines.
-fn printable(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(128)]);
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// An error reply from raw bytes, with `\r` and `\n` turned into spaces as Redis does for every formatted
+/// error, so a client's argument can never break the reply line.
+fn reply_bytes(mut text: Vec<u8>) -> Frame {
+    for byte in &mut text {
+        if matches!(*byte, b'\r' | b'\n') {
+            *byte = b' ';
+        }
+    }
+    Frame::Error(bytes::Bytes::from(text))
+}
+
+/// What C's `%.<max>s` prints of `bytes`: up to the first NUL, at most `max` bytes.
+fn c_string(bytes: &[u8], max: usize) -> &[u8] {
+    let end = bytes
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(bytes.len())
+        .min(max);
+    &bytes[..end]
 }
 
 #[cfg(test)]
@@ -126,6 +161,25 @@ mod tests {
         assert_eq!(
             text(unknown_subcommand(b"foo", "config")),
             "ERR unknown subcommand 'foo'. Try CONFIG HELP."
+        );
+    }
+
+    #[test]
+    fn echoed_arguments_are_cut_and_kept_like_redis() {
+        let args: Vec<bytes::Bytes> = (0..50).map(|i| format!("arg{i:03}").into()).collect();
+        assert_eq!(
+            text(unknown_command(b"FOO", &args)),
+            "ERR unknown command 'FOO', with args beginning with: 'arg000' 'arg001' 'arg002' 'arg003' \
+             'arg004' 'arg005' 'arg006' 'arg007' 'arg008' 'arg009' 'arg010' 'arg011' 'arg012' 'arg013' 'ar' "
+        );
+        let Frame::Error(raw) =
+            unknown_command(b"F\tO", &[bytes::Bytes::from_static(b"\xff\r\n\x01x\0y")])
+        else {
+            panic!("an error reply");
+        };
+        assert_eq!(
+            &raw[..],
+            b"ERR unknown command 'F\tO', with args beginning with: '\xff  \x01x' "
         );
     }
 }
