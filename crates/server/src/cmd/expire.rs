@@ -11,12 +11,13 @@ use crate::errors;
 /// absolute time (or `DEL` when the time is already past), so replicas agree whatever their clock.
 pub fn expire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
-    let Some(amount) = parse_i64(&argv[2]) else {
-        return errors::reply(errors::NOT_INTEGER);
-    };
+    // Redis checks the options before the time.
     let condition = match parse_condition(&argv[3..]) {
         Ok(condition) => condition,
         Err(error) => return error,
+    };
+    let Some(amount) = parse_i64(&argv[2]) else {
+        return errors::reply(errors::NOT_INTEGER);
     };
     let absolute = match name.as_str() {
         "expire" => amount
@@ -45,8 +46,15 @@ pub fn expire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Integer(1);
     }
     db.set_expire(&argv[1], Some(absolute));
+    // PEXPIREAT itself goes out as the client spelled it; the others are renamed (Redis rewrites argv[0] only
+    // when the command is not already PEXPIREAT).
+    let command_name = if name == "pexpireat" {
+        argv[0].clone()
+    } else {
+        Bytes::from_static(b"PEXPIREAT")
+    };
     let mut rewritten = vec![
-        Bytes::from_static(b"PEXPIREAT"),
+        command_name,
         argv[1].clone(),
         Bytes::from(absolute.to_string()),
     ];
@@ -55,69 +63,64 @@ pub fn expire(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     Frame::Integer(1)
 }
 
-/// The NX/XX/GT/LT option of the EXPIRE family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Condition {
-    Always,
+/// The NX/XX/GT/LT options of the EXPIRE family. XX can be combined with GT or LT, and then both must hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Condition {
     /// Only when the key has no TTL.
-    Nx,
+    nx: bool,
     /// Only when the key has a TTL.
-    Xx,
-    /// Only when the new time is later (no TTL counts as infinite).
-    Gt,
-    /// Only when the new time is earlier.
-    Lt,
+    xx: bool,
+    /// Only when the new time is later (no TTL counts as infinite, so never).
+    gt: bool,
+    /// Only when the new time is earlier (no TTL counts as infinite, so always).
+    lt: bool,
 }
 
 impl Condition {
+    /// Redis's `expireGenericCommand` checks, in its order.
     fn allows(self, current: Option<i64>, new: i64) -> bool {
-        match (self, current) {
-            (Condition::Always, _) => true,
-            (Condition::Nx, current) => current.is_none(),
-            (Condition::Xx, current) => current.is_some(),
-            (Condition::Gt, Some(current)) => new > current,
-            (Condition::Gt, None) => false,
-            (Condition::Lt, Some(current)) => new < current,
-            (Condition::Lt, None) => true,
+        if self.nx && current.is_some() {
+            return false;
         }
+        if self.xx && current.is_none() {
+            return false;
+        }
+        if self.gt && current.is_none_or(|current| new <= current) {
+            return false;
+        }
+        if self.lt && current.is_some_and(|current| new >= current) {
+            return false;
+        }
+        true
     }
 }
 
 fn parse_condition(options: &[Bytes]) -> Result<Condition, Frame> {
-    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    let mut condition = Condition::default();
     for option in options {
         if is(option, "nx") {
-            nx = true;
+            condition.nx = true;
         } else if is(option, "xx") {
-            xx = true;
+            condition.xx = true;
         } else if is(option, "gt") {
-            gt = true;
+            condition.gt = true;
         } else if is(option, "lt") {
-            lt = true;
+            condition.lt = true;
         } else {
-            return Err(errors::reply(&format!(
-                "ERR Unsupported option {}",
-                String::from_utf8_lossy(option)
-            )));
+            return Err(errors::with_argument("ERR Unsupported option ", option, ""));
         }
     }
-    if nx && (xx || gt || lt) {
+    if condition.nx && (condition.xx || condition.gt || condition.lt) {
         return Err(errors::reply(
             "ERR NX and XX, GT or LT options at the same time are not compatible",
         ));
     }
-    if gt && lt {
+    if condition.gt && condition.lt {
         return Err(errors::reply(
             "ERR GT and LT options at the same time are not compatible",
         ));
     }
-    Ok(match (nx, xx, gt, lt) {
-        (true, ..) => Condition::Nx,
-        (_, _, true, _) => Condition::Gt,
-        (_, _, _, true) => Condition::Lt,
-        (_, true, ..) => Condition::Xx,
-        _ => Condition::Always,
-    })
+    Ok(condition)
 }
 
 /// `TTL key` (seconds, rounded) and `PTTL key` (milliseconds): -2 missing, -1 no TTL.
@@ -159,15 +162,25 @@ mod tests {
 
     #[test]
     fn conditions_follow_redis() {
-        assert!(Condition::Lt.allows(None, 5));
-        assert!(!Condition::Gt.allows(None, 5));
-        assert!(Condition::Gt.allows(Some(4), 5));
-        assert!(!Condition::Nx.allows(Some(4), 5));
-        assert!(parse_condition(&[Bytes::from("nx"), Bytes::from("xx")]).is_err());
-        assert!(parse_condition(&[Bytes::from("gt"), Bytes::from("lt")]).is_err());
-        assert_eq!(
-            parse_condition(&[Bytes::from("XX"), Bytes::from("GT")]).unwrap(),
-            Condition::Gt
-        );
+        let parse = |options: &[&'static str]| {
+            let options: Vec<Bytes> = options
+                .iter()
+                .map(|o| Bytes::from_static(o.as_bytes()))
+                .collect();
+            parse_condition(&options)
+        };
+        assert!(parse(&["LT"]).unwrap().allows(None, 5));
+        assert!(!parse(&["GT"]).unwrap().allows(None, 5));
+        assert!(parse(&["gt"]).unwrap().allows(Some(4), 5));
+        assert!(!parse(&["GT"]).unwrap().allows(Some(5), 5));
+        assert!(!parse(&["NX"]).unwrap().allows(Some(4), 5));
+        assert!(parse(&["nx", "xx"]).is_err());
+        assert!(parse(&["gt", "lt"]).is_err());
+        assert!(parse(&["FOO"]).is_err());
+        // XX and LT both apply: a key without a TTL fails XX even though LT alone would allow it.
+        let xx_lt = parse(&["XX", "LT"]).unwrap();
+        assert!(!xx_lt.allows(None, 5));
+        assert!(xx_lt.allows(Some(6), 5));
+        assert!(!parse(&["XX", "GT"]).unwrap().allows(None, 5));
     }
 }
