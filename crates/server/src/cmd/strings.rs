@@ -47,9 +47,12 @@ struct SetOptions {
     expire_at: Option<i64>,
 }
 
+/// Redis's `parseExtendedStringArgumentsOrReply`: first the options (a repeated NX, XX, GET, KEEPTTL or the same
+/// expiry unit is accepted, the last time given wins), then the expiry time; so a syntax error is reported
+/// before a bad time.
 fn parse_set_options(args: &[Bytes], now_ms: i64) -> Result<SetOptions, Frame> {
     let mut options = SetOptions::default();
-    let mut expire_seen = false;
+    let mut expire: Option<(ExpireUnit, &Bytes)> = None;
     let mut index = 0;
     while index < args.len() {
         let option = &args[index];
@@ -60,29 +63,31 @@ fn parse_set_options(args: &[Bytes], now_ms: i64) -> Result<SetOptions, Frame> {
             options.xx = true;
         } else if is(option, "get") {
             options.get = true;
-        } else if is(option, "keepttl") && !expire_seen {
+        } else if is(option, "keepttl") && expire.is_none() {
             options.keep_ttl = true;
-        } else if let (Some(unit), Some(value), false, false) =
-            (expire_unit(option), next, expire_seen, options.keep_ttl)
+        } else if let (Some(unit), Some(value)) = (expire_unit(option), next)
+            && !options.keep_ttl
+            && expire.is_none_or(|(seen, _)| seen == unit)
         {
-            let Some(amount) = parse_i64(value) else {
-                return Err(errors::reply(errors::NOT_INTEGER));
-            };
-            options.expire_at = Some(
-                absolute_expiry(unit, amount, now_ms)
-                    .ok_or_else(|| errors::invalid_expire("set"))?,
-            );
-            expire_seen = true;
+            expire = Some((unit, value));
             index += 1;
         } else {
             return Err(errors::reply(errors::SYNTAX));
         }
         index += 1;
     }
+    if let Some((unit, value)) = expire {
+        let Some(amount) = parse_i64(value) else {
+            return Err(errors::reply(errors::NOT_INTEGER));
+        };
+        options.expire_at = Some(
+            absolute_expiry(unit, amount, now_ms).ok_or_else(|| errors::invalid_expire("set"))?,
+        );
+    }
     Ok(options)
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ExpireUnit {
     Ex,
     Px,
@@ -323,5 +328,18 @@ mod tests {
             errors::reply(errors::NOT_INTEGER)
         );
         assert!(options(&["NX", "GET"]).unwrap().get);
+        // Redis accepts the same unit twice (the last wins) and reports syntax errors before bad numbers.
+        assert_eq!(
+            options(&["EX", "1", "EX", "2"]).unwrap().expire_at,
+            Some(3_000)
+        );
+        assert_eq!(
+            options(&["EX", "x", "NX", "XX"]).unwrap_err(),
+            errors::reply(errors::SYNTAX)
+        );
+        assert_eq!(
+            options(&["EX", "0", "FOO"]).unwrap_err(),
+            errors::reply(errors::SYNTAX)
+        );
     }
 }
