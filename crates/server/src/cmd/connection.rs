@@ -26,6 +26,9 @@ pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let Some(index) = parse_i64(&argv[1]) else {
         return errors::reply(errors::NOT_INTEGER);
     };
+    if i32::try_from(index).is_err() {
+        return errors::reply(errors::INT_OUT_OF_RANGE);
+    }
     match usize::try_from(index) {
         Ok(index) if index < ctx.core.keyspace.db_count() => {
             ctx.client.db = index;
@@ -146,6 +149,15 @@ fn valid_client_name(name: &[u8]) -> Option<String> {
 /// `CLIENT ID | SETNAME name | GETNAME | LIST | INFO`
 pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let sub = &argv[1];
+    // Redis 7 gives subcommands their own arity, checked before they run.
+    let arity = [("id", 2), ("getname", 2), ("setname", 3), ("info", 2)]
+        .into_iter()
+        .find(|(name, _)| is(sub, name));
+    if let Some((name, arity)) = arity
+        && argv.len() != arity
+    {
+        return errors::wrong_arity(&format!("client|{name}"));
+    }
     if is(sub, "id") && argv.len() == 2 {
         Frame::Integer(ctx.client.id as i64)
     } else if is(sub, "setname") && argv.len() == 3 {
