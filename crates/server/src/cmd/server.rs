@@ -27,7 +27,17 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         let config = ctx.shared.config();
         let mut pairs = Vec::new();
         for pattern in &argv[2..] {
-            for (name, value) in config.get_matching(&String::from_utf8_lossy(pattern)) {
+            let pattern_text = String::from_utf8_lossy(pattern);
+            // A plain name (no glob characters) is answered with the name as the client wrote it.
+            let is_glob = pattern
+                .iter()
+                .any(|byte| matches!(byte, b'*' | b'?' | b'['));
+            for (name, value) in config.get_matching(&pattern_text) {
+                let name = if is_glob {
+                    name
+                } else {
+                    pattern_text.clone().into_owned()
+                };
                 if !pairs.iter().any(|(existing, _): &(Frame, Frame)| {
                     existing.as_bytes().is_some_and(|b| b == name.as_bytes())
                 }) {
@@ -36,7 +46,10 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             }
         }
         Frame::Map(pairs)
-    } else if is(sub, "set") && argv.len() >= 4 && argv.len().is_multiple_of(2) {
+    } else if is(sub, "set") && argv.len() >= 4 {
+        if !argv.len().is_multiple_of(2) {
+            return errors::reply(errors::SYNTAX);
+        }
         config_set(ctx, &argv[2..])
     } else if is(sub, "resetstat") && argv.len() == 2 {
         Frame::ok()
@@ -64,24 +77,45 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
 }
 
-/// Applies every pair or none, as Redis 7 does.
+/// Applies every pair or none, as Redis 7 does: first every name is checked (an unknown name, then a repeated
+/// one, is reported before any bad value), then the values are applied in order.
 fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
-    let mut updated = ctx.shared.config().clone();
+    let original = ctx.shared.config().clone();
+    let mut names_seen: Vec<String> = Vec::new();
+    let mut duplicate = None;
+    for pair in pairs.chunks_exact(2) {
+        let name = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
+        let mut scratch = original.clone();
+        if let Err(ConfigError::BadDirective) =
+            scratch.set(&name, &String::from_utf8_lossy(&pair[1]))
+        {
+            return errors::with_argument(
+                "ERR Unknown option or number of arguments for CONFIG SET - '",
+                &pair[0],
+                "'",
+            );
+        }
+        if duplicate.is_none() && names_seen.contains(&name) {
+            duplicate = Some(&pair[0]);
+        }
+        names_seen.push(name);
+    }
+    if let Some(name) = duplicate {
+        return errors::with_argument(
+            "ERR CONFIG SET failed (possibly related to argument '",
+            name,
+            "') - duplicate parameter",
+        );
+    }
+    let mut updated = original;
     for pair in pairs.chunks_exact(2) {
         let name = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
         let value = String::from_utf8_lossy(&pair[1]).into_owned();
-        match updated.set(&name, &value) {
-            Ok(()) => {}
-            Err(ConfigError::BadDirective) => {
-                return errors::reply(&format!(
-                    "ERR Unknown option or number of arguments for CONFIG SET - '{name}'"
-                ));
-            }
-            Err(error) => {
-                return errors::reply(&format!(
-                    "ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"
-                ));
-            }
+        if let Err(error) = updated.set(&name, &value) {
+            // Here Redis names the parameter (lower case), not the argument as written.
+            return errors::reply(&format!(
+                "ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"
+            ));
         }
     }
     ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
