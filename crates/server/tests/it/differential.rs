@@ -189,6 +189,8 @@ differential_tests!(
     wrong_arity,
     select_and_databases,
     config_get_set,
+    bug_config_set_validates_passthrough_values,
+    config_set_aliases,
     client_commands,
     client_subcommand_arity,
     quit_closes,

@@ -145,6 +145,16 @@ pub fn config_get_set() -> Script {
         cmd("CONFIG SET timeout 5"),
         cmd("CONFIG GET timeout"),
         cmd("CONFIG SET timeout 5 timeout 6"),
+        cmd("CONFIG SET timeout 5 TIMEOUT 6"),
+        cmd("CONFIG SET REPL-TIMEOUT abc"),
+        cmd("CONFIG SET NOSUCH 1"),
+        cmd("CONFIG SET repl-timeout abc nosuch 1"),
+        cmd("CONFIG SET repl-timeout abc repl-timeout 1"),
+        cmd("CONFIG SET repl-timeout 70 repl-backlog-size abc"),
+        cmd("CONFIG GET repl-timeout"),
+        cmd("CONFIG GET Repl-Timeout"),
+        cmd("CONFIG SET repl-timeout 70 repl-backlog-size 3mb"),
+        cmd("CONFIG GET repl-timeout"),
         args(&["CONFIG", "SET", "save", "100 10"]),
         cmd("CONFIG GET save"),
         args(&["CONFIG", "SET", "save", ""]),
@@ -173,6 +183,28 @@ pub fn client_commands() -> Script {
         cmd("client getname"),
         cmd("client setname Bar"),
         cmd("CLIENT GETNAME"),
+    ])
+}
+
+/// Parameters rserver only passes through (accepted, shown by CONFIG GET, not acted on) still have their values
+/// validated by Redis.
+pub fn bug_config_set_validates_passthrough_values() -> Script {
+    script(vec![
+        cmd("CONFIG SET timeout abc"),
+        cmd("CONFIG SET maxmemory abc"),
+        cmd("CONFIG SET maxmemory-policy nosuchpolicy"),
+        cmd("CONFIG SET appendonly maybe"),
+        cmd("CONFIG GET timeout"),
+        cmd("CONFIG GET maxmemory"),
+    ])
+}
+
+/// Aliases (`slave-*`) are separate parameters for Redis 7.0's error texts and duplicate check.
+pub fn config_set_aliases() -> Script {
+    script(vec![
+        cmd("CONFIG SET slave-read-only maybe"),
+        cmd("CONFIG SET repl-ping-slave-period abc"),
+        cmd("CONFIG SET replica-read-only yes slave-read-only no"),
     ])
 }
 

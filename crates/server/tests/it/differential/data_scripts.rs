@@ -448,6 +448,8 @@ pub fn expire_argument_errors() -> Script {
         cmd("SET k v"),
         cmd(&format!("PEXPIRE k {I64_MAX}")),
         cmd(&format!("PEXPIRE k {I64_MIN}")),
+        cmd("EXISTS k"),
+        cmd("SET k v"),
         cmd(&format!("EXPIREAT k {I64_MAX}")),
         cmd(&format!("PEXPIREAT k {I64_MAX}")),
         cmd("TTL k").expect(Expect::PositiveInteger),
