@@ -14,6 +14,7 @@ mod auth_expiry;
 mod differential;
 mod info_role;
 mod interop;
+mod propagation;
 mod restart;
 mod robustness;
 mod startup;

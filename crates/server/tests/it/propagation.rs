@@ -1,0 +1,686 @@
+//! What a master writes to its replicas, byte for byte (reference `replication.md` §5): a fake replica attaches
+//! over a raw socket, a client runs writes, and the captured stream must be the expected list of commands, on
+//! `rserver` and on the real `redis-server` alike.
+//!
+//! The fake replica does the handshake a real one does (`REPLCONF listening-port`, `REPLCONF capa eof capa
+//! psync2`, `PSYNC ? -1`), skips `\n` keepalives, reads the snapshot in either framing (`$<len>` for
+//! `repl-diskless-sync no`, `$EOF:<mark>` for `yes`), then acknowledges the offset of `+FULLRESYNC` (a diskless
+//! master streams nothing before that first ACK). Every capture waits until the bytes received after the
+//! snapshot equal `master_repl_offset` minus the `+FULLRESYNC` offset, which is the offset check itself.
+//!
+//! Normalising: the master's lowercase `ping` keepalives are dropped; absolute times computed from the clock
+//! (`SET ... PXAT <ms>`, `PEXPIREAT <key> <ms>`) must lie within a second of `now + delta` for one of the deltas
+//! the scenario declares, and are shown as `<now+{delta}ms>`. Absolute times the client gave literally stay as
+//! they are.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::BytesMut;
+use resp::{Frame, FrameDecoder};
+use testkit::{DEFAULT_DEADLINE, Node, NodeConfig, free_port, wait_until};
+use tokio_util::codec::Decoder as _;
+
+use crate::differential::raw::{RawConnection, escape};
+use crate::support::{Subject, on_both_servers};
+
+on_both_servers!(
+    set_with_expiry_is_rewritten_to_pxat,
+    set_with_expiry_is_rewritten_to_pxat_diskless,
+    set_get_nx_and_keepttl,
+    expire_family_becomes_pexpireat,
+    past_expire_times_become_del,
+    verbatim_writes_and_silent_reads,
+    select_inserted_when_switching_dbs,
+    select_inserted_when_switching_dbs_diskless,
+    write_on_expired_key_is_wrapped_in_multi,
+    read_of_expired_key_propagates_del_alone,
+    active_expiry_propagates_del,
+);
+
+/// 2100-01-01T00:00:00Z, a fixed absolute time far in the future.
+const YEAR_2100_S: i64 = 4_102_444_800;
+
+fn set_with_expiry_is_rewritten_to_pxat(subject: &Subject) {
+    set_with_expiry(subject, SyncMode::Disk);
+}
+
+fn set_with_expiry_is_rewritten_to_pxat_diskless(subject: &Subject) {
+    set_with_expiry(subject, SyncMode::Diskless);
+}
+
+/// §5.2: `SET` with `EX`/`PX`/`EXAT`/`PXAT`, `SETEX` and `PSETEX` all become `SET k v PXAT <ms>`, also for a
+/// time in the past; a refused `SET ... XX` sends nothing.
+fn set_with_expiry(subject: &Subject, mode: SyncMode) {
+    let mut session = Session::start(subject, mode);
+    let now_s = now_ms() / 1000;
+    session.run(&[
+        "set k1 v ex 100",
+        "set k2 v px 5000",
+        &format!("set k3 v exat {}", now_s + 200),
+        &format!("set k4 v pxat {}", YEAR_2100_S * 1000),
+        "set k5 v EXAT 1000",
+        "setex k6 100 v",
+        "psetex k7 5000 v",
+        "set k8 v XX",
+        "set k9 v get EX 100",
+        "set k10 v PX 5000 NX",
+    ]);
+    session.expect_stream(
+        &[100_000, 5_000, 200_000],
+        &[
+            "SELECT 0",
+            "SET k1 v PXAT <now+100000ms>",
+            "SET k2 v PXAT <now+5000ms>",
+            "SET k3 v PXAT <now+200000ms>",
+            "SET k4 v PXAT 4102444800000",
+            "SET k5 v PXAT 1000000",
+            "SET k6 v PXAT <now+100000ms>",
+            "SET k7 v PXAT <now+5000ms>",
+            "SET k9 v PXAT <now+100000ms>",
+            "SET k10 v PXAT <now+5000ms>",
+        ],
+    );
+}
+
+/// §5.2: `SET k v NX GET` loses only its GET (and only the option: a key or value spelled `get` stays); a
+/// `KEEPTTL` SET goes out verbatim.
+fn set_get_nx_and_keepttl(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run(&[
+        "set k v NX GET",
+        "set k v2 NX GET",
+        "set k v3 get xx",
+        "set get get GET",
+        "set k v4 KEEPTTL",
+        "set k v5 keepttl get",
+    ]);
+    session.expect_stream(
+        &[],
+        &[
+            "SELECT 0",
+            "set k v NX",
+            "set k v3 xx",
+            "set get get",
+            "set k v4 KEEPTTL",
+            "set k v5 keepttl",
+        ],
+    );
+}
+
+/// §5.2: EXPIRE, PEXPIRE and EXPIREAT become `PEXPIREAT k <ms>` (options kept as spelled); PEXPIREAT and
+/// PERSIST go out as the client spelled them; an EXPIRE that changes nothing sends nothing.
+fn expire_family_becomes_pexpireat(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run(&[
+        "set k v",
+        "expire k 500",
+        "pexpire k 100000",
+        &format!("expireat k {YEAR_2100_S}"),
+        &format!("pexpireat k {}", YEAR_2100_S * 1000 + 1),
+        "persist k",
+        "persist k",
+        "expire k 100 NX",
+        "expire k 100 nx",
+        "expire k 200 gt",
+        "expire k 50 GT",
+        "expire nokey 100",
+        "persist nokey",
+        "EXPIRE k 300 XX LT",
+        "PERSIST k",
+        "EXPIRE k 300 XX LT",
+    ]);
+    session.expect_stream(
+        &[500_000, 100_000, 200_000],
+        &[
+            "SELECT 0",
+            "set k v",
+            "PEXPIREAT k <now+500000ms>",
+            "PEXPIREAT k <now+100000ms>",
+            "PEXPIREAT k 4102444800000",
+            "pexpireat k 4102444800001",
+            "persist k",
+            "PEXPIREAT k <now+100000ms> NX",
+            "PEXPIREAT k <now+200000ms> gt",
+            "PERSIST k",
+        ],
+    );
+}
+
+/// §5.2: an EXPIRE family command with a time already past deletes the key and sends `DEL k` (not the EXPIRE);
+/// on a missing key it sends nothing.
+fn past_expire_times_become_del(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run(&[
+        "set a v",
+        "expire a -1",
+        "set b v",
+        "pexpireat b 1",
+        "set c v",
+        "expireat c 1000",
+        "set d v",
+        "pexpire d 0",
+        "set e v",
+        "expire e -1 NX",
+        "expire nokey -1",
+    ]);
+    session.expect_stream(
+        &[],
+        &[
+            "SELECT 0", "set a v", "DEL a", "set b v", "DEL b", "set c v", "DEL c", "set d v",
+            "DEL d", "set e v", "DEL e",
+        ],
+    );
+}
+
+/// §5.2: plain writes go out verbatim in the client's spelling, whatever their reply; reads and writes that
+/// change nothing (DEL of a missing key, SETNX of an existing one, a failed RENAME) send nothing.
+fn verbatim_writes_and_silent_reads(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run(&[
+        "del nokey",
+        "get nokey",
+        "set a 1",
+        "get a",
+        "exists a nokey",
+        "ttl a",
+        "pttl a",
+        "mget a b",
+        "strlen a",
+        "type a",
+        "keys *",
+        "dbsize",
+        "incr a",
+        "DECRBY a 5",
+        "incrby a 10",
+        "decr a",
+        "append a x",
+        "mset b 1 c 2",
+        "setnx d 1",
+        "setnx d 2",
+        "del a nokey",
+        "unlink b",
+        "rename nokey x",
+        "rename c e",
+        "incr notanumber",
+        "set s abc",
+        "incr s",
+        "echo hi",
+        "ping",
+        "select 0",
+        "flushdb",
+        "FLUSHALL",
+        "flushdb async",
+    ]);
+    session.expect_stream(
+        &[],
+        &[
+            "SELECT 0",
+            "set a 1",
+            "incr a",
+            "DECRBY a 5",
+            "incrby a 10",
+            "decr a",
+            "append a x",
+            "mset b 1 c 2",
+            "setnx d 1",
+            "del a nokey",
+            "unlink b",
+            "rename c e",
+            "incr notanumber",
+            "set s abc",
+            "flushdb",
+            "FLUSHALL",
+            "flushdb async",
+        ],
+    );
+}
+
+fn select_inserted_when_switching_dbs(subject: &Subject) {
+    select_insertion(subject, SyncMode::Disk);
+}
+
+fn select_inserted_when_switching_dbs_diskless(subject: &Subject) {
+    select_insertion(subject, SyncMode::Diskless);
+}
+
+/// §5: a `SELECT` (uppercase) goes out before the first command after the sync and before each command whose
+/// db differs from the last one sent, whichever client sends it; SELECT alone, reads and failed commands send
+/// nothing.
+fn select_insertion(subject: &Subject, mode: SyncMode) {
+    let mut session = Session::start(subject, mode);
+    session.run(&[
+        "select 3",
+        "set a 1",
+        "set b 1",
+        "select 0",
+        "get a",
+        "select 3",
+        "set c 1",
+        "select 16",
+        "set d 1",
+        "select 5",
+        "get x",
+        "del nokey",
+        "select 0",
+        "set e 1",
+    ]);
+    session.run_on_new_client(&["select 7", "set f 1"]);
+    session.run(&["set g 1", "select 7", "set h 1", "select 2", "flushall"]);
+    session.expect_stream(
+        &[],
+        &[
+            "SELECT 3", "set a 1", "set b 1", "set c 1", "set d 1", "SELECT 0", "set e 1",
+            "SELECT 7", "set f 1", "SELECT 0", "set g 1", "SELECT 7", "set h 1", "SELECT 2",
+            "flushall",
+        ],
+    );
+}
+
+/// §5.3/§5.4: a write that finds its key logically expired sends `DEL` and the write wrapped in
+/// `MULTI`/`EXEC`. The key is made expired by `SET ... PXAT 1` in the same pipelined write as the command
+/// touching it, so active expiry cannot delete it in between (both servers run one read's commands in a row);
+/// should that ever happen anyway, the stream shows a bare `DEL` and the attempt is repeated, at most twice.
+fn write_on_expired_key_is_wrapped_in_multi(subject: &Subject) {
+    let expected = [
+        "SELECT 0",
+        "SET x 5 PXAT 1",
+        "MULTI",
+        "DEL x",
+        "incr x",
+        "EXEC",
+        "SET y v PXAT 1",
+        "MULTI",
+        "DEL y",
+        "set y w",
+        "EXEC",
+    ];
+    let raced = [
+        "SELECT 0",
+        "SET x 5 PXAT 1",
+        "DEL x",
+        "incr x",
+        "SET y v PXAT 1",
+        "DEL y",
+        "set y w",
+    ];
+    for attempt in 1..=3 {
+        let mut session = Session::start(subject, SyncMode::Disk);
+        session.run_pipelined(&["set x 5 pxat 1", "incr x"]);
+        session.run_pipelined(&["set y v pxat 1", "set y w"]);
+        let stream = session.capture(&[]);
+        if stream == raced && attempt < 3 {
+            eprintln!(
+                "attempt {attempt}: active expiry deleted a key between two pipelined commands; again"
+            );
+            continue;
+        }
+        assert_stream(&stream, &expected);
+        return;
+    }
+}
+
+/// §5.4: a read that finds its key logically expired sends `DEL k` alone (the read itself is not propagated).
+/// Whether lazy or active expiry deletes the key first, the stream is the same.
+fn read_of_expired_key_propagates_del_alone(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run_pipelined(&["set y 1 pxat 1", "get y"]);
+    session.run_pipelined(&["set z 1 pxat 1", "exists z"]);
+    session.expect_stream(
+        &[],
+        &[
+            "SELECT 0",
+            "SET y 1 PXAT 1",
+            "DEL y",
+            "SET z 1 PXAT 1",
+            "DEL z",
+        ],
+    );
+}
+
+/// §5.4: the active expiry cycle deleting a key nobody touches sends `DEL k`, preceded by a SELECT when the
+/// key's db is not the last one sent.
+fn active_expiry_propagates_del(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    // One write, so neither key can expire before both are set.
+    session.run_pipelined(&["set a 1 px 50", "select 4", "set b 1 px 50"]);
+    for db in [0, 4] {
+        wait_until(
+            DEFAULT_DEADLINE,
+            &format!("active expiry to empty db {db}"),
+            || {
+                let mut client = session.master.client();
+                client.cmd(&["SELECT", &db.to_string()]);
+                match client.cmd(&["DBSIZE"]) {
+                    Frame::Integer(0) => Ok(()),
+                    other => Err(format!("DBSIZE {other:?}")),
+                }
+            },
+        );
+    }
+    let stream = session.capture(&[50]);
+    // The two DELs come in the order the cycle found the keys: db 0 first, as both servers scan dbs in order.
+    assert_stream(
+        &stream,
+        &[
+            "SELECT 0",
+            "SET a 1 PXAT <now+50ms>",
+            "SELECT 4",
+            "SET b 1 PXAT <now+50ms>",
+            "SELECT 0",
+            "DEL a",
+            "SELECT 4",
+            "DEL b",
+        ],
+    );
+}
+
+/// How the master sends the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SyncMode {
+    /// `repl-diskless-sync no`: `$<len>` framing.
+    Disk,
+    /// `repl-diskless-sync yes`: `$EOF:<mark>` framing, streaming starts after the first ACK.
+    Diskless,
+}
+
+/// A master, a fake replica attached to it, and a client connection running the scenario's commands.
+struct Session {
+    master: Node,
+    replica: FakeReplica,
+    client: RawConnection,
+    /// Unix ms just before the first command: absolute times are checked against it.
+    started_ms: i64,
+}
+
+impl Session {
+    fn start(subject: &Subject, mode: SyncMode) -> Session {
+        let diskless = match mode {
+            SyncMode::Disk => "no",
+            SyncMode::Diskless => "yes",
+        };
+        let master = subject.start(
+            NodeConfig::new(free_port())
+                .with("save", "\"\"")
+                .with("repl-diskless-sync", diskless),
+        );
+        let replica = FakeReplica::attach(&master, mode);
+        let client = RawConnection::connect(master.port());
+        Session {
+            master,
+            replica,
+            client,
+            started_ms: now_ms(),
+        }
+    }
+
+    /// Runs each command (words separated by spaces) on the session's client, one at a time.
+    fn run(&mut self, commands: &[&str]) {
+        for command in commands {
+            self.run_pipelined(&[command]);
+        }
+    }
+
+    /// Sends `commands` in one write and reads their replies.
+    fn run_pipelined(&mut self, commands: &[&str]) {
+        let mut request = BytesMut::new();
+        for command in commands {
+            let words: Vec<&str> = command.split_whitespace().collect();
+            resp::encode_command(&words, &mut request);
+        }
+        self.client
+            .send(&request)
+            .unwrap_or_else(|error| panic!("send {commands:?}: {error}"));
+        for command in commands {
+            if let Err(error) = self.client.read_reply() {
+                panic!("no reply to {command:?}: {error}");
+            }
+        }
+    }
+
+    /// Runs `commands` on a new client connection, then closes it.
+    fn run_on_new_client(&mut self, commands: &[&str]) {
+        let mut client = self.master.client();
+        for command in commands {
+            let words: Vec<&str> = command.split_whitespace().collect();
+            client.cmd(&words);
+        }
+    }
+
+    /// Waits for the whole stream (checking the offsets), normalises it and returns one line per command.
+    fn capture(&mut self, deltas_ms: &[i64]) -> Vec<String> {
+        let stream = self.replica.receive_until_caught_up(&self.master);
+        let window = (self.started_ms, now_ms());
+        parse_stream(&stream)
+            .into_iter()
+            .filter(|command| !(command.len() == 1 && command[0] == b"ping"))
+            .map(|command| normalise(command, window, deltas_ms))
+            .collect()
+    }
+
+    fn expect_stream(&mut self, deltas_ms: &[i64], expected: &[&str]) {
+        let stream = self.capture(deltas_ms);
+        assert_stream(&stream, expected);
+    }
+}
+
+/// Fails showing both streams, one command per line.
+fn assert_stream(stream: &[String], expected: &[&str]) {
+    if stream != expected {
+        panic!(
+            "the replication stream differs from Redis 7.0.15's\n  expected: {expected:#?}\n  \
+             received: {stream:#?}"
+        );
+    }
+}
+
+/// A replica made of a raw socket: handshake, snapshot skipped, stream bytes collected.
+struct FakeReplica {
+    connection: RawConnection,
+    /// The offset of `+FULLRESYNC`: the stream starts at the byte after it.
+    start_offset: i64,
+    /// Stream bytes received after the snapshot.
+    received: Vec<u8>,
+}
+
+impl FakeReplica {
+    fn attach(master: &Node, mode: SyncMode) -> FakeReplica {
+        let mut connection = RawConnection::connect(master.port());
+        for command in [
+            &["REPLCONF", "listening-port", "1"][..],
+            &["REPLCONF", "capa", "eof", "capa", "psync2"],
+        ] {
+            let mut request = BytesMut::new();
+            resp::encode_command(command, &mut request);
+            connection.send(&request).expect("send REPLCONF");
+            let reply = connection.read_reply().expect("reply to REPLCONF");
+            assert_eq!(reply, b"+OK\r\n", "{command:?} answered {}", escape(&reply));
+        }
+        let mut request = BytesMut::new();
+        resp::encode_command(&["PSYNC", "?", "-1"], &mut request);
+        connection.send(&request).expect("send PSYNC");
+
+        let fullresync = read_non_empty_line(&mut connection);
+        let fields: Vec<&str> = std::str::from_utf8(&fullresync)
+            .expect("+FULLRESYNC is text")
+            .trim_end()
+            .split(' ')
+            .collect();
+        let ["+FULLRESYNC", replid, offset] = fields[..] else {
+            panic!("PSYNC ? -1 answered {}", escape(&fullresync));
+        };
+        assert!(
+            replid.len() == 40 && replid.bytes().all(|b| b.is_ascii_hexdigit()),
+            "replid {replid:?}"
+        );
+        let start_offset: i64 = offset.parse().expect("+FULLRESYNC offset is a number");
+
+        let header = read_non_empty_line(&mut connection);
+        let header = std::str::from_utf8(&header).expect("payload header is text");
+        let payload = if let Some(mark) = header.strip_prefix("$EOF:") {
+            let mark = mark.trim_end();
+            assert_eq!(
+                mode,
+                SyncMode::Diskless,
+                "EOF framing without diskless sync"
+            );
+            assert_eq!(mark.len(), 40, "EOF mark {mark:?}");
+            let mut payload = connection
+                .read_through_mark(mark.as_bytes())
+                .expect("diskless payload");
+            payload.truncate(payload.len() - mark.len());
+            payload
+        } else {
+            assert_eq!(mode, SyncMode::Disk, "length framing with diskless sync");
+            let length: usize = header
+                .strip_prefix('$')
+                .and_then(|length| length.trim_end().parse().ok())
+                .unwrap_or_else(|| panic!("payload header {header:?}"));
+            connection.read_exact_bytes(length).expect("disk payload")
+        };
+        assert!(
+            payload.starts_with(b"REDIS"),
+            "the snapshot is an RDB file: {}",
+            escape(&payload[..payload.len().min(16)])
+        );
+
+        let mut replica = FakeReplica {
+            connection,
+            start_offset,
+            received: Vec::new(),
+        };
+        // A diskless master starts streaming only after an ACK following the transfer.
+        replica.acknowledge();
+        replica
+    }
+
+    /// `REPLCONF ACK <offset of the last byte received>`.
+    fn acknowledge(&mut self) {
+        let offset = self.start_offset + self.received.len() as i64;
+        let mut ack = BytesMut::new();
+        resp::encode_command(&["REPLCONF", "ACK", &offset.to_string()], &mut ack);
+        self.connection.send(&ack).expect("send REPLCONF ACK");
+    }
+
+    /// Reads until the stream bytes received equal `master_repl_offset - start_offset`, and returns them all.
+    fn receive_until_caught_up(&mut self, master: &Node) -> Vec<u8> {
+        wait_until(
+            DEFAULT_DEADLINE,
+            "the fake replica to receive master_repl_offset - FULLRESYNC offset stream bytes",
+            || {
+                let bytes = self.connection.read_available()?;
+                self.received.extend_from_slice(&bytes);
+                // Acknowledge like a real replica (which does so every second). Redis ignores an ACK that
+                // arrives before it has marked the diskless transfer finished, and streams only after one.
+                self.acknowledge();
+                let master_offset: i64 = master
+                    .info_field("replication", "master_repl_offset")
+                    .and_then(|offset| offset.parse().ok())
+                    .ok_or("no master_repl_offset")?;
+                let expected = master_offset - self.start_offset;
+                if self.received.len() as i64 == expected {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "received {} stream bytes, master_repl_offset {master_offset} - {} = {expected}: {}",
+                        self.received.len(),
+                        self.start_offset,
+                        escape(&self.received)
+                    ))
+                }
+            },
+        );
+        self.received.clone()
+    }
+}
+
+/// The next line that is not a bare `\n` keepalive.
+fn read_non_empty_line(connection: &mut RawConnection) -> Vec<u8> {
+    loop {
+        let line = connection.read_line().expect("a line from the master");
+        if line != b"\n" {
+            return line;
+        }
+    }
+}
+
+/// Splits the stream into commands, checking each is a multibulk of bulk strings in canonical encoding.
+fn parse_stream(stream: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    let mut buffer = BytesMut::from(stream);
+    let mut decoder = FrameDecoder::new();
+    let mut commands = Vec::new();
+    while !buffer.is_empty() {
+        let before = buffer.len();
+        let frame = match decoder.decode(&mut buffer) {
+            Ok(Some(frame)) => frame,
+            other => panic!(
+                "the stream does not decode ({other:?}) at {}",
+                escape(&buffer)
+            ),
+        };
+        let raw = &stream[stream.len() - before..stream.len() - buffer.len()];
+        let Frame::Array(items) = frame else {
+            panic!("stream item is not an array: {}", escape(raw));
+        };
+        let args: Vec<Vec<u8>> = items
+            .iter()
+            .map(|item| match item {
+                Frame::Bulk(arg) => arg.to_vec(),
+                other => panic!(
+                    "stream argument {other:?} is not a bulk string in {}",
+                    escape(raw)
+                ),
+            })
+            .collect();
+        let mut canonical = BytesMut::new();
+        resp::encode_command(&args, &mut canonical);
+        assert_eq!(
+            raw,
+            &canonical[..],
+            "non-canonical stream item {}",
+            escape(raw)
+        );
+        commands.push(args);
+    }
+    commands
+}
+
+/// One command as a line, with a clock-derived absolute time (`SET ... PXAT t`, `PEXPIREAT k t`) replaced by
+/// `<now+{delta}ms>` when `t` lies within a second of `window + delta` for a declared delta.
+fn normalise(mut command: Vec<Vec<u8>>, window: (i64, i64), deltas_ms: &[i64]) -> String {
+    let time_index = if command[0].eq_ignore_ascii_case(b"set") {
+        command
+            .iter()
+            .position(|arg| arg.eq_ignore_ascii_case(b"pxat"))
+            .map(|index| index + 1)
+    } else if command[0].eq_ignore_ascii_case(b"pexpireat") {
+        Some(2)
+    } else {
+        None
+    };
+    if let Some(index) = time_index
+        && let Some(time) = command
+            .get(index)
+            .and_then(|arg| std::str::from_utf8(arg).ok())
+            .and_then(|arg| arg.parse::<i64>().ok())
+    {
+        let (from, to) = window;
+        if let Some(delta) = deltas_ms
+            .iter()
+            .find(|&&delta| (from + delta - 1000..=to + delta + 1000).contains(&time))
+        {
+            command[index] = format!("<now+{delta}ms>").into_bytes();
+        }
+    }
+    command
+        .iter()
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_millis() as i64
+}
