@@ -161,7 +161,11 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             Bytes::from(expire_at.to_string()),
         ]);
     } else if options.get {
-        ctx.propagate(argv.iter().filter(|arg| !is(arg, "get")).cloned().collect());
+        // Only options are dropped: a key or value spelled `get` stays (Redis skips GET from argv[3] on).
+        let (command, options) = argv.split_at(3);
+        let mut propagated = command.to_vec();
+        propagated.extend(options.iter().filter(|arg| !is(arg, "get")).cloned());
+        ctx.propagate(propagated);
     } else {
         ctx.propagate_verbatim(argv);
     }
