@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::BytesMut;
 use resp::{Frame, FrameDecoder};
-use testkit::{DEFAULT_DEADLINE, Node, NodeConfig, free_port, wait_until};
+use testkit::{DEFAULT_DEADLINE, Node, NodeConfig, free_port, wait_replica_online, wait_until};
 use tokio_util::codec::Decoder as _;
 
 use crate::differential::raw::{RawConnection, escape};
@@ -34,6 +34,7 @@ on_both_servers!(
     select_inserted_when_switching_dbs_diskless,
     write_on_expired_key_is_wrapped_in_multi,
     read_of_expired_key_propagates_del_alone,
+    commands_touching_expired_keys,
     active_expiry_propagates_del,
 );
 
@@ -337,6 +338,94 @@ fn read_of_expired_key_propagates_del_alone(subject: &Subject) {
     );
 }
 
+/// §5.4 for the rest of the command set: every command that looks its key up deletes it first when it is
+/// logically expired, so the `DEL` comes before the command's own effect (both inside one `MULTI`/`EXEC`), or
+/// alone when the command then changes nothing. Writes that do not read their key in Redis still look it up
+/// (`setKey`), so SETEX, MSET and RENAME onto an expired key send the `DEL` too. Everything runs in one
+/// pipelined write so active expiry cannot get there first.
+fn commands_touching_expired_keys(subject: &Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    let expired = |key: &str| format!("set {key} old pxat 1");
+    let commands = [
+        expired("a"),
+        "setex a 100 v".to_owned(),
+        expired("b"),
+        "psetex b 5000 v".to_owned(),
+        expired("c"),
+        "mset c 1 other 2".to_owned(),
+        "set src v".to_owned(),
+        expired("dst"),
+        "rename src dst".to_owned(),
+        expired("gone"),
+        "rename gone x".to_owned(),
+        expired("e"),
+        "setnx e v".to_owned(),
+        expired("f"),
+        "append f x".to_owned(),
+        expired("g"),
+        "del g".to_owned(),
+        expired("h"),
+        "expire h 100".to_owned(),
+        expired("i"),
+        "persist i".to_owned(),
+        expired("j"),
+        expired("k"),
+        "mget j k".to_owned(),
+        expired("l"),
+        "ttl l".to_owned(),
+        expired("m"),
+        "type m".to_owned(),
+        expired("n"),
+        "strlen n".to_owned(),
+        expired("o"),
+        "decrby o 5".to_owned(),
+    ];
+    let commands: Vec<&str> = commands.iter().map(String::as_str).collect();
+    session.run_pipelined(&commands);
+    // What `set <key> old pxat 1` followed by a command touching <key> sends: the SET, then either the DEL
+    // and the command in MULTI/EXEC, or the DEL alone (a command that then changes nothing).
+    let set_expired = |key: &str| format!("SET {key} old PXAT 1");
+    let wrapped = |key: &str, command: &str| {
+        vec![
+            set_expired(key),
+            "MULTI".to_owned(),
+            format!("DEL {key}"),
+            command.to_owned(),
+            "EXEC".to_owned(),
+        ]
+    };
+    let alone = |key: &str| vec![set_expired(key), format!("DEL {key}")];
+    let expected: Vec<String> = [
+        vec!["SELECT 0".to_owned()],
+        wrapped("a", "SET a v PXAT <now+100000ms>"),
+        wrapped("b", "SET b v PXAT <now+5000ms>"),
+        wrapped("c", "mset c 1 other 2"),
+        vec!["set src v".to_owned()],
+        wrapped("dst", "rename src dst"),
+        alone("gone"),
+        wrapped("e", "setnx e v"),
+        wrapped("f", "append f x"),
+        alone("g"),
+        alone("h"),
+        alone("i"),
+        vec![
+            set_expired("j"),
+            set_expired("k"),
+            "MULTI".to_owned(),
+            "DEL j".to_owned(),
+            "DEL k".to_owned(),
+            "EXEC".to_owned(),
+        ],
+        alone("l"),
+        alone("m"),
+        alone("n"),
+        wrapped("o", "decrby o 5"),
+    ]
+    .concat();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    session.expect_stream(&[100_000, 5_000], &expected);
+}
+
 /// §5.4: the active expiry cycle deleting a key nobody touches sends `DEL k`, preceded by a SELECT when the
 /// key's db is not the last one sent.
 fn active_expiry_propagates_del(subject: &Subject) {
@@ -403,7 +492,12 @@ impl Session {
                 .with("save", "\"\"")
                 .with("repl-diskless-sync", diskless),
         );
-        let replica = FakeReplica::attach(&master, mode);
+        let mut replica = FakeReplica::attach(&master, mode);
+        // Until the master calls the sync finished, a diskless Redis still has its snapshot child running, and
+        // a FLUSHALL would kill it and drop the replica. Then one more ACK: Redis ignores one that arrived
+        // before that point, and streams only after an ACK.
+        wait_replica_online(&master, 1);
+        replica.acknowledge();
         let client = RawConnection::connect(master.port());
         Session {
             master,
