@@ -70,6 +70,8 @@ pub fn rename(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if argv[1] == argv[2] {
         return Frame::ok();
     }
+    // An expired destination is deleted (and that propagated) before being overwritten, as in Redis.
+    db.contains(&argv[2], now, policy);
     let entry = db.remove(&argv[1]).expect("the key was just found");
     db.insert(super::owned(&argv[2]), entry);
     ctx.propagate_verbatim(argv);

@@ -395,6 +395,13 @@ pub fn owned(arg: &Bytes) -> Bytes {
     Bytes::copy_from_slice(arg)
 }
 
+/// Deletes `key` if it is logically expired, as Redis's `lookupKeyWrite` does before a command overwrites a key,
+/// so the deletion reaches replicas as a `DEL` ahead of the command (both in one `MULTI`/`EXEC`).
+pub fn expire_if_needed(ctx: &mut Ctx<'_>, key: &[u8]) {
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    ctx.db().contains(key, now, policy);
+}
+
 /// Case-insensitive comparison of an argument with an option name.
 pub fn is(arg: &[u8], option: &str) -> bool {
     arg.eq_ignore_ascii_case(option.as_bytes())

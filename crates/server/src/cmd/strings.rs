@@ -4,7 +4,7 @@ use bytes::Bytes;
 use keyspace::{Entry, Value};
 use resp::Frame;
 
-use super::{Ctx, is, owned, parse_i64};
+use super::{Ctx, expire_if_needed, is, owned, parse_i64};
 use crate::errors;
 
 /// Largest string value (`proto-max-bulk-len`).
@@ -196,6 +196,7 @@ pub fn setex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let Some(expire_at) = absolute_expiry(unit, amount, ctx.now_ms) else {
         return errors::invalid_expire(name);
     };
+    expire_if_needed(ctx, &argv[1]);
     ctx.db().insert(
         owned(&argv[1]),
         Entry {
@@ -230,9 +231,10 @@ pub fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if argv.len().is_multiple_of(2) {
         return errors::wrong_arity("mset");
     }
-    let db = ctx.db();
     for pair in argv[1..].chunks_exact(2) {
-        db.insert(owned(&pair[0]), Entry::new(Value::String(owned(&pair[1]))));
+        expire_if_needed(ctx, &pair[0]);
+        ctx.db()
+            .insert(owned(&pair[0]), Entry::new(Value::String(owned(&pair[1]))));
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
