@@ -196,13 +196,13 @@ differential_tests!(
     quit_closes,
     auth_without_password,
     auth_with_requirepass,
-    bug_unauthenticated_multibulk_length,
-    bug_unauthenticated_bulk_length,
+    unauthenticated_multibulk_length,
+    unauthenticated_bulk_length,
     hello,
     inline_commands,
     protocol_errors_close_the_connection,
     bug_bulk_payload_without_crlf,
-    bug_multibulk_count_up_to_int_max,
+    multibulk_count_up_to_int_max,
     pipelined_and_split_requests,
 );
 

@@ -259,7 +259,7 @@ pub fn auth_with_requirepass() -> Script {
 }
 
 /// An unauthenticated client may not announce more than 10 arguments.
-pub fn bug_unauthenticated_multibulk_length() -> Script {
+pub fn unauthenticated_multibulk_length() -> Script {
     script(vec![
         raw(b"*10\r\n").expect(Expect::Nothing),
         raw(b"$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"),
@@ -269,7 +269,7 @@ pub fn bug_unauthenticated_multibulk_length() -> Script {
 }
 
 /// An unauthenticated client may not send an argument longer than 16 KB.
-pub fn bug_unauthenticated_bulk_length() -> Script {
+pub fn unauthenticated_bulk_length() -> Script {
     script(vec![
         raw(b"*1\r\n$16384\r\n").expect(Expect::Nothing),
         raw(&[&b"a".repeat(16384)[..], b"\r\n"].concat()),
@@ -399,7 +399,7 @@ pub fn bug_bulk_payload_without_crlf() -> Script {
 }
 
 /// Redis 7.0 accepts multibulk counts up to INT_MAX (the arguments then have to follow).
-pub fn bug_multibulk_count_up_to_int_max() -> Script {
+pub fn multibulk_count_up_to_int_max() -> Script {
     script(vec![raw(b"*1048577\r\n*1\r\n").then_closed()])
 }
 
