@@ -241,11 +241,8 @@ impl CommandDecoder {
             if src.len() < frame_len {
                 return Ok(Step::Incomplete);
             }
-            if src.get(bulk_len..frame_len) != Some(b"\r\n") {
-                return Err(ProtocolError::Invalid(
-                    "expected CRLF after bulk argument".to_owned(),
-                ));
-            }
+            // Redis skips the two bytes after a bulk argument without looking at them; so do we, so a
+            // sloppy client gets the same answer from both.
             partial.args.push(src.split_to(bulk_len).freeze());
             src.advance(2);
             partial.wire_len += frame_len;
@@ -486,15 +483,15 @@ mod tests {
     }
 
     #[test]
-    fn missing_crlf_after_argument() {
-        let result =
-            CommandDecoder::default().decode(&mut BytesMut::from(&b"*1\r\n$1\r\nabc\r\n"[..]));
-        assert_eq!(
-            result,
-            Err(ProtocolError::Invalid(
-                "expected CRLF after bulk argument".to_owned()
-            ))
-        );
+    fn bytes_after_an_argument_are_skipped_unchecked() {
+        let mut src = BytesMut::from(&b"*1\r\n$4\r\nPINGxx*1\r\n"[..]);
+        let command = CommandDecoder::default()
+            .decode(&mut src)
+            .expect("valid")
+            .expect("complete");
+        assert_eq!(command.args, vec![bytes::Bytes::from_static(b"PING")]);
+        assert_eq!(command.wire_len, 14);
+        assert_eq!(&src[..], b"*1\r\n");
     }
 
     #[test]

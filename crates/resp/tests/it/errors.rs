@@ -145,14 +145,6 @@ fn unbalanced_quotes() {
 }
 
 #[test]
-fn missing_crlf_after_a_bulk_argument() {
-    check_command_error(
-        b"*1\r\n$4\r\nPINGXX",
-        "Protocol error: expected CRLF after bulk argument",
-    );
-}
-
-#[test]
 fn errors_come_after_the_commands_before_them() {
     let input = b"*1\r\n$4\r\nPING\r\n*x\r\n";
     let mut decoder = resp::CommandDecoder::default();

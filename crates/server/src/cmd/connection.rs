@@ -192,8 +192,6 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             },
         );
         Frame::bulk(line)
-    } else if is(sub, "setinfo") && argv.len() == 4 {
-        Frame::ok()
     } else if is(sub, "help") {
         Frame::Array(
             [

@@ -126,7 +126,7 @@ impl Default for Config {
             unixsocket: String::new(),
             other: PASSTHROUGH
                 .iter()
-                .map(|(name, default)| (*name, (*default).to_owned()))
+                .map(|param| (param.name, param.default.to_owned()))
                 .collect(),
         }
     }
@@ -178,9 +178,9 @@ impl Config {
         if let Some(param) = find_param(&directive.name) {
             return (param.set)(self, &directive.args);
         }
-        if let Some(value) = self.other_mut(&directive.name) {
-            // Multi-word values (e.g. client-output-buffer-limit) are kept as one string, as CONFIG GET shows.
-            *value = directive.args.join(" ");
+        if let Some(param) = find_passthrough(&directive.name) {
+            let value = param.kind.normalise(&directive.args)?;
+            self.other.insert(param.name, value);
             return Ok(());
         }
         Err(ConfigError::BadDirective)
@@ -200,8 +200,12 @@ impl Config {
             };
             return (param.set)(self, &args);
         }
-        if let Some(stored) = self.other_mut(&name) {
-            *stored = value.to_owned();
+        if let Some(param) = find_passthrough(&name) {
+            if param.immutable {
+                return Err(ConfigError::Immutable);
+            }
+            let value = param.kind.normalise(&[value.to_owned()])?;
+            self.other.insert(param.name, value);
             return Ok(());
         }
         Err(ConfigError::BadDirective)
@@ -229,10 +233,6 @@ impl Config {
     /// The value of a pass-through directive (one accepted for compatibility but not acted on).
     pub fn other(&self, name: &str) -> Option<&str> {
         self.other.get(name).map(String::as_str)
-    }
-
-    fn other_mut(&mut self, name: &str) -> Option<&mut String> {
-        self.other.get_mut(name)
     }
 }
 
@@ -663,54 +663,152 @@ const PARAMS: &[Param] = &[
     },
 ];
 
-/// Directives accepted (and shown by CONFIG GET) for compatibility with Redis config files, with Redis
-/// 7.0's defaults, that do not change this server's behaviour yet.
-const PASSTHROUGH: &[(&str, &str)] = &[
-    ("activerehashing", "yes"),
-    ("always-show-logo", "no"),
-    ("appenddirname", "appendonlydir"),
-    ("appendfilename", "appendonly.aof"),
-    ("appendfsync", "everysec"),
-    (
+/// How a pass-through value is checked and normalised, with Redis's error texts.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Memory,
+    Enum(&'static [&'static str]),
+    /// Accepted as written (the formats with their own grammar, such as `notify-keyspace-events`).
+    Text,
+}
+
+/// A directive accepted (and shown by CONFIG GET) for compatibility with Redis config files, with Redis
+/// 7.0's default, that does not change this server's behaviour yet.
+struct Passthrough {
+    name: &'static str,
+    default: &'static str,
+    kind: Kind,
+    immutable: bool,
+}
+
+const fn passthrough(
+    name: &'static str,
+    default: &'static str,
+    kind: Kind,
+    immutable: bool,
+) -> Passthrough {
+    Passthrough {
+        name,
+        default,
+        kind,
+        immutable,
+    }
+}
+
+const DEBUG_ENUM: Kind = Kind::Enum(&["no", "yes", "local"]);
+
+const PASSTHROUGH: &[Passthrough] = &[
+    passthrough("activerehashing", "yes", Kind::Bool, false),
+    passthrough("always-show-logo", "no", Kind::Bool, true),
+    passthrough("appenddirname", "appendonlydir", Kind::Text, true),
+    passthrough("appendfilename", "appendonly.aof", Kind::Text, true),
+    passthrough(
+        "appendfsync",
+        "everysec",
+        Kind::Enum(&["everysec", "always", "no"]),
+        false,
+    ),
+    passthrough(
         "client-output-buffer-limit",
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        Kind::Text,
+        false,
     ),
-    ("daemonize", "no"),
-    ("enable-debug-command", "no"),
-    ("enable-module-command", "no"),
-    ("enable-protected-configs", "no"),
-    ("hz", "10"),
-    ("io-threads", "1"),
-    ("latency-monitor-threshold", "0"),
-    ("lazyfree-lazy-eviction", "no"),
-    ("lazyfree-lazy-expire", "no"),
-    ("lazyfree-lazy-server-del", "no"),
-    ("lazyfree-lazy-user-del", "no"),
-    ("lazyfree-lazy-user-flush", "no"),
-    ("maxclients", "10000"),
-    ("maxmemory", "0"),
-    ("maxmemory-policy", "noeviction"),
-    ("no-appendfsync-on-rewrite", "no"),
-    ("notify-keyspace-events", ""),
-    ("pidfile", ""),
-    ("propagation-error-behavior", "ignore"),
-    ("protected-mode", "yes"),
-    ("rdb-del-sync-files", "no"),
-    ("rdbchecksum", "yes"),
-    ("rdbcompression", "yes"),
-    ("repl-disable-tcp-nodelay", "no"),
-    ("repl-diskless-load", "disabled"),
-    ("repl-diskless-sync-max-replicas", "0"),
-    ("replica-ignore-maxmemory", "yes"),
-    ("replica-lazy-flush", "no"),
-    ("shutdown-timeout", "10"),
-    ("stop-writes-on-bgsave-error", "yes"),
-    ("supervised", "no"),
-    ("tcp-backlog", "511"),
-    ("tcp-keepalive", "300"),
-    ("timeout", "0"),
-    ("unixsocketperm", "0"),
+    passthrough("daemonize", "no", Kind::Bool, true),
+    passthrough("enable-debug-command", "no", DEBUG_ENUM, true),
+    passthrough("enable-module-command", "no", DEBUG_ENUM, true),
+    passthrough("enable-protected-configs", "no", DEBUG_ENUM, true),
+    passthrough("hz", "10", Kind::Int, false),
+    passthrough("io-threads", "1", Kind::Int, true),
+    passthrough("latency-monitor-threshold", "0", Kind::Int, false),
+    passthrough("lazyfree-lazy-eviction", "no", Kind::Bool, false),
+    passthrough("lazyfree-lazy-expire", "no", Kind::Bool, false),
+    passthrough("lazyfree-lazy-server-del", "no", Kind::Bool, false),
+    passthrough("lazyfree-lazy-user-del", "no", Kind::Bool, false),
+    passthrough("lazyfree-lazy-user-flush", "no", Kind::Bool, false),
+    passthrough("maxclients", "10000", Kind::Int, false),
+    passthrough("maxmemory", "0", Kind::Memory, false),
+    passthrough(
+        "maxmemory-policy",
+        "noeviction",
+        Kind::Enum(&[
+            "volatile-lru",
+            "volatile-lfu",
+            "volatile-random",
+            "volatile-ttl",
+            "allkeys-lru",
+            "allkeys-lfu",
+            "allkeys-random",
+            "noeviction",
+        ]),
+        false,
+    ),
+    passthrough("no-appendfsync-on-rewrite", "no", Kind::Bool, false),
+    passthrough("notify-keyspace-events", "", Kind::Text, false),
+    passthrough("pidfile", "", Kind::Text, true),
+    passthrough(
+        "propagation-error-behavior",
+        "ignore",
+        Kind::Enum(&["ignore", "panic", "panic-on-replicas"]),
+        false,
+    ),
+    passthrough("protected-mode", "yes", Kind::Bool, false),
+    passthrough("rdb-del-sync-files", "no", Kind::Bool, false),
+    passthrough("rdbchecksum", "yes", Kind::Bool, true),
+    passthrough("rdbcompression", "yes", Kind::Bool, false),
+    passthrough("repl-disable-tcp-nodelay", "no", Kind::Bool, false),
+    passthrough(
+        "repl-diskless-load",
+        "disabled",
+        Kind::Enum(&["disabled", "on-empty-db", "swapdb"]),
+        false,
+    ),
+    passthrough("repl-diskless-sync-max-replicas", "0", Kind::Int, false),
+    passthrough("replica-ignore-maxmemory", "yes", Kind::Bool, false),
+    passthrough("replica-lazy-flush", "no", Kind::Bool, false),
+    passthrough("shutdown-timeout", "10", Kind::Int, false),
+    passthrough("stop-writes-on-bgsave-error", "yes", Kind::Bool, false),
+    passthrough(
+        "supervised",
+        "no",
+        Kind::Enum(&["upstart", "systemd", "auto", "no"]),
+        true,
+    ),
+    passthrough("tcp-backlog", "511", Kind::Int, true),
+    passthrough("tcp-keepalive", "300", Kind::Int, false),
+    passthrough("timeout", "0", Kind::Int, false),
+    passthrough("unixsocketperm", "0", Kind::Text, true),
 ];
+
+impl Kind {
+    /// The stored form of `args`, or Redis's complaint about them.
+    fn normalise(self, args: &[String]) -> Result<String, ConfigError> {
+        match self {
+            Kind::Bool => parse_bool(args).map(yes_no),
+            Kind::Int => parse_number::<i64>(args).map(|n| n.to_string()),
+            Kind::Memory => parse_memory(args).map(|n| n.to_string()),
+            Kind::Enum(values) => {
+                let value = one(args)?.to_ascii_lowercase();
+                if values.contains(&value.as_str()) {
+                    Ok(value)
+                } else {
+                    Err(ConfigError::BadValue(format!(
+                        "argument(s) must be one of the following: {}",
+                        values.join(", ")
+                    )))
+                }
+            }
+            // Multi-word values (e.g. client-output-buffer-limit) are kept as one string, as CONFIG GET shows.
+            Kind::Text => Ok(args.join(" ")),
+        }
+    }
+}
+
+fn find_passthrough(name: &str) -> Option<&'static Passthrough> {
+    PASSTHROUGH.iter().find(|param| param.name == name)
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,8 +9,6 @@
 //!
 //! Each script is its own test (`differential::<script>`), skipped loudly without Redis installed (failing
 //! under `REQUIRE_REDIS=1`): without the reference server there is nothing to compare against.
-//! Tests whose name starts with `bug_` are known differences of `rserver` outside the command handlers,
-//! kept failing on purpose until fixed.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -189,7 +187,7 @@ differential_tests!(
     wrong_arity,
     select_and_databases,
     config_get_set,
-    bug_config_set_validates_passthrough_values,
+    config_set_validates_passthrough_values,
     config_set_aliases,
     client_commands,
     client_subcommand_arity,
@@ -201,7 +199,7 @@ differential_tests!(
     hello,
     inline_commands,
     protocol_errors_close_the_connection,
-    bug_bulk_payload_without_crlf,
+    bulk_payload_without_crlf,
     multibulk_count_up_to_int_max,
     pipelined_and_split_requests,
 );

@@ -188,7 +188,7 @@ pub fn client_commands() -> Script {
 
 /// Parameters rserver only passes through (accepted, shown by CONFIG GET, not acted on) still have their values
 /// validated by Redis.
-pub fn bug_config_set_validates_passthrough_values() -> Script {
+pub fn config_set_validates_passthrough_values() -> Script {
     script(vec![
         cmd("CONFIG SET timeout abc"),
         cmd("CONFIG SET maxmemory abc"),
@@ -390,7 +390,7 @@ pub fn protocol_errors_close_the_connection() -> Script {
 }
 
 /// Redis reads exactly `len` bytes of a bulk argument and skips the next two without checking they are CRLF.
-pub fn bug_bulk_payload_without_crlf() -> Script {
+pub fn bulk_payload_without_crlf() -> Script {
     script(vec![
         raw(b"*1\r\n$4\r\nPINGxx"),
         raw(b"*2\r\n$4\r\nECHO\r\n$3\r\nabcXY"),
