@@ -11,6 +11,7 @@ mod db;
 mod expire_index;
 mod keyspace;
 pub mod pattern;
+pub mod types;
 mod value;
 
 pub use db::{Db, ExpiryPolicy};

@@ -3,12 +3,22 @@
 use bytes::Bytes;
 
 use crate::UnixMillis;
+use crate::types::{hash::Hash, list::List, set::Set, zset::ZSet};
 
-/// What a key holds. One variant per Redis type; the string type is the only one so far.
+/// What a key holds: one variant per Redis type. Collections are boxed so the common case, a string, keeps
+/// the entry small.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     /// A Redis string: arbitrary bytes.
     String(Bytes),
+    /// A list.
+    List(Box<List>),
+    /// A hash.
+    Hash(Box<Hash>),
+    /// A set.
+    Set(Box<Set>),
+    /// A sorted set.
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -16,7 +26,25 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_no_bigger_than_a_string() {
+        // Per-key memory is a product target: collections must not grow every string entry.
+        assert_eq!(
+            std::mem::size_of::<Value>(),
+            std::mem::size_of::<Bytes>() + 8
+        );
     }
 }
 

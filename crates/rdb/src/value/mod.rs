@@ -33,6 +33,14 @@ pub(crate) fn write_typed_entry<S: Sink + ?Sized>(
             write_string(out, key)?;
             string::write(out, bytes)
         }
+        // The collection types get their writers with their commands (issue 3).
+        Value::List(_) | Value::Hash(_) | Value::Set(_) | Value::ZSet(_) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "cannot save a value of type {} to RDB yet",
+                value.type_name()
+            ),
+        )),
     }
 }
 

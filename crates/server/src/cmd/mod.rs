@@ -16,10 +16,16 @@ use crate::shared::Shared;
 
 mod connection;
 mod expire;
+mod hashes;
 mod keys;
+mod lists;
+mod pubsub;
 mod replication;
 mod server;
+mod sets;
 mod strings;
+mod transactions;
+mod zsets;
 
 /// Command flags, as in Redis's command table.
 pub mod flags {
@@ -303,6 +309,18 @@ const COMMANDS: &[CommandSpec] = &[
         strings::append
     ),
     command!("strlen", 2, READONLY | FAST, 1, 1, 1, strings::strlen),
+    // lists (cmd/lists.rs)
+
+    // hashes (cmd/hashes.rs)
+
+    // sets (cmd/sets.rs)
+
+    // sorted sets (cmd/zsets.rs)
+
+    // transactions (cmd/transactions.rs)
+
+    // pub/sub (cmd/pubsub.rs)
+
     // server
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(

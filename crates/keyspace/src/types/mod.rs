@@ -1,0 +1,7 @@
+//! The collection types a key can hold besides strings, each in its own module with its own encoding rules.
+
+pub mod dense;
+pub mod hash;
+pub mod list;
+pub mod set;
+pub mod zset;
