@@ -32,6 +32,33 @@ impl Value {
             Value::ZSet(_) => "zset",
         }
     }
+
+    /// The name `OBJECT ENCODING` replies with, following Redis 7.0's encoding rules.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::String(data) => string_encoding(data),
+            Value::List(list) => list.encoding(),
+            Value::Hash(hash) => hash.encoding(),
+            Value::Set(set) => set.encoding(),
+            Value::ZSet(zset) => zset.encoding(),
+        }
+    }
+}
+
+/// `int` for a canonical 64-bit integer of at most 20 bytes, `embstr` up to 44 bytes, else `raw`.
+fn string_encoding(data: &[u8]) -> &'static str {
+    let canonical_int = data.len() <= 20
+        && std::str::from_utf8(data)
+            .ok()
+            .and_then(|text| text.parse::<i64>().ok())
+            .is_some_and(|n| n.to_string().as_bytes() == data);
+    if canonical_int {
+        "int"
+    } else if data.len() <= 44 {
+        "embstr"
+    } else {
+        "raw"
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,11 @@ impl Hash {
         &self.fields
     }
 
+    /// `OBJECT ENCODING`.
+    pub fn encoding(&self) -> &'static str {
+        "hashtable"
+    }
+
     /// Every (field, value).
     pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Bytes)> {
         self.fields.iter()

@@ -51,6 +51,11 @@ impl List {
         self.items.iter()
     }
 
+    /// `OBJECT ENCODING`: Redis 7.0 stores every list as a quicklist.
+    pub fn encoding(&self) -> &'static str {
+        "quicklist"
+    }
+
     /// The underlying deque, for the list commands.
     pub fn items_mut(&mut self) -> &mut VecDeque<Bytes> {
         &mut self.items

@@ -58,6 +58,11 @@ impl Set {
         &self.members
     }
 
+    /// `OBJECT ENCODING`.
+    pub fn encoding(&self) -> &'static str {
+        "hashtable"
+    }
+
     /// Every member.
     pub fn iter(&self) -> impl Iterator<Item = &Bytes> {
         self.members.iter().map(|(member, ())| member)
