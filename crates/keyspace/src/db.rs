@@ -1,10 +1,9 @@
 //! [`Db`]: one numbered database, with lazy and active expiry.
 
-use std::collections::HashMap;
-
 use bytes::Bytes;
 
 use crate::expire_index::ExpireIndex;
+use crate::key_table::KeyTable;
 use crate::{Entry, UnixMillis, Value};
 
 /// What to do with a key found logically expired on access.
@@ -23,10 +22,13 @@ pub enum ExpiryPolicy {
 /// One database: keys to entries, plus an index of the keys that carry a TTL.
 #[derive(Debug, Default, Clone)]
 pub struct Db {
-    entries: HashMap<Bytes, Entry>,
+    entries: KeyTable,
     expires: ExpireIndex,
     expired: Vec<Bytes>,
     sample_state: u64,
+    /// The latest time seen by any call taking `now_ms`, in seconds: what inserts stamp as their access time
+    /// (writes look their key up first, so this is the time of the command).
+    clock_s: u32,
 }
 
 impl Db {
@@ -42,7 +44,7 @@ impl Db {
 
     /// Whether the database holds no keys at all.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// Number of keys with a TTL.
@@ -52,10 +54,28 @@ impl Db {
 
     /// The live entry under `key`, applying `policy` to a logically expired one.
     pub fn get(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> Option<&Entry> {
-        if self.expire_if_needed(key, now_ms, policy) {
-            return None;
-        }
-        self.entries.get(key)
+        let position = self.live_position(key, now_ms, policy)?;
+        self.entries.set_access(position, self.clock_s);
+        self.entries.at(position).map(|(_, entry)| entry)
+    }
+
+    /// The entry under `key` as stored, expired or not, without touching its access time (`OBJECT`, `WATCH`,
+    /// `SCAN`'s filters).
+    pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
+        let position = self.entries.position(key)?;
+        self.entries.at(position).map(|(_, entry)| entry)
+    }
+
+    /// Seconds since `key` was last read or written (`OBJECT IDLETIME`); `None` if it does not exist.
+    pub fn idle_seconds(&self, key: &[u8], now_ms: UnixMillis) -> Option<u64> {
+        let position = self.entries.position(key)?;
+        let accessed = self.entries.access(position);
+        Some(u64::from(clock_of(now_ms).wrapping_sub(accessed)))
+    }
+
+    /// Marks `key` as accessed now without reading it (`TOUCH`); false if it is not live.
+    pub fn touch(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
+        self.get(key, now_ms, policy).is_some()
     }
 
     /// The live value under `key` for in-place modification (its TTL is left alone; see [`Db::set_expire`]).
@@ -65,10 +85,9 @@ impl Db {
         now_ms: UnixMillis,
         policy: ExpiryPolicy,
     ) -> Option<&mut Value> {
-        if self.expire_if_needed(key, now_ms, policy) {
-            return None;
-        }
-        self.entries.get_mut(key).map(|entry| &mut entry.value)
+        let position = self.live_position(key, now_ms, policy)?;
+        self.entries.set_access(position, self.clock_s);
+        Some(&mut self.entries.entry_mut(position).value)
     }
 
     /// Whether a live key exists.
@@ -82,22 +101,26 @@ impl Db {
             Some(_) => self.expires.insert(&key),
             None => self.expires.remove(&key),
         }
-        self.entries.insert(key, entry)
+        self.entries.insert(key, entry, self.clock_s)
     }
 
     /// Stores `value` under `key`, keeping the TTL of the key it replaces (if the key exists).
     pub fn insert_keep_ttl(&mut self, key: Bytes, value: Value) {
-        match self.entries.get_mut(&key) {
-            Some(entry) => entry.value = value,
+        match self.entries.position(&key) {
+            Some(position) => {
+                self.entries.entry_mut(position).value = value;
+                self.entries.set_access(position, self.clock_s);
+            }
             None => {
-                self.entries.insert(key, Entry::new(value));
+                self.entries.insert(key, Entry::new(value), self.clock_s);
             }
         }
     }
 
     /// Deletes `key` whatever its expiry state; returns the removed entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let entry = self.entries.remove(key)?;
+        let position = self.entries.position(key)?;
+        let (_, entry) = self.entries.remove_at(position);
         if entry.expire_at.is_some() {
             self.expires.remove(key);
         }
@@ -106,7 +129,10 @@ impl Db {
 
     /// Sets or clears the TTL of an existing key; returns false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], expire_at: Option<UnixMillis>) -> bool {
-        let Some((stored_key, entry)) = self.entries.get_key_value(key) else {
+        let Some(position) = self.entries.position(key) else {
+            return false;
+        };
+        let Some((stored_key, entry)) = self.entries.at(position) else {
             return false;
         };
         let stored_key = stored_key.clone();
@@ -116,15 +142,34 @@ impl Db {
             (true, None) => self.expires.remove(key),
             _ => {}
         }
-        if let Some(entry) = self.entries.get_mut(key) {
-            entry.expire_at = expire_at;
-        }
+        self.entries.entry_mut(position).expire_at = expire_at;
         true
     }
 
     /// Every entry, including logically expired ones, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
         self.entries.iter()
+    }
+
+    /// One step of `SCAN`: calls `visit` for up to `count` keys from `cursor` (0 starts a scan) and returns the
+    /// next cursor, 0 once every position was visited. Every key present for the whole scan is visited at least
+    /// once; keys added meanwhile may or may not be. Logically expired keys are visited too: the caller filters.
+    pub fn scan(&self, cursor: u64, count: usize, visit: impl FnMut(&Bytes, &Entry)) -> u64 {
+        self.entries.scan(cursor, count, visit)
+    }
+
+    /// A uniformly random key, expired or not (`RANDOMKEY` retries on expired ones); `None` when empty.
+    pub fn random_key(&mut self) -> Option<Bytes> {
+        if self.entries.len() == 0 {
+            return None;
+        }
+        let position = (self.next_random() % self.entries.len() as u64) as usize;
+        self.entries.at(position).map(|(key, _)| key.clone())
+    }
+
+    /// Whether `key` has a TTL that has passed at `now_ms` (Redis's `keyIsExpired`: no deletion, any role).
+    pub fn is_expired(&self, key: &[u8], now_ms: UnixMillis) -> bool {
+        self.peek(key).is_some_and(|entry| entry.is_expired(now_ms))
     }
 
     /// Removes every key.
@@ -160,23 +205,32 @@ impl Db {
         !self.expired.is_empty()
     }
 
-    /// Returns true when `key` is logically expired (deleting it under [`ExpiryPolicy::Delete`]).
-    fn expire_if_needed(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
-        if policy == ExpiryPolicy::Keep {
-            return false;
+    /// The position of `key` if it is live under `policy` (an expired key is deleted under
+    /// [`ExpiryPolicy::Delete`]); also advances the clock.
+    fn live_position(
+        &mut self,
+        key: &[u8],
+        now_ms: UnixMillis,
+        policy: ExpiryPolicy,
+    ) -> Option<usize> {
+        self.clock_s = clock_of(now_ms);
+        let position = self.entries.position(key)?;
+        let (_, entry) = self.entries.at(position)?;
+        if policy == ExpiryPolicy::Keep || !entry.is_expired(now_ms) {
+            return Some(position);
         }
-        let expired = self
-            .entries
-            .get(key)
-            .is_some_and(|entry| entry.is_expired(now_ms));
-        if expired
-            && policy == ExpiryPolicy::Delete
-            && let Some((stored_key, _)) = self.entries.remove_entry(key)
-        {
+        if policy == ExpiryPolicy::Delete {
+            let (stored_key, _) = self.entries.remove_at(position);
             self.expires.remove(key);
             self.expired.push(stored_key);
         }
-        expired
+        None
+    }
+
+    /// Returns true when `key` is logically expired (deleting it under [`ExpiryPolicy::Delete`]).
+    fn expire_if_needed(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
+        let exists = self.entries.position(key).is_some();
+        exists && self.live_position(key, now_ms, policy).is_none()
     }
 
     /// xorshift64*: sampling only needs to be spread out, not unpredictable.
@@ -191,6 +245,11 @@ impl Db {
         self.sample_state = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
+}
+
+/// Unix seconds truncated to 32 bits, the unit of access times.
+fn clock_of(now_ms: UnixMillis) -> u32 {
+    (now_ms.max(0) / 1000) as u32
 }
 
 #[cfg(test)]

@@ -52,6 +52,30 @@ impl Keyspace {
         self.dbs.iter().map(Db::len).sum()
     }
 
+    /// Exchanges the contents of two databases (`SWAPDB`); false if either index is out of range.
+    pub fn swap_dbs(&mut self, first: usize, second: usize) -> bool {
+        if first >= self.dbs.len() || second >= self.dbs.len() {
+            return false;
+        }
+        self.dbs.swap(first, second);
+        true
+    }
+
+    /// Two distinct databases for modification at once (`MOVE`, `COPY ... DB`); `None` if either is out of
+    /// range or they are the same.
+    pub fn two_dbs_mut(&mut self, first: usize, second: usize) -> Option<(&mut Db, &mut Db)> {
+        if first == second || first >= self.dbs.len() || second >= self.dbs.len() {
+            return None;
+        }
+        if first < second {
+            let (low, high) = self.dbs.split_at_mut(second);
+            Some((&mut low[first], &mut high[0]))
+        } else {
+            let (low, high) = self.dbs.split_at_mut(first);
+            Some((&mut high[0], &mut low[second]))
+        }
+    }
+
     /// Empties every database.
     pub fn flush_all(&mut self) {
         self.dbs.iter_mut().for_each(Db::clear);

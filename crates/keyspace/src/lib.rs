@@ -9,6 +9,7 @@
 
 mod db;
 mod expire_index;
+mod key_table;
 mod keyspace;
 pub mod pattern;
 pub mod types;
