@@ -90,9 +90,10 @@ impl Db {
         Some(&mut self.entries.entry_mut(position).value)
     }
 
-    /// Whether a live key exists.
+    /// Whether a live key exists; unlike [`Db::get`] it does not count as an access (Redis's `LOOKUP_NOTOUCH`,
+    /// as for EXISTS, TYPE, TTL and OBJECT).
     pub fn contains(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
-        self.get(key, now_ms, policy).is_some()
+        self.live_position(key, now_ms, policy).is_some()
     }
 
     /// Stores `entry` under `key`, replacing any previous entry and its TTL; returns the previous entry.

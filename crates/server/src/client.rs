@@ -1,8 +1,12 @@
 //! [`ClientState`]: what the server remembers about one connection.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use resp::Protocol;
+
+use crate::pubsub::Mailbox;
 
 /// What happens to the connection after the current reply is written.
 #[derive(Debug)]
@@ -44,6 +48,41 @@ pub struct ClientState {
     pub after_reply: Option<AfterReply>,
     /// Set by a command that must not be answered (`REPLCONF ACK` from a non-replica, `SYNC`).
     pub suppress_reply: bool,
+    /// Replies written before the command's own reply (commands answering several frames, like `SUBSCRIBE`).
+    pub extra_replies: Vec<resp::Frame>,
+    /// Inside `MULTI`: the queued commands.
+    pub multi: Option<MultiState>,
+    /// Set while `EXEC` runs its commands: blocking commands must behave as their non-blocking forms.
+    pub deny_blocking: bool,
+    /// Channels and patterns this connection is subscribed to.
+    pub subscriptions: Subscriptions,
+    /// Where published messages for this connection wait to be written.
+    pub mailbox: Arc<Mailbox>,
+}
+
+/// A transaction being queued.
+#[derive(Debug, Default)]
+pub struct MultiState {
+    /// Commands queued so far (owned copies of their arguments).
+    pub commands: Vec<Vec<Bytes>>,
+    /// A command was refused while queueing: `EXEC` answers `-EXECABORT`.
+    pub aborted: bool,
+}
+
+/// A connection's subscriptions, in subscription order.
+#[derive(Debug, Default)]
+pub struct Subscriptions {
+    /// `SUBSCRIBE`d channels.
+    pub channels: Vec<Bytes>,
+    /// `PSUBSCRIBE`d patterns.
+    pub patterns: Vec<Bytes>,
+}
+
+impl Subscriptions {
+    /// Channels plus patterns: the count in every (un)subscribe reply; non-zero means subscribed mode.
+    pub fn count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
 }
 
 impl ClientState {
@@ -63,6 +102,25 @@ impl ClientState {
             replica_capa_psync2: false,
             after_reply: None,
             suppress_reply: false,
+            extra_replies: Vec::new(),
+            multi: None,
+            deny_blocking: false,
+            subscriptions: Subscriptions::default(),
+            mailbox: Arc::new(Mailbox::default()),
         }
+    }
+
+    /// Forgets what the server keeps about this client beyond the connection: its watches and subscriptions.
+    pub fn release(&mut self, core: &mut crate::core::Core) {
+        core.watches.forget(self.id);
+        let subscriptions = std::mem::take(&mut self.subscriptions);
+        core.pubsub
+            .remove_client(self.id, &subscriptions.channels, &subscriptions.patterns);
+        self.multi = None;
+    }
+
+    /// RESP2 connections with subscriptions accept only the (un)subscribe commands, PING, QUIT and RESET.
+    pub fn in_resp2_pubsub_mode(&self) -> bool {
+        self.protocol == Protocol::Resp2 && self.subscriptions.count() > 0
     }
 }

@@ -27,6 +27,7 @@ pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
         .connected_clients
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let outcome = serve(&shared, &mut stream, &mut client).await;
+    client.release(&mut shared.core());
     shared
         .stats
         .connected_clients
@@ -45,8 +46,22 @@ async fn serve(
     let mut decoder = CommandDecoder::default();
     let mut input = BytesMut::with_capacity(16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
+    let mailbox = Arc::clone(&client.mailbox);
+    // Pub/Sub message bytes in `output`, acknowledged to the mailbox once written.
+    let mut mail_bytes = 0;
     loop {
-        match execute_buffered(shared, client, &mut decoder, &mut input, &mut output) {
+        let step = execute_buffered(
+            shared,
+            client,
+            &mut decoder,
+            &mut input,
+            &mut output,
+            &mut mail_bytes,
+        );
+        if mailbox.overflowed() {
+            return None;
+        }
+        match step {
             Step::ReadMore => {}
             Step::Close => {
                 let _ = stream.write_all(&output).await;
@@ -70,17 +85,28 @@ async fn serve(
                 .stats
                 .net_output_bytes
                 .fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            if stream.write_all(&output).await.is_err() {
+            // A subscriber that stops reading must not keep its connection (and queued messages) forever.
+            let written = tokio::select! {
+                written = stream.write_all(&output) => written.is_ok(),
+                () = mailbox.wait_overflow() => false,
+            };
+            if !written {
                 return None;
             }
             output.clear();
+            mailbox.written(std::mem::take(&mut mail_bytes));
         }
         if input.capacity() - input.len() < 4096 {
             input.reserve(16 * 1024);
         }
         let read = tokio::select! {
-            read = stream.read_buf(&mut input) => read,
+            read = stream.read_buf(&mut input) => Some(read),
+            () = mailbox.wait() => None,
             () = shared.shutdown.cancelled() => return None,
+        };
+        let Some(read) = read else {
+            // Messages arrived: written by the loop's next turn (nothing new to execute).
+            continue;
         };
         match read {
             Ok(0) | Err(_) => return None,
@@ -114,10 +140,12 @@ fn execute_buffered(
     decoder: &mut CommandDecoder,
     input: &mut BytesMut,
     output: &mut BytesMut,
+    mail_bytes: &mut usize,
 ) -> Step {
     let mut batch: Option<dispatch::Batch<'_>> = None;
     let mut in_batch = 0;
     loop {
+        deliver_mail(client, output, mail_bytes);
         decoder.set_authenticated(client.authenticated);
         let command = match decoder.decode(input) {
             Ok(Some(command)) => command,
@@ -140,9 +168,14 @@ fn execute_buffered(
             .get_or_insert_with(|| dispatch::Batch::new(shared))
             .execute(client, &command.args);
         in_batch += 1;
+        // Messages published while the command ran (by itself too) come before its reply, as in Redis.
+        deliver_mail(client, output, mail_bytes);
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
         if !suppress && !matches!(after, Some(AfterReply::Shutdown)) {
+            for extra in client.extra_replies.drain(..) {
+                encode_frame(&extra, client.protocol, output);
+            }
             encode_frame(&reply, client.protocol, output);
         }
         match after {
@@ -151,5 +184,17 @@ fn execute_buffered(
             Some(AfterReply::Shutdown) => return Step::Shutdown,
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
         }
+    }
+}
+
+/// Encodes the Pub/Sub messages waiting in the client's mailbox into `output`, adding their posted sizes to
+/// `mail_bytes`.
+fn deliver_mail(client: &ClientState, output: &mut BytesMut, mail_bytes: &mut usize) {
+    if !client.mailbox.has_pending() {
+        return;
+    }
+    for (frame, size) in client.mailbox.take() {
+        encode_frame(&frame, client.protocol, output);
+        *mail_bytes += size;
     }
 }

@@ -9,7 +9,9 @@ use bytes::Bytes;
 use keyspace::{ExpiryPolicy, Keyspace};
 use replication::{ReplOffset, ReplicaLinkState, ReplicationState};
 
+use crate::pubsub::PubSub;
 use crate::replicas::ReplicaRegistry;
+use crate::watch::Watches;
 
 /// Everything guarded by the core lock.
 #[derive(Debug)]
@@ -24,6 +26,10 @@ pub struct Core {
     pub replicas: ReplicaRegistry,
     /// Save bookkeeping.
     pub persistence: Persistence,
+    /// `WATCH`ed keys and the clients whose transaction they invalidated.
+    pub watches: Watches,
+    /// Pub/Sub subscriptions.
+    pub pubsub: PubSub,
 }
 
 /// This server's role.
@@ -107,6 +113,8 @@ impl Core {
                 last_bgsave_ok: true,
                 ..Persistence::default()
             },
+            watches: Watches::default(),
+            pubsub: PubSub::default(),
         }
     }
 

@@ -7,17 +7,18 @@
 
 use std::sync::{Arc, MutexGuard};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use keyspace::ExpiryPolicy;
 use replication::ReplicaLinkState;
 use resp::Frame;
 
 use crate::client::ClientState;
-use crate::cmd::{self, Ctx, flags};
+use crate::cmd::{self, CommandSpec, Ctx, flags};
 use crate::core::Core;
 use crate::errors;
 use crate::shared::{Shared, now_ms};
 use crate::stats::Stats;
+use crate::watch;
 
 /// Most commands run under one lock acquisition, so one client's long pipeline cannot starve others.
 pub const MAX_BATCH: usize = 64;
@@ -63,73 +64,192 @@ impl<'a> Batch<'a> {
         self.fed = true;
     }
 
-    /// Runs one command.
+    /// Runs one command: the generic checks, then either queues it (inside `MULTI`) or runs it and appends
+    /// what it changed to the replication stream.
     pub fn execute(&mut self, client: &mut ClientState, argv: &[Bytes]) -> Frame {
         let shared = self.shared;
         let Some(name) = argv.first() else {
             return Frame::Null;
         };
         let Some(spec) = cmd::lookup(name) else {
-            return errors::unknown_command(name, &argv[1..]);
+            return self.reject(client, None, errors::unknown_command(name, &argv[1..]));
         };
         if !spec.arity_ok(argv.len()) {
-            return errors::wrong_arity(spec.name);
+            return self.reject(client, Some(spec), errors::wrong_arity(spec.name));
         }
         if !client.authenticated && !spec.has(flags::NO_AUTH) {
-            return errors::reply(errors::NOAUTH);
+            return self.reject(client, Some(spec), errors::reply(errors::NOAUTH));
+        }
+        if client.multi.is_some() && spec.has(flags::NO_MULTI) {
+            return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
         Stats::bump(&shared.stats.commands_processed);
         let (read_only, serve_stale) = (self.read_only, self.serve_stale);
         let core = self.core.as_mut().expect("the guard is only taken in drop");
-        if !client.is_master_link
-            && let Some(link) = core.master_link()
+        let link_down = match core.master_link() {
+            Some(link) if !client.is_master_link => Some(link.state != ReplicaLinkState::Connected),
+            _ => None,
+        };
+        if link_down.is_some() && spec.has(flags::WRITE) && read_only {
+            return self.reject(client, Some(spec), errors::reply(errors::READONLY));
+        }
+        if client.in_resp2_pubsub_mode() && !ALLOWED_IN_PUBSUB.contains(&spec.name) {
+            let error = errors::pubsub_context(&full_name(spec, argv));
+            return self.reject(client, Some(spec), error);
+        }
+        if link_down == Some(true) && !serve_stale && !spec.has(flags::STALE) {
+            return self.reject(client, Some(spec), errors::reply(errors::MASTERDOWN));
+        }
+        if let Some(multi) = client.multi.as_mut()
+            && !TRANSACTION_CONTROL.contains(&spec.name)
         {
-            if spec.has(flags::WRITE) && read_only {
-                return errors::reply(errors::READONLY);
+            // An aborted transaction will not run: no point keeping its commands (Redis does the same).
+            if !multi.aborted {
+                multi.commands.push(argv.iter().map(cmd::owned).collect());
             }
-            if !serve_stale && link.state != ReplicaLinkState::Connected && !spec.has(flags::STALE)
-            {
-                return errors::reply(errors::MASTERDOWN);
-            }
+            return Frame::Simple(Bytes::from_static(b"QUEUED"));
         }
 
+        let core = self.core.as_mut().expect("the guard is only taken in drop");
         let policy = if client.is_master_link {
             ExpiryPolicy::Keep
         } else {
             core.client_expiry_policy()
         };
         let mut ctx = Ctx::new(core, client, shared, now_ms(), policy);
-        let reply = (spec.handler)(&mut ctx, argv);
-        let commands = ctx.take_propagation();
-        let db = client.db;
-
-        // Keys found expired while running the command are deleted on the master, which tells its
-        // replicas: their DELs come first, in the same unit as the command's own effects.
-        let expired = core.keyspace.take_expired();
-        if !expired.is_empty() {
-            shared
-                .stats
-                .expired_keys
-                .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        }
+        let reply = call(&mut ctx, spec, argv);
+        let unit = ctx.take_propagation();
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
             return reply;
         }
-        let mut unit: Vec<Vec<Bytes>> = Vec::with_capacity(expired.len() + commands.len());
-        for (expired_db, key) in expired {
-            let del = vec![Bytes::from_static(b"DEL"), key];
-            if expired_db == db {
-                unit.push(del);
-            } else {
-                self.fed |= core.propagate(expired_db, &[del]);
-            }
-        }
-        unit.extend(commands);
-        self.fed |= core.propagate(db, &unit);
+        self.fed |= feed_unit(core, &unit);
         reply
     }
+
+    /// A command refused before running: inside `MULTI` the transaction is flagged so `EXEC` will answer
+    /// `-EXECABORT`; a refused `EXEC` itself ends the transaction with the reason.
+    fn reject(
+        &mut self,
+        client: &mut ClientState,
+        spec: Option<&CommandSpec>,
+        error: Frame,
+    ) -> Frame {
+        let Some(multi) = client.multi.as_mut() else {
+            return error;
+        };
+        multi.aborted = true;
+        if spec.is_some_and(|spec| spec.name == "exec") {
+            client.multi = None;
+            self.core().watches.forget(client.id);
+            return errors::exec_abort_because(&error);
+        }
+        error
+    }
+}
+
+/// Commands that run, not queue, inside `MULTI`.
+const TRANSACTION_CONTROL: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+
+/// What a RESP2 connection in subscribed mode may run.
+const ALLOWED_IN_PUBSUB: &[&str] = &[
+    "ping",
+    "subscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "sunsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "quit",
+    "reset",
+];
+
+/// Commands whose first argument names a subcommand: Redis 7 calls them `name|sub` in errors.
+const CONTAINERS: &[&str] = &["client", "command", "config", "object", "pubsub"];
+
+/// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand).
+fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {
+    match argv.get(1) {
+        Some(sub) if CONTAINERS.contains(&spec.name) => {
+            format!(
+                "{}|{}",
+                spec.name,
+                String::from_utf8_lossy(sub).to_ascii_lowercase()
+            )
+        }
+        _ => spec.name.to_owned(),
+    }
+}
+
+/// Runs one command's handler, then the bookkeeping every command gets, also inside `EXEC`: keys found expired
+/// are deleted on a master and their `DEL`s queued before the command's own effects; `WATCH`ers of what
+/// changed are told (the keys deleted by expiry, and the key arguments of a write that counted a change unless
+/// the handler touched keys itself).
+pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
+    let dirty_before = ctx.core.persistence.dirty;
+    let propagated_before = ctx.propagation_len();
+    let db = ctx.client.db;
+    ctx.take_touched_explicitly();
+    let reply = (spec.handler)(ctx, argv);
+    let touched_explicitly = ctx.take_touched_explicitly();
+
+    let expired = ctx.core.keyspace.take_expired();
+    if !expired.is_empty() {
+        ctx.shared
+            .stats
+            .expired_keys
+            .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        for (expired_db, key) in &expired {
+            watch::touch_deleted(ctx.core, *expired_db, key);
+        }
+        let dels = expired
+            .into_iter()
+            .map(|(expired_db, key)| (expired_db, vec![Bytes::from_static(b"DEL"), key]))
+            .collect();
+        ctx.insert_propagation(propagated_before, dels);
+    }
+    if !touched_explicitly
+        && spec.has(flags::WRITE)
+        && ctx.core.persistence.dirty != dirty_before
+        && !ctx.core.watches.is_empty()
+    {
+        for key in spec.keys(argv) {
+            watch::touch_key(ctx.core, db, key);
+        }
+    }
+    reply
+}
+
+/// Appends one execution unit to the stream: a `SELECT` before any command whose database differs from the
+/// stream's, and `MULTI`/`EXEC` around two or more commands (the first `SELECT` before the `MULTI`, as Redis
+/// 7.0's `propagatePendingCommands` does). Returns whether anything was appended.
+fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
+    if unit.is_empty() || core.repl.backlog().is_none() {
+        return false;
+    }
+    let mut encoded = BytesMut::new();
+    let mut stream_db = core.repl.stream_db();
+    let mut select = |db: usize, encoded: &mut BytesMut| {
+        if stream_db != Some(db) {
+            resp::encode_command(&[&b"SELECT"[..], db.to_string().as_bytes()], encoded);
+            stream_db = Some(db);
+        }
+    };
+    let wrap = unit.len() > 1;
+    if wrap {
+        select(unit[0].0, &mut encoded);
+        resp::encode_command(&[&b"MULTI"[..]], &mut encoded);
+    }
+    for (db, command) in unit {
+        select(*db, &mut encoded);
+        resp::encode_command(command, &mut encoded);
+    }
+    if wrap {
+        resp::encode_command(&[&b"EXEC"[..]], &mut encoded);
+    }
+    core.repl.set_stream_db(stream_db);
+    core.propagate_raw(&encoded)
 }
 
 impl Drop for Batch<'_> {

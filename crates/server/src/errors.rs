@@ -44,6 +44,23 @@ pub const NOT_VALID_FROM_REPLICA: &str = "ERR Command is not valid when client i
 /// `-ERR string exceeds maximum allowed size (proto-max-bulk-len)`
 pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
+/// `-ERR Command not allowed inside a transaction` (commands flagged no-multi).
+pub const NOT_IN_MULTI: &str = "ERR Command not allowed inside a transaction";
+/// `-ERR MULTI calls can not be nested`
+pub const MULTI_NESTED: &str = "ERR MULTI calls can not be nested";
+/// `-ERR EXEC without MULTI`
+pub const EXEC_WITHOUT_MULTI: &str = "ERR EXEC without MULTI";
+/// `-ERR DISCARD without MULTI`
+pub const DISCARD_WITHOUT_MULTI: &str = "ERR DISCARD without MULTI";
+/// `-ERR WATCH inside MULTI is not allowed`
+pub const WATCH_IN_MULTI: &str = "ERR WATCH inside MULTI is not allowed";
+/// `EXEC` after a command was refused while queueing.
+pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
+/// `-ERR invalid cursor`
+pub const INVALID_CURSOR: &str = "ERR invalid cursor";
+/// `-ERR source and destination objects are the same`
+pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
+
 /// An error reply from its full text.
 pub fn reply(text: &str) -> Frame {
     Frame::Error(bytes::Bytes::copy_from_slice(text.as_bytes()))
@@ -103,6 +120,29 @@ pub fn invalid_expire(command: &str) -> Frame {
         "ERR invalid expire time in '{}' command",
         command.to_ascii_lowercase()
     ))
+}
+
+/// A refused `EXEC`: `-EXECABORT Transaction discarded because of: <reason>`, the reason being the refusal
+/// without the `ERR ` Redis adds only when sending an error on its own.
+pub fn exec_abort_because(error: &Frame) -> Frame {
+    let reason = match error {
+        Frame::Error(text) => text.strip_prefix(b"ERR ").unwrap_or(text),
+        _ => &b""[..],
+    };
+    let mut text = b"EXECABORT Transaction discarded because of: ".to_vec();
+    text.extend_from_slice(reason);
+    reply_bytes(text)
+}
+
+/// A RESP2 connection in subscribed mode ran something else (`name` as Redis 7 shows it: `config|get`).
+pub fn pubsub_context(name: &str) -> Frame {
+    reply_bytes(
+        format!(
+            "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET \
+             are allowed in this context"
+        )
+        .into_bytes(),
+    )
 }
 
 /// An error reply from raw bytes, with `\r` and `\n` turned into spaces as Redis does for every formatted

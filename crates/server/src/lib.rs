@@ -15,11 +15,13 @@ pub mod dispatch;
 pub mod errors;
 pub mod info;
 pub mod persistence;
+pub mod pubsub;
 pub mod replica_feed;
 pub mod replica_link;
 pub mod replicas;
 pub mod shared;
 pub mod stats;
+pub mod watch;
 
 mod connection;
 

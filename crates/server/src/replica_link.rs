@@ -264,6 +264,12 @@ async fn full_resync(
     tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
     tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
     let mut core = shared.core();
+    // Clients watching keys see the whole data set replaced (Redis touches every watched key here too).
+    if !core.watches.is_empty() {
+        let core = &mut *core;
+        core.watches
+            .touch_replaced(&core.keyspace, &loaded.keyspace);
+    }
     core.keyspace = loaded.keyspace;
     core.repl.reset_to_master(replid, offset);
     // The stream continues in the database the master's stream was in when it took the snapshot.

@@ -8,7 +8,12 @@ use crate::client::AfterReply;
 use crate::errors;
 
 /// `PING [message]`
-pub fn ping(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    // A RESP2 subscriber reads pushes as arrays, so PING answers in the same shape there.
+    if ctx.client.in_resp2_pubsub_mode() && argv.len() <= 2 {
+        let message = argv.get(1).cloned().unwrap_or_default();
+        return Frame::Array(vec![Frame::bulk("pong"), Frame::Bulk(message)]);
+    }
     match argv {
         [_] => Frame::Simple(Bytes::from_static(b"PONG")),
         [_, message] => Frame::Bulk(message.clone()),

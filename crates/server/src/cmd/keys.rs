@@ -11,12 +11,17 @@ use crate::errors;
 pub fn del(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
-    let mut deleted = 0;
+    let mut removed = Vec::new();
     for key in &argv[1..] {
         if db.contains(key, now, policy) {
             db.remove(key);
-            deleted += 1;
+            removed.push(key);
         }
+    }
+    // Only the keys actually deleted count as modified for WATCH.
+    let deleted = removed.len() as u64;
+    for key in removed {
+        ctx.touch(key);
     }
     if deleted > 0 {
         ctx.propagate_verbatim(argv);
@@ -39,10 +44,13 @@ pub fn exists(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// `TYPE key`
 pub fn type_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);
-    let name = ctx
-        .db()
-        .get(&argv[1], now, policy)
-        .map_or("none", |entry| entry.value.type_name());
+    let db = ctx.db();
+    let name = if db.contains(&argv[1], now, policy) {
+        db.peek(&argv[1])
+            .map_or("none", |entry| entry.value.type_name())
+    } else {
+        "none"
+    };
     Frame::Simple(Bytes::from_static(name.as_bytes()))
 }
 
@@ -88,6 +96,8 @@ pub fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if !flush_mode_ok(argv) {
         return errors::reply(errors::SYNTAX);
     }
+    let index = ctx.client.db;
+    ctx.touch_db(index, None);
     let db = ctx.db();
     let removed = db.len() as u64;
     db.clear();
@@ -100,6 +110,9 @@ pub fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 pub fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if !flush_mode_ok(argv) {
         return errors::reply(errors::SYNTAX);
+    }
+    for index in 0..ctx.core.keyspace.db_count() {
+        ctx.touch_db(index, None);
     }
     let removed = ctx.core.keyspace.key_count() as u64;
     ctx.core.keyspace.flush_all();

@@ -16,10 +16,15 @@ use crate::shared::Shared;
 
 mod connection;
 mod expire;
+pub mod float;
+mod getex;
 mod hashes;
 mod keys;
+mod keys_copy;
+mod keys_scan;
 mod lists;
 mod pubsub;
+mod ranges;
 mod replication;
 mod server;
 mod sets;
@@ -47,6 +52,10 @@ pub mod flags {
     pub const NOSCRIPT: u32 = 1 << 7;
     /// Allowed while loading.
     pub const LOADING: u32 = 1 << 8;
+    /// Refused inside `MULTI` (`-ERR Command not allowed inside a transaction`).
+    pub const NO_MULTI: u32 = 1 << 9;
+    /// Pub/Sub command.
+    pub const PUBSUB: u32 = 1 << 10;
 }
 
 /// A handler: applies the command (argv\[0\] is the name) and returns the reply.
@@ -88,6 +97,25 @@ impl CommandSpec {
         self.flags & flag != 0
     }
 
+    /// The key arguments of `argv` according to the key positions (first, last, step).
+    pub fn keys<'a>(&self, argv: &'a [Bytes]) -> impl Iterator<Item = &'a Bytes> {
+        let argc = argv.len() as i64;
+        let first = i64::from(self.first_key);
+        let last = match i64::from(self.last_key) {
+            last if last < 0 => argc + last,
+            last => last,
+        };
+        let step = i64::from(self.key_step).max(1);
+        let range = if first > 0 {
+            first..=last.min(argc - 1)
+        } else {
+            1..=0
+        };
+        range
+            .step_by(step as usize)
+            .filter_map(move |index| argv.get(index as usize))
+    }
+
     /// Names of the set flags, as `COMMAND` lists them.
     pub fn flag_names(&self) -> Vec<&'static str> {
         let names = [
@@ -95,11 +123,13 @@ impl CommandSpec {
             (flags::READONLY, "readonly"),
             (flags::DENYOOM, "denyoom"),
             (flags::ADMIN, "admin"),
+            (flags::PUBSUB, "pubsub"),
             (flags::NOSCRIPT, "noscript"),
             (flags::LOADING, "loading"),
             (flags::STALE, "stale"),
             (flags::NO_AUTH, "no_auth"),
             (flags::FAST, "fast"),
+            (flags::NO_MULTI, "no_multi"),
         ];
         names
             .iter()
@@ -121,7 +151,10 @@ pub struct Ctx<'a> {
     pub now_ms: i64,
     /// How this command sees logically expired keys.
     pub policy: ExpiryPolicy,
-    propagation: Vec<Vec<Bytes>>,
+    /// What to propagate, each command with the database it applies to.
+    propagation: Vec<(usize, Vec<Bytes>)>,
+    /// The running command reported the keys it modified itself (see [`Ctx::touch`]).
+    touched_explicitly: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -140,6 +173,7 @@ impl<'a> Ctx<'a> {
             now_ms,
             policy,
             propagation: Vec::new(),
+            touched_explicitly: false,
         }
     }
 
@@ -155,7 +189,7 @@ impl<'a> Ctx<'a> {
     /// Propagates the command exactly as the client sent it, and counts one change.
     pub fn propagate_verbatim(&mut self, argv: &[Bytes]) {
         if self.core.repl.backlog().is_some() {
-            self.propagation.push(argv.to_vec());
+            self.propagation.push((self.client.db, argv.to_vec()));
         }
         self.core.persistence.dirty += 1;
     }
@@ -165,9 +199,62 @@ impl<'a> Ctx<'a> {
     pub fn propagate(&mut self, args: Vec<Bytes>) {
         // Without a backlog nothing is recorded (Redis does the same), so skip building the unit.
         if self.core.repl.backlog().is_some() {
-            self.propagation.push(args);
+            self.propagation.push((self.client.db, args));
         }
         self.core.persistence.dirty += 1;
+    }
+
+    /// Propagates the command verbatim without counting a change to the data (`PUBLISH`).
+    pub fn propagate_without_change(&mut self, argv: &[Bytes]) {
+        if self.core.repl.backlog().is_some() {
+            self.propagation.push((self.client.db, argv.to_vec()));
+        }
+    }
+
+    /// Tells `WATCH`ers that `key` of the client's database changed. Commands whose key positions in the table
+    /// describe what they modify need not call it: [`crate::dispatch::call`] touches those keys whenever a
+    /// write counted a change. Calling it (or [`Ctx::touch_in`]) replaces that generic touch for this command.
+    pub fn touch(&mut self, key: &[u8]) {
+        let db = self.client.db;
+        self.touch_in(db, key);
+    }
+
+    /// Tells `WATCH`ers that `key` of database `db` changed.
+    pub fn touch_in(&mut self, db: usize, key: &[u8]) {
+        self.touched_explicitly = true;
+        crate::watch::touch_key(self.core, db, key);
+    }
+
+    /// Tells `WATCH`ers that database `db` is about to be emptied, or swapped with `swapped_with`.
+    pub fn touch_db(&mut self, db: usize, swapped_with: Option<usize>) {
+        self.touched_explicitly = true;
+        let core = &mut *self.core;
+        if core.watches.is_empty() {
+            return;
+        }
+        let (Some(emptied), now) = (core.keyspace.db(db), self.now_ms) else {
+            return;
+        };
+        let replaced = swapped_with.and_then(|other| core.keyspace.db(other));
+        core.watches.touch_db(db, emptied, replaced, now);
+    }
+
+    /// Whether the running command touched keys itself; resets the mark for the next command.
+    pub fn take_touched_explicitly(&mut self) -> bool {
+        std::mem::take(&mut self.touched_explicitly)
+    }
+
+    /// Number of commands queued for propagation so far.
+    pub fn propagation_len(&self) -> usize {
+        self.propagation.len()
+    }
+
+    /// Queues `DEL`s of keys deleted by expiry at position `at`, so they precede the effects of the command
+    /// that found them expired.
+    pub fn insert_propagation(&mut self, at: usize, commands: Vec<(usize, Vec<Bytes>)>) {
+        if self.core.repl.backlog().is_some() {
+            self.propagation.splice(at..at, commands);
+        }
     }
 
     /// Counts changes that are not propagated by this command itself (e.g. FLUSHALL is propagated verbatim
@@ -176,8 +263,8 @@ impl<'a> Ctx<'a> {
         self.core.persistence.dirty += changes;
     }
 
-    /// What the command asked to propagate.
-    pub fn take_propagation(&mut self) -> Vec<Vec<Bytes>> {
+    /// What the command asked to propagate, each with its database.
+    pub fn take_propagation(&mut self) -> Vec<(usize, Vec<Bytes>)> {
         std::mem::take(&mut self.propagation)
     }
 }
@@ -279,6 +366,14 @@ const COMMANDS: &[CommandSpec] = &[
     command!("dbsize", 1, READONLY | FAST, 0, 0, 0, keys::dbsize),
     command!("flushdb", -1, WRITE, 0, 0, 0, keys::flushdb),
     command!("flushall", -1, WRITE, 0, 0, 0, keys::flushall),
+    command!("renamenx", 3, WRITE | FAST, 1, 2, 1, keys_copy::renamenx),
+    command!("copy", -3, WRITE | DENYOOM, 1, 2, 1, keys_copy::copy),
+    command!("move", 3, WRITE | FAST, 1, 1, 1, keys_copy::move_),
+    command!("swapdb", 3, WRITE | FAST, 0, 0, 0, keys_copy::swapdb),
+    command!("scan", -2, READONLY, 0, 0, 0, keys_scan::scan),
+    command!("randomkey", 1, READONLY, 0, 0, 0, keys_scan::randomkey),
+    command!("touch", -2, READONLY | FAST, 1, -1, 1, keys_scan::touch),
+    command!("object", -2, READONLY, 2, 2, 1, keys_scan::object),
     // expiry
     command!("expire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
     command!("pexpire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
@@ -309,6 +404,22 @@ const COMMANDS: &[CommandSpec] = &[
         strings::append
     ),
     command!("strlen", 2, READONLY | FAST, 1, 1, 1, strings::strlen),
+    command!("getset", 3, WRITE | DENYOOM | FAST, 1, 1, 1, getex::getset),
+    command!("getdel", 2, WRITE | FAST, 1, 1, 1, getex::getdel),
+    command!("getex", -2, WRITE | FAST, 1, 1, 1, getex::getex),
+    command!("msetnx", -3, WRITE | DENYOOM, 1, -1, 2, strings::msetnx),
+    command!(
+        "incrbyfloat",
+        3,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        strings::incrbyfloat
+    ),
+    command!("getrange", 4, READONLY, 1, 1, 1, ranges::getrange),
+    command!("substr", 4, READONLY, 1, 1, 1, ranges::getrange),
+    command!("setrange", 4, WRITE | DENYOOM, 1, 1, 1, ranges::setrange),
     // lists (cmd/lists.rs)
 
     // hashes (cmd/hashes.rs)
@@ -318,9 +429,106 @@ const COMMANDS: &[CommandSpec] = &[
     // sorted sets (cmd/zsets.rs)
 
     // transactions (cmd/transactions.rs)
-
+    command!(
+        "multi",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST,
+        0,
+        0,
+        0,
+        transactions::multi
+    ),
+    command!(
+        "exec",
+        1,
+        NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        transactions::exec
+    ),
+    command!(
+        "discard",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST,
+        0,
+        0,
+        0,
+        transactions::discard
+    ),
+    command!(
+        "watch",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST,
+        1,
+        -1,
+        1,
+        transactions::watch
+    ),
+    command!(
+        "unwatch",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST,
+        0,
+        0,
+        0,
+        transactions::unwatch
+    ),
     // pub/sub (cmd/pubsub.rs)
-
+    command!(
+        "subscribe",
+        -2,
+        PUBSUB | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        pubsub::subscribe
+    ),
+    command!(
+        "unsubscribe",
+        -1,
+        PUBSUB | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        pubsub::unsubscribe
+    ),
+    command!(
+        "psubscribe",
+        -2,
+        PUBSUB | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        pubsub::psubscribe
+    ),
+    command!(
+        "punsubscribe",
+        -1,
+        PUBSUB | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        pubsub::punsubscribe
+    ),
+    command!(
+        "publish",
+        3,
+        PUBSUB | LOADING | STALE | FAST,
+        0,
+        0,
+        0,
+        pubsub::publish
+    ),
+    command!(
+        "pubsub",
+        -2,
+        PUBSUB | LOADING | STALE,
+        0,
+        0,
+        0,
+        pubsub::pubsub
+    ),
     // server
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(
@@ -336,13 +544,21 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "shutdown",
         -1,
-        ADMIN | NOSCRIPT | LOADING | STALE,
+        ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI,
         0,
         0,
         0,
         server::shutdown
     ),
-    command!("save", 1, ADMIN | NOSCRIPT, 0, 0, 0, server::save),
+    command!(
+        "save",
+        1,
+        ADMIN | NOSCRIPT | NO_MULTI,
+        0,
+        0,
+        0,
+        server::save
+    ),
     command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, server::bgsave),
     command!(
         "lastsave",
@@ -391,8 +607,24 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         replication::replconf
     ),
-    command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
-    command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
+    command!(
+        "psync",
+        -3,
+        ADMIN | NOSCRIPT | NO_MULTI,
+        0,
+        0,
+        0,
+        replication::psync
+    ),
+    command!(
+        "sync",
+        1,
+        ADMIN | NOSCRIPT | NO_MULTI,
+        0,
+        0,
+        0,
+        replication::sync
+    ),
 ];
 
 /// Parses an integer argument the way Redis does (`string2ll`: no spaces, no `+`, fits in i64).

@@ -1,1 +1,188 @@
-//! Pub/Sub: SUBSCRIBE ... PUBSUB.
+//! Pub/Sub commands: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB CHANNELS|NUMSUB|NUMPAT|HELP.
+//!
+//! (Un)subscribe confirmations are push frames (`>3` in RESP3, `*3` in RESP2), one per channel, the count being
+//! the connection's channels plus patterns afterwards. `PUBLISH` posts to the receivers' mailboxes (see
+//! [`crate::pubsub`]) and is propagated verbatim to replicas, which deliver it to their own subscribers.
+
+use bytes::Bytes;
+use resp::Frame;
+
+use super::{Ctx, is, owned};
+use crate::errors;
+use crate::pubsub::hard_limit;
+
+/// `SUBSCRIBE channel...`
+pub fn subscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let mut replies = Vec::with_capacity(argv.len() - 1);
+    for channel in &argv[1..] {
+        let channel = owned(channel);
+        if ctx
+            .core
+            .pubsub
+            .subscribe(ctx.client.id, &ctx.client.mailbox, &channel)
+        {
+            ctx.client.subscriptions.channels.push(channel.clone());
+        }
+        replies.push(confirmation("subscribe", Some(channel), ctx));
+    }
+    several(ctx, replies)
+}
+
+/// `UNSUBSCRIBE [channel...]`: without channels, from every channel (one confirmation each, or one with a nil
+/// channel when there were none).
+pub fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let channels: Vec<Bytes> = if argv.len() > 1 {
+        argv[1..].to_vec()
+    } else {
+        ctx.client.subscriptions.channels.clone()
+    };
+    if channels.is_empty() {
+        let reply = confirmation("unsubscribe", None, ctx);
+        return reply;
+    }
+    let mut replies = Vec::with_capacity(channels.len());
+    for channel in channels {
+        if ctx.core.pubsub.unsubscribe(ctx.client.id, &channel) {
+            ctx.client.subscriptions.channels.retain(|c| *c != channel);
+        }
+        replies.push(confirmation("unsubscribe", Some(channel), ctx));
+    }
+    several(ctx, replies)
+}
+
+/// `PSUBSCRIBE pattern...`
+pub fn psubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let mut replies = Vec::with_capacity(argv.len() - 1);
+    for pattern in &argv[1..] {
+        let pattern = owned(pattern);
+        if ctx
+            .core
+            .pubsub
+            .psubscribe(ctx.client.id, &ctx.client.mailbox, &pattern)
+        {
+            ctx.client.subscriptions.patterns.push(pattern.clone());
+        }
+        replies.push(confirmation("psubscribe", Some(pattern), ctx));
+    }
+    several(ctx, replies)
+}
+
+/// `PUNSUBSCRIBE [pattern...]`
+pub fn punsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let patterns: Vec<Bytes> = if argv.len() > 1 {
+        argv[1..].to_vec()
+    } else {
+        ctx.client.subscriptions.patterns.clone()
+    };
+    if patterns.is_empty() {
+        return confirmation("punsubscribe", None, ctx);
+    }
+    let mut replies = Vec::with_capacity(patterns.len());
+    for pattern in patterns {
+        if ctx.core.pubsub.punsubscribe(ctx.client.id, &pattern) {
+            ctx.client.subscriptions.patterns.retain(|p| *p != pattern);
+        }
+        replies.push(confirmation("punsubscribe", Some(pattern), ctx));
+    }
+    several(ctx, replies)
+}
+
+/// `PUBLISH channel message`: the number of receivers (channel and pattern subscriptions).
+pub fn publish(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let limit = hard_limit(ctx.shared.config().other("client-output-buffer-limit"));
+    let receivers = ctx.core.pubsub.publish(&argv[1], &argv[2], limit);
+    // Replicas deliver it to their own subscribers; it changes no data, so no save point counts it.
+    ctx.propagate_without_change(argv);
+    Frame::Integer(receivers as i64)
+}
+
+/// `PUBSUB CHANNELS [pattern] | NUMSUB [channel...] | NUMPAT | HELP`
+pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let sub = &argv[1];
+    let argc = argv.len();
+    let arity = [("channels", -2), ("numsub", -2), ("numpat", 2), ("help", 2)]
+        .into_iter()
+        .find(|(name, _)| is(sub, name));
+    let Some((name, arity)) = arity else {
+        return errors::unknown_subcommand(sub, "pubsub");
+    };
+    let arity_ok = if arity >= 0 {
+        argc == arity as usize
+    } else {
+        argc >= (-arity) as usize
+    };
+    if !arity_ok {
+        return errors::wrong_arity(&format!("pubsub|{name}"));
+    }
+    match name {
+        "channels" if argc <= 3 => {
+            let pattern = argv.get(2).map(|p| &p[..]);
+            Frame::Array(
+                ctx.core
+                    .pubsub
+                    .channels(pattern)
+                    .into_iter()
+                    .map(Frame::Bulk)
+                    .collect(),
+            )
+        }
+        "numsub" => {
+            let mut reply = Vec::with_capacity((argc - 2) * 2);
+            for channel in &argv[2..] {
+                reply.push(Frame::Bulk(channel.clone()));
+                reply.push(Frame::Integer(
+                    ctx.core.pubsub.subscriber_count(channel) as i64
+                ));
+            }
+            Frame::Array(reply)
+        }
+        "numpat" => Frame::Integer(ctx.core.pubsub.pattern_count() as i64),
+        "help" => help(),
+        _ => errors::with_argument(
+            "ERR unknown subcommand or wrong number of arguments for '",
+            sub,
+            "'. Try PUBSUB HELP.",
+        ),
+    }
+}
+
+fn help() -> Frame {
+    let lines = [
+        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANNELS [<pattern>]",
+        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT",
+        "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]",
+        "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]",
+        "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "SHARDNUMSUB [<shardchannel> ...]",
+        "    Return the number of subscribers for the specified shard level channel(s)",
+        "HELP",
+        "    Prints this help.",
+    ];
+    Frame::Array(
+        lines
+            .iter()
+            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+            .collect(),
+    )
+}
+
+/// One (un)subscribe confirmation: `[kind, channel or nil, channels + patterns now]`.
+fn confirmation(kind: &'static str, channel: Option<Bytes>, ctx: &Ctx<'_>) -> Frame {
+    Frame::Push(vec![
+        Frame::bulk(kind),
+        channel.map_or(Frame::Null, Frame::Bulk),
+        Frame::Integer(ctx.client.subscriptions.count() as i64),
+    ])
+}
+
+/// Several replies to one command: all but the last are written before the returned one.
+fn several(ctx: &mut Ctx<'_>, mut replies: Vec<Frame>) -> Frame {
+    let last = replies.pop().unwrap_or(Frame::Null);
+    ctx.client.extra_replies.extend(replies);
+    last
+}

@@ -1,4 +1,5 @@
-//! String commands: GET, SET, SETNX, SETEX, PSETEX, MGET, MSET, INCR, DECR, INCRBY, DECRBY, APPEND, STRLEN.
+//! String commands: GET, SET, SETNX, SETEX, PSETEX, MGET, MSET, MSETNX, INCR, DECR, INCRBY, DECRBY,
+//! INCRBYFLOAT, APPEND, STRLEN. GETSET, GETDEL and GETEX are in `getex.rs`, GETRANGE and SETRANGE in `ranges.rs`.
 
 use bytes::Bytes;
 use keyspace::{Entry, Value};
@@ -8,16 +9,16 @@ use super::{Ctx, expire_if_needed, is, owned, parse_i64};
 use crate::errors;
 
 /// Largest string value (`proto-max-bulk-len`).
-const MAX_STRING: usize = 512 * 1024 * 1024;
+pub(super) const MAX_STRING: usize = 512 * 1024 * 1024;
 
 /// What a key holds, from a string command's point of view.
-enum Lookup {
+pub(super) enum Lookup {
     Missing,
     String(Bytes),
     WrongType,
 }
 
-fn lookup_string(ctx: &mut Ctx<'_>, key: &[u8]) -> Lookup {
+pub(super) fn lookup_string(ctx: &mut Ctx<'_>, key: &[u8]) -> Lookup {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     match ctx.db().get(key, now, policy).map(|entry| &entry.value) {
         None => Lookup::Missing,
@@ -88,14 +89,14 @@ fn parse_set_options(args: &[Bytes], now_ms: i64) -> Result<SetOptions, Frame> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ExpireUnit {
+pub(super) enum ExpireUnit {
     Ex,
     Px,
     ExAt,
     PxAt,
 }
 
-fn expire_unit(option: &[u8]) -> Option<ExpireUnit> {
+pub(super) fn expire_unit(option: &[u8]) -> Option<ExpireUnit> {
     [
         ("ex", ExpireUnit::Ex),
         ("px", ExpireUnit::Px),
@@ -108,7 +109,7 @@ fn expire_unit(option: &[u8]) -> Option<ExpireUnit> {
 }
 
 /// Redis rejects non-positive times and anything that overflows once made absolute in milliseconds.
-fn absolute_expiry(unit: ExpireUnit, amount: i64, now_ms: i64) -> Option<i64> {
+pub(super) fn absolute_expiry(unit: ExpireUnit, amount: i64, now_ms: i64) -> Option<i64> {
     if amount <= 0 {
         return None;
     }
@@ -241,6 +242,52 @@ pub fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     Frame::ok()
 }
 
+/// `MSETNX key value [key value...]`: sets all or, when any key exists, none.
+pub fn msetnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if argv.len().is_multiple_of(2) {
+        return errors::wrong_arity("msetnx");
+    }
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    for pair in argv[1..].chunks_exact(2) {
+        if ctx.db().contains(&pair[0], now, policy) {
+            return Frame::Integer(0);
+        }
+    }
+    for pair in argv[1..].chunks_exact(2) {
+        ctx.db()
+            .insert(owned(&pair[0]), Entry::new(Value::String(owned(&pair[1]))));
+    }
+    ctx.propagate_verbatim(argv);
+    ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
+    Frame::Integer(1)
+}
+
+/// `INCRBYFLOAT key increment`: long-double arithmetic as Redis (see [`super::float`]); the key keeps its TTL
+/// and replicas get `SET key <result> KEEPTTL`, so they never redo the arithmetic.
+pub fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let current = match lookup_string(ctx, &argv[1]) {
+        Lookup::Missing => Bytes::from_static(b"0"),
+        Lookup::String(data) => data,
+        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+    };
+    let result = match super::float::add_as_text(&current, &argv[2]) {
+        Ok(text) => Bytes::from(text),
+        Err(super::float::FloatError::NotAFloat) => return errors::reply(errors::NOT_VALID_FLOAT),
+        Err(super::float::FloatError::Infinite) => {
+            return errors::reply("ERR increment would produce NaN or Infinity");
+        }
+    };
+    ctx.db()
+        .insert_keep_ttl(owned(&argv[1]), Value::String(result.clone()));
+    ctx.propagate(vec![
+        Bytes::from_static(b"SET"),
+        argv[1].clone(),
+        result.clone(),
+        Bytes::from_static(b"KEEPTTL"),
+    ]);
+    Frame::Bulk(result)
+}
+
 /// `INCR`, `DECR`, `INCRBY`, `DECRBY`: the key keeps its TTL.
 pub fn incr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
@@ -269,7 +316,7 @@ pub fn incr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::reply(errors::OVERFLOW);
     };
     ctx.db().insert_keep_ttl(
-        argv[1].clone(),
+        owned(&argv[1]),
         Value::String(Bytes::from(updated.to_string())),
     );
     ctx.propagate_verbatim(argv);
