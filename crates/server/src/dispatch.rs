@@ -129,17 +129,17 @@ impl<'a> Batch<'a> {
     }
 
     /// A command refused before running: inside `MULTI` the transaction is flagged so `EXEC` will answer
-    /// `-EXECABORT`; a refused `EXEC` itself ends the transaction with the reason.
+    /// `-EXECABORT`; a refused `EXEC` itself ends any transaction and answers `-EXECABORT` with the reason.
     fn reject(
         &mut self,
         client: &mut ClientState,
         spec: Option<&CommandSpec>,
         error: Frame,
     ) -> Frame {
-        let Some(multi) = client.multi.as_mut() else {
-            return error;
-        };
-        multi.aborted = true;
+        if let Some(multi) = client.multi.as_mut() {
+            multi.aborted = true;
+        }
+        // Redis answers any refused EXEC this way, inside MULTI or not.
         if spec.is_some_and(|spec| spec.name == "exec") {
             client.multi = None;
             self.core().watches.forget(client.id);

@@ -22,6 +22,8 @@ use crate::support::Subject;
 mod connection_scripts;
 mod data_scripts;
 pub mod raw;
+mod strings_keys_scripts;
+mod tx_pubsub_scripts;
 
 use raw::{RawConnection, escape};
 
@@ -35,6 +37,8 @@ pub struct Step {
     expect: Expect,
     /// Instead of sending anything, replace both connections with new ones.
     reconnect: bool,
+    /// Which connection pair the step uses (0 unless set with [`on`]); extra pairs open on first use.
+    connection: usize,
 }
 
 /// How the replies of the two servers to one step are compared.
@@ -52,6 +56,9 @@ pub enum Expect {
     SameUnordered,
     /// No reply at all (an empty inline line, `*0`); the next step proves nothing stray arrived.
     Nothing,
+    /// A SCAN reply `[cursor, [keys]]`: same cursor, same keys in any order (hash order in Redis). Used with a
+    /// COUNT large enough for one call to return everything, so both cursors are 0.
+    SameScan,
     /// One reply each, byte for byte equal, after which both servers close the connection.
     SameThenClosed,
 }
@@ -109,6 +116,7 @@ pub fn args<A: AsRef<[u8]>>(args: &[A]) -> Step {
         shown,
         expect: Expect::Same,
         reconnect: false,
+        connection: 0,
     }
 }
 
@@ -124,6 +132,7 @@ pub fn raw(bytes: &[u8]) -> Step {
         shown,
         expect: Expect::Same,
         reconnect: false,
+        connection: 0,
     }
 }
 
@@ -134,7 +143,16 @@ pub fn next_reply() -> Step {
         shown: "(next reply)".to_owned(),
         expect: Expect::Same,
         reconnect: false,
+        connection: 0,
     }
+}
+
+/// `step` on the `index`-th pair of connections (0 is the default pair), e.g. a second client subscribed
+/// to a channel the first publishes on.
+pub fn on(index: usize, mut step: Step) -> Step {
+    step.connection = index;
+    step.shown = format!("[client {index}] {}", step.shown);
+    step
 }
 
 /// Closes both connections and opens new ones (after a step that closed them).
@@ -144,6 +162,7 @@ pub fn reconnect() -> Step {
         shown: "(reconnect)".to_owned(),
         expect: Expect::Nothing,
         reconnect: true,
+        connection: 0,
     }
 }
 
@@ -226,6 +245,29 @@ differential_tests!(
     ttl_pttl_persist,
 );
 
+differential_tests!(
+    strings_keys_scripts:
+    getset_getdel,
+    getex_options,
+    msetnx,
+    incrbyfloat,
+    getrange_setrange,
+    scan,
+    renamenx_randomkey_touch,
+    copy_move_swapdb,
+    object_command,
+);
+
+differential_tests!(
+    tx_pubsub_scripts:
+    multi_exec_basics,
+    multi_errors_abort_exec,
+    watch_own_writes_and_flushes,
+    watch_other_client,
+    subscribe_and_publish_resp2,
+    subscribe_and_publish_resp3,
+);
+
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.
 fn run(name: &str, script: Script, redis_server: &Path) {
     let [rserver_port, redis_port] = free_ports::<2>();
@@ -243,21 +285,24 @@ fn run(name: &str, script: Script, redis_server: &Path) {
             );
         }
     }
-    let mut connections = nodes.map(|node| RawConnection::connect(node.port()));
+    let mut connections = vec![nodes.map(|node| RawConnection::connect(node.port()))];
 
     let mut mismatches = Vec::new();
     // After a close, the steps up to the next reconnect cannot run.
     let mut closed = false;
     for (index, step) in script.steps.iter().enumerate() {
         if step.reconnect {
-            connections = nodes.map(|node| RawConnection::connect(node.port()));
+            connections = vec![nodes.map(|node| RawConnection::connect(node.port()))];
             closed = false;
             continue;
         }
         if closed {
             continue;
         }
-        let outcome = run_step(step, &mut connections);
+        while connections.len() <= step.connection {
+            connections.push(nodes.map(|node| RawConnection::connect(node.port())));
+        }
+        let outcome = run_step(step, &mut connections[step.connection]);
         if let Err(message) = outcome.check {
             mismatches.push(format!("step {index}: {}\n{message}", step.shown));
         }
@@ -377,6 +422,13 @@ fn compare(expect: &Expect, rserver: &[u8], redis: &[u8]) -> Result<(), String> 
                 masked_redis.map_or("<no valid id field>".to_owned(), |m| escape(&m)),
             )),
         },
+        Expect::SameScan => match (scan_reply(rserver), scan_reply(redis)) {
+            (Some(rserver_scan), Some(redis_scan)) if rserver_scan == redis_scan => Ok(()),
+            _ => Err(format!(
+                "  compared as SCAN replies (cursor, keys in any order)\n{}",
+                both()
+            )),
+        },
         Expect::SameUnordered => {
             let (Some(rserver_items), Some(redis_items)) =
                 (sorted_elements(rserver), sorted_elements(redis))
@@ -413,6 +465,20 @@ fn mask_hello_id(reply: &[u8]) -> Option<Vec<u8>> {
     masked.extend_from_slice(b"<id>");
     masked.extend_from_slice(&reply[start + length..]);
     Some(masked)
+}
+
+/// A SCAN reply as (cursor, sorted keys).
+fn scan_reply(reply: &[u8]) -> Option<(Frame, Vec<String>)> {
+    let mut buffer = bytes::BytesMut::from(reply);
+    let Ok(Some(Frame::Array(parts))) = resp::FrameDecoder::new().decode(&mut buffer) else {
+        return None;
+    };
+    let [cursor, Frame::Array(keys)] = <[Frame; 2]>::try_from(parts).ok()? else {
+        return None;
+    };
+    let mut keys: Vec<String> = keys.iter().map(|key| format!("{key:?}")).collect();
+    keys.sort();
+    Some((cursor, keys))
 }
 
 /// The elements of an array reply, each as its debug form, sorted.
