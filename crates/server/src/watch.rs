@@ -223,6 +223,24 @@ mod tests {
     }
 
     #[test]
+    fn a_key_live_when_watched_and_expired_since_aborts() {
+        let mut keyspace = Keyspace::new(2);
+        let db = keyspace.db_mut(0).unwrap();
+        let entry = |expire_at| keyspace::Entry {
+            value: keyspace::Value::String(key("v")),
+            expire_at: Some(expire_at),
+        };
+        db.insert(key("live"), entry(1_000));
+        db.insert(key("dead"), entry(10));
+        let mut watches = Watches::default();
+        watches.watch(1, 0, &key("live"), false);
+        watches.watch(2, 0, &key("dead"), true);
+        assert!(!watches.any_expired(1, &keyspace, 500));
+        assert!(watches.any_expired(1, &keyspace, 1_000));
+        assert!(!watches.any_expired(2, &keyspace, 1_000));
+    }
+
+    #[test]
     fn deleting_a_key_that_was_expired_when_watched_is_no_change() {
         let mut watches = Watches::default();
         watches.watch(1, 0, &key("k"), true);

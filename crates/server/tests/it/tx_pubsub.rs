@@ -1,0 +1,293 @@
+//! Transactions and Pub/Sub across clients and processes: WATCH invalidated by another client's write and by
+//! expiry; messages delivered to channel and pattern subscribers on a master and, through the replication
+//! stream, on a replica; a subscriber that stops reading is disconnected at its output limit without slowing
+//! the publisher.
+
+use bytes::BytesMut;
+use resp::Frame;
+use testkit::{DEFAULT_DEADLINE, Node, NodeConfig, free_port, wait_for_sync, wait_until};
+
+use crate::differential::raw::{RawConnection, escape};
+use crate::support::{Subject, on_both_servers};
+
+on_both_servers!(
+    watch_aborted_by_another_clients_write,
+    watch_aborted_by_expiry,
+    pubsub_delivery_on_master,
+    pubsub_delivery_through_replica,
+    slow_subscriber_is_disconnected,
+);
+
+fn start(subject: &Subject) -> Node {
+    subject.start(NodeConfig::new(free_port()).with("save", "\"\""))
+}
+
+/// A connection that sends commands and reads raw replies (pushes included).
+fn connect(node: &Node) -> RawConnection {
+    RawConnection::connect(node.port())
+}
+
+fn send(connection: &mut RawConnection, words: &[&str]) -> Vec<u8> {
+    let mut request = BytesMut::new();
+    resp::encode_command(words, &mut request);
+    connection
+        .send(&request)
+        .unwrap_or_else(|error| panic!("send {words:?}: {error}"));
+    connection
+        .read_reply()
+        .unwrap_or_else(|error| panic!("reply to {words:?}: {error}"))
+}
+
+#[track_caller]
+fn expect(connection: &mut RawConnection, words: &[&str], reply: &[u8]) {
+    let received = send(connection, words);
+    assert_eq!(
+        received,
+        reply,
+        "{words:?} answered {} instead of {}",
+        escape(&received),
+        escape(reply)
+    );
+}
+
+#[track_caller]
+fn expect_push(connection: &mut RawConnection, items: &[&str]) {
+    let mut expected = format!("*{}\r\n", items.len());
+    for item in items {
+        expected.push_str(&format!("${}\r\n{item}\r\n", item.len()));
+    }
+    let received = connection
+        .read_reply()
+        .unwrap_or_else(|error| panic!("waiting for {items:?}: {error}"));
+    assert_eq!(
+        received,
+        expected.as_bytes(),
+        "received {} instead of {items:?}",
+        escape(&received)
+    );
+}
+
+fn watch_aborted_by_another_clients_write(subject: &Subject) {
+    let node = start(subject);
+    let mut watcher = connect(&node);
+    let mut other = node.client();
+    expect(&mut watcher, &["SET", "k", "1"], b"+OK\r\n");
+    expect(&mut watcher, &["WATCH", "k"], b"+OK\r\n");
+    // A write to another key, and a read of this one, change nothing.
+    other.cmd(&["SET", "unrelated", "x"]);
+    other.cmd(&["GET", "k"]);
+    expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+    expect(&mut watcher, &["INCR", "k"], b"+QUEUED\r\n");
+    expect(&mut watcher, &["EXEC"], b"*1\r\n:2\r\n");
+    // Now another client writes the watched key between WATCH and EXEC: EXEC answers the null array.
+    expect(&mut watcher, &["WATCH", "k"], b"+OK\r\n");
+    assert_eq!(other.cmd(&["INCR", "k"]), Frame::Integer(3));
+    expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+    expect(&mut watcher, &["INCR", "k"], b"+QUEUED\r\n");
+    expect(&mut watcher, &["EXEC"], b"*-1\r\n");
+    assert_eq!(other.cmd(&["GET", "k"]), Frame::bulk("3"));
+    // A write queued by the other client's own transaction counts too.
+    expect(&mut watcher, &["WATCH", "k"], b"+OK\r\n");
+    other.cmd(&["MULTI"]);
+    other.cmd(&["DEL", "k"]);
+    other.cmd(&["EXEC"]);
+    expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+    expect(&mut watcher, &["SET", "k", "mine"], b"+QUEUED\r\n");
+    expect(&mut watcher, &["EXEC"], b"*-1\r\n");
+    assert_eq!(other.cmd(&["EXISTS", "k"]), Frame::Integer(0));
+}
+
+/// Redis 7.0 (`isWatchedKeyExpired`): a key that was live when watched and has expired by EXEC aborts it,
+/// whether or not anything deleted it yet.
+fn watch_aborted_by_expiry(subject: &Subject) {
+    let node = start(subject);
+    let mut watcher = connect(&node);
+    expect(&mut watcher, &["SET", "k", "v", "PX", "300"], b"+OK\r\n");
+    expect(&mut watcher, &["WATCH", "k"], b"+OK\r\n");
+    expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+    expect(&mut watcher, &["SET", "other", "x"], b"+QUEUED\r\n");
+    let mut probe = node.client();
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the watched key to expire",
+        || match probe.cmd(&["EXISTS", "k"]) {
+            Frame::Integer(0) => Ok(()),
+            other => Err(format!("EXISTS k answered {other:?}")),
+        },
+    );
+    expect(&mut watcher, &["EXEC"], b"*-1\r\n");
+    assert_eq!(probe.cmd(&["EXISTS", "other"]), Frame::Integer(0));
+
+    // Again without any client touching the key: waiting on the server's clock only.
+    expect(&mut watcher, &["SET", "k", "v", "PX", "300"], b"+OK\r\n");
+    let expires_at = server_ms(&mut probe) + 300;
+    expect(&mut watcher, &["WATCH", "k"], b"+OK\r\n");
+    expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+    expect(&mut watcher, &["SET", "other", "x"], b"+QUEUED\r\n");
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the server clock to pass the expiry",
+        || {
+            let now = server_ms(&mut probe);
+            if now > expires_at + 5 {
+                Ok(())
+            } else {
+                Err(format!("server time {now}"))
+            }
+        },
+    );
+    expect(&mut watcher, &["EXEC"], b"*-1\r\n");
+}
+
+/// The server's clock (`TIME`) in milliseconds.
+fn server_ms(client: &mut testkit::Client) -> i64 {
+    let Frame::Array(parts) = client.cmd(&["TIME"]) else {
+        panic!("TIME is an array");
+    };
+    let number = |frame: &Frame| -> i64 {
+        let bytes = frame.as_bytes().expect("TIME parts are bulk strings");
+        std::str::from_utf8(bytes)
+            .expect("digits")
+            .parse()
+            .expect("a number")
+    };
+    number(&parts[0]) * 1000 + number(&parts[1]) / 1000
+}
+
+/// Two channel subscribers and a pattern subscriber all receive a message; PUBLISH counts them.
+fn pubsub_delivery_on_master(subject: &Subject) {
+    let node = start(subject);
+    let mut first = connect(&node);
+    let mut second = connect(&node);
+    let mut pattern = connect(&node);
+    expect(
+        &mut first,
+        &["SUBSCRIBE", "news"],
+        b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
+    );
+    expect(
+        &mut second,
+        &["SUBSCRIBE", "news"],
+        b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
+    );
+    expect(
+        &mut pattern,
+        &["PSUBSCRIBE", "n*"],
+        b"*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:1\r\n",
+    );
+    let mut publisher = node.client();
+    assert_eq!(
+        publisher.cmd(&["PUBLISH", "news", "hello"]),
+        Frame::Integer(3)
+    );
+    assert_eq!(
+        publisher.cmd(&["PUBLISH", "nothing", "x"]),
+        Frame::Integer(1)
+    );
+    expect_push(&mut first, &["message", "news", "hello"]);
+    expect_push(&mut second, &["message", "news", "hello"]);
+    expect_push(&mut pattern, &["pmessage", "n*", "news", "hello"]);
+    expect_push(&mut pattern, &["pmessage", "n*", "nothing", "x"]);
+    assert_eq!(
+        publisher.cmd(&["PUBSUB", "NUMSUB", "news"]),
+        Frame::Array(vec![Frame::bulk("news"), Frame::Integer(2)])
+    );
+    // A closed subscriber is forgotten.
+    drop(second);
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the closed subscriber to be dropped",
+        || match publisher.cmd(&["PUBLISH", "news", "again"]) {
+            Frame::Integer(2) => Ok(()),
+            other => Err(format!("PUBLISH answered {other:?}")),
+        },
+    );
+}
+
+/// PUBLISH on the master reaches the replica's subscribers through the replication stream.
+fn pubsub_delivery_through_replica(subject: &Subject) {
+    let master = start(subject);
+    let replica = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .replica_of(master.port()),
+    );
+    wait_for_sync(&replica);
+    let mut on_master = connect(&master);
+    let mut on_replica = connect(&replica);
+    let mut pattern_on_replica = connect(&replica);
+    expect(
+        &mut on_master,
+        &["SUBSCRIBE", "news"],
+        b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
+    );
+    expect(
+        &mut on_replica,
+        &["SUBSCRIBE", "news"],
+        b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
+    );
+    expect(
+        &mut pattern_on_replica,
+        &["PSUBSCRIBE", "*s"],
+        b"*3\r\n$10\r\npsubscribe\r\n$2\r\n*s\r\n:1\r\n",
+    );
+    // Only the master's own subscriber counts in the master's answer.
+    assert_eq!(master.cmd(&["PUBLISH", "news", "hello"]), Frame::Integer(1));
+    expect_push(&mut on_master, &["message", "news", "hello"]);
+    expect_push(&mut on_replica, &["message", "news", "hello"]);
+    expect_push(
+        &mut pattern_on_replica,
+        &["pmessage", "*s", "news", "hello"],
+    );
+    // A PUBLISH on the replica stays there.
+    assert_eq!(
+        replica.cmd(&["PUBLISH", "news", "local"]),
+        Frame::Integer(2)
+    );
+    expect_push(&mut on_replica, &["message", "news", "local"]);
+    assert_eq!(master.cmd(&["PUBLISH", "news", "next"]), Frame::Integer(1));
+    expect_push(&mut on_master, &["message", "news", "next"]);
+}
+
+/// `client-output-buffer-limit pubsub 1mb 0 0`: a subscriber that never reads is disconnected once its pending
+/// messages pass 1 MB; publishing never waits for it.
+fn slow_subscriber_is_disconnected(subject: &Subject) {
+    let node = start(subject);
+    assert_eq!(
+        node.cmd(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub 1mb 0 0"
+        ]),
+        Frame::ok()
+    );
+    let mut sleeper = connect(&node);
+    expect(
+        &mut sleeper,
+        &["SUBSCRIBE", "flood"],
+        b"*3\r\n$9\r\nsubscribe\r\n$5\r\nflood\r\n:1\r\n",
+    );
+    let payload = "x".repeat(64 * 1024);
+    let mut publisher = node.client();
+    // 32 MB in all: well past the limit plus what the sockets can buffer.
+    for _ in 0..512 {
+        let receivers = publisher.cmd(&["PUBLISH", "flood", payload.as_str()]);
+        if receivers == Frame::Integer(0) {
+            break;
+        }
+    }
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the slow subscriber to be dropped",
+        || match publisher.cmd(&["PUBSUB", "NUMSUB", "flood"]) {
+            Frame::Array(items) if items.get(1) == Some(&Frame::Integer(0)) => Ok(()),
+            other => Err(format!("PUBSUB NUMSUB flood answered {other:?}")),
+        },
+    );
+    let rest = sleeper.read_until_closed();
+    assert!(
+        rest.is_ok(),
+        "the subscriber's connection stayed open: {rest:?}"
+    );
+}
