@@ -42,7 +42,7 @@ impl LongDouble {
     }
 
     /// `self + other`, rounded to a long double.
-    pub fn add(self, other: LongDouble) -> Result<LongDouble, FloatError> {
+    pub fn checked_add(self, other: LongDouble) -> Result<LongDouble, FloatError> {
         // An infinity (only ever parsed, never produced) makes any sum infinite or NaN: both are refused.
         if self.exponent + 63 > MAX_EXPONENT || other.exponent + 63 > MAX_EXPONENT {
             return Err(FloatError::Infinite);
@@ -109,7 +109,7 @@ impl LongDouble {
 
 /// `INCRBYFLOAT`'s arithmetic on two arguments as text: the sum as Redis prints it.
 pub fn add_as_text(current: &[u8], increment: &[u8]) -> Result<String, FloatError> {
-    let sum = LongDouble::parse(current)?.add(LongDouble::parse(increment)?)?;
+    let sum = LongDouble::parse(current)?.checked_add(LongDouble::parse(increment)?)?;
     Ok(sum.to_human())
 }
 
@@ -126,7 +126,7 @@ fn parse(text: &[u8]) -> Option<LongDouble> {
     };
     let lower = rest.to_ascii_lowercase();
     if lower == b"inf" || lower == b"infinity" {
-        // Any finite sum with an infinity is infinite: represent it beyond the range so `add` overflows.
+        // Any finite sum with an infinity is infinite: represent it beyond the range so `checked_add` overflows.
         return Some(LongDouble {
             negative,
             mantissa: 1 << 63,
@@ -181,7 +181,7 @@ fn parse(text: &[u8]) -> Option<LongDouble> {
     }
     // Far outside the long double range (about 1e-4951 to 1e4932): refuse without big arithmetic.
     let magnitude_estimate = digits.bit_len() as i64 * 30103 / 100_000 + decimal_exponent;
-    if magnitude_estimate > 4940 || magnitude_estimate < -4970 {
+    if !(-4970..=4940).contains(&magnitude_estimate) {
         return None;
     }
     let value = if decimal_exponent >= 0 {

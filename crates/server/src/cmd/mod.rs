@@ -106,12 +106,9 @@ impl CommandSpec {
             last => last,
         };
         let step = i64::from(self.key_step).max(1);
-        let range = if first > 0 {
-            first..=last.min(argc - 1)
-        } else {
-            1..=0
-        };
-        range
+        // No keys (first = 0) leaves the range empty: its end is below its start.
+        let last = if first > 0 { last.min(argc - 1) } else { first - 1 };
+        (first..=last)
             .step_by(step as usize)
             .filter_map(move |index| argv.get(index as usize))
     }
@@ -675,6 +672,20 @@ mod tests {
         let before = names.len();
         names.dedup();
         assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn key_positions_follow_the_table() {
+        let argv: Vec<Bytes> = ["mset", "a", "1", "b", "2"]
+            .iter()
+            .map(|arg| Bytes::from_static(arg.as_bytes()))
+            .collect();
+        let keys = |name: &[u8]| -> Vec<&[u8]> {
+            lookup(name).unwrap().keys(&argv).map(|key| &key[..]).collect()
+        };
+        assert_eq!(keys(b"mset"), [&b"a"[..], b"b"]);
+        assert_eq!(keys(b"del"), [&b"a"[..], b"1", b"b", b"2"]);
+        assert!(keys(b"ping").is_empty());
     }
 
     #[test]
