@@ -24,6 +24,8 @@ pub struct Core {
     pub replicas: ReplicaRegistry,
     /// Save bookkeeping.
     pub persistence: Persistence,
+    /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
+    pub active_expire_enabled: bool,
 }
 
 /// This server's role.
@@ -102,6 +104,7 @@ impl Core {
             repl: ReplicationState::new(backlog_size),
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
+            active_expire_enabled: true,
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,

@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod core;
 pub mod cron;
+pub mod digest;
 pub mod dispatch;
 pub mod errors;
 pub mod info;

@@ -15,6 +15,7 @@ use crate::core::Core;
 use crate::shared::Shared;
 
 mod connection;
+mod debug;
 mod expire;
 mod hashes;
 mod keys;
@@ -322,6 +323,15 @@ const COMMANDS: &[CommandSpec] = &[
     // pub/sub (cmd/pubsub.rs)
 
     // server
+    command!(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        debug::debug
+    ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(
         "config",
