@@ -33,21 +33,33 @@ pub struct Batch<'a> {
     core: Option<MutexGuard<'a, Core>>,
     read_only: bool,
     serve_stale: bool,
+    /// `min-replicas-to-write` and `min-replicas-max-lag`; writes need that many good replicas.
+    min_replicas: Option<(usize, u64)>,
     fed: bool,
 }
 
 impl<'a> Batch<'a> {
     /// Takes the lock.
     pub fn new(shared: &'a Arc<Shared>) -> Batch<'a> {
-        let (read_only, serve_stale) = {
+        let (read_only, serve_stale, min_replicas) = {
             let config = shared.config();
-            (config.replica_read_only, config.replica_serve_stale_data)
+            let min_replicas =
+                (config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0).then_some((
+                    config.min_replicas_to_write as usize,
+                    config.min_replicas_max_lag,
+                ));
+            (
+                config.replica_read_only,
+                config.replica_serve_stale_data,
+                min_replicas,
+            )
         };
         Batch {
             shared,
             core: Some(shared.core()),
             read_only,
             serve_stale,
+            min_replicas,
             fed: false,
         }
     }
@@ -91,6 +103,14 @@ impl<'a> Batch<'a> {
             {
                 return errors::reply(errors::MASTERDOWN);
             }
+        }
+
+        if let Some((needed, max_lag)) = self.min_replicas
+            && spec.has(flags::WRITE)
+            && !core.is_replica()
+            && core.replicas.good_count(max_lag) < needed
+        {
+            return errors::reply(errors::NOREPLICAS);
         }
 
         let policy = if client.is_master_link {

@@ -227,15 +227,11 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
     }
     line(out, "connected_slaves", core.replicas.len());
     if config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0 {
-        let good = core
-            .replicas
-            .iter()
-            .filter(|r| {
-                r.state == replication::ReplicaSyncState::Online
-                    && now.duration_since(r.last_ack).as_secs() <= config.min_replicas_max_lag
-            })
-            .count();
-        line(out, "min_slaves_good_slaves", good);
+        line(
+            out,
+            "min_slaves_good_slaves",
+            core.replicas.good_count(config.min_replicas_max_lag),
+        );
     }
     for (index, replica) in core.replicas.iter().enumerate() {
         let online = replica.state == replication::ReplicaSyncState::Online;

@@ -185,6 +185,7 @@ pub fn config_from_args(args: &[String]) -> Result<Config, String> {
         })?;
     }
     directives.extend(config::directives::parse_args(rest, &text));
+    config.config_file = file.map(|file| std::path::absolute(file).unwrap_or_else(|_| file.into()));
     for directive in &directives {
         config
             .apply(directive)

@@ -64,6 +64,17 @@ impl ReplicaRegistry {
         self.replicas.is_empty()
     }
 
+    /// Replicas that are online and acknowledged within `max_lag` seconds (`min_slaves_good_slaves`).
+    pub fn good_count(&self, max_lag: u64) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| {
+                replica.state == ReplicaSyncState::Online
+                    && replica.last_ack.elapsed().as_secs() <= max_lag
+            })
+            .count()
+    }
+
     /// The oldest stream offset some replica still has to be sent.
     pub fn oldest_pending_offset(&self) -> Option<ReplOffset> {
         self.replicas

@@ -28,6 +28,7 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 "MASTER MODE enabled (user request from 'id={}')",
                 ctx.client.id
             );
+            ctx.shared.update_config(|config| config.replicaof = None);
         }
         return Frame::ok();
     }
@@ -53,6 +54,9 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "REPLICAOF {host}:{port} enabled (user request from 'id={}')",
         ctx.client.id
     );
+    // The config is where CONFIG REWRITE and CONFIG GET replicaof read the current master from.
+    ctx.shared
+        .update_config(|config| config.replicaof = Some((host.clone(), port)));
     replica_link::start(ctx.shared);
     Frame::ok()
 }

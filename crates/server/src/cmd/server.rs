@@ -54,7 +54,20 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if is(sub, "resetstat") && argv.len() == 2 {
         Frame::ok()
     } else if is(sub, "rewrite") && argv.len() == 2 {
-        errors::reply("ERR The server is running without a config file")
+        let config = ctx.shared.config().clone();
+        let Some(path) = config.config_file.clone() else {
+            return errors::reply("ERR The server is running without a config file");
+        };
+        match crate::config::rewrite::rewrite(&path, &config) {
+            Ok(()) => {
+                tracing::info!("CONFIG REWRITE executed with success.");
+                Frame::ok()
+            }
+            Err(error) => {
+                tracing::warn!("CONFIG REWRITE failed: {error}");
+                errors::reply(&format!("ERR Rewriting config file: {error}"))
+            }
+        }
     } else if is(sub, "help") {
         Frame::Array(
             [
