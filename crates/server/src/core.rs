@@ -26,6 +26,8 @@ pub struct Core {
     pub persistence: Persistence,
     /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
     pub active_expire_enabled: bool,
+    /// Per-command call counts and times (`INFO commandstats`).
+    pub command_stats: crate::stats::CommandStats,
 }
 
 /// This server's role.
@@ -94,6 +96,8 @@ pub struct Persistence {
     pub bgsave_in_progress: bool,
     /// Outcome of the last background save.
     pub last_bgsave_ok: bool,
+    /// Keys found already expired (and dropped) by the last load at start-up.
+    pub last_load_keys_expired: u64,
 }
 
 impl Core {
@@ -105,6 +109,7 @@ impl Core {
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
             active_expire_enabled: true,
+            command_stats: crate::stats::CommandStats::default(),
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,

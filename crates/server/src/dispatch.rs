@@ -119,8 +119,14 @@ impl<'a> Batch<'a> {
             core.client_expiry_policy()
         };
         let mut ctx = Ctx::new(core, client, shared, now_ms(), policy);
+        let started = std::time::Instant::now();
         let reply = (spec.handler)(&mut ctx, argv);
         let commands = ctx.take_propagation();
+        core.command_stats.record(
+            spec.name,
+            started.elapsed(),
+            matches!(reply, Frame::Error(_)),
+        );
         let db = client.db;
 
         // Keys found expired while running the command are deleted on the master, which tells its

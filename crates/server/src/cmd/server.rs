@@ -52,6 +52,8 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         config_set(ctx, &argv[2..])
     } else if is(sub, "resetstat") && argv.len() == 2 {
+        ctx.shared.stats.reset();
+        ctx.core.command_stats.reset();
         Frame::ok()
     } else if is(sub, "rewrite") && argv.len() == 2 {
         let config = ctx.shared.config().clone();
