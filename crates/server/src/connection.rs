@@ -57,6 +57,16 @@ async fn serve(
                 shared.shutdown.cancel();
                 return None;
             }
+            Step::Wait(request) => {
+                // Replies before the WAIT go out first; commands after it wait for its answer.
+                if stream.write_all(&output).await.is_err() {
+                    return None;
+                }
+                output.clear();
+                let acked = crate::wait::wait_for_acks(shared, &request).await;
+                encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
+                continue;
+            }
             Step::ServeReplica(plan) => {
                 if stream.write_all(&output).await.is_err() {
                     shared.core().replicas.remove(client.id);
@@ -104,6 +114,8 @@ enum Step {
     Shutdown,
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
+    /// Write the replies, wait for replica acknowledgements, answer, then go on.
+    Wait(crate::wait::WaitRequest),
 }
 
 /// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and
@@ -142,7 +154,7 @@ fn execute_buffered(
         in_batch += 1;
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
-        if !suppress && !matches!(after, Some(AfterReply::Shutdown)) {
+        if !suppress && !matches!(after, Some(AfterReply::Shutdown | AfterReply::Wait(_))) {
             encode_frame(&reply, client.protocol, output);
         }
         match after {
@@ -150,6 +162,7 @@ fn execute_buffered(
             Some(AfterReply::Close) => return Step::Close,
             Some(AfterReply::Shutdown) => return Step::Shutdown,
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
+            Some(AfterReply::Wait(request)) => return Step::Wait(request),
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Core {
     pub active_expire_enabled: bool,
     /// Per-command call counts and times (`INFO commandstats`).
     pub command_stats: crate::stats::CommandStats,
+    /// Set when a handler appended raw bytes to the stream (`REPLCONF GETACK`), so the batch wakes the
+    /// replica senders.
+    pub stream_grew: bool,
 }
 
 /// This server's role.
@@ -110,6 +113,7 @@ impl Core {
             replicas: ReplicaRegistry::default(),
             active_expire_enabled: true,
             command_stats: crate::stats::CommandStats::default(),
+            stream_grew: false,
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,

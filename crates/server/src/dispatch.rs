@@ -153,7 +153,11 @@ impl<'a> Batch<'a> {
             }
         }
         unit.extend(commands);
-        self.fed |= core.propagate(db, &unit);
+        if core.propagate(db, &unit) {
+            self.fed = true;
+            client.last_write_offset = core.repl.offset();
+        }
+        self.fed |= std::mem::take(&mut core.stream_grew);
         reply
     }
 }

@@ -143,7 +143,11 @@ fn persistence(core: &Core, out: &mut String) {
         u8::from(core.persistence.bgsave_in_progress),
     );
     line(out, "rdb_last_save_time", core.persistence.last_save_unix);
-    line(out, "rdb_last_load_keys_expired", core.persistence.last_load_keys_expired);
+    line(
+        out,
+        "rdb_last_load_keys_expired",
+        core.persistence.last_load_keys_expired,
+    );
     line(
         out,
         "rdb_last_bgsave_status",

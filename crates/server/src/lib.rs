@@ -21,6 +21,7 @@ pub mod replica_link;
 pub mod replicas;
 pub mod shared;
 pub mod stats;
+pub mod wait;
 
 mod connection;
 

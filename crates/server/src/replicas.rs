@@ -75,6 +75,16 @@ impl ReplicaRegistry {
             .count()
     }
 
+    /// Online replicas that acknowledged at least `offset` (what `WAIT` counts).
+    pub fn acked_count(&self, offset: ReplOffset) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| {
+                replica.state == ReplicaSyncState::Online && replica.ack_offset >= offset
+            })
+            .count()
+    }
+
     /// The oldest stream offset some replica still has to be sent.
     pub fn oldest_pending_offset(&self) -> Option<ReplOffset> {
         self.replicas

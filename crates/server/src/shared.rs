@@ -23,6 +23,8 @@ pub struct Shared {
     pub stats: Stats,
     /// Bumped after every append to the replication stream; replica senders wait on it.
     pub stream_notify: watch::Sender<ReplOffset>,
+    /// Bumped on every `REPLCONF ACK` from a replica; clients in `WAIT` wait on it.
+    pub ack_notify: watch::Sender<u64>,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
     /// Every spawned task, so shutdown can wait for them.
@@ -47,6 +49,7 @@ impl Shared {
             config: RwLock::new(config),
             stats: Stats::default(),
             stream_notify: watch::channel(offset).0,
+            ack_notify: watch::channel(0).0,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             master_link_task: Mutex::new(None),

@@ -401,6 +401,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         replication::replconf
     ),
+    command!("wait", 3, NOSCRIPT, 0, 0, 0, replication::wait),
     command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
     command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
 ];

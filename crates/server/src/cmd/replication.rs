@@ -61,6 +61,40 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     Frame::ok()
 }
 
+/// `WAIT numreplicas timeout`: how many replicas acknowledged this client's last write, waiting up to
+/// `timeout` ms (0 = forever) for `numreplicas` of them.
+pub fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if ctx.core.is_replica() {
+        return errors::reply(errors::WAIT_ON_REPLICA);
+    }
+    let Some(replicas) = parse_i64(&argv[1]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
+    let timeout = match parse_i64(&argv[2]) {
+        None => return errors::reply("ERR timeout is not an integer or out of range"),
+        Some(timeout) if timeout < 0 => return errors::reply("ERR timeout is negative"),
+        Some(timeout) => timeout,
+    };
+    let offset = ctx.client.last_write_offset;
+    let acked = ctx.core.replicas.acked_count(offset);
+    let needed = usize::try_from(replicas).unwrap_or(0);
+    if acked >= needed || ctx.client.is_master_link {
+        return Frame::Integer(acked as i64);
+    }
+    // Ask every replica to acknowledge now rather than at its next periodic ACK.
+    if ctx.core.propagate_raw(crate::wait::GETACK) {
+        ctx.core.stream_grew = true;
+    }
+    let deadline = (timeout > 0)
+        .then(|| std::time::Instant::now() + std::time::Duration::from_millis(timeout as u64));
+    ctx.client.after_reply = Some(AfterReply::Wait(crate::wait::WaitRequest {
+        replicas: needed,
+        offset,
+        deadline,
+    }));
+    Frame::Integer(acked as i64)
+}
+
 /// `ROLE`
 pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
     match &ctx.core.role {
