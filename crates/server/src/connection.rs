@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
 
 use crate::client::{AfterReply, ClientState};
+use crate::clients::ClientKind;
 use crate::dispatch;
 use crate::replica_feed;
 use crate::shared::Shared;
@@ -21,18 +22,26 @@ pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let authenticated = shared.config().requirepass.is_none();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
+    // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`.
+    let (kill, _registration) = shared.clients.register(client.id, addr, ClientKind::Normal);
     Stats::bump(&shared.stats.connections_received);
     shared
         .stats
         .connected_clients
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let outcome = serve(&shared, &mut stream, &mut client).await;
+    let outcome = tokio::select! {
+        outcome = serve(&shared, &mut stream, &mut client) => outcome,
+        () = kill.cancelled() => None,
+    };
     shared
         .stats
         .connected_clients
         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     if let Some((plan, leftover)) = outcome {
-        replica_feed::serve(shared, stream, client.id, plan, leftover).await;
+        shared
+            .clients
+            .update(client.id, |info| info.kind = ClientKind::Replica);
+        replica_feed::serve(Arc::clone(&shared), stream, client.id, plan, leftover).await;
     }
 }
 

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod clients;
 pub mod cmd;
 pub mod config;
 pub mod core;

@@ -14,6 +14,7 @@ use crate::client::ClientState;
 use crate::core::Core;
 use crate::shared::Shared;
 
+mod client;
 mod connection;
 mod debug;
 mod expire;
@@ -268,7 +269,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         0,
         0,
-        connection::client
+        client::client
     ),
     // keys
     command!("del", -2, WRITE, 1, -1, 1, keys::del),

@@ -5,7 +5,6 @@ use std::time::Instant;
 use bytes::Bytes;
 use replication::{PsyncDecision, ReplOffset, ReplicaLinkState, ReplicaSyncState};
 use resp::Frame;
-use tokio_util::sync::CancellationToken;
 
 use super::{Ctx, is, parse_i64};
 use crate::client::AfterReply;
@@ -305,7 +304,12 @@ fn attach_replica(ctx: &mut Ctx<'_>, state: ReplicaSyncState, send_offset: ReplO
         ack_offset: ReplOffset(0),
         last_ack: Instant::now(),
         send_offset,
-        cancel: CancellationToken::new(),
+        // The connection's own kill token: CLIENT KILL and the master's own disconnects use the same switch.
+        cancel: ctx
+            .shared
+            .clients
+            .kill_token(ctx.client.id)
+            .unwrap_or_default(),
     });
 }
 
