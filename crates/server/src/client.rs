@@ -9,8 +9,8 @@ use resp::Protocol;
 pub enum AfterReply {
     /// Close it (`QUIT`).
     Close,
-    /// Shut the server down (`SHUTDOWN`); the client gets no reply.
-    Shutdown,
+    /// Shut the server down (`SHUTDOWN`); the client gets no reply unless saving fails.
+    Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).
     ServeReplica(crate::replica_feed::SyncPlan),
     /// `WAIT`: answer once enough replicas acknowledged, or at the deadline.

@@ -61,10 +61,13 @@ async fn serve(
                 let _ = stream.write_all(&output).await;
                 return None;
             }
-            Step::Shutdown => {
+            Step::Shutdown(mode) => {
                 let _ = stream.write_all(&output).await;
-                shared.shutdown.cancel();
-                return None;
+                output.clear();
+                match crate::shutdown::shut_down(shared, mode).await {
+                    Ok(()) => return None,
+                    Err(error) => encode_frame(&Frame::error(error), client.protocol, &mut output),
+                }
             }
             Step::Wait(request) => {
                 // Replies before the WAIT go out first; commands after it wait for its answer.
@@ -120,7 +123,7 @@ enum Step {
     /// Write the replies, then close (QUIT, protocol error).
     Close,
     /// Write the replies, then shut the server down.
-    Shutdown,
+    Shutdown(crate::shutdown::ShutdownMode),
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
     /// Write the replies, wait for replica acknowledgements, answer, then go on.
@@ -163,13 +166,13 @@ fn execute_buffered(
         in_batch += 1;
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
-        if !suppress && !matches!(after, Some(AfterReply::Shutdown | AfterReply::Wait(_))) {
+        if !suppress && !matches!(after, Some(AfterReply::Shutdown(_) | AfterReply::Wait(_))) {
             encode_frame(&reply, client.protocol, output);
         }
         match after {
             None => {}
             Some(AfterReply::Close) => return Step::Close,
-            Some(AfterReply::Shutdown) => return Step::Shutdown,
+            Some(AfterReply::Shutdown(mode)) => return Step::Shutdown(mode),
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
             Some(AfterReply::Wait(request)) => return Step::Wait(request),
         }

@@ -182,7 +182,7 @@ fn command_info(spec: &super::CommandSpec) -> Frame {
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`: saves if asked or if save points are configured, then the server
 /// exits and the client gets no reply.
 pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let (mut save, mut nosave, mut force) = (false, false, false);
+    let (mut save, mut nosave, mut now, mut force) = (false, false, false, false);
     for option in &argv[1..] {
         if is(option, "save") {
             save = true;
@@ -190,7 +190,9 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             nosave = true;
         } else if is(option, "force") {
             force = true;
-        } else if !is(option, "now") {
+        } else if is(option, "now") {
+            now = true;
+        } else {
             return errors::reply(errors::SYNTAX);
         }
     }
@@ -198,17 +200,12 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::reply(errors::SYNTAX);
     }
     tracing::info!("User requested shutdown...");
-    let should_save = save || (!nosave && !ctx.shared.config().save.is_empty());
-    if should_save {
-        tracing::info!("Saving the final RDB snapshot before exiting.");
-        if let Err(error) = persistence::save_locked(ctx.shared, ctx.core) {
-            tracing::error!("Error trying to save the DB, can't exit: {error}");
-            if !force {
-                return errors::reply("ERR Errors trying to SHUTDOWN. Check logs.");
-            }
-        }
-    }
-    ctx.client.after_reply = Some(AfterReply::Shutdown);
+    ctx.client.after_reply = Some(AfterReply::Shutdown(crate::shutdown::ShutdownMode {
+        save,
+        nosave,
+        now,
+        force,
+    }));
     Frame::ok()
 }
 
