@@ -68,7 +68,7 @@ impl fmt::Display for OutputBufferLimits {
 impl OutputBufferLimits {
     /// Applies `class hard soft seconds` groups (any number of them) on top of the current limits.
     pub fn apply(&mut self, words: &[String]) -> Result<(), String> {
-        if words.is_empty() || words.len() % 4 != 0 {
+        if words.is_empty() || !words.len().is_multiple_of(4) {
             return Err("Wrong number of arguments in buffer limit configuration.".to_owned());
         }
         let mut updated = *self;
