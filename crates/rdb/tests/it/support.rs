@@ -142,7 +142,7 @@ pub fn put(
 pub fn every_type_keyspace() -> Keyspace {
     let mut keyspace = Keyspace::new(DATABASES);
     let numbers: Vec<String> = (0..600).map(|i| (i * 7 - 1000).to_string()).collect();
-    let words: Vec<String> = (0..300).map(|i| format!("member:{i}")).collect();
+    let words: Vec<String> = (0..600).map(|i| format!("member:{i}")).collect();
     let long = b"0123456789".repeat(1000);
     put(
         &mut keyspace,
@@ -151,7 +151,7 @@ pub fn every_type_keyspace() -> Keyspace {
         list(&[b"a", b"b", b"3", b"-5000", b""]),
         None,
     );
-    let mut many = as_slices(&words);
+    let mut many = as_slices(&words[..300]);
     many.extend(as_slices(&numbers));
     many.push(&long);
     many.push(b"tail");
@@ -209,7 +209,7 @@ pub fn every_type_keyspace() -> Keyspace {
         ]),
         None,
     );
-    let big_members: Vec<(&[u8], f64)> = words
+    let big_members: Vec<(&[u8], f64)> = words[..300]
         .iter()
         .enumerate()
         .map(|(i, w)| (w.as_bytes(), i as f64 / 3.0 - 40.0))
