@@ -15,6 +15,7 @@ pub mod cron;
 pub mod digest;
 pub mod dispatch;
 pub mod errors;
+pub mod full_sync;
 pub mod info;
 pub mod persistence;
 pub mod replica_feed;

@@ -139,7 +139,10 @@ pub fn load_at_startup(
         tracing::info!("Loading RDB produced by version {version}");
     }
     for key in &loaded.skipped_empty_keys {
-        tracing::warn!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(key));
+        tracing::warn!(
+            "rdbLoadObject skipping empty key: {}",
+            String::from_utf8_lossy(key)
+        );
     }
     core.keyspace = loaded.keyspace;
     let loaded_keys = core.keyspace.key_count();

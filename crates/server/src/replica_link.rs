@@ -251,10 +251,19 @@ async fn full_resync(
     .map_err(handshake_reason)?;
 
     let path = persistence::rdb_path(shared);
-    let databases = shared.config().databases;
+    let (databases, keep_file) = {
+        let config = shared.config();
+        (
+            config.databases,
+            config
+                .other("repl-diskless-load")
+                .is_none_or(|mode| mode == "disabled"),
+        )
+    };
     let loaded = tokio::task::spawn_blocking(move || {
-        // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries.
-        if let Err(error) = persistence::store_received_snapshot(&path, &payload) {
+        // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries
+        // (Redis keeps it too, unless repl-diskless-load loads straight from the socket).
+        if keep_file && let Err(error) = persistence::store_received_snapshot(&path, &payload) {
             tracing::warn!(
                 "Failed to save the received snapshot to {}: {error}",
                 path.display()

@@ -21,6 +21,8 @@ pub struct Shared {
     config: RwLock<Config>,
     /// Counters for INFO.
     pub stats: Stats,
+    /// Replicas waiting for the next full-resync snapshot.
+    pub full_syncs: crate::full_sync::SyncBatcher,
     /// Every connection, for CLIENT LIST / CLIENT KILL.
     pub clients: crate::clients::ClientRegistry,
     /// Bumped after every append to the replication stream; replica senders wait on it.
@@ -51,6 +53,7 @@ impl Shared {
             config: RwLock::new(config),
             stats: Stats::default(),
             clients: crate::clients::ClientRegistry::default(),
+            full_syncs: crate::full_sync::SyncBatcher::default(),
             stream_notify: watch::channel(offset).0,
             ack_notify: watch::channel(0).0,
             shutdown: CancellationToken::new(),

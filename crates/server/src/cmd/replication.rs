@@ -220,14 +220,9 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else {
         tracing::info!("Full resync requested by replica {who}");
     }
-    let plan = start_full_sync(ctx);
-    let reply = format!(
-        "FULLRESYNC {} {}",
-        ctx.core.repl.replid(),
-        ctx.core.repl.offset()
-    );
+    let plan = start_full_sync(ctx, true);
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
-    Frame::Simple(Bytes::from(reply))
+    Frame::ok()
 }
 
 /// `SYNC`: the pre-PSYNC full sync: no `+FULLRESYNC` line, just the `$len` payload.
@@ -236,9 +231,8 @@ pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         return error;
     }
     ctx.client.replica_capa_eof = false;
-    let plan = start_full_sync(ctx);
+    let plan = start_full_sync(ctx, false);
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
-    ctx.client.suppress_reply = true;
     Frame::ok()
 }
 
@@ -255,9 +249,9 @@ fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
     }
 }
 
-/// Registers the replica, takes the snapshot and returns how to send it. The snapshot and its offset are
-/// taken under the core lock, so the stream the replica gets afterwards starts exactly after it.
-fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
+/// Registers the replica for a full resync. The snapshot itself is taken by [`crate::full_sync`], possibly
+/// after a delay that lets more replicas share it; `+FULLRESYNC` is sent then, with the snapshot's offset.
+fn start_full_sync(ctx: &mut Ctx<'_>, announce: bool) -> SyncPlan {
     Stats::bump(&ctx.shared.stats.sync_full);
     if ctx.core.repl.ensure_backlog_for_new_replica() {
         tracing::info!(
@@ -266,26 +260,13 @@ fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
             ctx.core.repl.replid2()
         );
     }
-    // A master puts a SELECT before the next command; a replica relays its master's stream verbatim, so its
-    // sub-replica learns the current database from the RDB's repl-stream-db instead.
-    if !ctx.core.is_replica() {
-        ctx.core.repl.force_select();
-    }
     let offset = ctx.core.repl.offset();
     attach_replica(ctx, ReplicaSyncState::WaitBgsaveStart, offset.next());
     let eof_framing = ctx.client.replica_capa_eof && ctx.shared.config().repl_diskless_sync;
-    tracing::info!(
-        "Starting BGSAVE for SYNC with target: {}",
-        if eof_framing {
-            "replicas sockets"
-        } else {
-            "disk"
-        }
-    );
+    ctx.client.suppress_reply = true;
     SyncPlan::Full {
-        snapshot: Box::new(ctx.core.keyspace.clone()),
-        options: crate::persistence::save_options(ctx.core),
         eof_framing,
+        announce,
     }
 }
 
