@@ -16,6 +16,7 @@ use crate::shared::Shared;
 
 mod connection;
 mod expire;
+pub mod float;
 mod hashes;
 mod keys;
 mod lists;
