@@ -1,7 +1,7 @@
 //! Redis's `long double` numbers for HINCRBYFLOAT (INCRBYFLOAT needs the same): on x86-64 a C `long double` is
 //! the 80-bit extended format (64-bit significand), which Rust lacks, so [`LongDouble`] does its three
 //! operations in software, exactly: [`LongDouble::parse`] (`strtold` under Redis's `string2ld` rules),
-//! [`LongDouble::add`] (one correctly rounded addition) and [`LongDouble::to_human`] (Redis's
+//! `+` (one correctly rounded addition) and [`LongDouble::to_human`] (Redis's
 //! `ld2string(..., LD_STR_HUMAN)`: `%.17Lf`, then trailing zeros and a bare `.` trimmed, `-0` shown as `0`).
 //!
 //! Why not `f64`: the extra precision shows in replies. `10.5 + 0.1` is `10.6` in Redis, but `10.59999999999999964`
@@ -95,50 +95,6 @@ impl LongDouble {
         matches!(self.kind, Kind::Zero | Kind::Finite { .. })
     }
 
-    /// `self + other`, rounded to nearest (ties to even) as the x87 unit does.
-    pub fn add(self, other: LongDouble) -> LongDouble {
-        match (self.kind, other.kind) {
-            (Kind::NaN, _) | (_, Kind::NaN) => self.with_kind(Kind::NaN),
-            (Kind::Infinite, Kind::Infinite) if self.negative != other.negative => {
-                self.with_kind(Kind::NaN)
-            }
-            (Kind::Infinite, _) => self,
-            (_, Kind::Infinite) => other,
-            (Kind::Zero, Kind::Zero) => LongDouble {
-                negative: self.negative && other.negative,
-                kind: Kind::Zero,
-            },
-            (Kind::Zero, _) => other,
-            (_, Kind::Zero) => self,
-            (
-                Kind::Finite {
-                    significand: a,
-                    exponent: a_exponent,
-                },
-                Kind::Finite {
-                    significand: b,
-                    exponent: b_exponent,
-                },
-            ) => {
-                let base = a_exponent.min(b_exponent);
-                let a_big = Big::from_u128(u128::from(a)).shl((a_exponent - base) as u64);
-                let b_big = Big::from_u128(u128::from(b)).shl((b_exponent - base) as u64);
-                if self.negative == other.negative {
-                    return round(self.negative, &a_big.add(&b_big), base, false);
-                }
-                match a_big.cmp(&b_big) {
-                    std::cmp::Ordering::Equal => LongDouble::ZERO,
-                    std::cmp::Ordering::Greater => {
-                        round(self.negative, &a_big.sub(&b_big), base, false)
-                    }
-                    std::cmp::Ordering::Less => {
-                        round(other.negative, &b_big.sub(&a_big), base, false)
-                    }
-                }
-            }
-        }
-    }
-
     /// Redis's human form: `%.17Lf` with trailing zeros (and then a trailing `.`) removed, `-0` as `0`;
     /// `inf`/`-inf` for infinities.
     pub fn to_human(&self) -> String {
@@ -184,6 +140,54 @@ impl LongDouble {
 
     fn with_kind(self, kind: Kind) -> LongDouble {
         LongDouble { kind, ..self }
+    }
+}
+
+/// `self + other`, rounded to nearest (ties to even) as the x87 unit does.
+impl std::ops::Add for LongDouble {
+    type Output = LongDouble;
+
+    fn add(self, other: LongDouble) -> LongDouble {
+        match (self.kind, other.kind) {
+            (Kind::NaN, _) | (_, Kind::NaN) => self.with_kind(Kind::NaN),
+            (Kind::Infinite, Kind::Infinite) if self.negative != other.negative => {
+                self.with_kind(Kind::NaN)
+            }
+            (Kind::Infinite, _) => self,
+            (_, Kind::Infinite) => other,
+            (Kind::Zero, Kind::Zero) => LongDouble {
+                negative: self.negative && other.negative,
+                kind: Kind::Zero,
+            },
+            (Kind::Zero, _) => other,
+            (_, Kind::Zero) => self,
+            (
+                Kind::Finite {
+                    significand: a,
+                    exponent: a_exponent,
+                },
+                Kind::Finite {
+                    significand: b,
+                    exponent: b_exponent,
+                },
+            ) => {
+                let base = a_exponent.min(b_exponent);
+                let a_big = Big::from_u128(u128::from(a)).shl((a_exponent - base) as u64);
+                let b_big = Big::from_u128(u128::from(b)).shl((b_exponent - base) as u64);
+                if self.negative == other.negative {
+                    return round(self.negative, &a_big.add(&b_big), base, false);
+                }
+                match a_big.cmp(&b_big) {
+                    std::cmp::Ordering::Equal => LongDouble::ZERO,
+                    std::cmp::Ordering::Greater => {
+                        round(self.negative, &a_big.sub(&b_big), base, false)
+                    }
+                    std::cmp::Ordering::Less => {
+                        round(other.negative, &b_big.sub(&a_big), base, false)
+                    }
+                }
+            }
+        }
     }
 }
 
