@@ -24,6 +24,13 @@ pub struct Core {
     pub replicas: ReplicaRegistry,
     /// Save bookkeeping.
     pub persistence: Persistence,
+    /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
+    pub active_expire_enabled: bool,
+    /// Per-command call counts and times (`INFO commandstats`).
+    pub command_stats: crate::stats::CommandStats,
+    /// Set when a handler appended raw bytes to the stream (`REPLCONF GETACK`), so the batch wakes the
+    /// replica senders.
+    pub stream_grew: bool,
 }
 
 /// This server's role.
@@ -92,6 +99,8 @@ pub struct Persistence {
     pub bgsave_in_progress: bool,
     /// Outcome of the last background save.
     pub last_bgsave_ok: bool,
+    /// Keys found already expired (and dropped) by the last load at start-up.
+    pub last_load_keys_expired: u64,
 }
 
 impl Core {
@@ -102,6 +111,9 @@ impl Core {
             repl: ReplicationState::new(backlog_size),
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
+            active_expire_enabled: true,
+            command_stats: crate::stats::CommandStats::default(),
+            stream_grew: false,
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,

@@ -300,6 +300,10 @@ async fn follow_stream(
 ) -> LinkDownReason {
     let mut client = ClientState::new(shared.next_client_id(), stream.peer_addr().ok(), true);
     client.is_master_link = true;
+    let (kill, _registration) =
+        shared
+            .clients
+            .register(client.id, client.addr, crate::clients::ClientKind::Master);
     // After a partial resync the master does not repeat its SELECT: continue in the database we were in.
     client.db = shared.core().repl.stream_db().unwrap_or(0);
     let mut decoder = CommandDecoder::default();
@@ -336,6 +340,7 @@ async fn follow_stream(
                 }
                 Err(error) => return LinkDownReason::Io(error.to_string()),
             },
+            () = kill.cancelled() => return LinkDownReason::Killed,
             _ = ack_timer.tick() => {
                 if last_io.elapsed() > timeout {
                     return LinkDownReason::Timeout;

@@ -14,8 +14,10 @@ use crate::client::ClientState;
 use crate::core::Core;
 use crate::shared::Shared;
 
+mod client;
 mod collections;
 mod connection;
+mod debug;
 mod expire;
 pub mod float;
 mod hashes;
@@ -270,7 +272,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         0,
         0,
-        connection::client
+        client::client
     ),
     // keys
     command!("del", -2, WRITE, 1, -1, 1, keys::del),
@@ -396,6 +398,15 @@ const COMMANDS: &[CommandSpec] = &[
     // pub/sub (cmd/pubsub.rs)
 
     // server
+    command!(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        debug::debug
+    ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(
         "config",
@@ -465,6 +476,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         replication::replconf
     ),
+    command!("wait", 3, NOSCRIPT, 0, 0, 0, replication::wait),
     command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
     command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
 ];
