@@ -481,7 +481,7 @@ fn canonical(frame: &Frame) -> String {
 
 /// The kinds and lengths of a frame, with every bulk string's content left out (collected in `strings`).
 fn shape(frame: &Frame, strings: &mut Vec<Vec<u8>>) -> String {
-    let mut aggregate = |tag: &str, items: &[Frame], strings: &mut Vec<Vec<u8>>| {
+    let aggregate = |tag: &str, items: &[Frame], strings: &mut Vec<Vec<u8>>| {
         let inner: Vec<String> = items.iter().map(|item| shape(item, strings)).collect();
         format!("{tag}[{}]", inner.join(","))
     };
