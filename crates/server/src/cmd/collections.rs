@@ -65,6 +65,20 @@ pub fn parse_signed_count(arg: &[u8]) -> Result<i64, Frame> {
     }
 }
 
+/// Most picks a negative count (picks with repeats) may ask for. Redis streams any number, growing its output
+/// buffer without bound; we build the reply in memory first, so an absurd count is refused instead of taking
+/// the server down (a deliberate difference, only above 2^27 picks).
+pub const MAX_REPEATED_PICKS: u64 = 1 << 27;
+
+/// The number of picks for a negative count, or the error for one beyond [`MAX_REPEATED_PICKS`].
+pub fn repeated_picks(count: i64) -> Result<usize, Frame> {
+    let picks = count.unsigned_abs();
+    if picks > MAX_REPEATED_PICKS {
+        return Err(errors::reply("ERR value is out of range"));
+    }
+    Ok(picks as usize)
+}
+
 /// A count that must be zero or more (`getPositiveLongFromObjectOrReply`): anything else, a non-integer
 /// included, gets `message`.
 pub fn parse_positive(arg: &[u8], message: &str) -> Result<i64, Frame> {
@@ -213,6 +227,14 @@ mod tests {
         );
         assert!(parse_scan_options(&args(&["COUNT"])).is_err());
         assert!(parse_scan_options(&args(&["TYPE", "string"])).is_err());
+    }
+
+    #[test]
+    fn repeated_picks_are_bounded() {
+        assert_eq!(repeated_picks(-5), Ok(5));
+        assert_eq!(repeated_picks(-(MAX_REPEATED_PICKS as i64)), Ok(1 << 27));
+        assert!(repeated_picks(-(MAX_REPEATED_PICKS as i64) - 1).is_err());
+        assert!(repeated_picks(-i64::MAX).is_err());
     }
 
     #[test]

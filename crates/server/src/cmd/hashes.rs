@@ -11,7 +11,7 @@ use resp::{Frame, Protocol};
 
 use super::collections::{
     distinct_indices, parse_cursor, parse_scan_options, parse_signed_count, random_index,
-    scan_reply,
+    repeated_picks, scan_reply,
 };
 use super::float::LongDouble;
 use super::{Ctx, is, owned, parse_i64};
@@ -310,9 +310,10 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Err(error) => return error,
     };
     let indices: Vec<usize> = if count < 0 {
-        (0..count.unsigned_abs())
-            .map(|_| random_index(hash.len()))
-            .collect()
+        match repeated_picks(count) {
+            Ok(picks) => (0..picks).map(|_| random_index(hash.len())).collect(),
+            Err(error) => return error,
+        }
     } else {
         let count = usize::try_from(count).unwrap_or(usize::MAX);
         if count >= hash.len() {

@@ -12,7 +12,7 @@ use resp::Frame;
 
 use super::collections::{
     distinct_indices, parse_cursor, parse_positive, parse_scan_options, parse_signed_count,
-    random_index, scan_reply,
+    random_index, repeated_picks, scan_reply,
 };
 use super::{Ctx, owned};
 use crate::errors;
@@ -232,11 +232,14 @@ pub fn srandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Bulk(member_at(set, random_index(set.len())));
     };
     if count < 0 {
-        return Frame::Array(
-            (0..count.unsigned_abs())
-                .map(|_| Frame::Bulk(member_at(set, random_index(set.len()))))
-                .collect(),
-        );
+        return match repeated_picks(count) {
+            Ok(picks) => Frame::Array(
+                (0..picks)
+                    .map(|_| Frame::Bulk(member_at(set, random_index(set.len()))))
+                    .collect(),
+            ),
+            Err(error) => error,
+        };
     }
     let count = usize::try_from(count).unwrap_or(usize::MAX);
     if count >= set.len() {
