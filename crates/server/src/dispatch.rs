@@ -115,6 +115,10 @@ impl<'a> Batch<'a> {
 
         let policy = if client.is_master_link {
             ExpiryPolicy::Keep
+        } else if spec.has(flags::WRITE) {
+            // A write on a writable replica deletes an expired key it touches (locally, unpropagated),
+            // as Redis's write lookups do; reads only hide it.
+            ExpiryPolicy::Delete
         } else {
             core.client_expiry_policy()
         };
@@ -141,6 +145,9 @@ impl<'a> Batch<'a> {
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
+            if spec.has(flags::WRITE) && !client.is_master_link {
+                core.track_local_expires(db, spec, argv);
+            }
             return reply;
         }
         let mut unit: Vec<Vec<Bytes>> = Vec::with_capacity(expired.len() + commands.len());

@@ -186,8 +186,13 @@ async fn synchronize(
     match reply {
         PsyncReply::Continue { replid } => {
             let mut core = shared.core();
-            if let Some(replid) = replid {
+            if let Some(replid) = replid
+                && replid != core.repl.replid()
+            {
                 core.repl.adopt_master_replid(replid);
+                // Sub-replicas follow our previous id: they reconnect and continue from our id2.
+                core.replicas.disconnect_all();
+                tracing::info!("Master replication ID changed to {replid}");
             }
             core.repl.apply_from_master(&[]);
             mark_connected(&mut core);

@@ -93,6 +93,23 @@ impl CommandSpec {
         self.flags & flag != 0
     }
 
+    /// The key arguments of `argv`, from the spec's key positions.
+    pub fn keys<'a>(&self, argv: &'a [Bytes]) -> impl Iterator<Item = &'a Bytes> {
+        let len = argv.len() as i32;
+        let last = if self.last_key < 0 {
+            len + self.last_key
+        } else {
+            self.last_key
+        };
+        let step = self.key_step.max(1) as usize;
+        let range = if self.first_key > 0 && last >= self.first_key {
+            self.first_key as usize..(last as usize + 1).min(argv.len())
+        } else {
+            0..0
+        };
+        argv[range].iter().step_by(step)
+    }
+
     /// Names of the set flags, as `COMMAND` lists them.
     pub fn flag_names(&self) -> Vec<&'static str> {
         let names = [
