@@ -15,15 +15,18 @@ use crate::core::Core;
 use crate::shared::Shared;
 
 mod client;
+mod collections;
 mod connection;
 mod debug;
 mod expire;
+pub mod float;
 mod hashes;
 mod keys;
 mod lists;
 mod pubsub;
 mod replication;
 mod server;
+mod set_ops;
 mod sets;
 mod strings;
 mod transactions;
@@ -331,9 +334,80 @@ const COMMANDS: &[CommandSpec] = &[
     // lists (cmd/lists.rs)
 
     // hashes (cmd/hashes.rs)
-
-    // sets (cmd/sets.rs)
-
+    command!("hset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
+    command!("hmset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
+    command!("hsetnx", 4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hsetnx),
+    command!("hget", 3, READONLY | FAST, 1, 1, 1, hashes::hget),
+    command!("hmget", -3, READONLY | FAST, 1, 1, 1, hashes::hmget),
+    command!("hgetall", 2, READONLY, 1, 1, 1, hashes::hgetall),
+    command!("hkeys", 2, READONLY, 1, 1, 1, hashes::hkeys),
+    command!("hvals", 2, READONLY, 1, 1, 1, hashes::hvals),
+    command!("hdel", -3, WRITE | FAST, 1, 1, 1, hashes::hdel),
+    command!("hexists", 3, READONLY | FAST, 1, 1, 1, hashes::hexists),
+    command!("hlen", 2, READONLY | FAST, 1, 1, 1, hashes::hlen),
+    command!("hstrlen", 3, READONLY | FAST, 1, 1, 1, hashes::hstrlen),
+    command!(
+        "hincrby",
+        4,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        hashes::hincrby
+    ),
+    command!(
+        "hincrbyfloat",
+        4,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        hashes::hincrbyfloat
+    ),
+    command!("hrandfield", -2, READONLY, 1, 1, 1, hashes::hrandfield),
+    command!("hscan", -3, READONLY, 1, 1, 1, hashes::hscan),
+    // sets (cmd/sets.rs, cmd/set_ops.rs)
+    command!("sadd", -3, WRITE | DENYOOM | FAST, 1, 1, 1, sets::sadd),
+    command!("srem", -3, WRITE | FAST, 1, 1, 1, sets::srem),
+    command!("sismember", 3, READONLY | FAST, 1, 1, 1, sets::sismember),
+    command!("smismember", -3, READONLY | FAST, 1, 1, 1, sets::smismember),
+    command!("scard", 2, READONLY | FAST, 1, 1, 1, sets::scard),
+    command!("spop", -2, WRITE | FAST, 1, 1, 1, sets::spop),
+    command!("srandmember", -2, READONLY, 1, 1, 1, sets::srandmember),
+    command!("smove", 4, WRITE | FAST, 1, 2, 1, sets::smove),
+    command!("sscan", -3, READONLY, 1, 1, 1, sets::sscan),
+    command!("smembers", 2, READONLY, 1, 1, 1, set_ops::sinter),
+    command!("sinter", -2, READONLY, 1, -1, 1, set_ops::sinter),
+    command!("sintercard", -3, READONLY, 0, 0, 0, set_ops::sintercard),
+    command!("sunion", -2, READONLY, 1, -1, 1, set_ops::sunion),
+    command!("sdiff", -2, READONLY, 1, -1, 1, set_ops::sdiff),
+    command!(
+        "sinterstore",
+        -3,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        set_ops::sinterstore
+    ),
+    command!(
+        "sunionstore",
+        -3,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        set_ops::sunionstore
+    ),
+    command!(
+        "sdiffstore",
+        -3,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        set_ops::sdiffstore
+    ),
     // sorted sets (cmd/zsets.rs)
 
     // transactions (cmd/transactions.rs)
