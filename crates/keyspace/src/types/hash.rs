@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::dense::DenseMap;
 
 /// Redis's default `hash-max-listpack-entries`: more fields than this and a hash is a `hashtable`.
-pub const HASH_MAX_LISTPACK_ENTRIES: usize = 128;
+pub const HASH_MAX_LISTPACK_ENTRIES: usize = 512;
 /// Redis's default `hash-max-listpack-value`: a field or value longer than this (in bytes) makes a hash a
 /// `hashtable`.
 pub const HASH_MAX_LISTPACK_VALUE: usize = 64;

@@ -5,7 +5,7 @@
 use super::data_scripts::{I64_MAX, I64_MIN};
 use super::{Expect, Script, Step, args, cmd, script};
 
-/// `HSET big f0 v0 ... f<n-1> v<n-1>`: more than 128 fields makes a hashtable.
+/// `HSET big f0 v0 ... f<n-1> v<n-1>`: more than 512 fields makes a hashtable.
 fn big_hash(key: &str, fields: usize) -> Step {
     let mut words = vec!["HSET".to_owned(), key.to_owned()];
     for i in 0..fields {
@@ -179,8 +179,8 @@ pub fn hash_hincrbyfloat() -> Script {
 pub fn hash_hrandfield() -> Script {
     let fields = "a b c";
     let pairs = "a b c 1 2 3";
-    let big_fields: String = (0..200).map(|i| format!("f{i} ")).collect();
-    let big_all: String = (0..200).map(|i| format!("f{i} v{i} ")).collect();
+    let big_fields: String = (0..600).map(|i| format!("f{i} ")).collect();
+    let big_all: String = (0..600).map(|i| format!("f{i} v{i} ")).collect();
     script(vec![
         cmd("HRANDFIELD nokey"),
         cmd("HRANDFIELD nokey 5"),
@@ -217,9 +217,9 @@ pub fn hash_hrandfield() -> Script {
         cmd("HGETALL h"),
         cmd("HGETALL nokey"),
         hello(2),
-        big_hash("big", 200),
-        cmd("HRANDFIELD big 300").unordered(),
-        cmd("HRANDFIELD big 300 WITHVALUES").unordered(),
+        big_hash("big", 600),
+        cmd("HRANDFIELD big 700").unordered(),
+        cmd("HRANDFIELD big 700 WITHVALUES").unordered(),
         cmd("HRANDFIELD big 5").sample(&big_fields, true),
         cmd("HRANDFIELD big 150").sample(&big_fields, true),
         cmd("HRANDFIELD big -5 WITHVALUES").sample(&big_all, false),
@@ -249,7 +249,7 @@ pub fn hash_scan_and_big() -> Script {
         cmd("HSCAN h 0 MATCH"),
         cmd("HSCAN h 0 TYPE string"),
         cmd("HSCAN h 0 foo bar"),
-        big_hash("big", 200),
+        big_hash("big", 600),
         cmd("HLEN big"),
         cmd("HSCAN big 0 COUNT 1000").unordered(),
         cmd("HSCAN big 0 COUNT 1000 MATCH f1?").unordered(),
