@@ -153,6 +153,19 @@ impl ZSet {
         if score.is_nan() {
             return false;
         }
+        let new = !self.scores.contains_key(&member);
+        if new
+            && (self.scores.len() + 1 > MAX_LISTPACK_ENTRIES || member.len() > MAX_LISTPACK_VALUE)
+        {
+            self.skiplist_encoded = true;
+        }
+        // A listpack stores scores as text written by Redis's `d2string`, which prints -0 as "0": a
+        // listpack-encoded set loses the sign of a zero score, a skiplist-encoded one keeps it.
+        let score = if !self.skiplist_encoded && score == 0.0 {
+            0.0
+        } else {
+            score
+        };
         if let Some(current) = self.scores.get_mut(&member) {
             // `==`, not bit equality: Redis keeps the old score when only the sign of a zero differs.
             if *current != score {
@@ -161,9 +174,6 @@ impl ZSet {
                 self.order.insert(member, score);
             }
             return false;
-        }
-        if self.scores.len() + 1 > MAX_LISTPACK_ENTRIES || member.len() > MAX_LISTPACK_VALUE {
-            self.skiplist_encoded = true;
         }
         self.scores.insert(member.clone(), score);
         self.order.insert(member, score);

@@ -47,6 +47,12 @@ fn negative_zero_equals_zero_and_keeps_the_old_score() {
     zset.insert(member("a"), -0.0);
     assert!(zset.score(b"a").is_some_and(|s| s.is_sign_positive()));
     zset.insert(member("b"), -0.0);
+    // Listpack encoding keeps no negative zero; a skiplist-encoded set does.
+    assert!(zset.score(b"b").is_some_and(|s| s.is_sign_positive()));
+    let mut big = ZSet::new();
+    big.insert(Bytes::from(vec![b'x'; MAX_LISTPACK_VALUE + 1]), 1.0);
+    big.insert(member("neg"), -0.0);
+    assert!(big.score(b"neg").is_some_and(|s| s.is_sign_negative()));
     zset.insert(member("0"), 0.0);
     // Equal scores: member order decides.
     assert_eq!(
