@@ -22,6 +22,7 @@ use crate::support::Subject;
 mod connection_scripts;
 mod data_scripts;
 pub mod raw;
+mod zset_scripts;
 
 use raw::{RawConnection, escape};
 
@@ -224,6 +225,29 @@ differential_tests!(
     expire_argument_errors,
     expire_negative_and_past_times,
     ttl_pttl_persist,
+);
+
+differential_tests!(
+    zset_scripts:
+    zadd_options,
+    zadd_errors,
+    score_parsing,
+    zincrby_zrem_zscore,
+    zrange_by_rank,
+    zrange_by_score,
+    zrange_by_lex,
+    zrange_option_errors,
+    zcount_and_ranks,
+    zrangestore,
+    zpop,
+    zremrange,
+    union_inter_diff,
+    union_inter_diff_store,
+    setop_errors,
+    zscan,
+    zrandmember,
+    wrong_type,
+    resp3_replies,
 );
 
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.
