@@ -18,3 +18,4 @@ mod propagation;
 mod restart;
 mod robustness;
 mod startup;
+mod zsets;

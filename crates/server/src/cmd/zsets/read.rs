@@ -194,8 +194,8 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if count as u64 >= size as u64 {
         // The whole set, highest first (Redis walks it from the tail).
         zset.iter_from_rank(0, true).collect()
-    } else {
-        // Distinct picks: a partial Fisher-Yates shuffle of the positions.
+    } else if (count as usize).saturating_mul(3) > size {
+        // Distinct picks, many of them: a partial Fisher-Yates shuffle of the positions.
         let count = count as usize;
         let mut positions: Vec<usize> = (0..size).collect();
         for i in 0..count {
@@ -206,6 +206,20 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .iter()
             .filter_map(|&i| zset.entry_at(i))
             .collect()
+    } else {
+        // Distinct picks, few of them: draw until `count` different positions came up.
+        let count = count as usize;
+        let mut chosen = std::collections::HashSet::with_capacity(count);
+        let mut picks = Vec::with_capacity(count);
+        while picks.len() < count {
+            let position = random_below(size);
+            if chosen.insert(position)
+                && let Some(pick) = zset.entry_at(position)
+            {
+                picks.push(pick);
+            }
+        }
+        picks
     };
     members_reply(protocol, picks.into_iter(), withscores)
 }
