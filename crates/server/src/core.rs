@@ -24,6 +24,16 @@ pub struct Core {
     pub replicas: ReplicaRegistry,
     /// Save bookkeeping.
     pub persistence: Persistence,
+    /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
+    pub active_expire_enabled: bool,
+    /// Per-command call counts and times (`INFO commandstats`).
+    pub command_stats: crate::stats::CommandStats,
+    /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
+    /// so the replica expires these itself (Redis's `slaveKeysWithExpire`).
+    pub replica_local_expires: std::collections::HashSet<(usize, Bytes)>,
+    /// Set when a handler appended raw bytes to the stream (`REPLCONF GETACK`), so the batch wakes the
+    /// replica senders.
+    pub stream_grew: bool,
 }
 
 /// This server's role.
@@ -92,6 +102,8 @@ pub struct Persistence {
     pub bgsave_in_progress: bool,
     /// Outcome of the last background save.
     pub last_bgsave_ok: bool,
+    /// Keys found already expired (and dropped) by the last load at start-up.
+    pub last_load_keys_expired: u64,
 }
 
 impl Core {
@@ -102,6 +114,10 @@ impl Core {
             repl: ReplicationState::new(backlog_size),
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
+            active_expire_enabled: true,
+            command_stats: crate::stats::CommandStats::default(),
+            stream_grew: false,
+            replica_local_expires: std::collections::HashSet::new(),
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,
@@ -165,6 +181,43 @@ impl Core {
     pub fn trim_backlog(&mut self) {
         let keep_from = self.replicas.oldest_pending_offset();
         self.repl.trim_backlog(keep_from);
+    }
+
+    /// After a client's write on a writable replica: remembers the command's keys that now carry a TTL.
+    pub fn track_local_expires(
+        &mut self,
+        db: usize,
+        spec: &crate::cmd::CommandSpec,
+        argv: &[Bytes],
+    ) {
+        for key in spec.keys(argv) {
+            let has_ttl = self
+                .keyspace
+                .db(db)
+                .and_then(|d| d.peek(key))
+                .is_some_and(|entry| entry.expire_at.is_some());
+            if has_ttl {
+                self.replica_local_expires.insert((db, key.clone()));
+            }
+        }
+    }
+
+    /// Deletes the writable replica's own keys whose TTL passed; keys that lost their TTL are forgotten.
+    pub fn expire_replica_local_keys(&mut self, now_ms: i64) {
+        let keyspace = &mut self.keyspace;
+        self.replica_local_expires.retain(|(db, key)| {
+            let Some(db) = keyspace.db_mut(*db) else {
+                return false;
+            };
+            match db.peek(key).and_then(|entry| entry.expire_at) {
+                Some(at) if at <= now_ms => {
+                    db.remove(key);
+                    false
+                }
+                Some(_) => true,
+                None => false,
+            }
+        });
     }
 
     /// The replica offset shown by INFO/ROLE: what we applied.

@@ -221,6 +221,9 @@ async fn read_acks(
                     replica.ack_offset = replica.ack_offset.max(ReplOffset(offset));
                     replica.last_ack = Instant::now();
                 }
+                shared
+                    .ack_notify
+                    .send_modify(|acks| *acks = acks.wrapping_add(1));
                 if let Some(sender) = first_ack.take() {
                     let _ = sender.send(());
                 }

@@ -186,8 +186,13 @@ async fn synchronize(
     match reply {
         PsyncReply::Continue { replid } => {
             let mut core = shared.core();
-            if let Some(replid) = replid {
+            if let Some(replid) = replid
+                && replid != core.repl.replid()
+            {
                 core.repl.adopt_master_replid(replid);
+                // Sub-replicas follow our previous id: they reconnect and continue from our id2.
+                core.replicas.disconnect_all();
+                tracing::info!("Master replication ID changed to {replid}");
             }
             core.repl.apply_from_master(&[]);
             mark_connected(&mut core);
@@ -300,6 +305,10 @@ async fn follow_stream(
 ) -> LinkDownReason {
     let mut client = ClientState::new(shared.next_client_id(), stream.peer_addr().ok(), true);
     client.is_master_link = true;
+    let (kill, _registration) =
+        shared
+            .clients
+            .register(client.id, client.addr, crate::clients::ClientKind::Master);
     // After a partial resync the master does not repeat its SELECT: continue in the database we were in.
     client.db = shared.core().repl.stream_db().unwrap_or(0);
     let mut decoder = CommandDecoder::default();
@@ -336,6 +345,7 @@ async fn follow_stream(
                 }
                 Err(error) => return LinkDownReason::Io(error.to_string()),
             },
+            () = kill.cancelled() => return LinkDownReason::Killed,
             _ = ack_timer.tick() => {
                 if last_io.elapsed() > timeout {
                     return LinkDownReason::Timeout;

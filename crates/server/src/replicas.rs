@@ -64,6 +64,27 @@ impl ReplicaRegistry {
         self.replicas.is_empty()
     }
 
+    /// Replicas that are online and acknowledged within `max_lag` seconds (`min_slaves_good_slaves`).
+    pub fn good_count(&self, max_lag: u64) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| {
+                replica.state == ReplicaSyncState::Online
+                    && replica.last_ack.elapsed().as_secs() <= max_lag
+            })
+            .count()
+    }
+
+    /// Online replicas that acknowledged at least `offset` (what `WAIT` counts).
+    pub fn acked_count(&self, offset: ReplOffset) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| {
+                replica.state == ReplicaSyncState::Online && replica.ack_offset >= offset
+            })
+            .count()
+    }
+
     /// The oldest stream offset some replica still has to be sent.
     pub fn oldest_pending_offset(&self) -> Option<ReplOffset> {
         self.replicas

@@ -21,8 +21,12 @@ pub struct Shared {
     config: RwLock<Config>,
     /// Counters for INFO.
     pub stats: Stats,
+    /// Every connection, for CLIENT LIST / CLIENT KILL.
+    pub clients: crate::clients::ClientRegistry,
     /// Bumped after every append to the replication stream; replica senders wait on it.
     pub stream_notify: watch::Sender<ReplOffset>,
+    /// Bumped on every `REPLCONF ACK` from a replica; clients in `WAIT` wait on it.
+    pub ack_notify: watch::Sender<u64>,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
     /// Every spawned task, so shutdown can wait for them.
@@ -46,7 +50,9 @@ impl Shared {
             core: Mutex::new(core),
             config: RwLock::new(config),
             stats: Stats::default(),
+            clients: crate::clients::ClientRegistry::default(),
             stream_notify: watch::channel(offset).0,
+            ack_notify: watch::channel(0).0,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             master_link_task: Mutex::new(None),

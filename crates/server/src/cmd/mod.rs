@@ -14,7 +14,9 @@ use crate::client::ClientState;
 use crate::core::Core;
 use crate::shared::Shared;
 
+mod client;
 mod connection;
+mod debug;
 mod expire;
 mod hashes;
 mod keys;
@@ -86,6 +88,23 @@ impl CommandSpec {
     /// Whether a flag is set.
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
+    }
+
+    /// The key arguments of `argv`, from the spec's key positions.
+    pub fn keys<'a>(&self, argv: &'a [Bytes]) -> impl Iterator<Item = &'a Bytes> {
+        let len = argv.len() as i32;
+        let last = if self.last_key < 0 {
+            len + self.last_key
+        } else {
+            self.last_key
+        };
+        let step = self.key_step.max(1) as usize;
+        let range = if self.first_key > 0 && last >= self.first_key {
+            self.first_key as usize..(last as usize + 1).min(argv.len())
+        } else {
+            0..0
+        };
+        argv[range].iter().step_by(step)
     }
 
     /// Names of the set flags, as `COMMAND` lists them.
@@ -267,7 +286,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         0,
         0,
-        connection::client
+        client::client
     ),
     // keys
     command!("del", -2, WRITE, 1, -1, 1, keys::del),
@@ -408,6 +427,15 @@ const COMMANDS: &[CommandSpec] = &[
     // pub/sub (cmd/pubsub.rs)
 
     // server
+    command!(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        debug::debug
+    ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(
         "config",
@@ -477,6 +505,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         replication::replconf
     ),
+    command!("wait", 3, NOSCRIPT, 0, 0, 0, replication::wait),
     command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
     command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
 ];

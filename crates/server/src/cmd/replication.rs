@@ -5,7 +5,6 @@ use std::time::Instant;
 use bytes::Bytes;
 use replication::{PsyncDecision, ReplOffset, ReplicaLinkState, ReplicaSyncState};
 use resp::Frame;
-use tokio_util::sync::CancellationToken;
 
 use super::{Ctx, is, parse_i64};
 use crate::client::AfterReply;
@@ -28,6 +27,7 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 "MASTER MODE enabled (user request from 'id={}')",
                 ctx.client.id
             );
+            ctx.shared.update_config(|config| config.replicaof = None);
         }
         return Frame::ok();
     }
@@ -53,8 +53,45 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "REPLICAOF {host}:{port} enabled (user request from 'id={}')",
         ctx.client.id
     );
+    // The config is where CONFIG REWRITE and CONFIG GET replicaof read the current master from.
+    ctx.shared
+        .update_config(|config| config.replicaof = Some((host.clone(), port)));
     replica_link::start(ctx.shared);
     Frame::ok()
+}
+
+/// `WAIT numreplicas timeout`: how many replicas acknowledged this client's last write, waiting up to
+/// `timeout` ms (0 = forever) for `numreplicas` of them.
+pub fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if ctx.core.is_replica() {
+        return errors::reply(errors::WAIT_ON_REPLICA);
+    }
+    let Some(replicas) = parse_i64(&argv[1]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
+    let timeout = match parse_i64(&argv[2]) {
+        None => return errors::reply("ERR timeout is not an integer or out of range"),
+        Some(timeout) if timeout < 0 => return errors::reply("ERR timeout is negative"),
+        Some(timeout) => timeout,
+    };
+    let offset = ctx.client.last_write_offset;
+    let acked = ctx.core.replicas.acked_count(offset);
+    let needed = usize::try_from(replicas).unwrap_or(0);
+    if acked >= needed || ctx.client.is_master_link {
+        return Frame::Integer(acked as i64);
+    }
+    // Ask every replica to acknowledge now rather than at its next periodic ACK.
+    if ctx.core.propagate_raw(crate::wait::GETACK) {
+        ctx.core.stream_grew = true;
+    }
+    let deadline = (timeout > 0)
+        .then(|| std::time::Instant::now() + std::time::Duration::from_millis(timeout as u64));
+    ctx.client.after_reply = Some(AfterReply::Wait(crate::wait::WaitRequest {
+        replicas: needed,
+        offset,
+        deadline,
+    }));
+    Frame::Integer(acked as i64)
 }
 
 /// `ROLE`
@@ -267,7 +304,12 @@ fn attach_replica(ctx: &mut Ctx<'_>, state: ReplicaSyncState, send_offset: ReplO
         ack_offset: ReplOffset(0),
         last_ack: Instant::now(),
         send_offset,
-        cancel: CancellationToken::new(),
+        // The connection's own kill token: CLIENT KILL and the master's own disconnects use the same switch.
+        cancel: ctx
+            .shared
+            .clients
+            .kill_token(ctx.client.id)
+            .unwrap_or_default(),
     });
 }
 

@@ -4,6 +4,7 @@
 
 pub mod directives;
 mod params;
+pub mod rewrite;
 
 pub use directives::{Directive, Origin};
 pub use params::{Config, ConfigError, SavePoint};
