@@ -22,6 +22,7 @@ use crate::support::Subject;
 mod connection_scripts;
 mod data_scripts;
 pub mod raw;
+mod zset_more_scripts;
 mod zset_scripts;
 
 use raw::{RawConnection, escape};
@@ -238,6 +239,10 @@ differential_tests!(
     zrange_by_lex,
     zrange_option_errors,
     zcount_and_ranks,
+);
+
+differential_tests!(
+    zset_more_scripts:
     zrangestore,
     zpop,
     zremrange,
