@@ -28,6 +28,8 @@ pub struct Core {
     pub active_expire_enabled: bool,
     /// Per-command call counts and times (`INFO commandstats`).
     pub command_stats: crate::stats::CommandStats,
+    /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
+    pub replica_output_limit: crate::config::output_limits::ClassLimit,
     /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
     /// so the replica expires these itself (Redis's `slaveKeysWithExpire`).
     pub replica_local_expires: std::collections::HashSet<(usize, Bytes)>,
@@ -118,6 +120,8 @@ impl Core {
             command_stats: crate::stats::CommandStats::default(),
             stream_grew: false,
             replica_local_expires: std::collections::HashSet::new(),
+            replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()
+                .replica,
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,
@@ -179,8 +183,49 @@ impl Core {
 
     /// Trims the backlog, keeping what the slowest attached replica has not been sent yet.
     pub fn trim_backlog(&mut self) {
+        self.enforce_replica_output_limits();
         let keep_from = self.replicas.oldest_pending_offset();
         self.repl.trim_backlog(keep_from);
+    }
+
+    /// Disconnects replicas whose unsent stream exceeds the hard limit, or the soft limit for longer than
+    /// allowed, so a replica that cannot keep up never makes the master's memory grow without bound.
+    /// (The replica then reconnects; if its offset left the backlog it gets a full resync.)
+    pub fn enforce_replica_output_limits(&mut self) {
+        let limit = self.replica_output_limit;
+        if limit.hard == 0 && limit.soft == 0 {
+            return;
+        }
+        let end = self.repl.offset().next();
+        let mut over = Vec::new();
+        for replica in self.replicas.iter_mut() {
+            let pending = u64::try_from(end.0 - replica.send_offset.0).unwrap_or(0);
+            let over_hard = limit.hard > 0 && pending > limit.hard;
+            let over_soft = limit.soft > 0 && pending > limit.soft;
+            if !over_soft {
+                replica.over_soft_limit_since = None;
+            }
+            let soft_expired = over_soft
+                && replica
+                    .over_soft_limit_since
+                    .get_or_insert_with(Instant::now)
+                    .elapsed()
+                    .as_secs()
+                    >= limit.soft_seconds;
+            if over_hard || soft_expired {
+                over.push(replica.client_id);
+            }
+        }
+        for client_id in over {
+            if let Some(replica) = self.replicas.remove(client_id) {
+                tracing::warn!(
+                    "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    replica.ip,
+                    replica.listening_port
+                );
+                replica.cancel.cancel();
+            }
+        }
     }
 
     /// After a client's write on a writable replica: remembers the command's keys that now carry a TTL.

@@ -90,6 +90,8 @@ fn replication_chores(
         *last_ping = Instant::now();
         fed = core.propagate_raw(PING);
     }
+    // The soft output-buffer limit is about time, so it is checked even when nothing is written.
+    core.enforce_replica_output_limits();
     let silent: Vec<_> = core
         .replicas
         .iter()

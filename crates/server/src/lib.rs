@@ -102,6 +102,7 @@ impl Server {
             .unwrap_or(config.port);
         let now_unix = shared::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
+        core.replica_output_limit = config.client_output_buffer_limit.replica;
         if let Some((host, master_port)) = &config.replicaof {
             core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
         }

@@ -138,6 +138,9 @@ pub fn load_at_startup(
     if let Some(version) = &loaded.aux.redis_ver {
         tracing::info!("Loading RDB produced by version {version}");
     }
+    for key in &loaded.skipped_empty_keys {
+        tracing::warn!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(key));
+    }
     core.keyspace = loaded.keyspace;
     let loaded_keys = core.keyspace.key_count();
     tracing::info!(

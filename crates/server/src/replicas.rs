@@ -25,6 +25,8 @@ pub struct AttachedReplica {
     pub send_offset: ReplOffset,
     /// Cancelled to disconnect it.
     pub cancel: CancellationToken,
+    /// Since when its pending output has been above the soft limit.
+    pub over_soft_limit_since: Option<Instant>,
 }
 
 /// The attached replicas, by client id (ordered, so INFO lists them in attach order of ids).
@@ -47,6 +49,11 @@ impl ReplicaRegistry {
     /// One replica.
     pub fn get_mut(&mut self, client_id: u64) -> Option<&mut AttachedReplica> {
         self.replicas.get_mut(&client_id)
+    }
+
+    /// Every replica, for updating.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut AttachedReplica> {
+        self.replicas.values_mut()
     }
 
     /// Every replica, in id order.

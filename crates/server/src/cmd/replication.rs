@@ -310,6 +310,7 @@ fn attach_replica(ctx: &mut Ctx<'_>, state: ReplicaSyncState, send_offset: ReplO
             .clients
             .kill_token(ctx.client.id)
             .unwrap_or_default(),
+        over_soft_limit_since: None,
     });
 }
 

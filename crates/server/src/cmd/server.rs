@@ -134,6 +134,7 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         }
     }
     ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
+    ctx.core.replica_output_limit = updated.client_output_buffer_limit.replica;
     ctx.shared.update_config(|config| *config = updated);
     Frame::ok()
 }

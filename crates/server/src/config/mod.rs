@@ -3,6 +3,7 @@
 //! `CONFIG GET`/`CONFIG SET` read and change at run time.
 
 pub mod directives;
+pub mod output_limits;
 mod params;
 pub mod rewrite;
 

@@ -76,6 +76,8 @@ pub struct Config {
     pub min_replicas_max_lag: u64,
     /// `unixsocket` path; empty means none.
     pub unixsocket: String,
+    /// `client-output-buffer-limit`.
+    pub client_output_buffer_limit: super::output_limits::OutputBufferLimits,
     /// The config file the server was started with (absolute), for `CONFIG REWRITE`.
     pub config_file: Option<PathBuf>,
     /// Directives Redis knows that this server accepts and reports but does not act on (yet).
@@ -126,6 +128,7 @@ impl Default for Config {
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,
             unixsocket: String::new(),
+            client_output_buffer_limit: super::output_limits::OutputBufferLimits::default(),
             config_file: None,
             other: PASSTHROUGH
                 .iter()
@@ -196,11 +199,12 @@ impl Config {
             if param.immutable {
                 return Err(ConfigError::Immutable);
             }
-            let args: Vec<String> = if param.name == "save" || param.name == "bind" {
-                value.split_whitespace().map(str::to_owned).collect()
-            } else {
-                vec![value.to_owned()]
-            };
+            let args: Vec<String> =
+                if ["save", "bind", "client-output-buffer-limit"].contains(&param.name) {
+                    value.split_whitespace().map(str::to_owned).collect()
+                } else {
+                    vec![value.to_owned()]
+                };
             return (param.set)(self, &args);
         }
         if let Some(param) = find_passthrough(&name) {
@@ -676,6 +680,17 @@ const PARAMS: &[Param] = &[
         immutable: false,
     },
     Param {
+        name: "client-output-buffer-limit",
+        alias: None,
+        get: |c| c.client_output_buffer_limit.to_string(),
+        set: |c, a| {
+            c.client_output_buffer_limit
+                .apply(a)
+                .map_err(ConfigError::BadValue)
+        },
+        immutable: false,
+    },
+    Param {
         name: "unixsocket",
         alias: None,
         get: |c| c.unixsocket.clone(),
@@ -732,12 +747,6 @@ const PASSTHROUGH: &[Passthrough] = &[
         "appendfsync",
         "everysec",
         Kind::Enum(&["everysec", "always", "no"]),
-        false,
-    ),
-    passthrough(
-        "client-output-buffer-limit",
-        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-        Kind::Text,
         false,
     ),
     passthrough(

@@ -14,6 +14,7 @@ mod auth_expiry;
 mod differential;
 mod info_role;
 mod interop;
+mod output_limits;
 mod propagation;
 mod restart;
 mod robustness;
