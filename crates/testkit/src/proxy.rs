@@ -387,6 +387,8 @@ fn forward(
     }
     link.close();
     shared.lock().live_links.retain(|live| live.id != link.id);
+    // The other direction's thread may be holding a chunk in `admit` (paused or delayed): let it see the close.
+    shared.changed.notify_all();
 }
 
 /// Waits while the proxy is paused and for the per-chunk delay, then decides how much of a chunk of `read`
@@ -443,6 +445,7 @@ mod tests {
     use std::sync::mpsc;
 
     use super::*;
+    use crate::wait::wait_until;
 
     /// Generous: the machine running the tests is shared and slow.
     const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -631,6 +634,29 @@ mod tests {
             .set_read_timeout(Some(IO_TIMEOUT))
             .expect("set a read timeout");
         assert_eq!(read_exactly(&mut stream, 4), b"held");
+    }
+
+    #[test]
+    fn a_peer_closing_a_paused_link_closes_the_other_side() {
+        let (port, received) = sink_target();
+        let proxy = Proxy::start(port);
+        proxy.pause();
+        let mut stream = connect(&proxy);
+        stream.write_all(b"held, then dropped").expect("send");
+        drop(stream);
+        let got = received
+            .recv_timeout(IO_TIMEOUT)
+            .expect("the target sees the close");
+        assert_eq!(
+            got, b"",
+            "data held by a paused proxy is dropped with its link"
+        );
+        wait_until(IO_TIMEOUT, "the link is gone", || {
+            match proxy.live_links() {
+                0 => Ok(()),
+                live => Err(format!("{live} live links")),
+            }
+        });
     }
 
     #[test]

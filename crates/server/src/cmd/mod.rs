@@ -408,8 +408,94 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         set_ops::sdiffstore
     ),
-    // sorted sets (cmd/zsets.rs)
-
+    // sorted sets (cmd/zsets/)
+    command!("zadd", -4, WRITE | DENYOOM | FAST, 1, 1, 1, zsets::zadd),
+    command!(
+        "zincrby",
+        4,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        zsets::zincrby
+    ),
+    command!("zrem", -3, WRITE | FAST, 1, 1, 1, zsets::zrem),
+    command!(
+        "zremrangebyscore",
+        4,
+        WRITE,
+        1,
+        1,
+        1,
+        zsets::zremrangebyscore
+    ),
+    command!("zremrangebylex", 4, WRITE, 1, 1, 1, zsets::zremrangebylex),
+    command!("zremrangebyrank", 4, WRITE, 1, 1, 1, zsets::zremrangebyrank),
+    command!("zpopmin", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmin),
+    command!("zpopmax", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmax),
+    command!("zcard", 2, READONLY | FAST, 1, 1, 1, zsets::zcard),
+    command!("zscore", 3, READONLY | FAST, 1, 1, 1, zsets::zscore),
+    command!("zmscore", -3, READONLY | FAST, 1, 1, 1, zsets::zmscore),
+    command!("zrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrank),
+    command!("zrevrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrevrank),
+    command!("zcount", 4, READONLY | FAST, 1, 1, 1, zsets::zcount),
+    command!("zlexcount", 4, READONLY | FAST, 1, 1, 1, zsets::zlexcount),
+    command!("zrange", -4, READONLY, 1, 1, 1, zsets::zrange),
+    command!("zrevrange", -4, READONLY, 1, 1, 1, zsets::zrevrange),
+    command!("zrangebyscore", -4, READONLY, 1, 1, 1, zsets::zrangebyscore),
+    command!(
+        "zrevrangebyscore",
+        -4,
+        READONLY,
+        1,
+        1,
+        1,
+        zsets::zrangebyscore
+    ),
+    command!("zrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
+    command!("zrevrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
+    command!(
+        "zrangestore",
+        -5,
+        WRITE | DENYOOM,
+        1,
+        2,
+        1,
+        zsets::zrangestore
+    ),
+    command!(
+        "zunionstore",
+        -4,
+        WRITE | DENYOOM,
+        1,
+        1,
+        1,
+        zsets::zunionstore
+    ),
+    command!(
+        "zinterstore",
+        -4,
+        WRITE | DENYOOM,
+        1,
+        1,
+        1,
+        zsets::zinterstore
+    ),
+    command!(
+        "zdiffstore",
+        -4,
+        WRITE | DENYOOM,
+        1,
+        1,
+        1,
+        zsets::zdiffstore
+    ),
+    command!("zunion", -3, READONLY, 0, 0, 0, zsets::zunion),
+    command!("zinter", -3, READONLY, 0, 0, 0, zsets::zinter),
+    command!("zdiff", -3, READONLY, 0, 0, 0, zsets::zdiff),
+    command!("zintercard", -3, READONLY, 0, 0, 0, zsets::zintercard),
+    command!("zscan", -3, READONLY, 1, 1, 1, zsets::zscan),
+    command!("zrandmember", -2, READONLY, 1, 1, 1, zsets::zrandmember),
     // transactions (cmd/transactions.rs)
 
     // pub/sub (cmd/pubsub.rs)

@@ -24,6 +24,8 @@ mod data_scripts;
 mod hash_scripts;
 pub mod raw;
 mod set_scripts;
+mod zset_more_scripts;
+mod zset_scripts;
 
 use raw::{RawConnection, escape};
 
@@ -272,6 +274,33 @@ differential_tests!(
     set_algebra,
     set_store,
     set_scan,
+);
+
+differential_tests!(
+    zset_scripts:
+    zadd_options,
+    zadd_errors,
+    score_parsing,
+    zincrby_zrem_zscore,
+    zrange_by_rank,
+    zrange_by_score,
+    zrange_by_lex,
+    zrange_option_errors,
+    zcount_and_ranks,
+);
+
+differential_tests!(
+    zset_more_scripts:
+    zrangestore,
+    zpop,
+    zremrange,
+    union_inter_diff,
+    union_inter_diff_store,
+    setop_errors,
+    zscan,
+    zrandmember,
+    wrong_type,
+    resp3_replies,
 );
 
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.

@@ -20,3 +20,4 @@ mod propagation;
 mod restart;
 mod robustness;
 mod startup;
+mod zsets;

@@ -22,6 +22,7 @@ use crate::support::{Subject, on_both_servers};
 
 mod collections;
 mod fake_replica;
+mod zset_scenarios;
 
 use fake_replica::{FakeReplica, parse_stream};
 
