@@ -13,6 +13,8 @@ pub enum AfterReply {
     Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).
     ServeReplica(crate::replica_feed::SyncPlan),
+    /// Writes are paused (`FAILOVER`): run this command again once they are released.
+    Paused,
     /// `WAIT`: answer once enough replicas acknowledged, or at the deadline.
     Wait(crate::wait::WaitRequest),
 }

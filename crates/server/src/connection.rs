@@ -69,6 +69,15 @@ async fn serve(
                     Err(error) => encode_frame(&Frame::error(error), client.protocol, &mut output),
                 }
             }
+            Step::Paused(args) => {
+                if stream.write_all(&output).await.is_err() {
+                    return None;
+                }
+                output.clear();
+                let reply = run_when_writes_resume(shared, client, &args).await?;
+                encode_frame(&reply, client.protocol, &mut output);
+                continue;
+            }
             Step::Wait(request) => {
                 // Replies before the WAIT go out first; commands after it wait for its answer.
                 if stream.write_all(&output).await.is_err() {
@@ -126,6 +135,8 @@ enum Step {
     Shutdown(crate::shutdown::ShutdownMode),
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
+    /// Write the replies, wait until writes resume, run this command, then go on.
+    Paused(Vec<bytes::Bytes>),
     /// Write the replies, wait for replica acknowledgements, answer, then go on.
     Wait(crate::wait::WaitRequest),
 }
@@ -166,7 +177,12 @@ fn execute_buffered(
         in_batch += 1;
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
-        if !suppress && !matches!(after, Some(AfterReply::Shutdown(_) | AfterReply::Wait(_))) {
+        if !suppress
+            && !matches!(
+                after,
+                Some(AfterReply::Shutdown(_) | AfterReply::Wait(_) | AfterReply::Paused)
+            )
+        {
             encode_frame(&reply, client.protocol, output);
         }
         match after {
@@ -175,6 +191,29 @@ fn execute_buffered(
             Some(AfterReply::Shutdown(mode)) => return Step::Shutdown(mode),
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
             Some(AfterReply::Wait(request)) => return Step::Wait(request),
+            Some(AfterReply::Paused) => return Step::Paused(command.args),
+        }
+    }
+}
+
+/// Waits while writes are paused (a `FAILOVER`), then runs `args`; `None` if the server stops meanwhile.
+async fn run_when_writes_resume(
+    shared: &Arc<Shared>,
+    client: &mut ClientState,
+    args: &[bytes::Bytes],
+) -> Option<Frame> {
+    let mut paused = shared.writes_paused.subscribe();
+    loop {
+        while *paused.borrow_and_update() {
+            tokio::select! {
+                changed = paused.changed() => changed.ok()?,
+                () = shared.shutdown.cancelled() => return None,
+            }
+        }
+        let reply = dispatch::execute(shared, client, args);
+        match client.after_reply.take() {
+            Some(AfterReply::Paused) => continue,
+            _ => return Some(reply),
         }
     }
 }

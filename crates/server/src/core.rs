@@ -28,6 +28,8 @@ pub struct Core {
     pub active_expire_enabled: bool,
     /// Per-command call counts and times (`INFO commandstats`).
     pub command_stats: crate::stats::CommandStats,
+    /// A `FAILOVER` under way.
+    pub failover: Option<FailoverState>,
     /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
     pub replica_output_limit: crate::config::output_limits::ClassLimit,
     /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
@@ -45,6 +47,38 @@ pub enum Role {
     Master,
     /// Follows a master.
     Replica(MasterLinkStatus),
+}
+
+/// A coordinated failover (`FAILOVER`), shown as INFO `master_failover_state`.
+#[derive(Debug, Clone)]
+pub struct FailoverState {
+    /// Where it stands.
+    pub step: FailoverStep,
+    /// The chosen replica (`TO host port`), or the first one found caught up.
+    pub target: Option<(String, u16)>,
+    /// `TIMEOUT`: when to give up (or, with `FORCE`, to hand over anyway).
+    pub deadline: Option<Instant>,
+    /// `FORCE`.
+    pub force: bool,
+}
+
+/// The two phases of a failover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverStep {
+    /// Writes paused, waiting for a replica to acknowledge everything (`waiting-for-sync`).
+    WaitForSync,
+    /// Became a replica of the target, waiting for its PSYNC answer (`failover-in-progress`).
+    InProgress,
+}
+
+impl FailoverStep {
+    /// The INFO word.
+    pub fn info_name(self) -> &'static str {
+        match self {
+            FailoverStep::WaitForSync => "waiting-for-sync",
+            FailoverStep::InProgress => "failover-in-progress",
+        }
+    }
 }
 
 /// What INFO and ROLE show about the link to our master.
@@ -122,6 +156,7 @@ impl Core {
             replica_local_expires: std::collections::HashSet::new(),
             replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()
                 .replica,
+            failover: None,
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,

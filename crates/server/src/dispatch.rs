@@ -90,6 +90,11 @@ impl<'a> Batch<'a> {
         if !client.authenticated && !spec.has(flags::NO_AUTH) {
             return errors::reply(errors::NOAUTH);
         }
+        if spec.has(flags::WRITE) && !client.is_master_link && *shared.writes_paused.borrow() {
+            // The client waits (outside the lock) and runs the command again when writes resume.
+            client.after_reply = Some(crate::client::AfterReply::Paused);
+            return Frame::Null;
+        }
         Stats::bump(&shared.stats.commands_processed);
         let (read_only, serve_stale) = (self.read_only, self.serve_stale);
         let core = self.core.as_mut().expect("the guard is only taken in drop");

@@ -276,7 +276,13 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
             lag
         );
     }
-    line(out, "master_failover_state", "no-failover");
+    line(
+        out,
+        "master_failover_state",
+        core.failover
+            .as_ref()
+            .map_or("no-failover", |failover| failover.step.info_name()),
+    );
     line(out, "master_replid", core.repl.replid());
     line(out, "master_replid2", core.repl.replid2());
     line(out, "master_repl_offset", core.repl.offset());

@@ -165,8 +165,15 @@ async fn synchronize(
             masteruser: config.masteruser.clone(),
             masterauth: config.masterauth.clone(),
             timeout,
+            failover: false,
         };
+        let mut handshake_config = handshake_config;
         let core = shared.core();
+        // The old master of a FAILOVER asks its target to take over with this very PSYNC.
+        handshake_config.failover = core
+            .failover
+            .as_ref()
+            .is_some_and(|failover| failover.step == crate::core::FailoverStep::InProgress);
         let cached = core
             .master_link()
             .is_some_and(|link| link.has_cached_master);
@@ -180,9 +187,20 @@ async fn synchronize(
     if psync_id != "?" {
         tracing::info!("Trying a partial resynchronization (request {psync_id}:{psync_offset}).");
     }
-    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset)
-        .await
-        .map_err(handshake_reason)?;
+    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset).await;
+    if config.failover {
+        // Whatever the answer, the failover ends here: done if the target accepted, undone if not.
+        let mut core = shared.core();
+        match &reply {
+            Ok(_) => crate::cmd::finish_failover(shared, &mut core),
+            Err(_) => crate::cmd::abort_failover(
+                shared,
+                &mut core,
+                "Failover target rejected psync request",
+            ),
+        }
+    }
+    let reply = reply.map_err(handshake_reason)?;
     match reply {
         PsyncReply::Continue { replid } => {
             let mut core = shared.core();

@@ -19,6 +19,8 @@ mod collections;
 mod connection;
 mod debug;
 mod expire;
+mod failover;
+pub use failover::{abort as abort_failover, finish as finish_failover, update as update_failover};
 pub mod float;
 mod hashes;
 mod keys;
@@ -578,6 +580,15 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         0,
         replication::replconf
+    ),
+    command!(
+        "failover",
+        -1,
+        ADMIN | NOSCRIPT | STALE,
+        0,
+        0,
+        0,
+        failover::failover
     ),
     command!("wait", 3, NOSCRIPT, 0, 0, 0, replication::wait),
     command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),

@@ -16,18 +16,16 @@ use crate::{errors, replica_link};
 
 /// `REPLICAOF host port | NO ONE` (and its old name `SLAVEOF`).
 pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if ctx.core.failover.is_some() {
+        return errors::reply("ERR REPLICAOF not allowed while failing over.");
+    }
     if is(&argv[1], "no") && is(&argv[2], "one") {
         if ctx.core.is_replica() {
-            replica_link::stop(ctx.shared);
-            ctx.core.role = Role::Master;
-            // A new history that keeps the old id valid up to here, so former siblings can continue.
-            ctx.core.repl.shift_replid();
-            ctx.core.replicas.disconnect_all();
+            promote(ctx);
             tracing::info!(
                 "MASTER MODE enabled (user request from 'id={}')",
                 ctx.client.id
             );
-            ctx.shared.update_config(|config| config.replicaof = None);
         }
         return Frame::ok();
     }
@@ -58,6 +56,16 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         .update_config(|config| config.replicaof = Some((host.clone(), port)));
     replica_link::start(ctx.shared);
     Frame::ok()
+}
+
+/// Replica to master (`REPLICAOF NO ONE`, or the target of a FAILOVER): a new history that keeps the old id
+/// valid up to here, so former siblings can continue; our own sub-replicas reconnect to follow it.
+fn promote(ctx: &mut Ctx<'_>) {
+    replica_link::stop(ctx.shared);
+    ctx.core.role = Role::Master;
+    ctx.core.repl.shift_replid();
+    ctx.core.replicas.disconnect_all();
+    ctx.shared.update_config(|config| config.replicaof = None);
 }
 
 /// `WAIT numreplicas timeout`: how many replicas acknowledged this client's last write, waiting up to
@@ -180,8 +188,23 @@ pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// `PSYNC replid offset`: `+CONTINUE` from the backlog when possible, else `+FULLRESYNC` and a snapshot.
 pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    if argv.len() != 3 {
-        return errors::wrong_arity("psync");
+    if argv.len() > 3 && is(&argv[3], "failover") {
+        // Our master is handing over to us (FAILOVER): take over if it speaks for our own history.
+        tracing::warn!(
+            "Failover request received for replid {}.",
+            String::from_utf8_lossy(&argv[1])
+        );
+        if !ctx.core.is_replica() {
+            return errors::reply("ERR PSYNC FAILOVER can't be sent to a master.");
+        }
+        if argv[1].as_ref() != ctx.core.repl.replid().as_str().as_bytes() {
+            return errors::reply("ERR PSYNC FAILOVER replid must match my replid.");
+        }
+        promote(ctx);
+        tracing::info!(
+            "MASTER MODE enabled (failover request from 'id={}')",
+            ctx.client.id
+        );
     }
     if let Some(error) = refuse_sync(ctx) {
         return error;
@@ -240,6 +263,9 @@ pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
 fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
     if ctx.client.is_master_link {
         return Some(errors::reply(errors::NOT_VALID_FROM_REPLICA));
+    }
+    if ctx.core.failover.is_some() {
+        return Some(errors::reply("NOMASTERLINK Can't SYNC while failing over"));
     }
     match ctx.core.master_link() {
         Some(link) if link.state != ReplicaLinkState::Connected => {
