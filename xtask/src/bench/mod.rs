@@ -110,6 +110,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     if wanted(Only::Memory) {
         sections.push(memory::run(&binaries, rounds, keys)?);
     }
+    context.push(("load average at end".to_string(), load_average()));
     let report = Report { context, sections };
 
     println!("{}", report::render_text(&report));
@@ -170,8 +171,6 @@ fn machine_context(root: &Path, binaries: &Binaries) -> Vec<(String, String)> {
         })
         .unwrap_or("unknown CPU");
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
     let git = output_of(root, "git", &["rev-parse", "--short", "HEAD"])
         .unwrap_or_else(|| "unknown".into());
     vec![
@@ -183,7 +182,7 @@ fn machine_context(root: &Path, binaries: &Binaries) -> Vec<(String, String)> {
             "machine".to_string(),
             format!("{cpus} CPUs (nproc), {cpu_model}, Linux {}", kernel.trim()),
         ),
-        ("load average at start".to_string(), load.join(" ")),
+        ("load average at start".to_string(), load_average()),
         (
             "rserver".to_string(),
             format!("{} (git {git}, release build)", env!("CARGO_PKG_VERSION")),
@@ -197,6 +196,13 @@ fn machine_context(root: &Path, binaries: &Binaries) -> Vec<(String, String)> {
             binary_version(root, &binaries.redis_benchmark),
         ),
     ]
+}
+
+/// The 1, 5 and 15 minute load averages: how busy the shared machine was.
+fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    load.join(" ")
 }
 
 fn binary_version(root: &Path, binary: &Path) -> String {

@@ -111,6 +111,22 @@ pub fn run(binaries: &Binaries, rounds: usize, keys: u64) -> Result<Section> {
         redis: redis_stall,
         target: Some(Target::at_most(1.0)),
     });
+    // The rounds themselves, because a shared machine makes them spread widely.
+    for implementation in [Implementation::Rserver, Implementation::Redis] {
+        let rounds: Vec<String> = results
+            .get(implementation)
+            .iter()
+            .filter_map(|result| result.as_ref().ok())
+            .map(|sample| format!("{:.3} s / {:.1} ms", duration(sample), stall(sample)))
+            .collect();
+        if !rounds.is_empty() {
+            section.notes.push(format!(
+                "{} rounds in run order (sync time / longest stall): {}",
+                implementation.name(),
+                rounds.join(", ")
+            ));
+        }
+    }
     Ok(section)
 }
 
