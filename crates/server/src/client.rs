@@ -13,10 +13,14 @@ use crate::pubsub::Mailbox;
 pub enum AfterReply {
     /// Close it (`QUIT`).
     Close,
-    /// Shut the server down (`SHUTDOWN`); the client gets no reply.
-    Shutdown,
+    /// Shut the server down (`SHUTDOWN`); the client gets no reply unless saving fails.
+    Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).
     ServeReplica(crate::replica_feed::SyncPlan),
+    /// Writes are paused (`FAILOVER`): run this command again once they are released.
+    Paused,
+    /// `WAIT`: answer once enough replicas acknowledged, or at the deadline.
+    Wait(crate::wait::WaitRequest),
 }
 
 /// Per-connection state.
@@ -46,6 +50,8 @@ pub struct ClientState {
     pub replica_capa_psync2: bool,
     /// Set by a command that ends or transforms the connection.
     pub after_reply: Option<AfterReply>,
+    /// The replication offset right after this client's last propagated write (what `WAIT` waits for).
+    pub last_write_offset: replication::ReplOffset,
     /// Set by a command that must not be answered (`REPLCONF ACK` from a non-replica, `SYNC`).
     pub suppress_reply: bool,
     /// Replies written before the command's own reply (commands answering several frames, like `SUBSCRIBE`).
@@ -107,6 +113,7 @@ impl ClientState {
             deny_blocking: false,
             subscriptions: Subscriptions::default(),
             mailbox: Arc::new(Mailbox::default()),
+            last_write_offset: replication::ReplOffset(0),
         }
     }
 

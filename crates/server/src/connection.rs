@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
 
 use crate::client::{AfterReply, ClientState};
+use crate::clients::ClientKind;
 use crate::dispatch;
 use crate::replica_feed;
 use crate::shared::Shared;
@@ -21,19 +22,27 @@ pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let authenticated = shared.config().requirepass.is_none();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
+    // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`.
+    let (kill, _registration) = shared.clients.register(client.id, addr, ClientKind::Normal);
     Stats::bump(&shared.stats.connections_received);
     shared
         .stats
         .connected_clients
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let outcome = serve(&shared, &mut stream, &mut client).await;
+    let outcome = tokio::select! {
+        outcome = serve(&shared, &mut stream, &mut client) => outcome,
+        () = kill.cancelled() => None,
+    };
     client.release(&mut shared.core());
     shared
         .stats
         .connected_clients
         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     if let Some((plan, leftover)) = outcome {
-        replica_feed::serve(shared, stream, client.id, plan, leftover).await;
+        shared
+            .clients
+            .update(client.id, |info| info.kind = ClientKind::Replica);
+        replica_feed::serve(Arc::clone(&shared), stream, client.id, plan, leftover).await;
     }
 }
 
@@ -67,10 +76,32 @@ async fn serve(
                 let _ = stream.write_all(&output).await;
                 return None;
             }
-            Step::Shutdown => {
+            Step::Shutdown(mode) => {
                 let _ = stream.write_all(&output).await;
-                shared.shutdown.cancel();
-                return None;
+                output.clear();
+                match crate::shutdown::shut_down(shared, mode).await {
+                    Ok(()) => return None,
+                    Err(error) => encode_frame(&Frame::error(error), client.protocol, &mut output),
+                }
+            }
+            Step::Paused(args) => {
+                if stream.write_all(&output).await.is_err() {
+                    return None;
+                }
+                output.clear();
+                let reply = run_when_writes_resume(shared, client, &args).await?;
+                encode_frame(&reply, client.protocol, &mut output);
+                continue;
+            }
+            Step::Wait(request) => {
+                // Replies before the WAIT go out first; commands after it wait for its answer.
+                if stream.write_all(&output).await.is_err() {
+                    return None;
+                }
+                output.clear();
+                let acked = crate::wait::wait_for_acks(shared, &request).await;
+                encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
+                continue;
             }
             Step::ServeReplica(plan) => {
                 if stream.write_all(&output).await.is_err() {
@@ -127,9 +158,13 @@ enum Step {
     /// Write the replies, then close (QUIT, protocol error).
     Close,
     /// Write the replies, then shut the server down.
-    Shutdown,
+    Shutdown(crate::shutdown::ShutdownMode),
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
+    /// Write the replies, wait until writes resume, run this command, then go on.
+    Paused(Vec<bytes::Bytes>),
+    /// Write the replies, wait for replica acknowledgements, answer, then go on.
+    Wait(crate::wait::WaitRequest),
 }
 
 /// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and
@@ -172,7 +207,12 @@ fn execute_buffered(
         deliver_mail(client, output, mail_bytes);
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
-        if !suppress && !matches!(after, Some(AfterReply::Shutdown)) {
+        if !suppress
+            && !matches!(
+                after,
+                Some(AfterReply::Shutdown(_) | AfterReply::Wait(_) | AfterReply::Paused)
+            )
+        {
             for extra in client.extra_replies.drain(..) {
                 encode_frame(&extra, client.protocol, output);
             }
@@ -181,8 +221,32 @@ fn execute_buffered(
         match after {
             None => {}
             Some(AfterReply::Close) => return Step::Close,
-            Some(AfterReply::Shutdown) => return Step::Shutdown,
+            Some(AfterReply::Shutdown(mode)) => return Step::Shutdown(mode),
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
+            Some(AfterReply::Wait(request)) => return Step::Wait(request),
+            Some(AfterReply::Paused) => return Step::Paused(command.args),
+        }
+    }
+}
+
+/// Waits while writes are paused (a `FAILOVER`), then runs `args`; `None` if the server stops meanwhile.
+async fn run_when_writes_resume(
+    shared: &Arc<Shared>,
+    client: &mut ClientState,
+    args: &[bytes::Bytes],
+) -> Option<Frame> {
+    let mut paused = shared.writes_paused.subscribe();
+    loop {
+        while *paused.borrow_and_update() {
+            tokio::select! {
+                changed = paused.changed() => changed.ok()?,
+                () = shared.shutdown.cancelled() => return None,
+            }
+        }
+        let reply = dispatch::execute(shared, client, args);
+        match client.after_reply.take() {
+            Some(AfterReply::Paused) => continue,
+            _ => return Some(reply),
         }
     }
 }

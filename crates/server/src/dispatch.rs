@@ -34,21 +34,33 @@ pub struct Batch<'a> {
     core: Option<MutexGuard<'a, Core>>,
     read_only: bool,
     serve_stale: bool,
+    /// `min-replicas-to-write` and `min-replicas-max-lag`; writes need that many good replicas.
+    min_replicas: Option<(usize, u64)>,
     fed: bool,
 }
 
 impl<'a> Batch<'a> {
     /// Takes the lock.
     pub fn new(shared: &'a Arc<Shared>) -> Batch<'a> {
-        let (read_only, serve_stale) = {
+        let (read_only, serve_stale, min_replicas) = {
             let config = shared.config();
-            (config.replica_read_only, config.replica_serve_stale_data)
+            let min_replicas =
+                (config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0).then_some((
+                    config.min_replicas_to_write as usize,
+                    config.min_replicas_max_lag,
+                ));
+            (
+                config.replica_read_only,
+                config.replica_serve_stale_data,
+                min_replicas,
+            )
         };
         Batch {
             shared,
             core: Some(shared.core()),
             read_only,
             serve_stale,
+            min_replicas,
             fed: false,
         }
     }
@@ -83,6 +95,11 @@ impl<'a> Batch<'a> {
         if client.multi.is_some() && spec.has(flags::NO_MULTI) {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
+        if spec.has(flags::WRITE) && !client.is_master_link && *shared.writes_paused.borrow() {
+            // The client waits (outside the lock) and runs the command again when writes resume.
+            client.after_reply = Some(crate::client::AfterReply::Paused);
+            return Frame::Null;
+        }
         Stats::bump(&shared.stats.commands_processed);
         let (read_only, serve_stale) = (self.read_only, self.serve_stale);
         let core = self.core.as_mut().expect("the guard is only taken in drop");
@@ -90,6 +107,13 @@ impl<'a> Batch<'a> {
             Some(link) if !client.is_master_link => Some(link.state != ReplicaLinkState::Connected),
             _ => None,
         };
+        if let Some((needed, max_lag)) = self.min_replicas
+            && spec.has(flags::WRITE)
+            && !core.is_replica()
+            && core.replicas.good_count(max_lag) < needed
+        {
+            return self.reject(client, Some(spec), errors::reply(errors::NOREPLICAS));
+        }
         if link_down.is_some() && spec.has(flags::WRITE) && read_only {
             return self.reject(client, Some(spec), errors::reply(errors::READONLY));
         }
@@ -111,20 +135,29 @@ impl<'a> Batch<'a> {
         }
 
         let core = self.core.as_mut().expect("the guard is only taken in drop");
+        // (`call` lets a write on a writable replica delete what it finds expired.)
         let policy = if client.is_master_link {
             ExpiryPolicy::Keep
         } else {
             core.client_expiry_policy()
         };
+        let db = client.db;
         let mut ctx = Ctx::new(core, client, shared, now_ms(), policy);
         let reply = call(&mut ctx, spec, argv);
         let unit = ctx.take_propagation();
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
+            if spec.has(flags::WRITE) && !client.is_master_link {
+                core.track_local_expires(db, spec, argv);
+            }
             return reply;
         }
-        self.fed |= feed_unit(core, &unit);
+        if feed_unit(core, &unit) {
+            self.fed = true;
+            client.last_write_offset = core.repl.offset();
+        }
+        self.fed |= std::mem::take(&mut core.stream_grew);
         reply
     }
 
@@ -190,8 +223,21 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
     let dirty_before = ctx.core.persistence.dirty;
     let propagated_before = ctx.propagation_len();
     let db = ctx.client.db;
+    let policy = ctx.policy;
+    if spec.has(flags::WRITE) && policy == ExpiryPolicy::Hide {
+        // A write on a writable replica deletes an expired key it touches (locally, unpropagated), as
+        // Redis's write lookups do; reads only hide it. Also for the writes EXEC runs.
+        ctx.policy = ExpiryPolicy::Delete;
+    }
     ctx.take_touched_explicitly();
+    let started = std::time::Instant::now();
     let reply = (spec.handler)(ctx, argv);
+    ctx.core.command_stats.record(
+        spec.name,
+        started.elapsed(),
+        matches!(reply, Frame::Error(_)),
+    );
+    ctx.policy = policy;
     let touched_explicitly = ctx.take_touched_explicitly();
 
     let expired = ctx.core.keyspace.take_expired();

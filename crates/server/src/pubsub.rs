@@ -13,9 +13,6 @@ use keyspace::pattern::glob_match;
 use resp::Frame;
 use tokio::sync::Notify;
 
-/// Redis's default hard limit for pub/sub clients (`client-output-buffer-limit pubsub 32mb 8mb 60`).
-pub const DEFAULT_HARD_LIMIT: usize = 32 * 1024 * 1024;
-
 /// Messages waiting to be written to one connection.
 #[derive(Debug, Default)]
 pub struct Mailbox {
@@ -239,40 +236,6 @@ impl PubSub {
     }
 }
 
-/// The hard limit of the pubsub class in a `client-output-buffer-limit` value (`... pubsub <hard> <soft> <s>`);
-/// 0 means none. Falls back to Redis's default when the value cannot be read.
-pub fn hard_limit(client_output_buffer_limit: Option<&str>) -> usize {
-    let Some(text) = client_output_buffer_limit else {
-        return DEFAULT_HARD_LIMIT;
-    };
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words
-        .iter()
-        .position(|word| word.eq_ignore_ascii_case("pubsub"))
-        .and_then(|index| words.get(index + 1))
-        .and_then(|hard| parse_memory(hard))
-        .unwrap_or(DEFAULT_HARD_LIMIT)
-}
-
-/// `32mb`, `8388608`, `1gb`, `64k`: Redis's memory units (k/m/g are powers of 1000, kb/mb/gb of 1024).
-fn parse_memory(text: &str) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    let units: [(&str, usize); 6] = [
-        ("kb", 1024),
-        ("mb", 1024 * 1024),
-        ("gb", 1024 * 1024 * 1024),
-        ("k", 1000),
-        ("m", 1_000_000),
-        ("g", 1_000_000_000),
-    ];
-    for (suffix, factor) in units {
-        if let Some(number) = lower.strip_suffix(suffix) {
-            return number.parse::<usize>().ok()?.checked_mul(factor);
-        }
-    }
-    lower.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,15 +265,5 @@ mod tests {
         mailbox.post(Frame::Null, 600, 1000);
         assert!(mailbox.overflowed());
         assert_eq!(mailbox.take().len(), 1);
-    }
-
-    #[test]
-    fn hard_limit_is_read_from_the_pubsub_class() {
-        assert_eq!(hard_limit(None), DEFAULT_HARD_LIMIT);
-        assert_eq!(
-            hard_limit(Some("normal 0 0 0 slave 1 2 3 pubsub 1mb 8mb 60")),
-            1024 * 1024
-        );
-        assert_eq!(hard_limit(Some("pubsub 0 0 0")), 0);
     }
 }

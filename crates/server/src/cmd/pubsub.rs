@@ -9,7 +9,6 @@ use resp::Frame;
 
 use super::{Ctx, is, owned};
 use crate::errors;
-use crate::pubsub::hard_limit;
 
 /// `SUBSCRIBE channel...`
 pub fn subscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
@@ -89,7 +88,9 @@ pub fn punsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// `PUBLISH channel message`: the number of receivers (channel and pattern subscriptions).
 pub fn publish(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let limit = hard_limit(ctx.shared.config().other("client-output-buffer-limit"));
+    // Only the hard limit is enforced (the soft limit's grace period is not).
+    let limit = ctx.shared.config().client_output_buffer_limit.pubsub.hard;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let receivers = ctx.core.pubsub.publish(&argv[1], &argv[2], limit);
     // Replicas deliver it to their own subscribers; it changes no data, so no save point counts it.
     ctx.propagate_without_change(argv);

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use keyspace::{Entry, Value};
 use resp::Frame;
 
+use super::float::LongDouble;
 use super::{Ctx, expire_if_needed, is, owned, parse_i64};
 use crate::errors;
 
@@ -270,13 +271,16 @@ pub fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Lookup::String(data) => data,
         Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
     };
-    let result = match super::float::add_as_text(&current, &argv[2]) {
-        Ok(text) => Bytes::from(text),
-        Err(super::float::FloatError::NotAFloat) => return errors::reply(errors::NOT_VALID_FLOAT),
-        Err(super::float::FloatError::Infinite) => {
-            return errors::reply("ERR increment would produce NaN or Infinity");
-        }
+    let (Some(current), Some(increment)) =
+        (LongDouble::parse(&current), LongDouble::parse(&argv[2]))
+    else {
+        return errors::reply(errors::NOT_VALID_FLOAT);
     };
+    let sum = current + increment;
+    if !sum.is_finite() {
+        return errors::reply("ERR increment would produce NaN or Infinity");
+    }
+    let result = Bytes::from(sum.to_human());
     ctx.db()
         .insert_keep_ttl(owned(&argv[1]), Value::String(result.clone()));
     ctx.propagate(vec![

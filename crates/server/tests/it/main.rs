@@ -12,10 +12,13 @@ mod support;
 
 mod auth_expiry;
 mod differential;
+mod full_sync;
 mod info_role;
 mod interop;
+mod output_limits;
 mod propagation;
 mod restart;
 mod robustness;
 mod startup;
 mod tx_pubsub;
+mod zsets;
