@@ -12,6 +12,7 @@ mod support;
 
 mod auth_expiry;
 mod differential;
+mod faults;
 mod full_sync;
 mod info_role;
 mod interop;
