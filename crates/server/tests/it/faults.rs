@@ -272,12 +272,26 @@ fn replica_killed_during_full_sync(subject: &Subject) {
 /// both continue with a partial resync (`+CONTINUE`): R1 counts `sync_partial_ok:2`, `sync_full:0`. Writes on R1
 /// then reach R2 and R3.
 fn promoted_replica_continues_its_siblings(subject: &Subject) {
+    promotion_with_siblings(subject, subject, subject);
+}
+
+/// [`promoted_replica_continues_its_siblings`] with the master, the promoted replica and the two siblings
+/// possibly of different implementations (`real_peers` mixes them).
+pub(crate) fn promotion_with_siblings(
+    master_subject: &Subject,
+    promoted_subject: &Subject,
+    sibling_subject: &Subject,
+) {
     let [master_port, port1, port2, port3] = free_ports::<4>();
-    let mut master = subject.start(node_config(master_port));
-    let replicas: Vec<Node> = [port1, port2, port3]
-        .into_iter()
-        .map(|port| subject.start(node_config(port).replica_of(master_port)))
-        .collect();
+    let mut master = master_subject.start(node_config(master_port));
+    let replicas: Vec<Node> = [
+        (promoted_subject, port1),
+        (sibling_subject, port2),
+        (sibling_subject, port3),
+    ]
+    .into_iter()
+    .map(|(subject, port)| subject.start(node_config(port).replica_of(master_port)))
+    .collect();
     wait_replica_online(&master, 3);
     let nodes: Vec<&Node> = std::iter::once(&master).chain(&replicas).collect();
     let mut load = Load::new(3).with_types(ExtraTypes::supported_by(&nodes));

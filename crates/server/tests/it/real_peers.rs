@@ -1,6 +1,7 @@
 //! Replication with the real `redis-server` as a peer (issue 4, "Real peers"): an `rserver` replica of a Redis
 //! master, a Redis replica of an `rserver` master, and mixed chains (Redis -> rserver -> Redis,
-//! rserver -> Redis -> rserver) under a write load.
+//! rserver -> Redis -> rserver) under a write load; a replica promoted with two siblings of the other
+//! implementation, and a replica restarted from its RDB continuing with its master of the other implementation.
 //!
 //! Each pairing goes through a full sync (after snapshot transfers cut in the middle), a live stream of varied writes, and partial resyncs after the link is
 //! cut by a [`Proxy`] (at once, and at seeded byte positions inside commands); after each step the offsets are
@@ -13,13 +14,13 @@ use std::fs;
 
 use resp::Frame;
 use testkit::{
-    Client, DEFAULT_DEADLINE, Direction, Proxy, free_ports, wait_for_ofs_sync, wait_for_sync,
-    wait_until,
+    Client, DEFAULT_DEADLINE, Direction, Proxy, Shutdown, free_ports, wait_for_ofs_sync,
+    wait_for_sync, wait_until,
 };
 
 use crate::faults::dataset::assert_same_data;
 use crate::faults::load::{ExtraTypes, Load, Rng};
-use crate::faults::{SyncCounts, cut_at_and_resync, node_config};
+use crate::faults::{SyncCounts, cut_at_and_resync, node_config, promotion_with_siblings};
 use crate::support::{Subject, replication_field};
 
 /// Partial resyncs after cuts at seeded byte positions, per pairing.
@@ -78,6 +79,83 @@ fn chain_redis_redis_redis() {
         &Subject::redis(redis_server.clone()),
         &Subject::redis(redis_server.clone()),
         &Subject::redis(redis_server),
+    );
+}
+
+/// A Redis master with an `rserver` replica promoted after the master stops and two Redis siblings re-pointed at
+/// it: both continue with `+CONTINUE` from `rserver`'s history (replid2).
+#[test]
+fn promotion_rserver_promoted_redis_siblings() {
+    let redis_server = testkit::require_redis!();
+    promotion_with_siblings(
+        &Subject::redis(redis_server.clone()),
+        &Subject::rserver(),
+        &Subject::redis(redis_server),
+    );
+}
+
+/// The reverse: `rserver` master and siblings, a Redis replica promoted; the `rserver` siblings continue from it.
+#[test]
+fn promotion_redis_promoted_rserver_siblings() {
+    let redis_server = testkit::require_redis!();
+    promotion_with_siblings(
+        &Subject::rserver(),
+        &Subject::redis(redis_server),
+        &Subject::rserver(),
+    );
+}
+
+/// An `rserver` replica of a Redis master is shut down (saving its RDB with the replication id and offset) and
+/// restarted with `replicaof`: the Redis master accepts its PSYNC with `+CONTINUE` and it catches up.
+#[test]
+fn rserver_replica_restart_continues_with_redis_master() {
+    let redis_server = testkit::require_redis!();
+    replica_restart_continues(&Subject::redis(redis_server), &Subject::rserver());
+}
+
+/// A Redis replica of an `rserver` master, restarted the same way.
+#[test]
+fn redis_replica_restart_continues_with_rserver_master() {
+    let redis_server = testkit::require_redis!();
+    replica_restart_continues(&Subject::rserver(), &Subject::redis(redis_server));
+}
+
+/// Redis on both sides: validates [`replica_restart_continues`].
+#[test]
+fn redis_replica_restart_continues_with_redis_master() {
+    let redis_server = testkit::require_redis!();
+    replica_restart_continues(
+        &Subject::redis(redis_server.clone()),
+        &Subject::redis(redis_server),
+    );
+}
+
+/// Reference §13: a replica with persistence shut down and restarted with `replicaof` loads its RDB, PSYNCs
+/// with the stored id and offset, gets `+CONTINUE` and receives what it missed.
+fn replica_restart_continues(master_subject: &Subject, replica_subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = master_subject.start(node_config(master_port));
+    let mut replica = replica_subject.start(node_config(replica_port).replica_of(master_port));
+    let mut load = Load::new(31).with_types(ExtraTypes::supported_by(&[&master, &replica]));
+    load.run_on(&master, 400);
+    wait_for_sync(&replica);
+    wait_for_ofs_sync(&master, &replica);
+    let before = SyncCounts::of(&master);
+
+    replica.shutdown(Shutdown::Save);
+    load.run_on(&master, 200);
+    replica.start_again();
+    wait_for_sync(&replica);
+    load.run_on(&master, 100);
+    wait_for_ofs_sync(&master, &replica);
+    assert_same_data(&master, &replica, "after the replica's restart");
+    assert_eq!(
+        SyncCounts::of(&master),
+        SyncCounts {
+            full: before.full,
+            partial_ok: before.partial_ok + 1
+        },
+        "the restarted replica continues from its RDB with a partial resync"
     );
 }
 
