@@ -12,11 +12,13 @@ mod support;
 
 mod auth_expiry;
 mod differential;
+mod faults;
 mod full_sync;
 mod info_role;
 mod interop;
 mod output_limits;
 mod propagation;
+mod real_peers;
 mod restart;
 mod robustness;
 mod startup;

@@ -60,8 +60,12 @@ impl Dataset {
                 other => panic!("KEYS * on 127.0.0.1:{}: {other:?}", node.port()),
             };
             for chunk in keys.chunks(BATCH) {
-                let kinds = pipeline(&mut client, chunk, |key| vec![b"TYPE".to_vec(), key.clone()]);
-                let ttls = pipeline(&mut client, chunk, |key| vec![b"PTTL".to_vec(), key.clone()]);
+                let kinds = pipeline(&mut client, chunk, |key| {
+                    vec![b"TYPE".to_vec(), key.clone()]
+                });
+                let ttls = pipeline(&mut client, chunk, |key| {
+                    vec![b"PTTL".to_vec(), key.clone()]
+                });
                 let reads: Vec<Vec<u8>> = kinds
                     .iter()
                     .map(|kind| match kind {
@@ -95,11 +99,6 @@ impl Dataset {
     /// Number of keys over all databases.
     pub fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    /// Number of keys in `db`.
-    pub fn keys_in(&self, db: u32) -> usize {
-        self.entries.keys().filter(|(key_db, _)| *key_db == db).count()
     }
 
     /// A readable list of the first differences with `other` (empty if equal).
@@ -177,7 +176,11 @@ pub fn assert_equal_datasets(
 }
 
 /// Sends one command per item, then reads all replies, in order.
-fn pipeline<T>(client: &mut Client, items: &[T], command: impl Fn(&T) -> Vec<Vec<u8>>) -> Vec<Frame> {
+fn pipeline<T>(
+    client: &mut Client,
+    items: &[T],
+    command: impl Fn(&T) -> Vec<Vec<u8>>,
+) -> Vec<Frame> {
     for item in items {
         client
             .send(&command(item))

@@ -36,11 +36,6 @@ impl Rng {
         low + self.next_u64() % (high - low)
     }
 
-    /// True with probability `percent`/100.
-    pub fn percent(&mut self, percent: u64) -> bool {
-        self.range(0, 100) < percent
-    }
-
     /// `len` random bytes.
     pub fn bytes(&mut self, len: usize) -> Vec<u8> {
         (0..len).map(|_| self.next_u64() as u8).collect()
@@ -104,19 +99,16 @@ impl Load {
         self
     }
 
-    /// Values up to `max_value` bytes.
-    pub fn with_max_value(mut self, max_value: usize) -> Load {
-        self.max_value = max_value;
-        self
-    }
-
     /// The next command (argument vector).
     pub fn next_command(&mut self) -> Vec<Vec<u8>> {
         let key = format!("s:{}", self.rng.range(0, KEYS));
         let counter = format!("n:{}", self.rng.range(0, KEYS / 4));
         let roll = self.rng.range(0, 100);
         let words: Vec<Vec<u8>> = match roll {
-            0..=4 => vec![b"SELECT".to_vec(), self.rng.range(0, LOAD_DATABASES).to_string().into()],
+            0..=4 => vec![
+                b"SELECT".to_vec(),
+                self.rng.range(0, LOAD_DATABASES).to_string().into(),
+            ],
             5..=24 => vec![b"SET".to_vec(), key.into(), self.value()],
             25..=29 => vec![
                 b"SET".to_vec(),
@@ -276,7 +268,7 @@ impl Load {
 
 /// A TTL between 3 and 30 hours, as a decimal string: no key expires during a test.
 fn ttl_seconds(rng: &mut Rng) -> String {
-    self.rng.range(3 * 3600, 30 * 3600).to_string()
+    rng.range(3 * 3600, 30 * 3600).to_string()
 }
 
 /// Whether `node` lists every command of `names` in `COMMAND INFO`.
@@ -308,6 +300,9 @@ mod tests {
         let again: Vec<_> = (0..200).map(|_| load.next_command()).collect();
         assert_eq!(first, again);
         let mut other = Load::new(8);
-        assert_ne!(first[0..10], (0..10).map(|_| other.next_command()).collect::<Vec<_>>());
+        assert_ne!(
+            first[0..10],
+            (0..10).map(|_| other.next_command()).collect::<Vec<_>>()
+        );
     }
 }
