@@ -44,6 +44,10 @@ pub struct ClientState {
     pub after_reply: Option<AfterReply>,
     /// Set by a command that must not be answered (`REPLCONF ACK` from a non-replica, `SYNC`).
     pub suppress_reply: bool,
+    /// Set while `EXEC` runs its commands: blocking commands must behave as their non-blocking forms.
+    pub deny_blocking: bool,
+    /// Set by a blocking command that found nothing to pop: the connection waits for it before reading on.
+    pub blocked: Option<crate::blocking::Pending>,
 }
 
 impl ClientState {
@@ -63,6 +67,8 @@ impl ClientState {
             replica_capa_psync2: false,
             after_reply: None,
             suppress_reply: false,
+            deny_blocking: false,
+            blocked: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
 
+use crate::blocking::{Pending, Served};
 use crate::client::{AfterReply, ClientState};
 use crate::dispatch;
 use crate::replica_feed;
@@ -57,6 +58,20 @@ async fn serve(
                 shared.shutdown.cancel();
                 return None;
             }
+            Step::Block(pending) => {
+                if !write_output(shared, stream, &mut output).await {
+                    shared.core().blocking.remove(client.id);
+                    return None;
+                }
+                let served = wait_blocked(shared, stream, client.id, pending, &mut input).await?;
+                encode_frame(&served.reply, client.protocol, &mut output);
+                if served.close {
+                    let _ = stream.write_all(&output).await;
+                    return None;
+                }
+                // Commands that arrived while blocked run now, before reading more.
+                continue;
+            }
             Step::ServeReplica(plan) => {
                 if stream.write_all(&output).await.is_err() {
                     shared.core().replicas.remove(client.id);
@@ -65,30 +80,85 @@ async fn serve(
                 return Some((plan, input));
             }
         }
-        if !output.is_empty() {
+        if !write_output(shared, stream, &mut output).await {
+            return None;
+        }
+        if !read_input(shared, stream, &mut input).await {
+            return None;
+        }
+    }
+}
+
+/// Writes and clears `output`; false if the connection is gone.
+async fn write_output(shared: &Shared, stream: &mut TcpStream, output: &mut BytesMut) -> bool {
+    if output.is_empty() {
+        return true;
+    }
+    shared
+        .stats
+        .net_output_bytes
+        .fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    if stream.write_all(output).await.is_err() {
+        return false;
+    }
+    output.clear();
+    true
+}
+
+/// Reads more bytes into `input`; false on end of stream, error or server shutdown.
+async fn read_input(shared: &Shared, stream: &mut TcpStream, input: &mut BytesMut) -> bool {
+    if input.capacity() - input.len() < 4096 {
+        input.reserve(16 * 1024);
+    }
+    let read = tokio::select! {
+        read = stream.read_buf(input) => read,
+        () = shared.shutdown.cancelled() => return false,
+    };
+    match read {
+        Ok(0) | Err(_) => false,
+        Ok(n) => {
             shared
                 .stats
-                .net_output_bytes
-                .fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            if stream.write_all(&output).await.is_err() {
-                return None;
+                .net_input_bytes
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            true
+        }
+    }
+}
+
+/// Waits for a blocked command to be served or to time out, reading (and keeping) what the client sends
+/// meanwhile, as Redis does, so a disconnect is noticed. On timeout, disconnect or shutdown the client leaves
+/// the queues under the lock; if a write served it just before, that reply wins. `None`: the connection ends.
+async fn wait_blocked(
+    shared: &Shared,
+    stream: &mut TcpStream,
+    client_id: u64,
+    mut pending: Pending,
+    input: &mut BytesMut,
+) -> Option<Served> {
+    let deadline = pending.deadline;
+    let timed_out = async move {
+        match deadline {
+            Some(deadline) => tokio::time::sleep_until(deadline).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(timed_out);
+    loop {
+        tokio::select! {
+            served = &mut pending.reply => return served.ok(),
+            () = &mut timed_out => {
+                let timeout_reply = shared.core().blocking.remove(client_id);
+                return match timeout_reply {
+                    Some(reply) => Some(Served { reply, close: false }),
+                    None => pending.reply.try_recv().ok(),
+                };
             }
-            output.clear();
-        }
-        if input.capacity() - input.len() < 4096 {
-            input.reserve(16 * 1024);
-        }
-        let read = tokio::select! {
-            read = stream.read_buf(&mut input) => read,
-            () = shared.shutdown.cancelled() => return None,
-        };
-        match read {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => {
-                shared
-                    .stats
-                    .net_input_bytes
-                    .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            alive = read_input(shared, stream, input) => {
+                if !alive {
+                    shared.core().blocking.remove(client_id);
+                    return None;
+                }
             }
         }
     }
@@ -102,6 +172,8 @@ enum Step {
     Close,
     /// Write the replies, then shut the server down.
     Shutdown,
+    /// Write the replies, then wait for the blocked command's reply.
+    Block(Pending),
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
 }
@@ -140,6 +212,9 @@ fn execute_buffered(
             .get_or_insert_with(|| dispatch::Batch::new(shared))
             .execute(client, &command.args);
         in_batch += 1;
+        if let Some(pending) = client.blocked.take() {
+            return Step::Block(pending);
+        }
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
         if !suppress && !matches!(after, Some(AfterReply::Shutdown)) {

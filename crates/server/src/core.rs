@@ -9,6 +9,7 @@ use bytes::Bytes;
 use keyspace::{ExpiryPolicy, Keyspace};
 use replication::{ReplOffset, ReplicaLinkState, ReplicationState};
 
+use crate::blocking::Blocking;
 use crate::replicas::ReplicaRegistry;
 
 /// Everything guarded by the core lock.
@@ -24,6 +25,8 @@ pub struct Core {
     pub replicas: ReplicaRegistry,
     /// Save bookkeeping.
     pub persistence: Persistence,
+    /// Clients blocked on keys (`BLPOP` ...), served by the writes that fill those keys.
+    pub blocking: Blocking,
 }
 
 /// This server's role.
@@ -107,6 +110,7 @@ impl Core {
                 last_bgsave_ok: true,
                 ..Persistence::default()
             },
+            blocking: Blocking::default(),
         }
     }
 

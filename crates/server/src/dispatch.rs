@@ -115,6 +115,7 @@ impl<'a> Batch<'a> {
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
+            serve_blocked(core, shared);
             return reply;
         }
         let mut unit: Vec<Vec<Bytes>> = Vec::with_capacity(expired.len() + commands.len());
@@ -128,8 +129,18 @@ impl<'a> Batch<'a> {
         }
         unit.extend(commands);
         self.fed |= core.propagate(db, &unit);
+        self.fed |= serve_blocked(core, shared);
         reply
     }
+}
+
+/// After a command (or `EXEC`), still under the lock: serves the clients blocked on keys it filled, each
+/// served operation its own unit after the command's (Redis's `handleClientsBlockedOnKeys`).
+fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
+    if core.blocking.is_empty() {
+        return false;
+    }
+    crate::blocking::serve_ready_keys(core, shared)
 }
 
 impl Drop for Batch<'_> {
