@@ -38,7 +38,7 @@ pub trait BlockedOp: Send + std::fmt::Debug {
     /// propagates through `ctx` becomes one unit of the stream.
     fn serve(&mut self, ctx: &mut Ctx<'_>, key: &Bytes) -> Option<Frame>;
 
-    /// The reply when the timeout expires first (`*-1` for `BLPOP`, a null bulk for `BLMOVE`).
+    /// The reply when the timeout expires first (`*-1` in RESP2 for every list wait, `BLMOVE` included).
     fn timeout_reply(&self) -> Frame;
 }
 

@@ -273,7 +273,9 @@ impl BlockedOp for BlockedMove {
         Some(Frame::Bulk(element))
     }
 
+    /// Redis answers every list wait that times out with a null array, BLMOVE too (`*-1` in RESP2), while a
+    /// BLMOVE that may not block answers a null bulk.
     fn timeout_reply(&self) -> Frame {
-        Frame::Null
+        Frame::NullArray
     }
 }
