@@ -152,7 +152,7 @@ mod tests {
         ] {
             assert_eq!(timeout(bad), Err(NOT_FLOAT.to_owned()), "{bad:?}");
         }
-        for negative in ["-1", "-inf", "inf", "infinity", "1e30", "1e400", "-0.001"] {
+        for negative in ["-1", "-inf", "inf", "infinity", "1e30", "1e400"] {
             assert_eq!(timeout(negative), Err(NEGATIVE.to_owned()), "{negative:?}");
         }
         assert_eq!(

@@ -21,6 +21,7 @@ use crate::support::Subject;
 
 mod connection_scripts;
 mod data_scripts;
+mod list_scripts;
 pub mod raw;
 
 use raw::{RawConnection, escape};
@@ -224,6 +225,17 @@ differential_tests!(
     expire_argument_errors,
     expire_negative_and_past_times,
     ttl_pttl_persist,
+);
+
+differential_tests!(
+    list_scripts:
+    push_pop,
+    range_index_set,
+    rem_trim_insert,
+    lpos_options,
+    lmove_rpoplpush,
+    blocking_pops_served_at_once,
+    blocking_timeouts,
 );
 
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.
