@@ -21,6 +21,7 @@ use crate::differential::raw::RawConnection;
 use crate::support::{Subject, on_both_servers};
 
 mod fake_replica;
+mod lists;
 
 use fake_replica::{FakeReplica, parse_stream};
 
