@@ -11,6 +11,7 @@
 mod support;
 
 mod auth_expiry;
+mod blocking;
 mod differential;
 mod info_role;
 mod interop;

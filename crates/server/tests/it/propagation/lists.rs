@@ -4,9 +4,8 @@
 //! by another client's push gives two units, the push and then the pop (`LPOP k`, `RPOP k`, `RPOPLPUSH s d`,
 //! `LMOVE s d left right`).
 
-use testkit::{DEFAULT_DEADLINE, Node, wait_until};
-
 use super::{Session, SyncMode};
+use crate::blocking::{blocked, reply, send, wait_blocked};
 use crate::differential::raw::RawConnection;
 use crate::support::{Subject, on_both_servers};
 
@@ -138,31 +137,24 @@ fn blocking_pops_served_at_once_become_non_blocking(subject: &Subject) {
 /// The push is one unit; each waiter it serves (oldest first) is a unit of its own, in its database, after it.
 fn blocked_pops_served_later_follow_the_push(subject: &Subject) {
     let mut session = Session::start(subject, SyncMode::Disk);
-    let port = session.master.port();
-    let mut first = blocked(&session.master, port, &["blpop", "q", "other", "0"], 1);
-    let mut second = blocked(&session.master, port, &["brpop", "q", "0"], 2);
+    let mut first = blocked(&session.master, &["blpop", "q", "other", "0"], 1);
+    let mut second = blocked(&session.master, &["brpop", "q", "0"], 2);
     session.run(&["rpush q x y z"]);
     assert_eq!(reply(&mut first), b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
     assert_eq!(reply(&mut second), b"*2\r\n$1\r\nq\r\n$1\r\nz\r\n");
 
     let mut mover = blocked(
         &session.master,
-        port,
         &["blmove", "src", "dst", "LEFT", "RIGHT", "0"],
         1,
     );
-    let mut rotator = blocked(
-        &session.master,
-        port,
-        &["brpoplpush", "src", "dst2", "0"],
-        2,
-    );
+    let mut rotator = blocked(&session.master, &["brpoplpush", "src", "dst2", "0"], 2);
     session.run(&["lpush src a"]);
     assert_eq!(reply(&mut mover), b"$1\r\na\r\n");
     session.run(&["lpush src b c"]);
     assert_eq!(reply(&mut rotator), b"$1\r\nb\r\n");
 
-    let mut elsewhere = RawConnection::connect(port);
+    let mut elsewhere = RawConnection::connect(session.master.port());
     send(&mut elsewhere, &["select", "5"]);
     assert_eq!(reply(&mut elsewhere), b"+OK\r\n");
     send(&mut elsewhere, &["blpop", "q5", "0"]);
@@ -185,46 +177,5 @@ fn blocked_pops_served_later_follow_the_push(subject: &Subject) {
             "rpush q5 v",
             "LPOP q5",
         ],
-    );
-}
-
-/// A new connection that sent `command` and is now blocked, the `count`th blocked client.
-fn blocked(master: &Node, port: u16, command: &[&str], count: usize) -> RawConnection {
-    let mut connection = RawConnection::connect(port);
-    send(&mut connection, command);
-    wait_blocked(master, count);
-    connection
-}
-
-fn send(connection: &mut RawConnection, command: &[&str]) {
-    let mut request = bytes::BytesMut::new();
-    resp::encode_command(command, &mut request);
-    connection
-        .send(&request)
-        .unwrap_or_else(|error| panic!("send {command:?}: {error}"));
-}
-
-fn reply(connection: &mut RawConnection) -> Vec<u8> {
-    connection
-        .read_reply()
-        .unwrap_or_else(|error| panic!("no reply: {error}"))
-}
-
-/// Waits until INFO counts `count` blocked clients.
-fn wait_blocked(master: &Node, count: usize) {
-    let expected = count.to_string();
-    wait_until(
-        DEFAULT_DEADLINE,
-        &format!("{count} blocked client(s)"),
-        || {
-            let blocked = master
-                .client()
-                .info_field("clients", "blocked_clients")
-                .map_err(|error| error.to_string())?;
-            match blocked {
-                Some(value) if value == expected => Ok(()),
-                other => Err(format!("blocked_clients {other:?}")),
-            }
-        },
     );
 }
