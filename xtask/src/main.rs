@@ -3,8 +3,11 @@
 //! - `cargo xtask cluster-up [--replicas N] [--base-port P] [--server-bin PATH] [--fresh]`: a local master +
 //!   replicas of the release `rserver`, in the foreground until Ctrl-C;
 //! - `cargo xtask tidy`: house-style checks (also a `#[test]`, so `cargo test` runs them);
-//! - `cargo xtask scenario NAME`, `cargo xtask bench`: not implemented yet (issue 5).
+//! - `cargo xtask bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]`: rserver against the real
+//!   redis-server, medians of alternating rounds and ratios, written to `docs/bench.md`;
+//! - `cargo xtask scenario NAME`: not implemented yet (issue 5).
 
+mod bench;
 mod cluster;
 mod tidy;
 
@@ -23,8 +26,13 @@ commands:
              --server-bin runs that binary instead of building (e.g. /usr/bin/redis-server);
              --fresh deletes target/cluster/node-* first.
   tidy       check the crate map, module docs and sleeps in tests (also run by `cargo test`)
+  bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]
+             build release rserver and compare it with redis-server (same settings, free ports):
+             redis-benchmark throughput at pipeline 1 and 16, full sync of 1,000,000 keys and the longest
+             client stall meanwhile, replica lag under a write load, memory per key. Medians of N alternating
+             rounds (default 3) and ratios to redis; a full run writes docs/bench.md. --quick (small sizes,
+             one round) and --only write target/bench/bench.md instead.
   scenario   not implemented yet (issue 5)
-  bench      not implemented yet (issue 5)
 ";
 
 fn main() -> ExitCode {
@@ -49,7 +57,8 @@ fn run(args: Vec<String>) -> Result<()> {
             no_arguments(command, rest)?;
             tidy::run(&root)
         }
-        "scenario" | "bench" => bail!("not implemented yet: see issue 5"),
+        "bench" => bench::run(&root, &parse_bench_options(rest)?),
+        "scenario" => bail!("not implemented yet: see issue 5"),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -76,6 +85,24 @@ fn parse_cluster_options(args: &[String]) -> Result<cluster::Options> {
             "--server-bin" => options.server_binary = Some(PathBuf::from(value()?)),
             "--fresh" => options.fresh = true,
             other => bail!("cluster-up: unknown option `{other}`\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
+    let mut options = bench::Options::default();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--rounds" => {
+                options.rounds = value()?.parse().context("--rounds: not a number")?;
+                anyhow::ensure!(options.rounds > 0, "--rounds must be at least 1");
+            }
+            "--quick" => options.quick = true,
+            "--only" => options.only = Some(bench::Only::parse(value()?)?),
+            other => bail!("bench: unknown option `{other}`\n{USAGE}"),
         }
     }
     Ok(options)
@@ -132,10 +159,30 @@ mod tests {
     }
 
     #[test]
-    fn scenario_and_bench_refuse_honestly() {
-        for command in ["scenario", "bench"] {
-            let error = run(strings(&[command])).expect_err("not implemented");
-            assert_eq!(error.to_string(), "not implemented yet: see issue 5");
-        }
+    fn parses_bench_options() {
+        let options =
+            parse_bench_options(&strings(&["--rounds", "5", "--only", "sync", "--quick"]))
+                .expect("valid options");
+        assert_eq!(
+            options,
+            bench::Options {
+                rounds: 5,
+                quick: true,
+                only: Some(bench::Only::Sync)
+            }
+        );
+        assert_eq!(
+            parse_bench_options(&[]).expect("defaults"),
+            bench::Options::default()
+        );
+        assert!(parse_bench_options(&strings(&["--rounds", "0"])).is_err());
+        assert!(parse_bench_options(&strings(&["--only", "speed"])).is_err());
+        assert!(parse_bench_options(&strings(&["--bogus"])).is_err());
+    }
+
+    #[test]
+    fn scenario_refuses_honestly() {
+        let error = run(strings(&["scenario"])).expect_err("not implemented");
+        assert_eq!(error.to_string(), "not implemented yet: see issue 5");
     }
 }

@@ -122,6 +122,11 @@ impl Db {
         true
     }
 
+    /// The entry under `key` as stored, expired or not, without applying any expiry policy.
+    pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
     /// Every entry, including logically expired ones, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
         self.entries.iter()

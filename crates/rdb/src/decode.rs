@@ -29,6 +29,9 @@ pub struct Loaded {
     /// Sources of the function libraries (FUNCTION2 records) in the file. Functions are not supported yet, so
     /// they were skipped, not loaded; the server should say so in its log.
     pub skipped_functions: Vec<Bytes>,
+    /// Keys holding an empty collection, which were skipped (Redis logs "rdbLoadObject skipping empty
+    /// key" for each and loads the rest).
+    pub skipped_empty_keys: Vec<Bytes>,
 }
 
 /// What became of the CRC-64 trailer of a loaded file.
@@ -46,15 +49,18 @@ pub enum Checksum {
 
 /// Decodes a complete RDB file into a keyspace of `databases` databases.
 ///
-/// Accepts versions 1..=10, every string encoding (including LZF), both expiry opcodes, and skips IDLE/FREQ
-/// hints and FUNCTION2 records. Value types other than string are refused for now, as are modules. The CRC-64
-/// is verified unless the stored value is zero. Nothing may follow the checksum.
+/// Accepts versions 1..=10, every string encoding (including LZF), every value type and encoding Redis 7.0
+/// loads except modules and streams (refused with [`RdbError::UnsupportedValueType`]), both expiry opcodes,
+/// and skips IDLE/FREQ hints and FUNCTION2 records. Nested encodings (listpack, ziplist, intset, zipmap) are
+/// validated in full; a duplicate key, member or field is an error, an empty collection is skipped. The
+/// CRC-64 is verified unless the stored value is zero. Nothing may follow the checksum.
 pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
     let mut input = Input::new(bytes);
     let version = read_header(&mut input)?;
     let mut keyspace = Keyspace::new(databases);
     let mut aux = AuxFields::default();
     let mut skipped_functions = Vec::new();
+    let mut skipped_empty_keys = Vec::new();
     let mut db_index = 0;
     // Options read before a key apply to that key only.
     let mut expire_at: Option<UnixMillis> = None;
@@ -105,7 +111,12 @@ pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
             type_id if is_value_type(type_id) => {
                 let key_offset = input.offset();
                 let key = read_bytes(&mut input)?;
-                let value = read_value(&mut input, type_id, &key)?;
+                let Some(value) = read_value(&mut input, type_id, &key)? else {
+                    // Redis skips an empty collection with a warning rather than failing the load.
+                    skipped_empty_keys.push(key);
+                    expire_at = None;
+                    continue;
+                };
                 let db = keyspace.db_mut(db_index).ok_or(RdbError::DbOutOfRange {
                     db: db_index as u64,
                     databases,
@@ -137,6 +148,7 @@ pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
         version,
         checksum,
         skipped_functions,
+        skipped_empty_keys,
     })
 }
 

@@ -29,8 +29,9 @@ pub struct SaveOptions {
 /// Writes `keyspace` as an RDB file to `out`: magic `REDIS0010`, AUX fields, each non-empty db
 /// (SELECTDB, RESIZEDB, its entries), EOF, CRC-64.
 ///
-/// Output is buffered internally, so `out` needs no `BufWriter`. Fails with the first I/O error of `out`,
-/// or with [`io::ErrorKind::Unsupported`] for a value type this crate cannot save yet.
+/// Every value type is written the way Redis 7.0.15 writes it, the RDB form chosen from the value's
+/// `encoding()`. Output is buffered internally, so `out` needs no `BufWriter`. Fails with the first I/O
+/// error of `out`.
 pub fn write_rdb<W: Write>(keyspace: &Keyspace, options: &SaveOptions, out: W) -> io::Result<()> {
     let mut writer = ChecksummedWriter::new(out);
     writer.put(MAGIC)?;
@@ -63,8 +64,7 @@ pub fn write_rdb<W: Write>(keyspace: &Keyspace, options: &SaveOptions, out: W) -
 ///
 /// # Panics
 ///
-/// If the keyspace holds a value type this crate cannot save yet (see [`write_rdb`]); writing to memory
-/// cannot fail otherwise.
+/// Never in practice: writing to memory cannot fail.
 pub fn encode_to_vec(keyspace: &Keyspace, options: &SaveOptions) -> Vec<u8> {
     let mut out = Vec::new();
     if let Err(error) = write_rdb(keyspace, options, &mut out) {

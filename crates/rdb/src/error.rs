@@ -41,11 +41,13 @@ pub enum RdbError {
         /// Its offset.
         offset: usize,
     },
-    /// A Redis value type this crate cannot decode yet.
-    #[error("unsupported value type {type_id} for key {key:?}")]
+    /// A Redis value type this crate does not load: module values (6, 7) and streams (15, 19).
+    #[error("cannot load key {key:?}: value type {type_id} ({type_name}) is not supported")]
     UnsupportedValueType {
         /// The RDB type id.
         type_id: u8,
+        /// Redis's name for the type (`RDB_TYPE_*` without the prefix).
+        type_name: &'static str,
         /// The key, lossily converted to text for the message.
         key: String,
     },
@@ -74,6 +76,17 @@ pub enum RdbError {
         db: usize,
         /// The key, lossily converted to text for the message.
         key: String,
+    },
+    /// A value's structure is inconsistent: a bad count, length, backlen or prevlen in a listpack,
+    /// ziplist, intset or zipmap, a duplicate member or field, a NaN score.
+    #[error("corrupt {type_name} value for key {key:?}: {reason}")]
+    CorruptValue {
+        /// Redis's name for the value's RDB type (`RDB_TYPE_*` without the prefix).
+        type_name: &'static str,
+        /// The key, lossily converted to text for the message.
+        key: String,
+        /// What is wrong with it.
+        reason: &'static str,
     },
     /// A length or string header is malformed.
     #[error("invalid encoding at offset {offset}: {reason}")]

@@ -25,15 +25,20 @@
 mod aux;
 mod crc64;
 mod decode;
+mod double;
 mod encode;
 mod error;
 mod format;
 mod input;
+mod intset;
 mod length;
+mod listpack;
 mod lzf;
 mod sink;
 mod string;
 mod value;
+mod ziplist;
+mod zipmap;
 
 pub use aux::AuxFields;
 pub use crc64::crc64;

@@ -27,6 +27,8 @@ pub struct HandshakeConfig {
     pub masterauth: Option<String>,
     /// Limit on each wait for the master (`repl-timeout`).
     pub timeout: Duration,
+    /// Send `PSYNC <id> <offset> FAILOVER`: this (old) master asks the target of a `FAILOVER` to take over.
+    pub failover: bool,
 }
 
 /// The master's reply to PSYNC.
@@ -134,7 +136,11 @@ where
 
     out.clear();
     let offset = psync_offset.to_string();
-    resp::encode_command(&["PSYNC", psync_id, &offset], &mut out);
+    if config.failover {
+        resp::encode_command(&["PSYNC", psync_id, &offset, "FAILOVER"], &mut out);
+    } else {
+        resp::encode_command(&["PSYNC", psync_id, &offset], &mut out);
+    }
     stream.write_all(&out).await?;
     let reply = read_nonempty_line(stream, buf, config.timeout).await?;
     parse_psync_reply(&reply)

@@ -73,6 +73,8 @@ pub enum LinkDownReason {
     BadSnapshot(String),
     /// `REPLICAOF` changed or removed the master.
     Reconfigured,
+    /// `CLIENT KILL` closed the link.
+    Killed,
 }
 
 impl fmt::Display for LinkDownReason {
@@ -91,6 +93,9 @@ impl fmt::Display for LinkDownReason {
                 "Failed trying to load the MASTER synchronization DB: {error}"
             ),
             LinkDownReason::Reconfigured => f.write_str("MASTER changed by REPLICAOF"),
+            LinkDownReason::Killed => {
+                f.write_str("Connection with master lost (killed by CLIENT KILL).")
+            }
         }
     }
 }

@@ -191,6 +191,13 @@ impl ReplicationState {
         }
     }
 
+    /// A fresh id for the same history position, forgetting the previous id (`DEBUG CHANGE-REPL-ID`):
+    /// replicas can no longer continue and must resync.
+    pub fn change_replid(&mut self) {
+        self.replid = ReplId::random();
+        self.clear_replid2();
+    }
+
     /// A promoted replica (`REPLICAOF NO ONE`) starts a new history but keeps the old id valid up to its
     /// current offset, so former siblings can continue from it.
     pub fn shift_replid(&mut self) {

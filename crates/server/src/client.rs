@@ -9,10 +9,14 @@ use resp::Protocol;
 pub enum AfterReply {
     /// Close it (`QUIT`).
     Close,
-    /// Shut the server down (`SHUTDOWN`); the client gets no reply.
-    Shutdown,
+    /// Shut the server down (`SHUTDOWN`); the client gets no reply unless saving fails.
+    Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).
     ServeReplica(crate::replica_feed::SyncPlan),
+    /// Writes are paused (`FAILOVER`): run this command again once they are released.
+    Paused,
+    /// `WAIT`: answer once enough replicas acknowledged, or at the deadline.
+    Wait(crate::wait::WaitRequest),
 }
 
 /// Per-connection state.
@@ -42,6 +46,8 @@ pub struct ClientState {
     pub replica_capa_psync2: bool,
     /// Set by a command that ends or transforms the connection.
     pub after_reply: Option<AfterReply>,
+    /// The replication offset right after this client's last propagated write (what `WAIT` waits for).
+    pub last_write_offset: replication::ReplOffset,
     /// Set by a command that must not be answered (`REPLCONF ACK` from a non-replica, `SYNC`).
     pub suppress_reply: bool,
     /// Set while `EXEC` runs its commands: blocking commands must behave as their non-blocking forms.
@@ -69,6 +75,7 @@ impl ClientState {
             suppress_reply: false,
             deny_blocking: false,
             blocked: None,
+            last_write_offset: replication::ReplOffset(0),
         }
     }
 }

@@ -11,6 +11,7 @@ use tokio_util::codec::Decoder;
 
 use crate::blocking::{Pending, Served};
 use crate::client::{AfterReply, ClientState};
+use crate::clients::ClientKind;
 use crate::dispatch;
 use crate::replica_feed;
 use crate::shared::Shared;
@@ -22,18 +23,26 @@ pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
     let _ = stream.set_nodelay(true);
     let authenticated = shared.config().requirepass.is_none();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
+    // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`.
+    let (kill, _registration) = shared.clients.register(client.id, addr, ClientKind::Normal);
     Stats::bump(&shared.stats.connections_received);
     shared
         .stats
         .connected_clients
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let outcome = serve(&shared, &mut stream, &mut client).await;
+    let outcome = tokio::select! {
+        outcome = serve(&shared, &mut stream, &mut client) => outcome,
+        () = kill.cancelled() => None,
+    };
     shared
         .stats
         .connected_clients
         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     if let Some((plan, leftover)) = outcome {
-        replica_feed::serve(shared, stream, client.id, plan, leftover).await;
+        shared
+            .clients
+            .update(client.id, |info| info.kind = ClientKind::Replica);
+        replica_feed::serve(Arc::clone(&shared), stream, client.id, plan, leftover).await;
     }
 }
 
@@ -53,10 +62,32 @@ async fn serve(
                 let _ = stream.write_all(&output).await;
                 return None;
             }
-            Step::Shutdown => {
+            Step::Shutdown(mode) => {
                 let _ = stream.write_all(&output).await;
-                shared.shutdown.cancel();
-                return None;
+                output.clear();
+                match crate::shutdown::shut_down(shared, mode).await {
+                    Ok(()) => return None,
+                    Err(error) => encode_frame(&Frame::error(error), client.protocol, &mut output),
+                }
+            }
+            Step::Paused(args) => {
+                if stream.write_all(&output).await.is_err() {
+                    return None;
+                }
+                output.clear();
+                let reply = run_when_writes_resume(shared, client, &args).await?;
+                encode_frame(&reply, client.protocol, &mut output);
+                continue;
+            }
+            Step::Wait(request) => {
+                // Replies before the WAIT go out first; commands after it wait for its answer.
+                if stream.write_all(&output).await.is_err() {
+                    return None;
+                }
+                output.clear();
+                let acked = crate::wait::wait_for_acks(shared, &request).await;
+                encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
+                continue;
             }
             Step::Block(pending) => {
                 if !write_output(shared, stream, &mut output).await {
@@ -136,6 +167,12 @@ async fn wait_blocked(
     mut pending: Pending,
     input: &mut BytesMut,
 ) -> Option<Served> {
+    // Dropped unserved (CLIENT KILL cancels the whole task), it takes the client out of the queues.
+    let mut leave_queues = LeaveQueues {
+        shared,
+        client_id,
+        armed: true,
+    };
     let deadline = pending.deadline;
     let timed_out = async move {
         match deadline {
@@ -146,8 +183,12 @@ async fn wait_blocked(
     tokio::pin!(timed_out);
     loop {
         tokio::select! {
-            served = &mut pending.reply => return served.ok(),
+            served = &mut pending.reply => {
+                leave_queues.armed = served.is_err();
+                return served.ok();
+            }
             () = &mut timed_out => {
+                leave_queues.armed = false;
                 let timeout_reply = shared.core().blocking.remove(client_id);
                 return match timeout_reply {
                     Some(reply) => Some(Served { reply, close: false }),
@@ -156,10 +197,24 @@ async fn wait_blocked(
             }
             alive = read_input(shared, stream, input) => {
                 if !alive {
-                    shared.core().blocking.remove(client_id);
                     return None;
                 }
             }
+        }
+    }
+}
+
+/// Removes a blocked client from the queues when its wait ends without a reply.
+struct LeaveQueues<'a> {
+    shared: &'a Shared,
+    client_id: u64,
+    armed: bool,
+}
+
+impl Drop for LeaveQueues<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.core().blocking.remove(self.client_id);
         }
     }
 }
@@ -171,11 +226,15 @@ enum Step {
     /// Write the replies, then close (QUIT, protocol error).
     Close,
     /// Write the replies, then shut the server down.
-    Shutdown,
+    Shutdown(crate::shutdown::ShutdownMode),
     /// Write the replies, then wait for the blocked command's reply.
     Block(Pending),
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
+    /// Write the replies, wait until writes resume, run this command, then go on.
+    Paused(Vec<bytes::Bytes>),
+    /// Write the replies, wait for replica acknowledgements, answer, then go on.
+    Wait(crate::wait::WaitRequest),
 }
 
 /// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and
@@ -217,14 +276,43 @@ fn execute_buffered(
         }
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
-        if !suppress && !matches!(after, Some(AfterReply::Shutdown)) {
+        if !suppress
+            && !matches!(
+                after,
+                Some(AfterReply::Shutdown(_) | AfterReply::Wait(_) | AfterReply::Paused)
+            )
+        {
             encode_frame(&reply, client.protocol, output);
         }
         match after {
             None => {}
             Some(AfterReply::Close) => return Step::Close,
-            Some(AfterReply::Shutdown) => return Step::Shutdown,
+            Some(AfterReply::Shutdown(mode)) => return Step::Shutdown(mode),
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
+            Some(AfterReply::Wait(request)) => return Step::Wait(request),
+            Some(AfterReply::Paused) => return Step::Paused(command.args),
+        }
+    }
+}
+
+/// Waits while writes are paused (a `FAILOVER`), then runs `args`; `None` if the server stops meanwhile.
+async fn run_when_writes_resume(
+    shared: &Arc<Shared>,
+    client: &mut ClientState,
+    args: &[bytes::Bytes],
+) -> Option<Frame> {
+    let mut paused = shared.writes_paused.subscribe();
+    loop {
+        while *paused.borrow_and_update() {
+            tokio::select! {
+                changed = paused.changed() => changed.ok()?,
+                () = shared.shutdown.cancelled() => return None,
+            }
+        }
+        let reply = dispatch::execute(shared, client, args);
+        match client.after_reply.take() {
+            Some(AfterReply::Paused) => continue,
+            _ => return Some(reply),
         }
     }
 }

@@ -27,6 +27,20 @@ pub struct Core {
     pub persistence: Persistence,
     /// Clients blocked on keys (`BLPOP` ...), served by the writes that fill those keys.
     pub blocking: Blocking,
+    /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
+    pub active_expire_enabled: bool,
+    /// Per-command call counts and times (`INFO commandstats`).
+    pub command_stats: crate::stats::CommandStats,
+    /// A `FAILOVER` under way.
+    pub failover: Option<FailoverState>,
+    /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
+    pub replica_output_limit: crate::config::output_limits::ClassLimit,
+    /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
+    /// so the replica expires these itself (Redis's `slaveKeysWithExpire`).
+    pub replica_local_expires: std::collections::HashSet<(usize, Bytes)>,
+    /// Set when a handler appended raw bytes to the stream (`REPLCONF GETACK`), so the batch wakes the
+    /// replica senders.
+    pub stream_grew: bool,
 }
 
 /// This server's role.
@@ -36,6 +50,38 @@ pub enum Role {
     Master,
     /// Follows a master.
     Replica(MasterLinkStatus),
+}
+
+/// A coordinated failover (`FAILOVER`), shown as INFO `master_failover_state`.
+#[derive(Debug, Clone)]
+pub struct FailoverState {
+    /// Where it stands.
+    pub step: FailoverStep,
+    /// The chosen replica (`TO host port`), or the first one found caught up.
+    pub target: Option<(String, u16)>,
+    /// `TIMEOUT`: when to give up (or, with `FORCE`, to hand over anyway).
+    pub deadline: Option<Instant>,
+    /// `FORCE`.
+    pub force: bool,
+}
+
+/// The two phases of a failover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverStep {
+    /// Writes paused, waiting for a replica to acknowledge everything (`waiting-for-sync`).
+    WaitForSync,
+    /// Became a replica of the target, waiting for its PSYNC answer (`failover-in-progress`).
+    InProgress,
+}
+
+impl FailoverStep {
+    /// The INFO word.
+    pub fn info_name(self) -> &'static str {
+        match self {
+            FailoverStep::WaitForSync => "waiting-for-sync",
+            FailoverStep::InProgress => "failover-in-progress",
+        }
+    }
 }
 
 /// What INFO and ROLE show about the link to our master.
@@ -95,6 +141,8 @@ pub struct Persistence {
     pub bgsave_in_progress: bool,
     /// Outcome of the last background save.
     pub last_bgsave_ok: bool,
+    /// Keys found already expired (and dropped) by the last load at start-up.
+    pub last_load_keys_expired: u64,
 }
 
 impl Core {
@@ -105,6 +153,13 @@ impl Core {
             repl: ReplicationState::new(backlog_size),
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
+            active_expire_enabled: true,
+            command_stats: crate::stats::CommandStats::default(),
+            stream_grew: false,
+            replica_local_expires: std::collections::HashSet::new(),
+            replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()
+                .replica,
+            failover: None,
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,
@@ -167,8 +222,86 @@ impl Core {
 
     /// Trims the backlog, keeping what the slowest attached replica has not been sent yet.
     pub fn trim_backlog(&mut self) {
+        self.enforce_replica_output_limits();
         let keep_from = self.replicas.oldest_pending_offset();
         self.repl.trim_backlog(keep_from);
+    }
+
+    /// Disconnects replicas whose unsent stream exceeds the hard limit, or the soft limit for longer than
+    /// allowed, so a replica that cannot keep up never makes the master's memory grow without bound.
+    /// (The replica then reconnects; if its offset left the backlog it gets a full resync.)
+    pub fn enforce_replica_output_limits(&mut self) {
+        let limit = self.replica_output_limit;
+        if limit.hard == 0 && limit.soft == 0 {
+            return;
+        }
+        let end = self.repl.offset().next();
+        let mut over = Vec::new();
+        for replica in self.replicas.iter_mut() {
+            let pending = u64::try_from(end.0 - replica.send_offset.0).unwrap_or(0);
+            let over_hard = limit.hard > 0 && pending > limit.hard;
+            let over_soft = limit.soft > 0 && pending > limit.soft;
+            if !over_soft {
+                replica.over_soft_limit_since = None;
+            }
+            let soft_expired = over_soft
+                && replica
+                    .over_soft_limit_since
+                    .get_or_insert_with(Instant::now)
+                    .elapsed()
+                    .as_secs()
+                    >= limit.soft_seconds;
+            if over_hard || soft_expired {
+                over.push(replica.client_id);
+            }
+        }
+        for client_id in over {
+            if let Some(replica) = self.replicas.remove(client_id) {
+                tracing::warn!(
+                    "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    replica.ip,
+                    replica.listening_port
+                );
+                replica.cancel.cancel();
+            }
+        }
+    }
+
+    /// After a client's write on a writable replica: remembers the command's keys that now carry a TTL.
+    pub fn track_local_expires(
+        &mut self,
+        db: usize,
+        spec: &crate::cmd::CommandSpec,
+        argv: &[Bytes],
+    ) {
+        for key in spec.keys(argv) {
+            let has_ttl = self
+                .keyspace
+                .db(db)
+                .and_then(|d| d.peek(key))
+                .is_some_and(|entry| entry.expire_at.is_some());
+            if has_ttl {
+                self.replica_local_expires.insert((db, key.clone()));
+            }
+        }
+    }
+
+    /// Deletes the writable replica's own keys whose TTL passed; keys that lost their TTL are forgotten.
+    pub fn expire_replica_local_keys(&mut self, now_ms: i64) {
+        let keyspace = &mut self.keyspace;
+        self.replica_local_expires.retain(|(db, key)| {
+            let Some(db) = keyspace.db_mut(*db) else {
+                return false;
+            };
+            match db.peek(key).and_then(|entry| entry.expire_at) {
+                Some(at) if at <= now_ms => {
+                    db.remove(key);
+                    false
+                }
+                Some(_) => true,
+                None => false,
+            }
+        });
     }
 
     /// The replica offset shown by INFO/ROLE: what we applied.

@@ -29,6 +29,7 @@ pub async fn run(shared: Arc<Shared>) {
             () = shared.shutdown.cancelled() => return,
         }
         ticks += 1;
+        crate::cmd::update_failover(&shared, &mut shared.core());
         active_expire(&shared);
         if ticks.is_multiple_of(10) {
             replication_chores(&shared, &mut last_ping, &mut no_replicas_since);
@@ -90,6 +91,8 @@ fn replication_chores(
         *last_ping = Instant::now();
         fed = core.propagate_raw(PING);
     }
+    // The soft output-buffer limit is about time, so it is checked even when nothing is written.
+    core.enforce_replica_output_limits();
     let silent: Vec<_> = core
         .replicas
         .iter()

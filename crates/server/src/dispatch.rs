@@ -33,21 +33,33 @@ pub struct Batch<'a> {
     core: Option<MutexGuard<'a, Core>>,
     read_only: bool,
     serve_stale: bool,
+    /// `min-replicas-to-write` and `min-replicas-max-lag`; writes need that many good replicas.
+    min_replicas: Option<(usize, u64)>,
     fed: bool,
 }
 
 impl<'a> Batch<'a> {
     /// Takes the lock.
     pub fn new(shared: &'a Arc<Shared>) -> Batch<'a> {
-        let (read_only, serve_stale) = {
+        let (read_only, serve_stale, min_replicas) = {
             let config = shared.config();
-            (config.replica_read_only, config.replica_serve_stale_data)
+            let min_replicas =
+                (config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0).then_some((
+                    config.min_replicas_to_write as usize,
+                    config.min_replicas_max_lag,
+                ));
+            (
+                config.replica_read_only,
+                config.replica_serve_stale_data,
+                min_replicas,
+            )
         };
         Batch {
             shared,
             core: Some(shared.core()),
             read_only,
             serve_stale,
+            min_replicas,
             fed: false,
         }
     }
@@ -78,6 +90,11 @@ impl<'a> Batch<'a> {
         if !client.authenticated && !spec.has(flags::NO_AUTH) {
             return errors::reply(errors::NOAUTH);
         }
+        if spec.has(flags::WRITE) && !client.is_master_link && *shared.writes_paused.borrow() {
+            // The client waits (outside the lock) and runs the command again when writes resume.
+            client.after_reply = Some(crate::client::AfterReply::Paused);
+            return Frame::Null;
+        }
         Stats::bump(&shared.stats.commands_processed);
         let (read_only, serve_stale) = (self.read_only, self.serve_stale);
         let core = self.core.as_mut().expect("the guard is only taken in drop");
@@ -93,14 +110,32 @@ impl<'a> Batch<'a> {
             }
         }
 
+        if let Some((needed, max_lag)) = self.min_replicas
+            && spec.has(flags::WRITE)
+            && !core.is_replica()
+            && core.replicas.good_count(max_lag) < needed
+        {
+            return errors::reply(errors::NOREPLICAS);
+        }
+
         let policy = if client.is_master_link {
             ExpiryPolicy::Keep
+        } else if spec.has(flags::WRITE) {
+            // A write on a writable replica deletes an expired key it touches (locally, unpropagated),
+            // as Redis's write lookups do; reads only hide it.
+            ExpiryPolicy::Delete
         } else {
             core.client_expiry_policy()
         };
         let mut ctx = Ctx::new(core, client, shared, now_ms(), policy);
+        let started = std::time::Instant::now();
         let reply = (spec.handler)(&mut ctx, argv);
         let commands = ctx.take_propagation();
+        core.command_stats.record(
+            spec.name,
+            started.elapsed(),
+            matches!(reply, Frame::Error(_)),
+        );
         let db = client.db;
 
         // Keys found expired while running the command are deleted on the master, which tells its
@@ -115,6 +150,9 @@ impl<'a> Batch<'a> {
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
+            if spec.has(flags::WRITE) && !client.is_master_link {
+                core.track_local_expires(db, spec, argv);
+            }
             serve_blocked(core, shared);
             return reply;
         }
@@ -128,7 +166,11 @@ impl<'a> Batch<'a> {
             }
         }
         unit.extend(commands);
-        self.fed |= core.propagate(db, &unit);
+        if core.propagate(db, &unit) {
+            self.fed = true;
+            client.last_write_offset = core.repl.offset();
+        }
+        self.fed |= std::mem::take(&mut core.stream_grew);
         self.fed |= serve_blocked(core, shared);
         reply
     }

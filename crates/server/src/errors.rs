@@ -28,6 +28,10 @@ pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is
 pub const AUTH_WITHOUT_PASSWORD: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 /// `-READONLY ...`
 pub const READONLY: &str = "READONLY You can't write against a read only replica.";
+/// `-NOREPLICAS ...` (min-replicas-to-write not met)
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
+/// `WAIT` on a replica.
+pub const WAIT_ON_REPLICA: &str = "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.";
 /// `-MASTERDOWN ...`
 pub const MASTERDOWN: &str =
     "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";

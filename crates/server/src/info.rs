@@ -9,6 +9,20 @@ use crate::core::{Core, Role};
 use crate::shared::Shared;
 use crate::stats::Stats;
 
+/// Every section, in Redis's order.
+const ALL_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "commandstats",
+    "errorstats",
+    "keyspace",
+];
+
 /// Sections printed by a plain `INFO`, in order.
 const DEFAULT_SECTIONS: &[&str] = &[
     "server",
@@ -23,19 +37,17 @@ const DEFAULT_SECTIONS: &[&str] = &[
 
 /// Renders the sections requested by `INFO [section ...]` (`all`, `everything`, `default` or names).
 pub fn render(shared: &Shared, core: &Core, requested: &[String]) -> String {
-    let wanted: Vec<&str> = if requested.is_empty()
-        || requested
-            .iter()
-            .any(|s| ["all", "everything", "default"].contains(&s.as_str()))
-    {
-        DEFAULT_SECTIONS.to_vec()
-    } else {
-        DEFAULT_SECTIONS
-            .iter()
-            .copied()
-            .filter(|section| requested.iter().any(|r| r == section))
-            .collect()
-    };
+    let everything = requested.iter().any(|s| s == "all" || s == "everything");
+    let default = requested.is_empty() || requested.iter().any(|s| s == "default");
+    let wanted: Vec<&str> = ALL_SECTIONS
+        .iter()
+        .copied()
+        .filter(|section| {
+            everything
+                || (default && DEFAULT_SECTIONS.contains(section))
+                || requested.iter().any(|r| r == section)
+        })
+        .collect();
     let mut out = String::new();
     for section in wanted {
         if !out.is_empty() {
@@ -44,11 +56,13 @@ pub fn render(shared: &Shared, core: &Core, requested: &[String]) -> String {
         match section {
             "server" => server(shared, &mut out),
             "clients" => clients(shared, core, &mut out),
-            "memory" => memory(&mut out),
+            "memory" => memory(core, &mut out),
             "persistence" => persistence(core, &mut out),
             "stats" => stats(shared, &mut out),
             "replication" => replication(shared, core, &mut out),
             "cpu" => out.push_str("# CPU\r\n"),
+            "commandstats" => commandstats(core, &mut out),
+            "errorstats" => out.push_str("# Errorstats\r\n"),
             "keyspace" => keyspace(core, &mut out),
             _ => {}
         }
@@ -69,6 +83,7 @@ fn server(shared: &Shared, out: &mut String) {
     line(out, "process_id", std::process::id());
     line(out, "run_id", &shared.run_id);
     line(out, "tcp_port", shared.port);
+    line(out, "shutdown_in_milliseconds", 0);
     let uptime = shared.started.elapsed().as_secs();
     line(out, "uptime_in_seconds", uptime);
     line(out, "uptime_in_days", uptime / 86400);
@@ -91,11 +106,16 @@ fn clients(shared: &Shared, core: &Core, out: &mut String) {
     line(out, "blocked_clients", core.blocking.len());
 }
 
-fn memory(out: &mut String) {
+fn memory(core: &Core, out: &mut String) {
     out.push_str("# Memory\r\n");
     let rss = resident_memory_bytes();
     line(out, "used_memory", rss);
     line(out, "used_memory_rss", rss);
+    line(
+        out,
+        "mem_total_replication_buffers",
+        core.repl.backlog().map_or(0, |b| b.histlen()),
+    );
     line(out, "maxmemory", 0);
     line(out, "maxmemory_policy", "noeviction");
 }
@@ -115,6 +135,7 @@ fn resident_memory_bytes() -> u64 {
 fn persistence(core: &Core, out: &mut String) {
     out.push_str("# Persistence\r\n");
     line(out, "loading", 0);
+    line(out, "async_loading", 0);
     line(out, "rdb_changes_since_last_save", core.persistence.dirty);
     line(
         out,
@@ -122,6 +143,11 @@ fn persistence(core: &Core, out: &mut String) {
         u8::from(core.persistence.bgsave_in_progress),
     );
     line(out, "rdb_last_save_time", core.persistence.last_save_unix);
+    line(
+        out,
+        "rdb_last_load_keys_expired",
+        core.persistence.last_load_keys_expired,
+    );
     line(
         out,
         "rdb_last_bgsave_status",
@@ -227,15 +253,11 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
     }
     line(out, "connected_slaves", core.replicas.len());
     if config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0 {
-        let good = core
-            .replicas
-            .iter()
-            .filter(|r| {
-                r.state == replication::ReplicaSyncState::Online
-                    && now.duration_since(r.last_ack).as_secs() <= config.min_replicas_max_lag
-            })
-            .count();
-        line(out, "min_slaves_good_slaves", good);
+        line(
+            out,
+            "min_slaves_good_slaves",
+            core.replicas.good_count(config.min_replicas_max_lag),
+        );
     }
     for (index, replica) in core.replicas.iter().enumerate() {
         let online = replica.state == replication::ReplicaSyncState::Online;
@@ -254,7 +276,13 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
             lag
         );
     }
-    line(out, "master_failover_state", "no-failover");
+    line(
+        out,
+        "master_failover_state",
+        core.failover
+            .as_ref()
+            .map_or("no-failover", |failover| failover.step.info_name()),
+    );
     line(out, "master_replid", core.repl.replid());
     line(out, "master_replid2", core.repl.replid2());
     line(out, "master_repl_offset", core.repl.offset());
@@ -276,6 +304,19 @@ pub fn replication(shared: &Shared, core: &Core, out: &mut String) {
             line(out, "repl_backlog_first_byte_offset", 0);
             line(out, "repl_backlog_histlen", 0);
         }
+    }
+}
+
+fn commandstats(core: &Core, out: &mut String) {
+    out.push_str("# Commandstats\r\n");
+    for (name, stat) in core.command_stats.iter() {
+        let usec = stat.total.as_micros();
+        let per_call = usec as f64 / stat.calls.max(1) as f64;
+        let _ = write!(
+            out,
+            "cmdstat_{name}:calls={},usec={usec},usec_per_call={per_call:.2},rejected_calls=0,failed_calls={}\r\n",
+            stat.calls, stat.failed
+        );
     }
 }
 

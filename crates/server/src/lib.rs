@@ -8,19 +8,24 @@
 
 pub mod blocking;
 pub mod client;
+pub mod clients;
 pub mod cmd;
 pub mod config;
 pub mod core;
 pub mod cron;
+pub mod digest;
 pub mod dispatch;
 pub mod errors;
+pub mod full_sync;
 pub mod info;
 pub mod persistence;
 pub mod replica_feed;
 pub mod replica_link;
 pub mod replicas;
 pub mod shared;
+pub mod shutdown;
 pub mod stats;
+pub mod wait;
 
 mod connection;
 
@@ -99,6 +104,7 @@ impl Server {
             .unwrap_or(config.port);
         let now_unix = shared::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
+        core.replica_output_limit = config.client_output_buffer_limit.replica;
         if let Some((host, master_port)) = &config.replicaof {
             core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
         }
@@ -149,18 +155,18 @@ impl Server {
     }
 }
 
-/// Shuts down as on SIGTERM: saves if save points are configured, then stops.
-pub fn shutdown_on_signal(shared: &Arc<Shared>) {
+/// Shuts down as on SIGTERM: waits for lagging replicas, saves if save points are configured, then stops.
+pub async fn shutdown_on_signal(shared: &Arc<Shared>) {
     tracing::info!("Received SIGTERM scheduling shutdown...");
-    let should_save = !shared.config().save.is_empty();
-    if should_save {
-        tracing::info!("Saving the final RDB snapshot before exiting.");
-        let mut core = shared.core();
-        if let Err(error) = persistence::save_locked(shared, &mut core) {
-            tracing::error!("Error trying to save the DB: {error}");
-        }
+    // Like Redis, a failed final save keeps the server running rather than losing the data.
+    if shutdown::shut_down(shared, shutdown::ShutdownMode::default())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "SIGTERM received but errors trying to shut down the server, check the logs for more information"
+        );
     }
-    shared.shutdown.cancel();
 }
 
 /// Builds a [`Config`] the way `redis-server` does from its command line: an optional config file path
@@ -185,6 +191,7 @@ pub fn config_from_args(args: &[String]) -> Result<Config, String> {
         })?;
     }
     directives.extend(config::directives::parse_args(rest, &text));
+    config.config_file = file.map(|file| std::path::absolute(file).unwrap_or_else(|_| file.into()));
     for directive in &directives {
         config
             .apply(directive)

@@ -66,8 +66,11 @@ async fn run(config: server::config::Config) -> anyhow::Result<()> {
     tracing::info!("Server initialized");
     let shared = std::sync::Arc::clone(server.shared());
     tokio::spawn(async move {
-        wait_for_termination().await;
-        server::shutdown_on_signal(&shared);
+        // Loops because a shutdown whose final save failed leaves the server running.
+        loop {
+            wait_for_termination().await;
+            server::shutdown_on_signal(&shared).await;
+        }
     });
     server.run().await;
     Ok(())

@@ -138,11 +138,14 @@ pub fn load_at_startup(
     if let Some(version) = &loaded.aux.redis_ver {
         tracing::info!("Loading RDB produced by version {version}");
     }
+    for key in &loaded.skipped_empty_keys {
+        tracing::warn!(
+            "rdbLoadObject skipping empty key: {}",
+            String::from_utf8_lossy(key)
+        );
+    }
     core.keyspace = loaded.keyspace;
-    tracing::info!(
-        "Done loading RDB, keys loaded: {}, keys expired: 0.",
-        core.keyspace.key_count()
-    );
+    let loaded_keys = core.keyspace.key_count();
     tracing::info!(
         "DB loaded from disk: {:.3} seconds",
         started.elapsed().as_secs_f64()
@@ -167,7 +170,41 @@ pub fn load_at_startup(
             Role::Master => core.repl.restore_as_master(id, offset),
         }
     }
+    // A master drops what expired while it was down, and tells replicas continuing from the file's
+    // offset (the DELs go to the fresh backlog); a replica keeps them until its master says otherwise.
+    let expired = if core.is_replica() {
+        0
+    } else {
+        drop_expired(core, crate::shared::now_ms())
+    };
+    core.persistence.last_load_keys_expired = expired as u64;
+    tracing::info!(
+        "Done loading RDB, keys loaded: {}, keys expired: {expired}.",
+        loaded_keys - expired
+    );
     Ok(())
+}
+
+/// Deletes every key already expired at `now_ms`, propagating a `DEL` for each; returns how many.
+fn drop_expired(core: &mut Core, now_ms: i64) -> usize {
+    let mut expired: Vec<(usize, bytes::Bytes)> = Vec::new();
+    for (index, db) in core.keyspace.dbs() {
+        expired.extend(
+            db.iter()
+                .filter(|(_, entry)| entry.is_expired(now_ms))
+                .map(|(key, _)| (index, key.clone())),
+        );
+    }
+    for (index, key) in &expired {
+        if let Some(db) = core.keyspace.db_mut(*index) {
+            db.remove(key);
+        }
+        core.propagate(
+            *index,
+            &[vec![bytes::Bytes::from_static(b"DEL"), key.clone()]],
+        );
+    }
+    expired.len()
 }
 
 /// Keeps the snapshot a replica received as its own dump file, so a restart does not lose it (and can

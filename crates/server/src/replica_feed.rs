@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use keyspace::Keyspace;
-use rdb::SaveOptions;
 use replication::{ReplOffset, ReplicaSyncState};
 use resp::CommandDecoder;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,14 +27,12 @@ const CHUNK: usize = 256 * 1024;
 pub enum SyncPlan {
     /// `+CONTINUE`: stream straight from the backlog.
     Continue,
-    /// `+FULLRESYNC`: send this snapshot first.
+    /// Full resync: wait for the next shared snapshot ([`crate::full_sync`]), then send it.
     Full {
-        /// The data at the moment of the FULLRESYNC offset.
-        snapshot: Box<Keyspace>,
-        /// Aux fields for the RDB.
-        options: SaveOptions,
         /// `$EOF:<mark>` framing (diskless) rather than `$<len>`.
         eof_framing: bool,
+        /// Send `+FULLRESYNC <id> <offset>` first (PSYNC); the old SYNC gets the payload alone.
+        announce: bool,
     },
 }
 
@@ -96,14 +92,19 @@ async fn send(
     first_ack: oneshot::Receiver<()>,
 ) -> Result<(), String> {
     if let SyncPlan::Full {
-        snapshot,
-        options,
         eof_framing,
+        announce,
     } = plan
     {
-        let payload = tokio::task::spawn_blocking(move || rdb::encode_to_vec(&snapshot, &options))
-            .await
-            .map_err(|error| format!("snapshot encoding failed: {error}"))?;
+        let snapshot = wait_for_snapshot(shared, &mut writer, client_id).await?;
+        if announce {
+            let line = format!("+FULLRESYNC {} {}\r\n", snapshot.replid, snapshot.offset);
+            writer
+                .write_all(line.as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let payload = &snapshot.payload;
         let mut header = BytesMut::new();
         let mark = replication::ReplId::random();
         if eof_framing {
@@ -113,10 +114,7 @@ async fn send(
             set_state(shared, client_id, ReplicaSyncState::SendBulk);
         }
         writer.write_all(&header).await.map_err(|e| e.to_string())?;
-        writer
-            .write_all(&payload)
-            .await
-            .map_err(|e| e.to_string())?;
+        writer.write_all(payload).await.map_err(|e| e.to_string())?;
         if eof_framing {
             writer
                 .write_all(mark.as_str().as_bytes())
@@ -133,6 +131,24 @@ async fn send(
         tracing::info!("Synchronization with replica succeeded");
     }
     stream_backlog(shared, writer, client_id).await
+}
+
+/// Waits for the batch snapshot, writing a keepalive newline every second meanwhile (replicas skip
+/// them; they tell the replica the master is alive while the delay runs).
+async fn wait_for_snapshot(
+    shared: &Arc<Shared>,
+    writer: &mut OwnedWriteHalf,
+    client_id: u64,
+) -> Result<Arc<crate::full_sync::Snapshot>, String> {
+    let mut snapshot = shared.full_syncs.join(shared, client_id);
+    let mut keepalive = tokio::time::interval(Duration::from_secs(1));
+    keepalive.tick().await;
+    loop {
+        tokio::select! {
+            ready = &mut snapshot => return ready.map_err(|_| "snapshot abandoned".to_owned()),
+            _ = keepalive.tick() => writer.write_all(b"\n").await.map_err(|e| e.to_string())?,
+        }
+    }
 }
 
 fn set_state(shared: &Shared, client_id: u64, state: ReplicaSyncState) {
@@ -221,6 +237,9 @@ async fn read_acks(
                     replica.ack_offset = replica.ack_offset.max(ReplOffset(offset));
                     replica.last_ack = Instant::now();
                 }
+                shared
+                    .ack_notify
+                    .send_modify(|acks| *acks = acks.wrapping_add(1));
                 if let Some(sender) = first_ack.take() {
                     let _ = sender.send(());
                 }

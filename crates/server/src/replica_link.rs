@@ -165,8 +165,15 @@ async fn synchronize(
             masteruser: config.masteruser.clone(),
             masterauth: config.masterauth.clone(),
             timeout,
+            failover: false,
         };
+        let mut handshake_config = handshake_config;
         let core = shared.core();
+        // The old master of a FAILOVER asks its target to take over with this very PSYNC.
+        handshake_config.failover = core
+            .failover
+            .as_ref()
+            .is_some_and(|failover| failover.step == crate::core::FailoverStep::InProgress);
         let cached = core
             .master_link()
             .is_some_and(|link| link.has_cached_master);
@@ -180,14 +187,30 @@ async fn synchronize(
     if psync_id != "?" {
         tracing::info!("Trying a partial resynchronization (request {psync_id}:{psync_offset}).");
     }
-    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset)
-        .await
-        .map_err(handshake_reason)?;
+    let reply = handshake::perform(stream, buf, &config, &psync_id, psync_offset).await;
+    if config.failover {
+        // Whatever the answer, the failover ends here: done if the target accepted, undone if not.
+        let mut core = shared.core();
+        match &reply {
+            Ok(_) => crate::cmd::finish_failover(shared, &mut core),
+            Err(_) => crate::cmd::abort_failover(
+                shared,
+                &mut core,
+                "Failover target rejected psync request",
+            ),
+        }
+    }
+    let reply = reply.map_err(handshake_reason)?;
     match reply {
         PsyncReply::Continue { replid } => {
             let mut core = shared.core();
-            if let Some(replid) = replid {
+            if let Some(replid) = replid
+                && replid != core.repl.replid()
+            {
                 core.repl.adopt_master_replid(replid);
+                // Sub-replicas follow our previous id: they reconnect and continue from our id2.
+                core.replicas.disconnect_all();
+                tracing::info!("Master replication ID changed to {replid}");
             }
             core.repl.apply_from_master(&[]);
             mark_connected(&mut core);
@@ -246,10 +269,19 @@ async fn full_resync(
     .map_err(handshake_reason)?;
 
     let path = persistence::rdb_path(shared);
-    let databases = shared.config().databases;
+    let (databases, keep_file) = {
+        let config = shared.config();
+        (
+            config.databases,
+            config
+                .other("repl-diskless-load")
+                .is_none_or(|mode| mode == "disabled"),
+        )
+    };
     let loaded = tokio::task::spawn_blocking(move || {
-        // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries.
-        if let Err(error) = persistence::store_received_snapshot(&path, &payload) {
+        // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries
+        // (Redis keeps it too, unless repl-diskless-load loads straight from the socket).
+        if keep_file && let Err(error) = persistence::store_received_snapshot(&path, &payload) {
             tracing::warn!(
                 "Failed to save the received snapshot to {}: {error}",
                 path.display()
@@ -300,6 +332,10 @@ async fn follow_stream(
 ) -> LinkDownReason {
     let mut client = ClientState::new(shared.next_client_id(), stream.peer_addr().ok(), true);
     client.is_master_link = true;
+    let (kill, _registration) =
+        shared
+            .clients
+            .register(client.id, client.addr, crate::clients::ClientKind::Master);
     // After a partial resync the master does not repeat its SELECT: continue in the database we were in.
     client.db = shared.core().repl.stream_db().unwrap_or(0);
     let mut decoder = CommandDecoder::default();
@@ -336,6 +372,7 @@ async fn follow_stream(
                 }
                 Err(error) => return LinkDownReason::Io(error.to_string()),
             },
+            () = kill.cancelled() => return LinkDownReason::Killed,
             _ = ack_timer.tick() => {
                 if last_io.elapsed() > timeout {
                     return LinkDownReason::Timeout;

@@ -25,6 +25,8 @@ pub struct AttachedReplica {
     pub send_offset: ReplOffset,
     /// Cancelled to disconnect it.
     pub cancel: CancellationToken,
+    /// Since when its pending output has been above the soft limit.
+    pub over_soft_limit_since: Option<Instant>,
 }
 
 /// The attached replicas, by client id (ordered, so INFO lists them in attach order of ids).
@@ -49,6 +51,11 @@ impl ReplicaRegistry {
         self.replicas.get_mut(&client_id)
     }
 
+    /// Every replica, for updating.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut AttachedReplica> {
+        self.replicas.values_mut()
+    }
+
     /// Every replica, in id order.
     pub fn iter(&self) -> impl Iterator<Item = &AttachedReplica> {
         self.replicas.values()
@@ -62,6 +69,27 @@ impl ReplicaRegistry {
     /// Whether no replica is attached.
     pub fn is_empty(&self) -> bool {
         self.replicas.is_empty()
+    }
+
+    /// Replicas that are online and acknowledged within `max_lag` seconds (`min_slaves_good_slaves`).
+    pub fn good_count(&self, max_lag: u64) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| {
+                replica.state == ReplicaSyncState::Online
+                    && replica.last_ack.elapsed().as_secs() <= max_lag
+            })
+            .count()
+    }
+
+    /// Online replicas that acknowledged at least `offset` (what `WAIT` counts).
+    pub fn acked_count(&self, offset: ReplOffset) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| {
+                replica.state == ReplicaSyncState::Online && replica.ack_offset >= offset
+            })
+            .count()
     }
 
     /// The oldest stream offset some replica still has to be sent.

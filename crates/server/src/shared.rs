@@ -21,8 +21,16 @@ pub struct Shared {
     config: RwLock<Config>,
     /// Counters for INFO.
     pub stats: Stats,
+    /// Replicas waiting for the next full-resync snapshot.
+    pub full_syncs: crate::full_sync::SyncBatcher,
+    /// Every connection, for CLIENT LIST / CLIENT KILL.
+    pub clients: crate::clients::ClientRegistry,
     /// Bumped after every append to the replication stream; replica senders wait on it.
     pub stream_notify: watch::Sender<ReplOffset>,
+    /// True while write commands are paused (`FAILOVER`); paused clients wait on it.
+    pub writes_paused: watch::Sender<bool>,
+    /// Bumped on every `REPLCONF ACK` from a replica; clients in `WAIT` wait on it.
+    pub ack_notify: watch::Sender<u64>,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
     /// Every spawned task, so shutdown can wait for them.
@@ -46,7 +54,11 @@ impl Shared {
             core: Mutex::new(core),
             config: RwLock::new(config),
             stats: Stats::default(),
+            clients: crate::clients::ClientRegistry::default(),
+            full_syncs: crate::full_sync::SyncBatcher::default(),
             stream_notify: watch::channel(offset).0,
+            ack_notify: watch::channel(0).0,
+            writes_paused: watch::channel(false).0,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             master_link_task: Mutex::new(None),
@@ -84,6 +96,11 @@ impl Shared {
     /// A fresh client id.
     pub fn next_client_id(&self) -> u64 {
         self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Pauses or releases write commands from clients.
+    pub fn set_writes_paused(&self, paused: bool) {
+        self.writes_paused.send_replace(paused);
     }
 
     /// Wakes the replica senders after the stream grew.

@@ -1,6 +1,8 @@
 //! [`Stats`]: counters shown by `INFO stats`.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Monotonic counters; relaxed atomics, since INFO needs no ordering between them.
 #[derive(Debug, Default)]
@@ -38,5 +40,62 @@ impl Stats {
     /// Reads a counter.
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+}
+
+impl Stats {
+    /// `CONFIG RESETSTAT`: zeroes the counters (gauges such as connected clients stay).
+    pub fn reset(&self) {
+        for counter in [
+            &self.connections_received,
+            &self.commands_processed,
+            &self.expired_keys,
+            &self.sync_full,
+            &self.sync_partial_ok,
+            &self.sync_partial_err,
+            &self.keyspace_hits,
+            &self.keyspace_misses,
+            &self.net_input_bytes,
+            &self.net_output_bytes,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Calls, time and failures of one command.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommandStat {
+    /// Times it ran.
+    pub calls: u64,
+    /// Total time spent in its handler.
+    pub total: Duration,
+    /// Calls that answered an error.
+    pub failed: u64,
+}
+
+/// Per-command statistics, kept in the core (commands run under its lock anyway).
+#[derive(Debug, Clone, Default)]
+pub struct CommandStats {
+    by_name: BTreeMap<&'static str, CommandStat>,
+}
+
+impl CommandStats {
+    /// Records one call.
+    pub fn record(&mut self, name: &'static str, took: Duration, failed: bool) {
+        let stat = self.by_name.entry(name).or_default();
+        stat.calls += 1;
+        stat.total += took;
+        stat.failed += u64::from(failed);
+    }
+
+    /// Every command that ran at least once, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &CommandStat)> {
+        self.by_name.iter().map(|(name, stat)| (*name, stat))
+    }
+
+    /// Forgets everything (`CONFIG RESETSTAT`).
+    pub fn reset(&mut self) {
+        self.by_name.clear();
     }
 }

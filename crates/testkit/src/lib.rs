@@ -11,6 +11,8 @@
 //! - [`wait_until`] / [`poll_until`]: the one place where the kit sleeps; [`wait_for_sync`],
 //!   [`wait_replica_online`] and [`wait_for_ofs_sync`] are the named waits of Redis's own test suite.
 //! - [`free_port`] / [`free_ports`]: ports for nodes; tests never use fixed ports.
+//! - [`Proxy`]: a fault-injecting TCP proxy to put between a replica and its master (cut the link, also at a
+//!   chosen byte position of a [`Direction`], pause it, slow it down).
 //! - [`require_redis!`]: skip loudly (or fail under `REQUIRE_REDIS=1`) when the real Redis tools are missing.
 //! - [`replication_filters`]: insta filters for `INFO replication` and ROLE text.
 //!
@@ -33,6 +35,7 @@ mod config;
 mod filters;
 mod node;
 mod ports;
+mod proxy;
 mod redis;
 mod wait;
 mod waits;
@@ -42,6 +45,7 @@ pub use config::NodeConfig;
 pub use filters::replication_filters;
 pub use node::{Node, NodeError, Shutdown};
 pub use ports::{free_port, free_ports, free_ports_vec};
+pub use proxy::{Direction, Proxy};
 pub use redis::{REDIS_TOOLS, redis_available, redis_tool, require_redis};
 pub use wait::{DEFAULT_DEADLINE, POLL_INTERVAL, poll_until, wait_until};
 pub use waits::{

@@ -73,6 +73,19 @@ impl<V> DenseMap<V> {
         Some(value)
     }
 
+    /// Removes `key` keeping the order of the other entries (O(n)); returns its value. For the small encodings
+    /// (listpack), whose order Redis preserves and shows, and which are never scanned across calls.
+    pub fn shift_remove(&mut self, key: &[u8]) -> Option<V> {
+        let i = self.index.remove(key)?;
+        let (_, value) = self.entries.remove(i);
+        for (position, (moved, _)) in self.entries.iter().enumerate().skip(i) {
+            if let Some(slot) = self.index.get_mut(moved) {
+                *slot = position;
+            }
+        }
+        Some(value)
+    }
+
     /// The entry at dense position `i` (for random picks: `i < len`).
     pub fn entry_at(&self, i: usize) -> Option<(&Bytes, &V)> {
         self.entries.get(i).map(|(key, value)| (key, value))
@@ -128,6 +141,22 @@ mod tests {
             assert!(map.contains_key(&key(i)));
         }
         assert_eq!(map.get(b"k3"), Some(&33));
+    }
+
+    #[test]
+    fn shift_remove_keeps_the_order() {
+        let mut map = DenseMap::new();
+        for i in 0..5 {
+            map.insert(key(i), i);
+        }
+        assert_eq!(map.shift_remove(b"k1"), Some(1));
+        assert_eq!(map.shift_remove(b"k1"), None);
+        let order: Vec<_> = map.iter().map(|(_, v)| *v).collect();
+        assert_eq!(order, vec![0, 2, 3, 4]);
+        assert_eq!(map.get(b"k4"), Some(&4));
+        assert_eq!(map.remove(b"k0"), Some(0));
+        assert_eq!(map.get(b"k2"), Some(&2));
+        assert_eq!(map.len(), 3);
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use proptest::prelude::*;
 use rdb::{RdbError, SaveOptions, encode_to_vec, read_rdb};
 
-use crate::support::{DATABASES, keyspace, raw, rdb_file, string_entry};
+use crate::handbuilt::handbuilt_body;
+use crate::support::{
+    DATABASES, hash, keyspace, list, put, raw, rdb_file, set, string_entry, zset,
+};
 
 fn sample_file() -> Vec<u8> {
     let long = b"abcdefghij".repeat(10);
@@ -118,4 +121,110 @@ proptest! {
         unchecked[body_len..].copy_from_slice(&[0; 8]);
         let _ = read_rdb(&unchecked, DATABASES);
     }
+}
+
+/// A file with every value type: the writer's forms for small collections, then every hand-built form.
+fn collections_file() -> Vec<u8> {
+    let mut keyspace = keyspace(&[]);
+    put(
+        &mut keyspace,
+        0,
+        b"l",
+        list(&[b"a", b"12", b"-3000", b"hello"]),
+        Some(7),
+    );
+    put(
+        &mut keyspace,
+        1,
+        b"h",
+        hash(&[(b"f", b"v"), (b"n", b"300")]),
+        None,
+    );
+    put(&mut keyspace, 1, b"s", set(&[b"1", b"x"]), None);
+    put(&mut keyspace, 2, b"si", set(&[b"1", b"-2"]), None);
+    put(
+        &mut keyspace,
+        2,
+        b"z",
+        zset(&[(b"a", 1.5), (b"b", f64::INFINITY)]),
+        None,
+    );
+    let ours = encode_to_vec(&keyspace, &SaveOptions::default());
+    // Splice the hand-built entries in before our EOF so one file holds both.
+    let body_end = ours.len() - 9;
+    let body = [&ours[9..body_end], &handbuilt_body()].concat();
+    rdb_file(10, &body)
+}
+
+#[test]
+fn every_truncation_of_a_collections_file_is_an_error() {
+    let file = collections_file();
+    assert!(read_rdb(&file, DATABASES).is_ok());
+    for len in 0..file.len() {
+        assert!(
+            read_rdb(&file[..len], DATABASES).is_err(),
+            "truncated to {len} bytes loaded"
+        );
+    }
+}
+
+#[test]
+fn every_flipped_byte_of_a_collections_file_is_an_error() {
+    let file = collections_file();
+    for offset in 0..file.len() {
+        for mask in [0x01, 0x80, 0xff] {
+            let mut corrupt = file.clone();
+            corrupt[offset] ^= mask;
+            assert!(
+                read_rdb(&corrupt, DATABASES).is_err(),
+                "flip {mask:#x} at {offset} loaded"
+            );
+        }
+    }
+}
+
+#[test]
+fn flipped_bytes_in_collections_without_a_checksum_never_panic() {
+    let mut file = collections_file();
+    let body_len = file.len() - 8;
+    file[body_len..].copy_from_slice(&[0; 8]);
+    for offset in 0..body_len {
+        for value in [
+            0x00, 0x01, 0x02, 0x3f, 0x40, 0x7f, 0x80, 0x81, 0xc0, 0xc3, 0xd0, 0xe0, 0xf0, 0xf4,
+            0xfe, 0xff,
+        ] {
+            let mut corrupt = file.clone();
+            corrupt[offset] = value;
+            let _ = read_rdb(&corrupt, DATABASES);
+        }
+    }
+}
+
+#[test]
+fn hostile_counts_inside_collections_are_errors_not_allocations() {
+    let huge = [0x81, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    for type_id in [1u8, 2, 3, 4, 5, 14, 18] {
+        let body = [&[type_id][..], &raw(b"k"), &huge].concat();
+        // The count is believed only as far as the input goes: the reader runs out of bytes (or meets the
+        // EOF opcode where an element should be) long before it could allocate for 2^63 items.
+        let result = read_rdb(&rdb_file(10, &body), DATABASES);
+        assert!(
+            matches!(
+                result,
+                Err(RdbError::Truncated { .. } | RdbError::InvalidEncoding { .. })
+            ),
+            "type {type_id}: {result:?}"
+        );
+    }
+    // A listpack claiming 4 GB inside a tiny string.
+    let lp = [
+        &[16][..],
+        &raw(b"k"),
+        &[7, 0xff, 0xff, 0xff, 0xff, 0, 0, 0xff],
+    ]
+    .concat();
+    assert!(matches!(
+        read_rdb(&rdb_file(10, &lp), DATABASES),
+        Err(RdbError::CorruptValue { .. })
+    ));
 }

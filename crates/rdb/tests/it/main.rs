@@ -2,6 +2,7 @@
 //! layout the writer produces, corrupt input, and interop with a real `redis-server` when one is installed.
 
 mod corrupt;
+mod handbuilt;
 mod interop;
 mod layout;
 mod reader;

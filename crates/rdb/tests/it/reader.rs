@@ -303,23 +303,28 @@ fn duplicate_key_is_refused() {
 }
 
 #[test]
-fn other_value_types_are_refused_with_type_and_key() {
-    let body = [&[0x04][..], &raw(b"h:ht"), &[0x01], &raw(b"f"), &raw(b"v")].concat();
-    let error = load_err(&rdb_file(10, &body));
-    assert_eq!(
-        error.to_string(),
-        "unsupported value type 4 for key \"h:ht\""
-    );
-    for type_id in (1..=7).chain(9..=19) {
-        let body = [&[type_id][..], &raw(b"key")].concat();
+fn modules_and_streams_are_refused_with_type_and_key() {
+    for (type_id, type_name) in [
+        (6, "MODULE"),
+        (7, "MODULE_2"),
+        (15, "STREAM_LISTPACKS"),
+        (19, "STREAM_LISTPACKS_2"),
+    ] {
+        let body = [&[type_id][..], &raw(b"key"), &[0x01]].concat();
         assert_eq!(
             load_err(&rdb_file(10, &body)),
             RdbError::UnsupportedValueType {
                 type_id,
+                type_name,
                 key: "key".to_owned()
             }
         );
     }
+    let body = [&[19][..], &raw(b"st")].concat();
+    assert_eq!(
+        load_err(&rdb_file(10, &body)).to_string(),
+        "cannot load key \"st\": value type 19 (STREAM_LISTPACKS_2) is not supported"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use keyspace::{Entry, Keyspace, Value};
 use proptest::prelude::*;
 use rdb::{Checksum, ReplInfo, SaveOptions, encode_to_vec, read_rdb};
 
-use crate::support::{DATABASES, Row, contents, keyspace};
+use crate::support::{DATABASES, Row, contents, hash, keyspace, list, put, set, zset};
 
 fn check_round_trip(keyspace: &Keyspace, options: &SaveOptions) {
     let bytes = encode_to_vec(keyspace, options);
@@ -131,5 +131,58 @@ proptest! {
         let rows: Vec<Row<'_>> =
             rows.iter().map(|((db, key), (value, expire_at))| (*db, &key[..], &value[..], *expire_at)).collect();
         check_round_trip(&keyspace(&rows), &SaveOptions { repl: None, ctime_secs, used_mem });
+    }
+}
+
+#[test]
+fn every_type_round_trips() {
+    let options = SaveOptions {
+        repl: None,
+        ctime_secs: 1,
+        used_mem: 2,
+    };
+    check_round_trip(&crate::support::every_type_keyspace(), &options);
+}
+
+fn arbitrary_collection() -> impl Strategy<Value = Value> {
+    let elements = || proptest::collection::vec(arbitrary_value(), 1..40);
+    let score = prop_oneof![
+        any::<f64>().prop_filter("a sorted set holds no NaN", |score| !score.is_nan()),
+        any::<i32>().prop_map(f64::from),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+    ];
+    prop_oneof![
+        elements().prop_map(|items| {
+            let items: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
+            list(&items)
+        }),
+        elements().prop_map(|items| {
+            let pairs: Vec<(&[u8], &[u8])> =
+                items.iter().map(|i| (i.as_slice(), i.as_slice())).collect();
+            hash(&pairs)
+        }),
+        elements().prop_map(|items| {
+            let members: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
+            set(&members)
+        }),
+        proptest::collection::vec((arbitrary_value(), score), 1..40).prop_map(|members| {
+            let members: Vec<(&[u8], f64)> =
+                members.iter().map(|(m, s)| (m.as_slice(), *s)).collect();
+            zset(&members)
+        }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn generated_collections_round_trip(
+        values in proptest::collection::vec((0..DATABASES, arbitrary_collection()), 0..12),
+    ) {
+        let mut keyspace = Keyspace::new(DATABASES);
+        for (i, (db, value)) in values.into_iter().enumerate() {
+            put(&mut keyspace, db, format!("key{i}").as_bytes(), value, None);
+        }
+        check_round_trip(&keyspace, &SaveOptions { repl: None, ctime_secs: 0, used_mem: 0 });
     }
 }

@@ -32,6 +32,9 @@ pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     match usize::try_from(index) {
         Ok(index) if index < ctx.core.keyspace.db_count() => {
             ctx.client.db = index;
+            ctx.shared
+                .clients
+                .update(ctx.client.id, |info| info.db = index);
             Frame::ok()
         }
         _ => errors::reply(errors::DB_INDEX_OUT_OF_RANGE),
@@ -112,7 +115,11 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::reply(errors::HELLO_NOAUTH);
     }
     if let Some(name) = name {
-        ctx.client.name = (!name.is_empty()).then_some(name);
+        let name = (!name.is_empty()).then_some(name);
+        ctx.shared
+            .clients
+            .update(ctx.client.id, |info| info.name = name.clone());
+        ctx.client.name = name;
     }
     ctx.client.protocol = protocol;
     let role = if ctx.core.is_replica() {
@@ -136,77 +143,12 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ])
 }
 
-const BAD_CLIENT_NAME: &str =
+pub(super) const BAD_CLIENT_NAME: &str =
     "ERR Client names cannot contain spaces, newlines or special characters.";
 
 /// Redis accepts printable ASCII without spaces; an empty name clears it.
-fn valid_client_name(name: &[u8]) -> Option<String> {
+pub(super) fn valid_client_name(name: &[u8]) -> Option<String> {
     name.iter()
         .all(|&c| (b'!'..=b'~').contains(&c))
         .then(|| String::from_utf8_lossy(name).into_owned())
-}
-
-/// `CLIENT ID | SETNAME name | GETNAME | LIST | INFO`
-pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let sub = &argv[1];
-    // Redis 7 gives subcommands their own arity, checked before they run.
-    let arity = [("id", 2), ("getname", 2), ("setname", 3), ("info", 2)]
-        .into_iter()
-        .find(|(name, _)| is(sub, name));
-    if let Some((name, arity)) = arity
-        && argv.len() != arity
-    {
-        return errors::wrong_arity(&format!("client|{name}"));
-    }
-    if is(sub, "id") && argv.len() == 2 {
-        Frame::Integer(ctx.client.id as i64)
-    } else if is(sub, "setname") && argv.len() == 3 {
-        match valid_client_name(&argv[2]) {
-            Some(name) => {
-                ctx.client.name = (!name.is_empty()).then_some(name);
-                Frame::ok()
-            }
-            None => errors::reply(BAD_CLIENT_NAME),
-        }
-    } else if is(sub, "getname") && argv.len() == 2 {
-        ctx.client
-            .name
-            .clone()
-            .map(Frame::bulk)
-            .unwrap_or(Frame::Null)
-    } else if (is(sub, "info") && argv.len() == 2) || (is(sub, "list") && argv.len() == 2) {
-        let client = &ctx.client;
-        let addr = client.addr.map(|addr| addr.to_string()).unwrap_or_default();
-        let line = format!(
-            "id={} addr={} laddr=127.0.0.1:{} fd=0 name={} age=0 idle=0 flags=N db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=client|{} user=default redir=-1 resp={}\n",
-            client.id,
-            addr,
-            ctx.shared.port,
-            client.name.as_deref().unwrap_or(""),
-            client.db,
-            String::from_utf8_lossy(sub).to_ascii_lowercase(),
-            if client.protocol == Protocol::Resp3 {
-                3
-            } else {
-                2
-            },
-        );
-        Frame::bulk(line)
-    } else if is(sub, "help") {
-        Frame::Array(
-            [
-                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                "ID",
-                "GETNAME",
-                "SETNAME <name>",
-                "INFO",
-                "LIST",
-            ]
-            .iter()
-            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-            .collect(),
-        )
-    } else {
-        errors::unknown_subcommand(sub, "client")
-    }
 }

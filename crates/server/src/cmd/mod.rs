@@ -14,14 +14,21 @@ use crate::client::ClientState;
 use crate::core::Core;
 use crate::shared::Shared;
 
+mod client;
+mod collections;
 mod connection;
+mod debug;
 mod expire;
+mod failover;
+pub use failover::{abort as abort_failover, finish as finish_failover, update as update_failover};
+pub mod float;
 mod hashes;
 mod keys;
 mod lists;
 mod pubsub;
 mod replication;
 mod server;
+mod set_ops;
 mod sets;
 mod strings;
 mod transactions;
@@ -86,6 +93,23 @@ impl CommandSpec {
     /// Whether a flag is set.
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
+    }
+
+    /// The key arguments of `argv`, from the spec's key positions.
+    pub fn keys<'a>(&self, argv: &'a [Bytes]) -> impl Iterator<Item = &'a Bytes> {
+        let len = argv.len() as i32;
+        let last = if self.last_key < 0 {
+            len + self.last_key
+        } else {
+            self.last_key
+        };
+        let step = self.key_step.max(1) as usize;
+        let range = if self.first_key > 0 && last >= self.first_key {
+            self.first_key as usize..(last as usize + 1).min(argv.len())
+        } else {
+            0..0
+        };
+        argv[range].iter().step_by(step)
     }
 
     /// Names of the set flags, as `COMMAND` lists them.
@@ -267,7 +291,7 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         0,
         0,
-        connection::client
+        client::client
     ),
     // keys
     command!("del", -2, WRITE, 1, -1, 1, keys::del),
@@ -347,16 +371,182 @@ const COMMANDS: &[CommandSpec] = &[
         lists::brpoplpush
     ),
     // hashes (cmd/hashes.rs)
-
-    // sets (cmd/sets.rs)
-
-    // sorted sets (cmd/zsets.rs)
-
+    command!("hset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
+    command!("hmset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
+    command!("hsetnx", 4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hsetnx),
+    command!("hget", 3, READONLY | FAST, 1, 1, 1, hashes::hget),
+    command!("hmget", -3, READONLY | FAST, 1, 1, 1, hashes::hmget),
+    command!("hgetall", 2, READONLY, 1, 1, 1, hashes::hgetall),
+    command!("hkeys", 2, READONLY, 1, 1, 1, hashes::hkeys),
+    command!("hvals", 2, READONLY, 1, 1, 1, hashes::hvals),
+    command!("hdel", -3, WRITE | FAST, 1, 1, 1, hashes::hdel),
+    command!("hexists", 3, READONLY | FAST, 1, 1, 1, hashes::hexists),
+    command!("hlen", 2, READONLY | FAST, 1, 1, 1, hashes::hlen),
+    command!("hstrlen", 3, READONLY | FAST, 1, 1, 1, hashes::hstrlen),
+    command!(
+        "hincrby",
+        4,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        hashes::hincrby
+    ),
+    command!(
+        "hincrbyfloat",
+        4,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        hashes::hincrbyfloat
+    ),
+    command!("hrandfield", -2, READONLY, 1, 1, 1, hashes::hrandfield),
+    command!("hscan", -3, READONLY, 1, 1, 1, hashes::hscan),
+    // sets (cmd/sets.rs, cmd/set_ops.rs)
+    command!("sadd", -3, WRITE | DENYOOM | FAST, 1, 1, 1, sets::sadd),
+    command!("srem", -3, WRITE | FAST, 1, 1, 1, sets::srem),
+    command!("sismember", 3, READONLY | FAST, 1, 1, 1, sets::sismember),
+    command!("smismember", -3, READONLY | FAST, 1, 1, 1, sets::smismember),
+    command!("scard", 2, READONLY | FAST, 1, 1, 1, sets::scard),
+    command!("spop", -2, WRITE | FAST, 1, 1, 1, sets::spop),
+    command!("srandmember", -2, READONLY, 1, 1, 1, sets::srandmember),
+    command!("smove", 4, WRITE | FAST, 1, 2, 1, sets::smove),
+    command!("sscan", -3, READONLY, 1, 1, 1, sets::sscan),
+    command!("smembers", 2, READONLY, 1, 1, 1, set_ops::sinter),
+    command!("sinter", -2, READONLY, 1, -1, 1, set_ops::sinter),
+    command!("sintercard", -3, READONLY, 0, 0, 0, set_ops::sintercard),
+    command!("sunion", -2, READONLY, 1, -1, 1, set_ops::sunion),
+    command!("sdiff", -2, READONLY, 1, -1, 1, set_ops::sdiff),
+    command!(
+        "sinterstore",
+        -3,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        set_ops::sinterstore
+    ),
+    command!(
+        "sunionstore",
+        -3,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        set_ops::sunionstore
+    ),
+    command!(
+        "sdiffstore",
+        -3,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        set_ops::sdiffstore
+    ),
+    // sorted sets (cmd/zsets/)
+    command!("zadd", -4, WRITE | DENYOOM | FAST, 1, 1, 1, zsets::zadd),
+    command!(
+        "zincrby",
+        4,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        zsets::zincrby
+    ),
+    command!("zrem", -3, WRITE | FAST, 1, 1, 1, zsets::zrem),
+    command!(
+        "zremrangebyscore",
+        4,
+        WRITE,
+        1,
+        1,
+        1,
+        zsets::zremrangebyscore
+    ),
+    command!("zremrangebylex", 4, WRITE, 1, 1, 1, zsets::zremrangebylex),
+    command!("zremrangebyrank", 4, WRITE, 1, 1, 1, zsets::zremrangebyrank),
+    command!("zpopmin", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmin),
+    command!("zpopmax", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmax),
+    command!("zcard", 2, READONLY | FAST, 1, 1, 1, zsets::zcard),
+    command!("zscore", 3, READONLY | FAST, 1, 1, 1, zsets::zscore),
+    command!("zmscore", -3, READONLY | FAST, 1, 1, 1, zsets::zmscore),
+    command!("zrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrank),
+    command!("zrevrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrevrank),
+    command!("zcount", 4, READONLY | FAST, 1, 1, 1, zsets::zcount),
+    command!("zlexcount", 4, READONLY | FAST, 1, 1, 1, zsets::zlexcount),
+    command!("zrange", -4, READONLY, 1, 1, 1, zsets::zrange),
+    command!("zrevrange", -4, READONLY, 1, 1, 1, zsets::zrevrange),
+    command!("zrangebyscore", -4, READONLY, 1, 1, 1, zsets::zrangebyscore),
+    command!(
+        "zrevrangebyscore",
+        -4,
+        READONLY,
+        1,
+        1,
+        1,
+        zsets::zrangebyscore
+    ),
+    command!("zrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
+    command!("zrevrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
+    command!(
+        "zrangestore",
+        -5,
+        WRITE | DENYOOM,
+        1,
+        2,
+        1,
+        zsets::zrangestore
+    ),
+    command!(
+        "zunionstore",
+        -4,
+        WRITE | DENYOOM,
+        1,
+        1,
+        1,
+        zsets::zunionstore
+    ),
+    command!(
+        "zinterstore",
+        -4,
+        WRITE | DENYOOM,
+        1,
+        1,
+        1,
+        zsets::zinterstore
+    ),
+    command!(
+        "zdiffstore",
+        -4,
+        WRITE | DENYOOM,
+        1,
+        1,
+        1,
+        zsets::zdiffstore
+    ),
+    command!("zunion", -3, READONLY, 0, 0, 0, zsets::zunion),
+    command!("zinter", -3, READONLY, 0, 0, 0, zsets::zinter),
+    command!("zdiff", -3, READONLY, 0, 0, 0, zsets::zdiff),
+    command!("zintercard", -3, READONLY, 0, 0, 0, zsets::zintercard),
+    command!("zscan", -3, READONLY, 1, 1, 1, zsets::zscan),
+    command!("zrandmember", -2, READONLY, 1, 1, 1, zsets::zrandmember),
     // transactions (cmd/transactions.rs)
 
     // pub/sub (cmd/pubsub.rs)
 
     // server
+    command!(
+        "debug",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        debug::debug
+    ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(
         "config",
@@ -426,6 +616,16 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         replication::replconf
     ),
+    command!(
+        "failover",
+        -1,
+        ADMIN | NOSCRIPT | STALE,
+        0,
+        0,
+        0,
+        failover::failover
+    ),
+    command!("wait", 3, NOSCRIPT, 0, 0, 0, replication::wait),
     command!("psync", -3, ADMIN | NOSCRIPT, 0, 0, 0, replication::psync),
     command!("sync", 1, ADMIN | NOSCRIPT, 0, 0, 0, replication::sync),
 ];

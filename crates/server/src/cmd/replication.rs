@@ -5,7 +5,6 @@ use std::time::Instant;
 use bytes::Bytes;
 use replication::{PsyncDecision, ReplOffset, ReplicaLinkState, ReplicaSyncState};
 use resp::Frame;
-use tokio_util::sync::CancellationToken;
 
 use super::{Ctx, is, parse_i64};
 use crate::client::AfterReply;
@@ -17,13 +16,12 @@ use crate::{errors, replica_link};
 
 /// `REPLICAOF host port | NO ONE` (and its old name `SLAVEOF`).
 pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if ctx.core.failover.is_some() {
+        return errors::reply("ERR REPLICAOF not allowed while failing over.");
+    }
     if is(&argv[1], "no") && is(&argv[2], "one") {
         if ctx.core.is_replica() {
-            replica_link::stop(ctx.shared);
-            ctx.core.role = Role::Master;
-            // A new history that keeps the old id valid up to here, so former siblings can continue.
-            ctx.core.repl.shift_replid();
-            ctx.core.replicas.disconnect_all();
+            promote(ctx);
             tracing::info!(
                 "MASTER MODE enabled (user request from 'id={}')",
                 ctx.client.id
@@ -49,12 +47,63 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     // Whatever history we hold (our own as a master, or a previous master's) is a position to PSYNC from.
     ctx.core.role = Role::Replica(MasterLinkStatus::new(host.clone(), port, true));
+    // Clients blocked on keys of a master cannot wait on a replica (Redis closes them with -UNBLOCKED).
+    ctx.core
+        .blocking
+        .unblock_all(&crate::errors::reply(crate::errors::UNBLOCKED_ROLE_CHANGE));
     tracing::info!(
         "REPLICAOF {host}:{port} enabled (user request from 'id={}')",
         ctx.client.id
     );
+    // The config is where CONFIG REWRITE and CONFIG GET replicaof read the current master from.
+    ctx.shared
+        .update_config(|config| config.replicaof = Some((host.clone(), port)));
     replica_link::start(ctx.shared);
     Frame::ok()
+}
+
+/// Replica to master (`REPLICAOF NO ONE`, or the target of a FAILOVER): a new history that keeps the old id
+/// valid up to here, so former siblings can continue; our own sub-replicas reconnect to follow it.
+fn promote(ctx: &mut Ctx<'_>) {
+    replica_link::stop(ctx.shared);
+    ctx.core.role = Role::Master;
+    ctx.core.repl.shift_replid();
+    ctx.core.replicas.disconnect_all();
+    ctx.shared.update_config(|config| config.replicaof = None);
+}
+
+/// `WAIT numreplicas timeout`: how many replicas acknowledged this client's last write, waiting up to
+/// `timeout` ms (0 = forever) for `numreplicas` of them.
+pub fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if ctx.core.is_replica() {
+        return errors::reply(errors::WAIT_ON_REPLICA);
+    }
+    let Some(replicas) = parse_i64(&argv[1]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
+    let timeout = match parse_i64(&argv[2]) {
+        None => return errors::reply("ERR timeout is not an integer or out of range"),
+        Some(timeout) if timeout < 0 => return errors::reply("ERR timeout is negative"),
+        Some(timeout) => timeout,
+    };
+    let offset = ctx.client.last_write_offset;
+    let acked = ctx.core.replicas.acked_count(offset);
+    let needed = usize::try_from(replicas).unwrap_or(0);
+    if acked >= needed || ctx.client.is_master_link {
+        return Frame::Integer(acked as i64);
+    }
+    // Ask every replica to acknowledge now rather than at its next periodic ACK.
+    if ctx.core.propagate_raw(crate::wait::GETACK) {
+        ctx.core.stream_grew = true;
+    }
+    let deadline = (timeout > 0)
+        .then(|| std::time::Instant::now() + std::time::Duration::from_millis(timeout as u64));
+    ctx.client.after_reply = Some(AfterReply::Wait(crate::wait::WaitRequest {
+        replicas: needed,
+        offset,
+        deadline,
+    }));
+    Frame::Integer(acked as i64)
 }
 
 /// `ROLE`
@@ -143,8 +192,23 @@ pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// `PSYNC replid offset`: `+CONTINUE` from the backlog when possible, else `+FULLRESYNC` and a snapshot.
 pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    if argv.len() != 3 {
-        return errors::wrong_arity("psync");
+    if argv.len() > 3 && is(&argv[3], "failover") {
+        // Our master is handing over to us (FAILOVER): take over if it speaks for our own history.
+        tracing::warn!(
+            "Failover request received for replid {}.",
+            String::from_utf8_lossy(&argv[1])
+        );
+        if !ctx.core.is_replica() {
+            return errors::reply("ERR PSYNC FAILOVER can't be sent to a master.");
+        }
+        if argv[1].as_ref() != ctx.core.repl.replid().as_str().as_bytes() {
+            return errors::reply("ERR PSYNC FAILOVER replid must match my replid.");
+        }
+        promote(ctx);
+        tracing::info!(
+            "MASTER MODE enabled (failover request from 'id={}')",
+            ctx.client.id
+        );
     }
     if let Some(error) = refuse_sync(ctx) {
         return error;
@@ -183,14 +247,9 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else {
         tracing::info!("Full resync requested by replica {who}");
     }
-    let plan = start_full_sync(ctx);
-    let reply = format!(
-        "FULLRESYNC {} {}",
-        ctx.core.repl.replid(),
-        ctx.core.repl.offset()
-    );
+    let plan = start_full_sync(ctx, true);
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
-    Frame::Simple(Bytes::from(reply))
+    Frame::ok()
 }
 
 /// `SYNC`: the pre-PSYNC full sync: no `+FULLRESYNC` line, just the `$len` payload.
@@ -199,9 +258,8 @@ pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         return error;
     }
     ctx.client.replica_capa_eof = false;
-    let plan = start_full_sync(ctx);
+    let plan = start_full_sync(ctx, false);
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
-    ctx.client.suppress_reply = true;
     Frame::ok()
 }
 
@@ -209,6 +267,9 @@ pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
 fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
     if ctx.client.is_master_link {
         return Some(errors::reply(errors::NOT_VALID_FROM_REPLICA));
+    }
+    if ctx.core.failover.is_some() {
+        return Some(errors::reply("NOMASTERLINK Can't SYNC while failing over"));
     }
     match ctx.core.master_link() {
         Some(link) if link.state != ReplicaLinkState::Connected => {
@@ -218,9 +279,9 @@ fn refuse_sync(ctx: &Ctx<'_>) -> Option<Frame> {
     }
 }
 
-/// Registers the replica, takes the snapshot and returns how to send it. The snapshot and its offset are
-/// taken under the core lock, so the stream the replica gets afterwards starts exactly after it.
-fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
+/// Registers the replica for a full resync. The snapshot itself is taken by [`crate::full_sync`], possibly
+/// after a delay that lets more replicas share it; `+FULLRESYNC` is sent then, with the snapshot's offset.
+fn start_full_sync(ctx: &mut Ctx<'_>, announce: bool) -> SyncPlan {
     Stats::bump(&ctx.shared.stats.sync_full);
     if ctx.core.repl.ensure_backlog_for_new_replica() {
         tracing::info!(
@@ -229,26 +290,13 @@ fn start_full_sync(ctx: &mut Ctx<'_>) -> SyncPlan {
             ctx.core.repl.replid2()
         );
     }
-    // A master puts a SELECT before the next command; a replica relays its master's stream verbatim, so its
-    // sub-replica learns the current database from the RDB's repl-stream-db instead.
-    if !ctx.core.is_replica() {
-        ctx.core.repl.force_select();
-    }
     let offset = ctx.core.repl.offset();
     attach_replica(ctx, ReplicaSyncState::WaitBgsaveStart, offset.next());
     let eof_framing = ctx.client.replica_capa_eof && ctx.shared.config().repl_diskless_sync;
-    tracing::info!(
-        "Starting BGSAVE for SYNC with target: {}",
-        if eof_framing {
-            "replicas sockets"
-        } else {
-            "disk"
-        }
-    );
+    ctx.client.suppress_reply = true;
     SyncPlan::Full {
-        snapshot: Box::new(ctx.core.keyspace.clone()),
-        options: crate::persistence::save_options(ctx.core),
         eof_framing,
+        announce,
     }
 }
 
@@ -267,7 +315,13 @@ fn attach_replica(ctx: &mut Ctx<'_>, state: ReplicaSyncState, send_offset: ReplO
         ack_offset: ReplOffset(0),
         last_ack: Instant::now(),
         send_offset,
-        cancel: CancellationToken::new(),
+        // The connection's own kill token: CLIENT KILL and the master's own disconnects use the same switch.
+        cancel: ctx
+            .shared
+            .clients
+            .kill_token(ctx.client.id)
+            .unwrap_or_default(),
+        over_soft_limit_since: None,
     });
 }
 

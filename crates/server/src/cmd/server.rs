@@ -52,9 +52,24 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         config_set(ctx, &argv[2..])
     } else if is(sub, "resetstat") && argv.len() == 2 {
+        ctx.shared.stats.reset();
+        ctx.core.command_stats.reset();
         Frame::ok()
     } else if is(sub, "rewrite") && argv.len() == 2 {
-        errors::reply("ERR The server is running without a config file")
+        let config = ctx.shared.config().clone();
+        let Some(path) = config.config_file.clone() else {
+            return errors::reply("ERR The server is running without a config file");
+        };
+        match crate::config::rewrite::rewrite(&path, &config) {
+            Ok(()) => {
+                tracing::info!("CONFIG REWRITE executed with success.");
+                Frame::ok()
+            }
+            Err(error) => {
+                tracing::warn!("CONFIG REWRITE failed: {error}");
+                errors::reply(&format!("ERR Rewriting config file: {error}"))
+            }
+        }
     } else if is(sub, "help") {
         Frame::Array(
             [
@@ -119,6 +134,7 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         }
     }
     ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
+    ctx.core.replica_output_limit = updated.client_output_buffer_limit.replica;
     ctx.shared.update_config(|config| *config = updated);
     Frame::ok()
 }
@@ -167,7 +183,7 @@ fn command_info(spec: &super::CommandSpec) -> Frame {
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`: saves if asked or if save points are configured, then the server
 /// exits and the client gets no reply.
 pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let (mut save, mut nosave, mut force) = (false, false, false);
+    let (mut save, mut nosave, mut now, mut force) = (false, false, false, false);
     for option in &argv[1..] {
         if is(option, "save") {
             save = true;
@@ -175,7 +191,9 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             nosave = true;
         } else if is(option, "force") {
             force = true;
-        } else if !is(option, "now") {
+        } else if is(option, "now") {
+            now = true;
+        } else {
             return errors::reply(errors::SYNTAX);
         }
     }
@@ -183,17 +201,12 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::reply(errors::SYNTAX);
     }
     tracing::info!("User requested shutdown...");
-    let should_save = save || (!nosave && !ctx.shared.config().save.is_empty());
-    if should_save {
-        tracing::info!("Saving the final RDB snapshot before exiting.");
-        if let Err(error) = persistence::save_locked(ctx.shared, ctx.core) {
-            tracing::error!("Error trying to save the DB, can't exit: {error}");
-            if !force {
-                return errors::reply("ERR Errors trying to SHUTDOWN. Check logs.");
-            }
-        }
-    }
-    ctx.client.after_reply = Some(AfterReply::Shutdown);
+    ctx.client.after_reply = Some(AfterReply::Shutdown(crate::shutdown::ShutdownMode {
+        save,
+        nosave,
+        now,
+        force,
+    }));
     Frame::ok()
 }
 

@@ -3,7 +3,9 @@
 //! `CONFIG GET`/`CONFIG SET` read and change at run time.
 
 pub mod directives;
+pub mod output_limits;
 mod params;
+pub mod rewrite;
 
 pub use directives::{Directive, Origin};
 pub use params::{Config, ConfigError, SavePoint};

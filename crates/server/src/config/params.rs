@@ -76,6 +76,10 @@ pub struct Config {
     pub min_replicas_max_lag: u64,
     /// `unixsocket` path; empty means none.
     pub unixsocket: String,
+    /// `client-output-buffer-limit`.
+    pub client_output_buffer_limit: super::output_limits::OutputBufferLimits,
+    /// The config file the server was started with (absolute), for `CONFIG REWRITE`.
+    pub config_file: Option<PathBuf>,
     /// Directives Redis knows that this server accepts and reports but does not act on (yet).
     other: BTreeMap<&'static str, String>,
 }
@@ -124,6 +128,8 @@ impl Default for Config {
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,
             unixsocket: String::new(),
+            client_output_buffer_limit: super::output_limits::OutputBufferLimits::default(),
+            config_file: None,
             other: PASSTHROUGH
                 .iter()
                 .map(|param| (param.name, param.default.to_owned()))
@@ -193,11 +199,12 @@ impl Config {
             if param.immutable {
                 return Err(ConfigError::Immutable);
             }
-            let args: Vec<String> = if param.name == "save" || param.name == "bind" {
-                value.split_whitespace().map(str::to_owned).collect()
-            } else {
-                vec![value.to_owned()]
-            };
+            let args: Vec<String> =
+                if ["save", "bind", "client-output-buffer-limit"].contains(&param.name) {
+                    value.split_whitespace().map(str::to_owned).collect()
+                } else {
+                    vec![value.to_owned()]
+                };
             return (param.set)(self, &args);
         }
         if let Some(param) = find_passthrough(&name) {
@@ -228,6 +235,27 @@ impl Config {
             }
         }
         out
+    }
+
+    /// Every parameter's canonical name and current value, in table order (for `CONFIG REWRITE`).
+    pub fn all_values(&self) -> Vec<(&'static str, String)> {
+        PARAMS
+            .iter()
+            .map(|param| (param.name, (param.get)(self)))
+            .chain(
+                self.other
+                    .iter()
+                    .map(|(name, value)| (*name, value.clone())),
+            )
+            .collect()
+    }
+
+    /// The canonical name of a directive given by its name or alias.
+    pub fn canonical_name(name: &str) -> Option<&'static str> {
+        let name = name.to_ascii_lowercase();
+        find_param(&name)
+            .map(|param| param.name)
+            .or_else(|| find_passthrough(&name).map(|param| param.name))
     }
 
     /// The value of a pass-through directive (one accepted for compatibility but not acted on).
@@ -652,6 +680,17 @@ const PARAMS: &[Param] = &[
         immutable: false,
     },
     Param {
+        name: "client-output-buffer-limit",
+        alias: None,
+        get: |c| c.client_output_buffer_limit.to_string(),
+        set: |c, a| {
+            c.client_output_buffer_limit
+                .apply(a)
+                .map_err(ConfigError::BadValue)
+        },
+        immutable: false,
+    },
+    Param {
         name: "unixsocket",
         alias: None,
         get: |c| c.unixsocket.clone(),
@@ -711,23 +750,32 @@ const PASSTHROUGH: &[Passthrough] = &[
         false,
     ),
     passthrough(
-        "client-output-buffer-limit",
-        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-        Kind::Text,
+        "client-query-buffer-limit",
+        "1073741824",
+        Kind::Memory,
         false,
     ),
     passthrough("daemonize", "no", Kind::Bool, true),
+    passthrough("dynamic-hz", "yes", Kind::Bool, false),
     passthrough("enable-debug-command", "no", DEBUG_ENUM, true),
     passthrough("enable-module-command", "no", DEBUG_ENUM, true),
     passthrough("enable-protected-configs", "no", DEBUG_ENUM, true),
     passthrough("hz", "10", Kind::Int, false),
     passthrough("io-threads", "1", Kind::Int, true),
+    passthrough("key-load-delay", "0", Kind::Int, false),
     passthrough("latency-monitor-threshold", "0", Kind::Int, false),
     passthrough("lazyfree-lazy-eviction", "no", Kind::Bool, false),
     passthrough("lazyfree-lazy-expire", "no", Kind::Bool, false),
     passthrough("lazyfree-lazy-server-del", "no", Kind::Bool, false),
     passthrough("lazyfree-lazy-user-del", "no", Kind::Bool, false),
     passthrough("lazyfree-lazy-user-flush", "no", Kind::Bool, false),
+    passthrough(
+        "loading-process-events-interval-bytes",
+        "2097152",
+        Kind::Memory,
+        false,
+    ),
+    passthrough("lua-time-limit", "5000", Kind::Int, false),
     passthrough("maxclients", "10000", Kind::Int, false),
     passthrough("maxmemory", "0", Kind::Memory, false),
     passthrough(
@@ -755,7 +803,9 @@ const PASSTHROUGH: &[Passthrough] = &[
         false,
     ),
     passthrough("protected-mode", "yes", Kind::Bool, false),
+    passthrough("proto-max-bulk-len", "536870912", Kind::Memory, false),
     passthrough("rdb-del-sync-files", "no", Kind::Bool, false),
+    passthrough("rdb-key-save-delay", "0", Kind::Int, false),
     passthrough("rdbchecksum", "yes", Kind::Bool, true),
     passthrough("rdbcompression", "yes", Kind::Bool, false),
     passthrough("repl-disable-tcp-nodelay", "no", Kind::Bool, false),
@@ -780,6 +830,7 @@ const PASSTHROUGH: &[Passthrough] = &[
     passthrough("tcp-keepalive", "300", Kind::Int, false),
     passthrough("timeout", "0", Kind::Int, false),
     passthrough("unixsocketperm", "0", Kind::Text, true),
+    passthrough("watchdog-period", "0", Kind::Int, false),
 ];
 
 impl Kind {

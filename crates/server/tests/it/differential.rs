@@ -21,8 +21,12 @@ use crate::support::Subject;
 
 mod connection_scripts;
 mod data_scripts;
+mod hash_scripts;
 mod list_scripts;
 pub mod raw;
+mod set_scripts;
+mod zset_more_scripts;
+mod zset_scripts;
 
 use raw::{RawConnection, escape};
 
@@ -55,6 +59,17 @@ pub enum Expect {
     Nothing,
     /// One reply each, byte for byte equal, after which both servers close the connection.
     SameThenClosed,
+    /// One reply each, equal once the elements of every array, set and map are sorted (hash-table order
+    /// differs between the servers: SMEMBERS, HSCAN, SUNION of a hashtable-encoded collection).
+    SameIgnoringOrder,
+    /// Random picks (SPOP, SRANDMEMBER, HRANDFIELD): replies of the same shape (kinds and lengths), every
+    /// string one of `within`, and with `distinct` no string twice in one reply.
+    Sample {
+        /// The strings a pick may return.
+        within: Vec<Vec<u8>>,
+        /// Whether a reply must not repeat a string.
+        distinct: bool,
+    },
 }
 
 /// A script: commands run on both servers before the scripted connections open, and the steps.
@@ -160,6 +175,20 @@ impl Step {
         self.expect(Expect::IntegerIn(min, max))
     }
 
+    /// Shorthand for `expect(Expect::SameIgnoringOrder)`.
+    pub fn unordered(self) -> Step {
+        self.expect(Expect::SameIgnoringOrder)
+    }
+
+    /// Shorthand for `expect(Expect::Sample { .. })` over the words of `within` (separated by spaces).
+    pub fn sample(self, within: &str, distinct: bool) -> Step {
+        let within = within
+            .split_whitespace()
+            .map(|word| word.as_bytes().to_vec())
+            .collect();
+        self.expect(Expect::Sample { within, distinct })
+    }
+
     /// Shorthand for `expect(Expect::SameThenClosed)`.
     pub fn then_closed(self) -> Step {
         self.expect(Expect::SameThenClosed)
@@ -236,6 +265,54 @@ differential_tests!(
     lmove_rpoplpush,
     blocking_pops_served_at_once,
     blocking_timeouts,
+);
+
+differential_tests!(
+    hash_scripts:
+    hash_basic,
+    hash_wrong_type,
+    hash_hincrby,
+    hash_hincrbyfloat,
+    hash_hrandfield,
+    hash_scan_and_big,
+);
+
+differential_tests!(
+    set_scripts:
+    set_basic,
+    set_wrong_type,
+    set_spop_srandmember,
+    set_smove,
+    set_algebra,
+    set_store,
+    set_scan,
+);
+
+differential_tests!(
+    zset_scripts:
+    zadd_options,
+    zadd_errors,
+    score_parsing,
+    zincrby_zrem_zscore,
+    zrange_by_rank,
+    zrange_by_score,
+    zrange_by_lex,
+    zrange_option_errors,
+    zcount_and_ranks,
+);
+
+differential_tests!(
+    zset_more_scripts:
+    zrangestore,
+    zpop,
+    zremrange,
+    union_inter_diff,
+    union_inter_diff_store,
+    setop_errors,
+    zscan,
+    zrandmember,
+    wrong_type,
+    resp3_replies,
 );
 
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.
@@ -389,6 +466,15 @@ fn compare(expect: &Expect, rserver: &[u8], redis: &[u8]) -> Result<(), String> 
                 masked_redis.map_or("<no valid id field>".to_owned(), |m| escape(&m)),
             )),
         },
+        Expect::SameIgnoringOrder => match (decode(rserver), decode(redis)) {
+            (Some(a), Some(b)) if canonical(&a) == canonical(&b) => Ok(()),
+            _ => Err(format!(
+                "  compared with every aggregate sorted\n{}",
+                both()
+            )),
+        },
+        Expect::Sample { within, distinct } => compare_sample(within, *distinct, rserver, redis)
+            .map_err(|message| format!("{message}\n{}", both())),
         Expect::SameUnordered => {
             let (Some(rserver_items), Some(redis_items)) =
                 (sorted_elements(rserver), sorted_elements(redis))
@@ -402,6 +488,87 @@ fn compare(expect: &Expect, rserver: &[u8], redis: &[u8]) -> Result<(), String> 
             }
         }
     }
+}
+
+/// One reply decoded; `None` if it is not exactly one frame.
+fn decode(reply: &[u8]) -> Option<Frame> {
+    let mut buffer = bytes::BytesMut::from(reply);
+    let frame = resp::FrameDecoder::new().decode(&mut buffer).ok()??;
+    buffer.is_empty().then_some(frame)
+}
+
+/// A frame with the elements of every aggregate sorted, shown as text.
+fn canonical(frame: &Frame) -> String {
+    let sorted = |items: &[Frame]| {
+        let mut items: Vec<String> = items.iter().map(canonical).collect();
+        items.sort();
+        items.join(", ")
+    };
+    match frame {
+        Frame::Array(items) => format!("*[{}]", sorted(items)),
+        Frame::Set(items) => format!("~[{}]", sorted(items)),
+        Frame::Push(items) => format!(">[{}]", sorted(items)),
+        Frame::Map(pairs) => {
+            let mut pairs: Vec<String> = pairs
+                .iter()
+                .map(|(key, value)| format!("{} => {}", canonical(key), canonical(value)))
+                .collect();
+            pairs.sort();
+            format!("%[{}]", pairs.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// The kinds and lengths of a frame, with every bulk string's content left out (collected in `strings`).
+fn shape(frame: &Frame, strings: &mut Vec<Vec<u8>>) -> String {
+    let aggregate = |tag: &str, items: &[Frame], strings: &mut Vec<Vec<u8>>| {
+        let inner: Vec<String> = items.iter().map(|item| shape(item, strings)).collect();
+        format!("{tag}[{}]", inner.join(","))
+    };
+    match frame {
+        Frame::Bulk(data) => {
+            strings.push(data.to_vec());
+            "$".to_owned()
+        }
+        Frame::Array(items) => aggregate("*", items, strings),
+        Frame::Set(items) => aggregate("~", items, strings),
+        other => format!("{other:?}"),
+    }
+}
+
+fn compare_sample(
+    within: &[Vec<u8>],
+    distinct: bool,
+    rserver: &[u8],
+    redis: &[u8],
+) -> Result<(), String> {
+    let (Some(rserver_frame), Some(redis_frame)) = (decode(rserver), decode(redis)) else {
+        return Err("  expected one decodable reply each".to_owned());
+    };
+    let (mut rserver_strings, mut redis_strings) = (Vec::new(), Vec::new());
+    let shapes = (
+        shape(&rserver_frame, &mut rserver_strings),
+        shape(&redis_frame, &mut redis_strings),
+    );
+    if shapes.0 != shapes.1 {
+        return Err(format!("  shapes differ: {} vs {}", shapes.0, shapes.1));
+    }
+    for (server, strings) in [("rserver", &rserver_strings), ("redis", &redis_strings)] {
+        if let Some(stray) = strings.iter().find(|string| !within.contains(string)) {
+            return Err(format!(
+                "  {server} picked {} (not a candidate)",
+                escape(stray)
+            ));
+        }
+        let mut unique = strings.to_vec();
+        unique.sort();
+        unique.dedup();
+        if distinct && unique.len() != strings.len() {
+            return Err(format!("  {server} picked a string twice"));
+        }
+    }
+    Ok(())
 }
 
 /// The value of an integer reply `:<n>\r\n`.

@@ -20,8 +20,10 @@ use testkit::{DEFAULT_DEADLINE, Node, NodeConfig, free_port, wait_replica_online
 use crate::differential::raw::RawConnection;
 use crate::support::{Subject, on_both_servers};
 
+mod collections;
 mod fake_replica;
 mod lists;
+mod zset_scenarios;
 
 use fake_replica::{FakeReplica, parse_stream};
 

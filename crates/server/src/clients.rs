@@ -1,0 +1,212 @@
+//! [`ClientRegistry`]: every connection the server has, for `CLIENT LIST` and `CLIENT KILL`. Each entry
+//! holds a cancellation token its connection task watches, so killing a client is cancelling the token.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+/// What kind of connection a client is (`CLIENT KILL TYPE`, the `flags=` of `CLIENT LIST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// An ordinary client.
+    Normal,
+    /// A replica attached to us.
+    Replica,
+    /// Our link to our master.
+    Master,
+}
+
+impl ClientKind {
+    /// Parses a `CLIENT KILL TYPE` value.
+    pub fn parse(name: &[u8]) -> Option<ClientKind> {
+        match name.to_ascii_lowercase().as_slice() {
+            b"normal" => Some(ClientKind::Normal),
+            b"replica" | b"slave" => Some(ClientKind::Replica),
+            b"master" => Some(ClientKind::Master),
+            _ => None,
+        }
+    }
+
+    fn flag(self) -> char {
+        match self {
+            ClientKind::Normal => 'N',
+            ClientKind::Replica => 'S',
+            ClientKind::Master => 'M',
+        }
+    }
+}
+
+/// One registered connection.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    /// Peer address.
+    pub addr: Option<SocketAddr>,
+    /// Kind of connection.
+    pub kind: ClientKind,
+    /// `CLIENT SETNAME`.
+    pub name: Option<String>,
+    /// Selected database.
+    pub db: usize,
+    /// When it connected.
+    pub created: Instant,
+    /// Cancelled to disconnect it.
+    pub kill: CancellationToken,
+}
+
+/// Which clients `CLIENT KILL` targets.
+#[derive(Debug, Clone, Default)]
+pub struct KillFilter {
+    /// `ID n`.
+    pub id: Option<u64>,
+    /// `TYPE t`.
+    pub kind: Option<ClientKind>,
+    /// `ADDR ip:port` (also the old one-argument form).
+    pub addr: Option<String>,
+    /// `SKIPME yes` (the default) spares the caller.
+    pub skip: Option<u64>,
+}
+
+/// All connections, by client id.
+#[derive(Debug, Default)]
+pub struct ClientRegistry {
+    clients: Mutex<BTreeMap<u64, ClientInfo>>,
+}
+
+impl ClientRegistry {
+    /// Registers a connection; returns the token its task must watch, and a guard that unregisters it.
+    pub fn register(
+        &self,
+        id: u64,
+        addr: Option<SocketAddr>,
+        kind: ClientKind,
+    ) -> (CancellationToken, Registration<'_>) {
+        let kill = CancellationToken::new();
+        let info = ClientInfo {
+            addr,
+            kind,
+            name: None,
+            db: 0,
+            created: Instant::now(),
+            kill: kill.clone(),
+        };
+        self.lock().insert(id, info);
+        (kill, Registration { registry: self, id })
+    }
+
+    /// Changes a registered client (its kind, name or database).
+    pub fn update(&self, id: u64, change: impl FnOnce(&mut ClientInfo)) {
+        if let Some(info) = self.lock().get_mut(&id) {
+            change(info);
+        }
+    }
+
+    /// The kill token of a client.
+    pub fn kill_token(&self, id: u64) -> Option<CancellationToken> {
+        self.lock().get(&id).map(|info| info.kill.clone())
+    }
+
+    /// A copy of every entry, by id.
+    pub fn snapshot(&self) -> Vec<(u64, ClientInfo)> {
+        self.lock()
+            .iter()
+            .map(|(id, info)| (*id, info.clone()))
+            .collect()
+    }
+
+    /// Disconnects every client matching `filter`; returns their ids.
+    pub fn kill(&self, filter: &KillFilter) -> Vec<u64> {
+        let clients = self.lock();
+        let mut killed = Vec::new();
+        for (id, info) in clients.iter() {
+            let matches = filter.id.is_none_or(|wanted| wanted == *id)
+                && filter.kind.is_none_or(|kind| kind == info.kind)
+                && filter
+                    .addr
+                    .as_ref()
+                    .is_none_or(|addr| info.addr.is_some_and(|a| a.to_string() == *addr))
+                && filter.skip != Some(*id);
+            if matches {
+                info.kill.cancel();
+                killed.push(*id);
+            }
+        }
+        killed
+    }
+
+    /// One `CLIENT LIST` line (without the newline).
+    pub fn describe(&self, id: u64, port: u16) -> Option<String> {
+        self.lock().get(&id).map(|info| describe(id, info, port))
+    }
+
+    /// `CLIENT LIST`, optionally of one kind.
+    pub fn list(&self, kind: Option<ClientKind>, port: u16) -> String {
+        let mut out = String::new();
+        for (id, info) in self.lock().iter() {
+            if kind.is_none_or(|kind| kind == info.kind) {
+                out.push_str(&describe(*id, info, port));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, ClientInfo>> {
+        self.clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn describe(id: u64, info: &ClientInfo, port: u16) -> String {
+    format!(
+        "id={id} addr={} laddr=127.0.0.1:{port} fd=0 name={} age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user=default redir=-1 resp=2",
+        info.addr.map(|addr| addr.to_string()).unwrap_or_default(),
+        info.name.as_deref().unwrap_or(""),
+        info.created.elapsed().as_secs(),
+        info.kind.flag(),
+        info.db,
+    )
+}
+
+/// Unregisters its client when dropped, whatever way the connection ends.
+#[derive(Debug)]
+pub struct Registration<'a> {
+    registry: &'a ClientRegistry,
+    id: u64,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.registry.lock().remove(&self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kill_by_type_spares_the_caller_and_unregisters_on_drop() {
+        let registry = ClientRegistry::default();
+        let (a, guard_a) = registry.register(1, None, ClientKind::Normal);
+        let (b, _guard_b) = registry.register(2, None, ClientKind::Replica);
+        let (c, _guard_c) = registry.register(3, None, ClientKind::Normal);
+        let killed = registry.kill(&KillFilter {
+            kind: Some(ClientKind::Normal),
+            skip: Some(1),
+            ..KillFilter::default()
+        });
+        assert_eq!(killed, vec![3]);
+        assert!(!a.is_cancelled() && !b.is_cancelled() && c.is_cancelled());
+        drop(guard_a);
+        assert_eq!(registry.snapshot().len(), 2);
+        assert!(
+            registry
+                .list(Some(ClientKind::Replica), 6379)
+                .contains("id=2 ")
+        );
+    }
+}

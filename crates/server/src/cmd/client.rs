@@ -1,0 +1,152 @@
+//! `CLIENT`: ID, SETNAME, GETNAME, INFO, LIST, KILL, HELP.
+
+use bytes::Bytes;
+use resp::Frame;
+
+use super::connection::{BAD_CLIENT_NAME, valid_client_name};
+use super::{Ctx, is, parse_i64};
+use crate::client::AfterReply;
+use crate::clients::{ClientKind, KillFilter};
+use crate::errors;
+
+/// `CLIENT ID | SETNAME name | GETNAME | INFO | LIST [TYPE t] | KILL ...`
+pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let sub = &argv[1];
+    // Redis 7 gives subcommands their own arity, checked before they run.
+    let arity = [("id", 2), ("getname", 2), ("setname", 3), ("info", 2)]
+        .into_iter()
+        .find(|(name, _)| is(sub, name));
+    if let Some((name, arity)) = arity
+        && argv.len() != arity
+    {
+        return errors::wrong_arity(&format!("client|{name}"));
+    }
+    if is(sub, "id") && argv.len() == 2 {
+        Frame::Integer(ctx.client.id as i64)
+    } else if is(sub, "setname") && argv.len() == 3 {
+        match valid_client_name(&argv[2]) {
+            Some(name) => {
+                let name = (!name.is_empty()).then_some(name);
+                ctx.shared
+                    .clients
+                    .update(ctx.client.id, |info| info.name = name.clone());
+                ctx.client.name = name;
+                Frame::ok()
+            }
+            None => errors::reply(BAD_CLIENT_NAME),
+        }
+    } else if is(sub, "getname") && argv.len() == 2 {
+        ctx.client
+            .name
+            .clone()
+            .map(Frame::bulk)
+            .unwrap_or(Frame::Null)
+    } else if is(sub, "info") && argv.len() == 2 {
+        let line = ctx
+            .shared
+            .clients
+            .describe(ctx.client.id, ctx.shared.port)
+            .unwrap_or_default();
+        Frame::bulk(format!("{line}\n"))
+    } else if is(sub, "list") {
+        let kind = match argv {
+            [_, _] => None,
+            [_, _, option, kind] if is(option, "type") => match ClientKind::parse(kind) {
+                Some(kind) => Some(kind),
+                None => {
+                    return errors::reply(&format!(
+                        "ERR Unknown client type '{}'",
+                        String::from_utf8_lossy(kind)
+                    ));
+                }
+            },
+            _ => return errors::reply(errors::SYNTAX),
+        };
+        Frame::bulk(ctx.shared.clients.list(kind, ctx.shared.port))
+    } else if is(sub, "kill") && argv.len() >= 3 {
+        kill(ctx, argv)
+    } else if is(sub, "help") {
+        Frame::Array(
+            [
+                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "ID",
+                "GETNAME",
+                "SETNAME <name>",
+                "INFO",
+                "LIST [TYPE (NORMAL|MASTER|REPLICA)]",
+                "KILL <ip:port> | KILL <option> <value> [<option> <value> ...]",
+            ]
+            .iter()
+            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+            .collect(),
+        )
+    } else {
+        errors::unknown_subcommand(sub, "client")
+    }
+}
+
+/// `CLIENT KILL ip:port` (replies OK or an error) or `CLIENT KILL <filter> <value> ...` (replies the count).
+fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let own_id = ctx.client.id;
+    if argv.len() == 3 {
+        let filter = KillFilter {
+            addr: Some(String::from_utf8_lossy(&argv[2]).into_owned()),
+            ..KillFilter::default()
+        };
+        let killed = ctx.shared.clients.kill(&filter);
+        if killed.contains(&own_id) {
+            ctx.client.after_reply = Some(AfterReply::Close);
+        }
+        return if killed.is_empty() {
+            errors::reply("ERR No such client")
+        } else {
+            Frame::ok()
+        };
+    }
+    if argv.len() % 2 == 1 {
+        return errors::reply(errors::SYNTAX);
+    }
+    let mut filter = KillFilter {
+        skip: Some(own_id),
+        ..KillFilter::default()
+    };
+    for pair in argv[2..].chunks_exact(2) {
+        let (option, value) = (&pair[0], &pair[1]);
+        if is(option, "id") {
+            match parse_i64(value)
+                .and_then(|id| u64::try_from(id).ok())
+                .filter(|id| *id > 0)
+            {
+                Some(id) => filter.id = Some(id),
+                None => return errors::reply("ERR client-id should be greater than 0"),
+            }
+        } else if is(option, "type") {
+            match ClientKind::parse(value) {
+                Some(kind) => filter.kind = Some(kind),
+                None => {
+                    return errors::reply(&format!(
+                        "ERR Unknown client type '{}'",
+                        String::from_utf8_lossy(value)
+                    ));
+                }
+            }
+        } else if is(option, "addr") {
+            filter.addr = Some(String::from_utf8_lossy(value).into_owned());
+        } else if is(option, "skipme") {
+            if is(value, "yes") {
+                filter.skip = Some(own_id);
+            } else if is(value, "no") {
+                filter.skip = None;
+            } else {
+                return errors::reply(errors::SYNTAX);
+            }
+        } else {
+            return errors::reply(errors::SYNTAX);
+        }
+    }
+    let killed = ctx.shared.clients.kill(&filter);
+    if killed.contains(&own_id) {
+        ctx.client.after_reply = Some(AfterReply::Close);
+    }
+    Frame::Integer(killed.len() as i64)
+}

@@ -1,1 +1,0 @@
-//! Sorted-set commands (ZADD ... ZSCAN).

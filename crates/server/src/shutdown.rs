@@ -1,0 +1,92 @@
+//! Graceful shutdown, shared by `SHUTDOWN` and SIGTERM: give lagging replicas up to `shutdown-timeout`
+//! seconds to acknowledge everything (so a restart or failover loses nothing), save if asked or if save
+//! points are configured, then stop the server.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::persistence;
+use crate::shared::Shared;
+
+/// How the shutdown was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ShutdownMode {
+    /// `SAVE`: save even without save points.
+    pub save: bool,
+    /// `NOSAVE`: never save.
+    pub nosave: bool,
+    /// `NOW`: do not wait for lagging replicas.
+    pub now: bool,
+    /// `FORCE`: stop even if saving fails.
+    pub force: bool,
+}
+
+/// Runs the shutdown sequence; on success the server's shutdown token is cancelled. Returns an error text
+/// for the client when saving failed and `FORCE` was not given (the server then keeps running).
+pub async fn shut_down(shared: &Arc<Shared>, mode: ShutdownMode) -> Result<(), String> {
+    if !mode.now {
+        wait_for_lagging_replicas(shared).await;
+    }
+    let should_save = mode.save || (!mode.nosave && !shared.config().save.is_empty());
+    if should_save {
+        tracing::info!("Saving the final RDB snapshot before exiting.");
+        let mut core = shared.core();
+        if let Err(error) = persistence::save_locked(shared, &mut core) {
+            tracing::error!("Error trying to save the DB, can't exit: {error}");
+            if !mode.force {
+                return Err("ERR Errors trying to SHUTDOWN. Check logs.".to_owned());
+            }
+        }
+    }
+    shared.shutdown.cancel();
+    Ok(())
+}
+
+/// Asks every replica for an ACK and waits (up to `shutdown-timeout`) until each one acknowledged the
+/// current offset.
+async fn wait_for_lagging_replicas(shared: &Arc<Shared>) {
+    let timeout = shared
+        .config()
+        .other("shutdown-timeout")
+        .and_then(|t| t.parse::<u64>().ok())
+        .unwrap_or(10);
+    let target = {
+        let mut core = shared.core();
+        if core.replicas.is_empty() || core.is_replica() {
+            return;
+        }
+        let target = core.repl.offset();
+        if core.replicas.acked_count(target) == core.replicas.len() {
+            tracing::info!(
+                "{} of {} replicas are in sync when shutting down.",
+                core.replicas.len(),
+                core.replicas.len()
+            );
+            return;
+        }
+        tracing::info!("Waiting for replicas before shutting down.");
+        let fed = core.propagate_raw(crate::wait::GETACK);
+        let offset = core.repl.offset();
+        drop(core);
+        if fed {
+            shared.notify_stream(offset);
+        }
+        target
+    };
+    let deadline = Instant::now() + Duration::from_secs(timeout);
+    let mut acks = shared.ack_notify.subscribe();
+    loop {
+        let (acked, total) = {
+            let core = shared.core();
+            (core.replicas.acked_count(target), core.replicas.len())
+        };
+        if acked == total || Instant::now() >= deadline {
+            tracing::info!("{acked} of {total} replicas are in sync when shutting down.");
+            return;
+        }
+        tokio::select! {
+            _ = acks.changed() => {}
+            () = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {}
+        }
+    }
+}

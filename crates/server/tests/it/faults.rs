@@ -1,0 +1,373 @@
+//! Proof that replication survives faults (issue 4): a link broken at seeded random byte positions of the stream
+//! (also inside snapshot transfers), a replica killed with `SIGKILL` during a full sync, a replica promoted with
+//! two siblings re-pointed at it, and a master restarted from its RDB.
+//!
+//! Every scenario ends the same way: offsets equal ([`wait_for_ofs_sync`]), then the data sets are compared key
+//! by key ([`dataset::assert_same_data`]), and the master's `sync_full` / `sync_partial_ok` counters say whether
+//! a failure was repaired with the cheap partial resync Redis uses. Each runs against `rserver` and against the
+//! real `redis-server`, which validates the expectations.
+//!
+//! The submodules are shared with `real_peers`: [`dataset`] (a node's data through ordinary commands, comparable
+//! across implementations) and [`load`] (a seeded write load and the PRNG for byte positions).
+
+pub(crate) mod dataset;
+pub(crate) mod load;
+
+use std::fs;
+use std::time::Duration;
+
+use resp::Frame;
+use testkit::{
+    DEFAULT_DEADLINE, Direction, Node, NodeConfig, Proxy, Shutdown, free_ports, info_field_in,
+    wait_for_ofs_sync, wait_for_replication_field, wait_for_sync, wait_replica_online, wait_until,
+};
+
+use crate::support::{Subject, on_both_servers, replication_field};
+use dataset::{Dataset, assert_equal_datasets, assert_same_data};
+use load::{ExtraTypes, Load, Rng};
+
+on_both_servers!(
+    link_cut_at_random_byte_positions,
+    replica_killed_during_full_sync,
+    promoted_replica_continues_its_siblings,
+    restarted_master_continues_its_replicas,
+);
+
+/// Links cut inside the transfer of the initial snapshot (the replica has nothing yet: each retry is a full sync).
+const SNAPSHOT_CUTS: usize = 4;
+
+/// Links cut in the command stream (each must be repaired by a partial resync).
+const STREAM_CUTS: usize = 16;
+
+/// A node for these scenarios: no save points (saving is asked for explicitly), DEBUG enabled.
+pub(crate) fn node_config(port: u16) -> NodeConfig {
+    NodeConfig::new(port)
+        .with("save", "\"\"")
+        .with("enable-debug-command", "yes")
+}
+
+/// A counter of `INFO stats` (`sync_full`, `sync_partial_ok`, ...).
+#[track_caller]
+pub(crate) fn stat(node: &Node, field: &str) -> u64 {
+    let stats = node
+        .client()
+        .info("stats")
+        .unwrap_or_else(|error| panic!("INFO stats on 127.0.0.1:{}: {error}", node.port()));
+    info_field_in(&stats, field)
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no numeric {field} in INFO stats: {stats}"))
+}
+
+/// The master's full and partial resync counters, for before/after comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SyncCounts {
+    /// `sync_full`.
+    pub full: u64,
+    /// `sync_partial_ok`.
+    pub partial_ok: u64,
+}
+
+impl SyncCounts {
+    /// Reads both counters of `master`.
+    #[track_caller]
+    pub(crate) fn of(master: &Node) -> SyncCounts {
+        SyncCounts {
+            full: stat(master, "sync_full"),
+            partial_ok: stat(master, "sync_partial_ok"),
+        }
+    }
+}
+
+/// Arms `proxy.cut_after(direction, position)` on an idle, caught-up link and makes it fire: for
+/// [`Direction::FromTarget`] writes the load to `master` until its stream has grown past `position` (no further:
+/// the proxy may lag behind the master, and writing on would only push the replica out of the backlog); the
+/// replica's ACKs feed [`Direction::ToTarget`] on their own. Then waits for the replica to come back through
+/// the proxy, writes a little more, and waits until the replica has caught up.
+#[track_caller]
+pub(crate) fn cut_at_and_resync(
+    load: &mut Load,
+    master: &Node,
+    replica: &Node,
+    proxy: &Proxy,
+    direction: Direction,
+    position: u64,
+) {
+    let (cuts_before, connections_before) = (proxy.cuts(), proxy.connections());
+    let mut client = master.client();
+    let start = master_offset(master);
+    proxy.cut_after(direction, position);
+    if direction == Direction::FromTarget {
+        while master_offset(master) <= start + position {
+            load.run(&mut client, 8);
+        }
+    }
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the proxy to cut the link",
+        || match proxy.cuts() {
+            cuts if cuts > cuts_before => Ok(()),
+            cuts => Err(format!(
+                "{cuts} cuts; {} bytes forwarded to the replica, {} from it",
+                proxy.forwarded(Direction::FromTarget),
+                proxy.forwarded(Direction::ToTarget)
+            )),
+        },
+    );
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the replica to reconnect through the proxy",
+        || match proxy.connections() {
+            connections if connections > connections_before => Ok(()),
+            connections => Err(format!("{connections} connections")),
+        },
+    );
+    load.run(&mut client, 20);
+    wait_for_sync(replica);
+    wait_for_ofs_sync(master, replica);
+}
+
+/// `master_repl_offset` of `node`.
+#[track_caller]
+pub(crate) fn master_offset(node: &Node) -> u64 {
+    let offset = replication_field(node, "master_repl_offset");
+    offset
+        .parse()
+        .unwrap_or_else(|_| panic!("master_repl_offset {offset:?}"))
+}
+
+/// The master-to-replica link breaks at 20 seeded byte positions: 4 inside successive snapshot transfers (the
+/// replica retries full syncs), then 16 in the command stream (inside headers, inside big binary values, between
+/// commands), 2 of them in the replica's ACK stream. After every repair the data sets are equal, and every
+/// stream cut was repaired by a partial resync.
+fn link_cut_at_random_byte_positions(subject: &Subject) {
+    let mut rng = Rng::new(0x00c0_ffee_d00d_2024);
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = subject.start(node_config(master_port));
+    let mut load = Load::new(1).with_types(ExtraTypes::supported_by(&[&master]));
+    load.run_on(&master, 600);
+
+    // The snapshot's size, to aim the first cuts inside its transfer.
+    assert_eq!(master.cmd(&["SAVE"]), Frame::ok());
+    let snapshot_size = fs::metadata(master.dir().join("dump.rdb"))
+        .expect("the master's dump.rdb")
+        .len();
+    assert!(
+        snapshot_size > 100_000,
+        "snapshot of {snapshot_size} bytes is too small"
+    );
+
+    let proxy = Proxy::start(master_port);
+    let snapshot_positions: Vec<u64> = (0..SNAPSHOT_CUTS)
+        .map(|_| rng.range(1, snapshot_size))
+        .collect();
+    for &position in &snapshot_positions {
+        proxy.cut_after(Direction::FromTarget, position);
+    }
+    let replica = subject.start(node_config(replica_port).replica_of(proxy.port()));
+    wait_until(
+        DEFAULT_DEADLINE * 2,
+        "every snapshot cut to fire",
+        || match proxy.pending_cuts(Direction::FromTarget) {
+            0 => Ok(()),
+            pending => Err(format!(
+                "{pending} pending of {snapshot_positions:?}; {} connections",
+                proxy.connections()
+            )),
+        },
+    );
+    wait_for_sync(&replica);
+    wait_for_ofs_sync(&master, &replica);
+    assert_same_data(
+        &master,
+        &replica,
+        &format!("after snapshot transfers cut at {snapshot_positions:?}"),
+    );
+    assert!(
+        stat(&master, "sync_full") >= 1,
+        "the replica was fed by full syncs"
+    );
+
+    let before = SyncCounts::of(&master);
+    for cut in 0..STREAM_CUTS {
+        let (direction, position) = match cut % 8 {
+            7 => (Direction::ToTarget, rng.range(1, 120)),
+            0 | 4 => (Direction::FromTarget, rng.range(0, 64)),
+            1 | 5 => (Direction::FromTarget, rng.range(64, 4_096)),
+            2 | 6 => (Direction::FromTarget, rng.range(4_096, 65_536)),
+            _ => (Direction::FromTarget, rng.range(65_536, 300_000)),
+        };
+        cut_at_and_resync(&mut load, &master, &replica, &proxy, direction, position);
+        assert_same_data(
+            &master,
+            &replica,
+            &format!("after stream cut {cut}: {direction:?} at byte {position}"),
+        );
+    }
+    let after = SyncCounts::of(&master);
+    assert_eq!(
+        after,
+        SyncCounts {
+            full: before.full,
+            partial_ok: before.partial_ok + STREAM_CUTS as u64
+        },
+        "every stream cut is repaired by a partial resync"
+    );
+}
+
+/// A replica is killed with `SIGKILL` while a full sync of 200k keys is in flight (held mid-transfer by the
+/// proxy); the master keeps serving clients, the replica restarts, syncs again and ends with the master's data.
+fn replica_killed_during_full_sync(subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = subject.start(node_config(master_port));
+    assert_eq!(
+        master.cmd(&["DEBUG", "POPULATE", "200000", "key", "64"]),
+        Frame::ok()
+    );
+    let mut load = Load::new(2).with_types(ExtraTypes::supported_by(&[&master]));
+    load.run_on(&master, 200);
+
+    let proxy = Proxy::start(master_port);
+    // A slow link (each 16 KB chunk held 20 ms) so the transfer of several MB is surely in flight when the
+    // proxy is paused.
+    proxy.delay(Duration::from_millis(20));
+    let mut replica = subject.start(node_config(replica_port).replica_of(proxy.port()));
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the snapshot transfer to be under way",
+        || match proxy.forwarded(Direction::FromTarget) {
+            bytes if bytes > 200_000 => Ok(()),
+            bytes => Err(format!("{bytes} bytes forwarded")),
+        },
+    );
+    proxy.pause();
+    assert_eq!(
+        replication_field(&replica, "master_sync_in_progress"),
+        "1",
+        "the replica is receiving the snapshot: {}",
+        replica.info_replication()
+    );
+    // While the transfer is stalled the master answers its clients.
+    load.run_on(&master, 200);
+    assert_eq!(master.cmd(&["PING"]), Frame::Simple("PONG".into()));
+
+    replica.kill();
+    load.run_on(&master, 200);
+    proxy.delay(Duration::ZERO);
+    proxy.resume();
+    wait_for_replication_field(&master, "connected_slaves", "0");
+    load.run_on(&master, 200);
+
+    replica.start_again();
+    wait_for_sync(&replica);
+    load.run_on(&master, 200);
+    wait_for_ofs_sync(&master, &replica);
+    let data = assert_same_data(&master, &replica, "after the killed replica restarted");
+    assert!(data.len() >= 200_000, "{} keys", data.len());
+    assert_eq!(master.cmd(&["PING"]), Frame::Simple("PONG".into()));
+}
+
+/// M with replicas R1, R2, R3; M stops; R1 is promoted (`REPLICAOF NO ONE`), R2 and R3 are re-pointed at it and
+/// both continue with a partial resync (`+CONTINUE`): R1 counts `sync_partial_ok:2`, `sync_full:0`. Writes on R1
+/// then reach R2 and R3.
+fn promoted_replica_continues_its_siblings(subject: &Subject) {
+    let [master_port, port1, port2, port3] = free_ports::<4>();
+    let mut master = subject.start(node_config(master_port));
+    let replicas: Vec<Node> = [port1, port2, port3]
+        .into_iter()
+        .map(|port| subject.start(node_config(port).replica_of(master_port)))
+        .collect();
+    wait_replica_online(&master, 3);
+    let nodes: Vec<&Node> = std::iter::once(&master).chain(&replicas).collect();
+    let mut load = Load::new(3).with_types(ExtraTypes::supported_by(&nodes));
+    load.run_on(&master, 400);
+    for replica in &replicas {
+        wait_for_ofs_sync(&master, replica);
+    }
+    let master_data = Dataset::dump(&master);
+
+    master.stop();
+    let offsets: Vec<String> = replicas
+        .iter()
+        .map(|replica| replication_field(replica, "master_repl_offset"))
+        .collect();
+    assert!(
+        offsets.iter().all(|offset| *offset == offsets[0]),
+        "the replicas got the same stream before the master stopped: {offsets:?}"
+    );
+    let [promoted, sibling1, sibling2] = [&replicas[0], &replicas[1], &replicas[2]];
+    assert_eq!(promoted.cmd(&["REPLICAOF", "NO", "ONE"]), Frame::ok());
+    assert_eq!(replication_field(promoted, "role"), "master");
+    for sibling in [sibling1, sibling2] {
+        assert_eq!(
+            sibling.cmd(&["REPLICAOF", "127.0.0.1", &promoted.port().to_string()]),
+            Frame::ok()
+        );
+    }
+    for sibling in [sibling1, sibling2] {
+        wait_for_sync(sibling);
+        wait_for_ofs_sync(promoted, sibling);
+    }
+    wait_replica_online(promoted, 2);
+    assert_eq!(
+        SyncCounts::of(promoted),
+        SyncCounts {
+            full: 0,
+            partial_ok: 2
+        },
+        "both siblings continue from the promoted replica with +CONTINUE"
+    );
+    for node in [promoted, sibling1, sibling2] {
+        assert_equal_datasets(
+            &master_data,
+            &master,
+            &Dataset::dump(node),
+            node,
+            "the old master's data",
+        );
+    }
+
+    load.run_on(promoted, 300);
+    for sibling in [sibling1, sibling2] {
+        wait_for_ofs_sync(promoted, sibling);
+        assert_same_data(promoted, sibling, "after writes on the promoted replica");
+    }
+    assert_eq!(SyncCounts::of(promoted).full, 0);
+}
+
+/// A master with two replicas is shut down with a save and restarted: it loads its RDB (with the replication id
+/// and offset) and both replicas continue with `+CONTINUE`: on the restarted master `sync_partial_ok:2`,
+/// `sync_full:0`. Later writes reach both.
+fn restarted_master_continues_its_replicas(subject: &Subject) {
+    let [master_port, port1, port2] = free_ports::<3>();
+    let mut master = subject.start(node_config(master_port));
+    let replicas: Vec<Node> = [port1, port2]
+        .into_iter()
+        .map(|port| subject.start(node_config(port).replica_of(master_port)))
+        .collect();
+    wait_replica_online(&master, 2);
+    let mut load = Load::new(4).with_types(ExtraTypes::supported_by(&[&master]));
+    load.run_on(&master, 400);
+    for replica in &replicas {
+        wait_for_ofs_sync(&master, replica);
+    }
+
+    master.shutdown(Shutdown::Save);
+    master.start_again();
+    for replica in &replicas {
+        wait_for_sync(replica);
+    }
+    wait_replica_online(&master, 2);
+    assert_eq!(
+        SyncCounts::of(&master),
+        SyncCounts {
+            full: 0,
+            partial_ok: 2
+        },
+        "the replicas continue from the restarted master with +CONTINUE"
+    );
+    load.run_on(&master, 300);
+    for replica in &replicas {
+        wait_for_ofs_sync(&master, replica);
+        assert_same_data(&master, replica, "after the master's restart");
+    }
+}

@@ -1,0 +1,68 @@
+//! `client-output-buffer-limit replica`: a replica that cannot keep up is disconnected instead of making the
+//! master buffer without bound; when it comes back and its offset has left the backlog it gets a full resync,
+//! and ends with the master's data. Run against both servers.
+
+use std::process::Command;
+
+use testkit::{
+    DEFAULT_DEADLINE, NodeConfig, free_ports, info_field_in, wait_for_ofs_sync, wait_for_sync,
+    wait_until,
+};
+
+use crate::support::{Subject, dbsize, on_both_servers};
+
+on_both_servers!(slow_replica_is_cut_off_then_resyncs);
+
+fn slow_replica_is_cut_off_then_resyncs(subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = subject.start(
+        NodeConfig::new(master_port)
+            .with("repl-backlog-size", "16384")
+            .with("client-output-buffer-limit", "replica 256kb 0 0")
+            .with("save", "\"\""),
+    );
+    let replica = subject.start(
+        NodeConfig::new(replica_port)
+            .replica_of(master_port)
+            .with("save", "\"\""),
+    );
+    wait_for_sync(&replica);
+    let replica_pid = replica.pid().expect("the replica runs");
+    signal(replica_pid, "STOP");
+    // 32 MB of writes: far beyond the 256 KB limit, the 16 KB backlog, and what loopback socket buffers
+    // (several MB each way) can absorb while the replica is stopped.
+    let value = "x".repeat(100_000);
+    for i in 0..320 {
+        master.cmd(&["SET", &format!("k{i}"), &value]);
+    }
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the master drops the stalled replica",
+        || {
+            let info = master.info_replication();
+            match info_field_in(&info, "connected_slaves") {
+                Some("0") => Ok(()),
+                other => Err(format!("connected_slaves {other:?}")),
+            }
+        },
+    );
+    signal(replica_pid, "CONT");
+    wait_for_sync(&replica);
+    wait_for_ofs_sync(&master, &replica);
+    assert_eq!(dbsize(&replica), 320);
+    let stats = master.client().info("stats").expect("INFO stats");
+    assert_eq!(
+        info_field_in(&stats, "sync_full"),
+        Some("2"),
+        "the comeback needed a full resync: {stats}"
+    );
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{name} {pid}");
+}
