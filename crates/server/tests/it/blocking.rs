@@ -1,6 +1,7 @@
 //! Clients blocked on list keys (`BLPOP`, `BRPOP`, `BLMOVE`): served oldest first, timing out with a null
 //! array, leaving the queues when they disconnect, never holding up other clients, and a master's replica
-//! ending up with the same data after pops served later.
+//! ending up with the same data after pops served later; a RENAME onto a waited key serves it, and a master
+//! becoming a replica ends every wait with `-UNBLOCKED`.
 
 use resp::Frame;
 use testkit::{
@@ -16,6 +17,8 @@ on_both_servers!(
     disconnecting_while_blocked_leaves_the_queue,
     a_blocked_client_does_not_hold_up_others,
     replica_gets_the_pops_served_later,
+    rename_onto_a_waited_key_serves_it,
+    becoming_a_replica_unblocks_with_an_error,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -163,4 +166,29 @@ pub fn wait_blocked(node: &Node, count: usize) {
             }
         },
     );
+}
+
+/// A list renamed onto a key a client waits on serves it, like a push.
+fn rename_onto_a_waited_key_serves_it(subject: &Subject) {
+    let node = start(subject);
+    let mut waiting = blocked(&node, &["blpop", "q", "0"], 1);
+    assert_eq!(node.cmd(&["rpush", "tmp", "a", "b"]), Frame::Integer(2));
+    assert_eq!(node.cmd(&["rename", "tmp", "q"]), Frame::ok());
+    assert_eq!(reply(&mut waiting), b"*2\r\n$1\r\nq\r\n$1\r\na\r\n");
+    assert_eq!(node.cmd(&["lrange", "q", "0", "-1"]), bulks(&["b"]));
+}
+
+/// A master turning into a replica ends every wait with `-UNBLOCKED ...` and closes those connections.
+fn becoming_a_replica_unblocks_with_an_error(subject: &Subject) {
+    let node = start(subject);
+    let mut waiting = blocked(&node, &["brpop", "q", "0"], 1);
+    // Nothing listens on the new master's port: the link just keeps retrying.
+    let nowhere = free_port().to_string();
+    assert_eq!(node.cmd(&["replicaof", "127.0.0.1", &nowhere]), Frame::ok());
+    assert_eq!(
+        reply(&mut waiting),
+        b"-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n"
+    );
+    assert_eq!(waiting.read_until_closed(), Ok(Vec::new()));
+    wait_blocked(&node, 0);
 }
