@@ -83,7 +83,18 @@ fn server(shared: &Shared, out: &mut String) {
     line(out, "process_id", std::process::id());
     line(out, "run_id", &shared.run_id);
     line(out, "tcp_port", shared.port);
-    line(out, "shutdown_in_milliseconds", 0);
+    let shutdown_in = shared
+        .pending_shutdown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .map_or(0, |(deadline, _)| {
+            deadline
+                .saturating_duration_since(Instant::now())
+                .as_millis()
+                .max(1)
+        });
+    line(out, "shutdown_in_milliseconds", shutdown_in);
     let uptime = shared.started.elapsed().as_secs();
     line(out, "uptime_in_seconds", uptime);
     line(out, "uptime_in_days", uptime / 86400);

@@ -27,6 +27,9 @@ pub struct Shared {
     pub clients: crate::clients::ClientRegistry,
     /// Bumped after every append to the replication stream; replica senders wait on it.
     pub stream_notify: watch::Sender<ReplOffset>,
+    /// While a shutdown waits for lagging replicas: when the wait ends (INFO `shutdown_in_milliseconds`),
+    /// and the switch `SHUTDOWN ABORT` flips.
+    pub pending_shutdown: Mutex<Option<(Instant, CancellationToken)>>,
     /// True while write commands are paused (`FAILOVER`); paused clients wait on it.
     pub writes_paused: watch::Sender<bool>,
     /// Bumped on every `REPLCONF ACK` from a replica; clients in `WAIT` wait on it.
@@ -59,6 +62,7 @@ impl Shared {
             stream_notify: watch::channel(offset).0,
             ack_notify: watch::channel(0).0,
             writes_paused: watch::channel(false).0,
+            pending_shutdown: Mutex::new(None),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             master_link_task: Mutex::new(None),

@@ -24,8 +24,8 @@ pub struct ShutdownMode {
 /// Runs the shutdown sequence; on success the server's shutdown token is cancelled. Returns an error text
 /// for the client when saving failed and `FORCE` was not given (the server then keeps running).
 pub async fn shut_down(shared: &Arc<Shared>, mode: ShutdownMode) -> Result<(), String> {
-    if !mode.now {
-        wait_for_lagging_replicas(shared).await;
+    if !mode.now && !wait_for_lagging_replicas(shared).await {
+        return Err("ERR Errors trying to SHUTDOWN. Check logs.".to_owned());
     }
     let should_save = mode.save || (!mode.nosave && !shared.config().save.is_empty());
     if should_save {
@@ -34,6 +34,7 @@ pub async fn shut_down(shared: &Arc<Shared>, mode: ShutdownMode) -> Result<(), S
         if let Err(error) = persistence::save_locked(shared, &mut core) {
             tracing::error!("Error trying to save the DB, can't exit: {error}");
             if !mode.force {
+                shared.set_writes_paused(false);
                 return Err("ERR Errors trying to SHUTDOWN. Check logs.".to_owned());
             }
         }
@@ -42,9 +43,9 @@ pub async fn shut_down(shared: &Arc<Shared>, mode: ShutdownMode) -> Result<(), S
     Ok(())
 }
 
-/// Asks every replica for an ACK and waits (up to `shutdown-timeout`) until each one acknowledged the
-/// current offset.
-async fn wait_for_lagging_replicas(shared: &Arc<Shared>) {
+/// Asks every replica for an ACK and waits (up to `shutdown-timeout`, writes paused meanwhile, as in Redis)
+/// until each one acknowledged the current offset. Returns false if `SHUTDOWN ABORT` cancelled the wait.
+async fn wait_for_lagging_replicas(shared: &Arc<Shared>) -> bool {
     let timeout = shared
         .config()
         .other("shutdown-timeout")
@@ -52,8 +53,8 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) {
         .unwrap_or(10);
     let target = {
         let mut core = shared.core();
-        if core.replicas.is_empty() || core.is_replica() {
-            return;
+        if core.replicas.is_empty() || core.is_replica() || timeout == 0 {
+            return true;
         }
         let target = core.repl.offset();
         if core.replicas.acked_count(target) == core.replicas.len() {
@@ -62,7 +63,7 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) {
                 core.replicas.len(),
                 core.replicas.len()
             );
-            return;
+            return true;
         }
         tracing::info!("Waiting for replicas before shutting down.");
         let fed = core.propagate_raw(crate::wait::GETACK);
@@ -74,19 +75,50 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) {
         target
     };
     let deadline = Instant::now() + Duration::from_secs(timeout);
+    let abort = tokio_util::sync::CancellationToken::new();
+    *shared
+        .pending_shutdown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some((deadline, abort.clone()));
+    shared.set_writes_paused(true);
     let mut acks = shared.ack_notify.subscribe();
-    loop {
+    let completed = loop {
         let (acked, total) = {
             let core = shared.core();
             (core.replicas.acked_count(target), core.replicas.len())
         };
         if acked == total || Instant::now() >= deadline {
+            for replica in shared
+                .core()
+                .replicas
+                .iter()
+                .filter(|replica| replica.ack_offset < target)
+            {
+                tracing::warn!(
+                    "Lagging replica {}:{} reported offset {} behind master, lag={}, state={}.",
+                    replica.ip,
+                    replica.listening_port,
+                    target.0 - replica.ack_offset.0,
+                    replica.last_ack.elapsed().as_secs(),
+                    replica.state.info_name()
+                );
+            }
             tracing::info!("{acked} of {total} replicas are in sync when shutting down.");
-            return;
+            break true;
         }
         tokio::select! {
             _ = acks.changed() => {}
             () = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {}
+            () = abort.cancelled() => break false,
         }
+    };
+    *shared
+        .pending_shutdown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = None;
+    if !completed {
+        tracing::warn!("Shutdown manually aborted.");
+        shared.set_writes_paused(false);
     }
+    completed
 }

@@ -183,6 +183,21 @@ fn command_info(spec: &super::CommandSpec) -> Frame {
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`: saves if asked or if save points are configured, then the server
 /// exits and the client gets no reply.
 pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    if argv.len() == 2 && is(&argv[1], "abort") {
+        let pending = ctx
+            .shared
+            .pending_shutdown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        return match pending {
+            Some((_, abort)) => {
+                abort.cancel();
+                Frame::ok()
+            }
+            None => errors::reply("ERR No shutdown in progress."),
+        };
+    }
     let (mut save, mut nosave, mut now, mut force) = (false, false, false, false);
     for option in &argv[1..] {
         if is(option, "save") {

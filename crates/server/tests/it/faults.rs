@@ -1,6 +1,6 @@
 //! Proof that replication survives faults (issue 4): a link broken at seeded random byte positions of the stream
 //! (also inside snapshot transfers), a replica killed with `SIGKILL` during a full sync, a replica promoted with
-//! two siblings re-pointed at it, and a master restarted from its RDB.
+//! two siblings re-pointed at it, a master restarted from its RDB, and a link that stalls past `repl-timeout`.
 //!
 //! Every scenario ends the same way: offsets equal ([`wait_for_ofs_sync`]), then the data sets are compared key
 //! by key ([`dataset::assert_same_data`]), and the master's `sync_full` / `sync_partial_ok` counters say whether
@@ -19,7 +19,8 @@ use std::time::Duration;
 use resp::Frame;
 use testkit::{
     DEFAULT_DEADLINE, Direction, Node, NodeConfig, Proxy, Shutdown, free_ports, info_field_in,
-    wait_for_ofs_sync, wait_for_replication_field, wait_for_sync, wait_replica_online, wait_until,
+    wait_for_link_down, wait_for_ofs_sync, wait_for_replication_field, wait_for_sync,
+    wait_replica_online, wait_until,
 };
 
 use crate::support::{Subject, on_both_servers, replication_field};
@@ -31,6 +32,7 @@ on_both_servers!(
     replica_killed_during_full_sync,
     promoted_replica_continues_its_siblings,
     restarted_master_continues_its_replicas,
+    stalled_link_times_out_then_continues,
 );
 
 /// Links cut inside the transfer of the initial snapshot (the replica has nothing yet: each retry is a full sync).
@@ -270,12 +272,26 @@ fn replica_killed_during_full_sync(subject: &Subject) {
 /// both continue with a partial resync (`+CONTINUE`): R1 counts `sync_partial_ok:2`, `sync_full:0`. Writes on R1
 /// then reach R2 and R3.
 fn promoted_replica_continues_its_siblings(subject: &Subject) {
+    promotion_with_siblings(subject, subject, subject);
+}
+
+/// [`promoted_replica_continues_its_siblings`] with the master, the promoted replica and the two siblings
+/// possibly of different implementations (`real_peers` mixes them).
+pub(crate) fn promotion_with_siblings(
+    master_subject: &Subject,
+    promoted_subject: &Subject,
+    sibling_subject: &Subject,
+) {
     let [master_port, port1, port2, port3] = free_ports::<4>();
-    let mut master = subject.start(node_config(master_port));
-    let replicas: Vec<Node> = [port1, port2, port3]
-        .into_iter()
-        .map(|port| subject.start(node_config(port).replica_of(master_port)))
-        .collect();
+    let mut master = master_subject.start(node_config(master_port));
+    let replicas: Vec<Node> = [
+        (promoted_subject, port1),
+        (sibling_subject, port2),
+        (sibling_subject, port3),
+    ]
+    .into_iter()
+    .map(|(subject, port)| subject.start(node_config(port).replica_of(master_port)))
+    .collect();
     wait_replica_online(&master, 3);
     let nodes: Vec<&Node> = std::iter::once(&master).chain(&replicas).collect();
     let mut load = Load::new(3).with_types(ExtraTypes::supported_by(&nodes));
@@ -370,4 +386,45 @@ fn restarted_master_continues_its_replicas(subject: &Subject) {
         wait_for_ofs_sync(&master, replica);
         assert_same_data(&master, replica, "after the master's restart");
     }
+}
+
+/// The link stalls (the proxy holds everything) for longer than `repl-timeout` while the master keeps writing:
+/// both sides give up on the silent link, and once the path works again the replica continues with a partial
+/// resync and ends with the master's data.
+fn stalled_link_times_out_then_continues(subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    // repl-timeout must exceed the PING period (reference §14), or an idle link times out by itself.
+    let timeouts = |config: NodeConfig| {
+        config
+            .with("repl-timeout", "3")
+            .with("repl-ping-replica-period", "1")
+    };
+    let master = subject.start(timeouts(node_config(master_port)));
+    let proxy = Proxy::start(master_port);
+    let replica = subject.start(timeouts(node_config(replica_port)).replica_of(proxy.port()));
+    let mut load = Load::new(5).with_types(ExtraTypes::supported_by(&[&master, &replica]));
+    load.run_on(&master, 300);
+    wait_for_sync(&replica);
+    wait_for_ofs_sync(&master, &replica);
+    let before = SyncCounts::of(&master);
+
+    proxy.pause();
+    load.run_on(&master, 200);
+    wait_for_link_down(&replica);
+    wait_for_replication_field(&master, "connected_slaves", "0");
+    load.run_on(&master, 100);
+    proxy.resume();
+
+    wait_for_sync(&replica);
+    load.run_on(&master, 100);
+    wait_for_ofs_sync(&master, &replica);
+    assert_same_data(&master, &replica, "after the stalled link recovered");
+    assert_eq!(
+        SyncCounts::of(&master),
+        SyncCounts {
+            full: before.full,
+            partial_ok: before.partial_ok + 1
+        },
+        "the stalled link is repaired by a partial resync"
+    );
 }

@@ -19,6 +19,7 @@ mod info_role;
 mod interop;
 mod output_limits;
 mod propagation;
+mod real_peers;
 mod restart;
 mod robustness;
 mod startup;
