@@ -64,6 +64,8 @@ pub struct ClientState {
     pub subscriptions: Subscriptions,
     /// Where published messages for this connection wait to be written.
     pub mailbox: Arc<Mailbox>,
+    /// Set by a blocking command that found nothing to pop: the connection waits for it before reading on.
+    pub blocked: Option<crate::blocking::Pending>,
 }
 
 /// A transaction being queued.
@@ -113,6 +115,7 @@ impl ClientState {
             deny_blocking: false,
             subscriptions: Subscriptions::default(),
             mailbox: Arc::new(Mailbox::default()),
+            blocked: None,
             last_write_offset: replication::ReplOffset(0),
         }
     }

@@ -9,9 +9,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::codec::Decoder;
 
+use crate::blocking::{Pending, Served};
 use crate::client::{AfterReply, ClientState};
 use crate::clients::ClientKind;
 use crate::dispatch;
+use crate::pubsub::Mailbox;
 use crate::replica_feed;
 use crate::shared::Shared;
 use crate::stats::Stats;
@@ -103,6 +105,20 @@ async fn serve(
                 encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
                 continue;
             }
+            Step::Block(pending) => {
+                if !write_output(shared, stream, &mut output, &mailbox, &mut mail_bytes).await {
+                    shared.core().blocking.remove(client.id);
+                    return None;
+                }
+                let served = wait_blocked(shared, stream, client.id, pending, &mut input).await?;
+                encode_frame(&served.reply, client.protocol, &mut output);
+                if served.close {
+                    let _ = stream.write_all(&output).await;
+                    return None;
+                }
+                // Commands that arrived while blocked run now, before reading more.
+                continue;
+            }
             Step::ServeReplica(plan) => {
                 if stream.write_all(&output).await.is_err() {
                     shared.core().replicas.remove(client.id);
@@ -111,42 +127,129 @@ async fn serve(
                 return Some((plan, input));
             }
         }
-        if !output.is_empty() {
+        if !write_output(shared, stream, &mut output, &mailbox, &mut mail_bytes).await {
+            return None;
+        }
+        tokio::select! {
+            alive = read_input(shared, stream, &mut input) => {
+                if !alive {
+                    return None;
+                }
+            }
+            // Published messages: the next turn writes them (nothing new to execute).
+            () = mailbox.wait() => {}
+        }
+    }
+}
+
+/// Writes and clears `output` (acknowledging the `mail_bytes` of Pub/Sub messages in it); false if the
+/// connection is gone, or its mailbox overflowed meanwhile: a subscriber that stops reading must not keep its
+/// connection (and queued messages) forever.
+async fn write_output(
+    shared: &Shared,
+    stream: &mut TcpStream,
+    output: &mut BytesMut,
+    mailbox: &Mailbox,
+    mail_bytes: &mut usize,
+) -> bool {
+    if output.is_empty() {
+        return true;
+    }
+    shared
+        .stats
+        .net_output_bytes
+        .fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    let written = tokio::select! {
+        written = stream.write_all(output) => written.is_ok(),
+        () = mailbox.wait_overflow() => false,
+    };
+    if !written {
+        return false;
+    }
+    output.clear();
+    mailbox.written(std::mem::take(mail_bytes));
+    true
+}
+
+/// Reads more bytes into `input`; false on end of stream, error or server shutdown.
+async fn read_input(shared: &Shared, stream: &mut TcpStream, input: &mut BytesMut) -> bool {
+    if input.capacity() - input.len() < 4096 {
+        input.reserve(16 * 1024);
+    }
+    let read = tokio::select! {
+        read = stream.read_buf(input) => read,
+        () = shared.shutdown.cancelled() => return false,
+    };
+    match read {
+        Ok(0) | Err(_) => false,
+        Ok(n) => {
             shared
                 .stats
-                .net_output_bytes
-                .fetch_add(output.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            // A subscriber that stops reading must not keep its connection (and queued messages) forever.
-            let written = tokio::select! {
-                written = stream.write_all(&output) => written.is_ok(),
-                () = mailbox.wait_overflow() => false,
-            };
-            if !written {
-                return None;
-            }
-            output.clear();
-            mailbox.written(std::mem::take(&mut mail_bytes));
+                .net_input_bytes
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+            true
         }
-        if input.capacity() - input.len() < 4096 {
-            input.reserve(16 * 1024);
+    }
+}
+
+/// Waits for a blocked command to be served or to time out, reading (and keeping) what the client sends
+/// meanwhile, as Redis does, so a disconnect is noticed. On timeout, disconnect or shutdown the client leaves
+/// the queues under the lock; if a write served it just before, that reply wins. `None`: the connection ends.
+async fn wait_blocked(
+    shared: &Shared,
+    stream: &mut TcpStream,
+    client_id: u64,
+    mut pending: Pending,
+    input: &mut BytesMut,
+) -> Option<Served> {
+    // Dropped unserved (CLIENT KILL cancels the whole task), it takes the client out of the queues.
+    let mut leave_queues = LeaveQueues {
+        shared,
+        client_id,
+        armed: true,
+    };
+    let deadline = pending.deadline;
+    let timed_out = async move {
+        match deadline {
+            Some(deadline) => tokio::time::sleep_until(deadline).await,
+            None => std::future::pending().await,
         }
-        let read = tokio::select! {
-            read = stream.read_buf(&mut input) => Some(read),
-            () = mailbox.wait() => None,
-            () = shared.shutdown.cancelled() => return None,
-        };
-        let Some(read) = read else {
-            // Messages arrived: written by the loop's next turn (nothing new to execute).
-            continue;
-        };
-        match read {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => {
-                shared
-                    .stats
-                    .net_input_bytes
-                    .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    };
+    tokio::pin!(timed_out);
+    loop {
+        tokio::select! {
+            served = &mut pending.reply => {
+                leave_queues.armed = served.is_err();
+                return served.ok();
             }
+            () = &mut timed_out => {
+                leave_queues.armed = false;
+                let timeout_reply = shared.core().blocking.remove(client_id);
+                return match timeout_reply {
+                    Some(reply) => Some(Served { reply, close: false }),
+                    None => pending.reply.try_recv().ok(),
+                };
+            }
+            alive = read_input(shared, stream, input) => {
+                if !alive {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Removes a blocked client from the queues when its wait ends without a reply.
+struct LeaveQueues<'a> {
+    shared: &'a Shared,
+    client_id: u64,
+    armed: bool,
+}
+
+impl Drop for LeaveQueues<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.core().blocking.remove(self.client_id);
         }
     }
 }
@@ -159,6 +262,8 @@ enum Step {
     Close,
     /// Write the replies, then shut the server down.
     Shutdown(crate::shutdown::ShutdownMode),
+    /// Write the replies, then wait for the blocked command's reply.
+    Block(Pending),
     /// Write the replies, then serve this connection as a replica.
     ServeReplica(replica_feed::SyncPlan),
     /// Write the replies, wait until writes resume, run this command, then go on.
@@ -205,6 +310,9 @@ fn execute_buffered(
         in_batch += 1;
         // Messages published while the command ran (by itself too) come before its reply, as in Redis.
         deliver_mail(client, output, mail_bytes);
+        if let Some(pending) = client.blocked.take() {
+            return Step::Block(pending);
+        }
         let suppress = std::mem::take(&mut client.suppress_reply);
         let after = client.after_reply.take();
         if !suppress

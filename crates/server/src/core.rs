@@ -9,6 +9,7 @@ use bytes::Bytes;
 use keyspace::{ExpiryPolicy, Keyspace};
 use replication::{ReplOffset, ReplicaLinkState, ReplicationState};
 
+use crate::blocking::Blocking;
 use crate::pubsub::PubSub;
 use crate::replicas::ReplicaRegistry;
 use crate::watch::Watches;
@@ -30,6 +31,8 @@ pub struct Core {
     pub watches: Watches,
     /// Pub/Sub subscriptions.
     pub pubsub: PubSub,
+    /// Clients blocked on keys (`BLPOP` ...), served by the writes that fill those keys.
+    pub blocking: Blocking,
     /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
     pub active_expire_enabled: bool,
     /// Per-command call counts and times (`INFO commandstats`).
@@ -170,6 +173,7 @@ impl Core {
             },
             watches: Watches::default(),
             pubsub: PubSub::default(),
+            blocking: Blocking::default(),
         }
     }
 

@@ -151,6 +151,7 @@ impl<'a> Batch<'a> {
             if spec.has(flags::WRITE) && !client.is_master_link {
                 core.track_local_expires(db, spec, argv);
             }
+            serve_blocked(core, shared);
             return reply;
         }
         if feed_unit(core, &unit) {
@@ -158,6 +159,7 @@ impl<'a> Batch<'a> {
             client.last_write_offset = core.repl.offset();
         }
         self.fed |= std::mem::take(&mut core.stream_grew);
+        self.fed |= serve_blocked(core, shared);
         reply
     }
 
@@ -270,7 +272,7 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
 /// Appends one execution unit to the stream: a `SELECT` before any command whose database differs from the
 /// stream's, and `MULTI`/`EXEC` around two or more commands (the first `SELECT` before the `MULTI`, as Redis
 /// 7.0's `propagatePendingCommands` does). Returns whether anything was appended.
-fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
+pub(crate) fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
     if unit.is_empty() || core.repl.backlog().is_none() {
         return false;
     }
@@ -296,6 +298,15 @@ fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
     }
     core.repl.set_stream_db(stream_db);
     core.propagate_raw(&encoded)
+}
+
+/// After a command (or `EXEC`), still under the lock: serves the clients blocked on keys it filled, each
+/// served operation its own unit after the command's (Redis's `handleClientsBlockedOnKeys`).
+fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
+    if core.blocking.is_empty() {
+        return false;
+    }
+    crate::blocking::serve_ready_keys(core, shared)
 }
 
 impl Drop for Batch<'_> {

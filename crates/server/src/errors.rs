@@ -64,6 +64,24 @@ pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous
 pub const INVALID_CURSOR: &str = "ERR invalid cursor";
 /// `-ERR source and destination objects are the same`
 pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
+/// `-ERR index out of range` (LSET).
+pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+/// A count that must be zero or more (`getPositiveLongFromObjectOrReply` without a message), also for a
+/// non-integer.
+pub const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
+/// A blocking command's timeout that is not a number.
+pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
+/// A blocking command's timeout below zero.
+pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
+/// `LPOS ... RANK 0`.
+pub const LPOS_RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+/// `LPOS ... COUNT` below zero or not an integer.
+pub const LPOS_COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
+/// `LPOS ... MAXLEN` below zero or not an integer.
+pub const LPOS_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
+/// Sent to clients blocked on keys when the server turns into a replica; the connection then closes.
+pub const UNBLOCKED_ROLE_CHANGE: &str =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
 /// An error reply from its full text.
 pub fn reply(text: &str) -> Frame {

@@ -55,7 +55,7 @@ pub fn render(shared: &Shared, core: &Core, requested: &[String]) -> String {
         }
         match section {
             "server" => server(shared, &mut out),
-            "clients" => clients(shared, &mut out),
+            "clients" => clients(shared, core, &mut out),
             "memory" => memory(core, &mut out),
             "persistence" => persistence(core, &mut out),
             "stats" => stats(shared, &mut out),
@@ -107,14 +107,14 @@ fn server(shared: &Shared, out: &mut String) {
     );
 }
 
-fn clients(shared: &Shared, out: &mut String) {
+fn clients(shared: &Shared, core: &Core, out: &mut String) {
     out.push_str("# Clients\r\n");
     line(
         out,
         "connected_clients",
         Stats::get(&shared.stats.connected_clients),
     );
-    line(out, "blocked_clients", 0);
+    line(out, "blocked_clients", core.blocking.len());
 }
 
 fn memory(core: &Core, out: &mut String) {

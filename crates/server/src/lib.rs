@@ -6,6 +6,7 @@
 //! to attached replicas, and on a replica the [`replica_link`] task applies its master's stream.
 #![deny(missing_docs)]
 
+pub mod blocking;
 pub mod client;
 pub mod clients;
 pub mod cmd;

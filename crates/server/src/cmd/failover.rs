@@ -137,6 +137,9 @@ fn hand_over(shared: &std::sync::Arc<Shared>, core: &mut Core, host: String, por
         state.target = Some((host.clone(), port));
     }
     core.role = Role::Replica(MasterLinkStatus::new(host.clone(), port, true));
+    // Clients blocked on keys of a master cannot wait on a replica (Redis closes them with -UNBLOCKED).
+    core.blocking
+        .unblock_all(&crate::errors::reply(crate::errors::UNBLOCKED_ROLE_CHANGE));
     shared.update_config(|config| config.replicaof = Some((host, port)));
     crate::replica_link::start(shared);
 }

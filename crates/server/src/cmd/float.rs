@@ -138,6 +138,52 @@ impl LongDouble {
         if text == "-0" { "0".to_owned() } else { text }
     }
 
+    /// `(long long) ceill(self * 1000.0L)` as compiled for x86-64, how Redis turns a timeout in seconds into
+    /// milliseconds: the product rounded to the extended format, then up to an integer; a result outside the
+    /// `i64` range (infinities and NaN included) converts to `i64::MIN`.
+    pub fn thousandfold_ceil(&self) -> i64 {
+        let product = match self.kind {
+            Kind::Zero => return 0,
+            Kind::Infinite | Kind::NaN => return i64::MIN,
+            Kind::Finite {
+                significand,
+                exponent,
+            } => round(
+                self.negative,
+                &Big::from_u128(u128::from(significand) * 1000),
+                exponent,
+                false,
+            ),
+        };
+        let Kind::Finite {
+            significand,
+            exponent,
+        } = product.kind
+        else {
+            return i64::MIN;
+        };
+        let significand = u128::from(significand);
+        // The magnitude's integer part, and whether a fraction is left over.
+        let (integer, fraction) = match exponent {
+            64.. => return i64::MIN,
+            0.. => (significand << exponent, false),
+            -127..0 => {
+                let shift = exponent.unsigned_abs();
+                (
+                    significand >> shift,
+                    significand & ((1u128 << shift) - 1) != 0,
+                )
+            }
+            _ => (0, true),
+        };
+        let ceiled = if product.negative {
+            -i128::try_from(integer).unwrap_or(i128::MAX)
+        } else {
+            i128::try_from(integer).unwrap_or(i128::MAX) + i128::from(fraction)
+        };
+        i64::try_from(ceiled).unwrap_or(i64::MIN)
+    }
+
     fn with_kind(self, kind: Kind) -> LongDouble {
         LongDouble { kind, ..self }
     }

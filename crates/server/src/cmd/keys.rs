@@ -83,6 +83,8 @@ pub fn rename(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let entry = db.remove(&argv[1]).expect("the key was just found");
     db.insert(super::owned(&argv[2]), entry);
     ctx.propagate_verbatim(argv);
+    // A list renamed onto a key clients are blocked on serves them, as Redis's dbAdd signals it.
+    ctx.signal_key_ready(&argv[2]);
     Frame::ok()
 }
 

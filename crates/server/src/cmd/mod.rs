@@ -425,7 +425,42 @@ const COMMANDS: &[CommandSpec] = &[
     command!("substr", 4, READONLY, 1, 1, 1, ranges::getrange),
     command!("setrange", 4, WRITE | DENYOOM, 1, 1, 1, ranges::setrange),
     // lists (cmd/lists.rs)
-
+    command!("lpush", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpush),
+    command!("rpush", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpush),
+    command!("lpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpushx),
+    command!("rpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpushx),
+    command!("lpop", -2, WRITE | FAST, 1, 1, 1, lists::lpop),
+    command!("rpop", -2, WRITE | FAST, 1, 1, 1, lists::rpop),
+    command!("llen", 2, READONLY | FAST, 1, 1, 1, lists::llen),
+    command!("lrange", 4, READONLY, 1, 1, 1, lists::lrange),
+    command!("lindex", 3, READONLY, 1, 1, 1, lists::lindex),
+    command!("lset", 4, WRITE | DENYOOM, 1, 1, 1, lists::lset),
+    command!("lrem", 4, WRITE, 1, 1, 1, lists::lrem),
+    command!("ltrim", 4, WRITE, 1, 1, 1, lists::ltrim),
+    command!("linsert", 5, WRITE | DENYOOM, 1, 1, 1, lists::linsert),
+    command!("lpos", -3, READONLY, 1, 1, 1, lists::lpos),
+    command!("lmove", 5, WRITE | DENYOOM, 1, 2, 1, lists::lmove),
+    command!("rpoplpush", 3, WRITE | DENYOOM, 1, 2, 1, lists::rpoplpush),
+    command!("blpop", -3, WRITE | NOSCRIPT, 1, -2, 1, lists::blpop),
+    command!("brpop", -3, WRITE | NOSCRIPT, 1, -2, 1, lists::brpop),
+    command!(
+        "blmove",
+        6,
+        WRITE | DENYOOM | NOSCRIPT,
+        1,
+        2,
+        1,
+        lists::blmove
+    ),
+    command!(
+        "brpoplpush",
+        4,
+        WRITE | DENYOOM | NOSCRIPT,
+        1,
+        2,
+        1,
+        lists::brpoplpush
+    ),
     // hashes (cmd/hashes.rs)
     command!("hset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
     command!("hmset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),

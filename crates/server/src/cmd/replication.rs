@@ -47,6 +47,10 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     // Whatever history we hold (our own as a master, or a previous master's) is a position to PSYNC from.
     ctx.core.role = Role::Replica(MasterLinkStatus::new(host.clone(), port, true));
+    // Clients blocked on keys of a master cannot wait on a replica (Redis closes them with -UNBLOCKED).
+    ctx.core
+        .blocking
+        .unblock_all(&crate::errors::reply(crate::errors::UNBLOCKED_ROLE_CHANGE));
     tracing::info!(
         "REPLICAOF {host}:{port} enabled (user request from 'id={}')",
         ctx.client.id

@@ -22,6 +22,7 @@ use crate::support::Subject;
 mod connection_scripts;
 mod data_scripts;
 mod hash_scripts;
+mod list_scripts;
 pub mod raw;
 mod set_scripts;
 mod strings_keys_scripts;
@@ -295,6 +296,14 @@ differential_tests!(
     watch_other_client,
     subscribe_and_publish_resp2,
     subscribe_and_publish_resp3,
+    list_scripts:
+    push_pop,
+    range_index_set,
+    rem_trim_insert,
+    lpos_options,
+    lmove_rpoplpush,
+    blocking_pops_served_at_once,
+    blocking_timeouts,
 );
 
 differential_tests!(

@@ -11,6 +11,7 @@
 mod support;
 
 mod auth_expiry;
+mod blocking;
 mod differential;
 mod faults;
 mod full_sync;

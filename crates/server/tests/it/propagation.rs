@@ -23,6 +23,7 @@ use crate::support::{Subject, on_both_servers};
 mod collections;
 mod fake_replica;
 mod issue3;
+mod lists;
 mod zset_scenarios;
 
 use fake_replica::{FakeReplica, parse_stream};
