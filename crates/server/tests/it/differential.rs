@@ -294,8 +294,12 @@ differential_tests!(
     multi_errors_abort_exec,
     watch_own_writes_and_flushes,
     watch_other_client,
+    multi_with_lists,
     subscribe_and_publish_resp2,
     subscribe_and_publish_resp3,
+);
+
+differential_tests!(
     list_scripts:
     push_pop,
     range_index_set,

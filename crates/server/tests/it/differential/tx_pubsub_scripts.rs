@@ -245,6 +245,37 @@ pub fn watch_other_client() -> Script {
     ])
 }
 
+/// Blocking commands inside a transaction answer as if they timed out; list writes touch watched keys.
+pub fn multi_with_lists() -> Script {
+    script(vec![
+        cmd("MULTI"),
+        cmd("BLPOP nolist 0"),
+        cmd("BRPOPLPUSH nolist dst 0"),
+        cmd("BLMOVE nolist dst LEFT RIGHT 0"),
+        cmd("EXEC"),
+        cmd("RPUSH l a b"),
+        cmd("MULTI"),
+        cmd("BLPOP l 0"),
+        cmd("EXEC"),
+        cmd("WATCH l"),
+        cmd("LPUSH other x"),
+        cmd("MULTI"),
+        cmd("LPOP l"),
+        cmd("EXEC"),
+        cmd("RPUSH l c"),
+        cmd("WATCH l"),
+        on(1, cmd("RPOP l")),
+        cmd("MULTI"),
+        cmd("LLEN l"),
+        cmd("EXEC"),
+        cmd("WATCH l2"),
+        on(1, cmd("RPUSH l2 x")),
+        cmd("MULTI"),
+        cmd("PING"),
+        cmd("EXEC"),
+    ])
+}
+
 pub fn subscribe_and_publish_resp2() -> Script {
     script(vec![
         cmd("SUBSCRIBE news"),
