@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use resp::{CommandDecoder, Frame, encode_frame};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::Decoder;
 
 use crate::blocking::{Pending, Served};
@@ -18,10 +17,17 @@ use crate::replica_feed;
 use crate::shared::Shared;
 use crate::stats::Stats;
 
+/// A client transport: a TCP connection or a unix socket.
+pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Transport for T {}
+
 /// Serves one client until it disconnects, sends QUIT, becomes a replica, or the server stops.
-pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
-    let addr = stream.peer_addr().ok();
-    let _ = stream.set_nodelay(true);
+pub async fn handle<S: Transport>(
+    shared: Arc<Shared>,
+    mut stream: S,
+    addr: Option<std::net::SocketAddr>,
+) {
     let authenticated = shared.config().requirepass.is_none();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
     // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`.
@@ -49,9 +55,9 @@ pub async fn handle(shared: Arc<Shared>, mut stream: TcpStream) {
 }
 
 /// Returns a sync plan when the connection turned into a replica link.
-async fn serve(
+async fn serve<S: Transport>(
     shared: &Arc<Shared>,
-    stream: &mut TcpStream,
+    stream: &mut S,
     client: &mut ClientState,
 ) -> Option<(replica_feed::SyncPlan, BytesMut)> {
     let mut decoder = CommandDecoder::default();
@@ -145,9 +151,9 @@ async fn serve(
 /// Writes and clears `output` (acknowledging the `mail_bytes` of Pub/Sub messages in it); false if the
 /// connection is gone, or its mailbox overflowed meanwhile: a subscriber that stops reading must not keep its
 /// connection (and queued messages) forever.
-async fn write_output(
+async fn write_output<S: Transport>(
     shared: &Shared,
-    stream: &mut TcpStream,
+    stream: &mut S,
     output: &mut BytesMut,
     mailbox: &Mailbox,
     mail_bytes: &mut usize,
@@ -172,7 +178,7 @@ async fn write_output(
 }
 
 /// Reads more bytes into `input`; false on end of stream, error or server shutdown.
-async fn read_input(shared: &Shared, stream: &mut TcpStream, input: &mut BytesMut) -> bool {
+async fn read_input<S: Transport>(shared: &Shared, stream: &mut S, input: &mut BytesMut) -> bool {
     if input.capacity() - input.len() < 4096 {
         input.reserve(16 * 1024);
     }
@@ -195,9 +201,9 @@ async fn read_input(shared: &Shared, stream: &mut TcpStream, input: &mut BytesMu
 /// Waits for a blocked command to be served or to time out, reading (and keeping) what the client sends
 /// meanwhile, as Redis does, so a disconnect is noticed. On timeout, disconnect or shutdown the client leaves
 /// the queues under the lock; if a write served it just before, that reply wins. `None`: the connection ends.
-async fn wait_blocked(
+async fn wait_blocked<S: Transport>(
     shared: &Shared,
-    stream: &mut TcpStream,
+    stream: &mut S,
     client_id: u64,
     mut pending: Pending,
     input: &mut BytesMut,

@@ -78,6 +78,7 @@ pub enum StartError {
 pub struct Server {
     shared: Arc<Shared>,
     listener: TcpListener,
+    unix_listener: Option<tokio::net::UnixListener>,
 }
 
 impl Server {
@@ -110,10 +111,15 @@ impl Server {
         if let Some((host, master_port)) = &config.replicaof {
             core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
         }
+        let unix_listener = bind_unix_socket(&config)?;
         let path = config.dir.join(&config.dbfilename);
         persistence::load_at_startup(&path, &mut core, config.databases)?;
         let shared = Arc::new(Shared::new(core, config, port));
-        Ok(Server { shared, listener })
+        Ok(Server {
+            shared,
+            listener,
+            unix_listener,
+        })
     }
 
     /// The state shared by every task (for tests and the binary's signal handling).
@@ -128,24 +134,41 @@ impl Server {
 
     /// Serves until the shutdown token is cancelled (SHUTDOWN, a signal), then waits briefly for tasks.
     pub async fn run(self) {
-        let Server { shared, listener } = self;
+        let Server {
+            shared,
+            listener,
+            unix_listener,
+        } = self;
         shared.tasks.spawn(cron::run(Arc::clone(&shared)));
         if shared.core().is_replica() {
             replica_link::start(&shared);
         }
         tracing::info!("Ready to accept connections tcp");
+        if unix_listener.is_some() {
+            tracing::info!("Ready to accept connections unix");
+        }
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => {
-                        shared.tasks.spawn(connection::handle(Arc::clone(&shared), stream));
+                    Ok((stream, addr)) => {
+                        let _ = stream.set_nodelay(true);
+                        shared.tasks.spawn(connection::handle(Arc::clone(&shared), stream, Some(addr)));
                     }
                     Err(error) => tracing::warn!("Accepting client connection: {error}"),
+                },
+                accepted = accept_unix(unix_listener.as_ref()) => match accepted {
+                    Ok(stream) => {
+                        shared.tasks.spawn(connection::handle(Arc::clone(&shared), stream, None));
+                    }
+                    Err(error) => tracing::warn!("Accepting unix socket connection: {error}"),
                 },
                 () = shared.shutdown.cancelled() => break,
             }
         }
         drop(listener);
+        if unix_listener.is_some() {
+            let _ = std::fs::remove_file(&shared.config().unixsocket);
+        }
         shared.tasks.close();
         if tokio::time::timeout(Duration::from_secs(2), shared.tasks.wait())
             .await
@@ -154,6 +177,41 @@ impl Server {
             tracing::warn!("Some tasks did not stop within 2 seconds; exiting anyway");
         }
         tracing::info!("Redis is now ready to exit, bye bye...");
+    }
+}
+
+/// Listens on `unixsocket` when configured (replacing a stale socket file), with `unixsocketperm`.
+fn bind_unix_socket(config: &Config) -> Result<Option<tokio::net::UnixListener>, StartError> {
+    if config.unixsocket.is_empty() {
+        return Ok(None);
+    }
+    let path = std::path::Path::new(&config.unixsocket);
+    let _ = std::fs::remove_file(path);
+    let listener = tokio::net::UnixListener::bind(path).map_err(|source| {
+        tracing::warn!("Failed opening Unix socket: {source}");
+        StartError::Listen {
+            port: config.port,
+            source,
+        }
+    })?;
+    let perm = config
+        .other("unixsocketperm")
+        .and_then(|perm| u32::from_str_radix(perm, 8).ok())
+        .unwrap_or(0);
+    if perm != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm));
+    }
+    Ok(Some(listener))
+}
+
+/// The next unix-socket connection, or never when there is no unix listener.
+async fn accept_unix(
+    listener: Option<&tokio::net::UnixListener>,
+) -> std::io::Result<tokio::net::UnixStream> {
+    match listener {
+        Some(listener) => listener.accept().await.map(|(stream, _)| stream),
+        None => std::future::pending().await,
     }
 }
 

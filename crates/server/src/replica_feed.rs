@@ -11,8 +11,7 @@ use bytes::BytesMut;
 use replication::{ReplOffset, ReplicaSyncState};
 use resp::CommandDecoder;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{ReadHalf, WriteHalf};
 use tokio::sync::oneshot;
 use tokio_util::codec::Decoder;
 use tracing::Instrument;
@@ -37,9 +36,9 @@ pub enum SyncPlan {
 }
 
 /// Serves a replica on `stream` until it disconnects, is cancelled, or the server stops.
-pub async fn serve(
+pub async fn serve<S: crate::connection::Transport>(
     shared: Arc<Shared>,
-    stream: TcpStream,
+    stream: S,
     client_id: u64,
     plan: SyncPlan,
     leftover: BytesMut,
@@ -55,7 +54,7 @@ pub async fn serve(
     };
     let span = tracing::info_span!("replica", addr = %name);
     async move {
-        let (reader, writer) = stream.into_split();
+        let (reader, writer) = tokio::io::split(stream);
         let (first_ack_tx, first_ack_rx) = oneshot::channel();
         let reader_task = tokio::spawn(read_acks(
             Arc::clone(&shared),
@@ -84,9 +83,9 @@ pub async fn serve(
 }
 
 /// The writer half: snapshot (if any), then the stream.
-async fn send(
+async fn send<S: crate::connection::Transport>(
     shared: &Arc<Shared>,
-    mut writer: OwnedWriteHalf,
+    mut writer: WriteHalf<S>,
     client_id: u64,
     plan: SyncPlan,
     first_ack: oneshot::Receiver<()>,
@@ -135,9 +134,9 @@ async fn send(
 
 /// Waits for the batch snapshot, writing a keepalive newline every second meanwhile (replicas skip
 /// them; they tell the replica the master is alive while the delay runs).
-async fn wait_for_snapshot(
+async fn wait_for_snapshot<S: crate::connection::Transport>(
     shared: &Arc<Shared>,
-    writer: &mut OwnedWriteHalf,
+    writer: &mut WriteHalf<S>,
     client_id: u64,
 ) -> Result<Arc<crate::full_sync::Snapshot>, String> {
     let mut snapshot = shared.full_syncs.join(shared, client_id);
@@ -160,9 +159,9 @@ fn set_state(shared: &Shared, client_id: u64, state: ReplicaSyncState) {
 
 /// Copies whatever the replica has not been sent yet out of the backlog and writes it, then waits for the
 /// stream to grow.
-async fn stream_backlog(
+async fn stream_backlog<S: crate::connection::Transport>(
     shared: &Arc<Shared>,
-    mut writer: OwnedWriteHalf,
+    mut writer: WriteHalf<S>,
     client_id: u64,
 ) -> Result<(), String> {
     let mut grown = shared.stream_notify.subscribe();
@@ -204,9 +203,9 @@ async fn stream_backlog(
 
 /// The reader half: `REPLCONF ACK <offset>` updates the replica's acknowledged offset; the first one after a
 /// diskless snapshot releases the stream. A replica sends nothing else worth acting on.
-async fn read_acks(
+async fn read_acks<S: crate::connection::Transport>(
     shared: Arc<Shared>,
-    mut reader: OwnedReadHalf,
+    mut reader: ReadHalf<S>,
     client_id: u64,
     mut buf: BytesMut,
     first_ack: oneshot::Sender<()>,
