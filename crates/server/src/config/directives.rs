@@ -103,7 +103,7 @@ pub fn parse_args(args: &[String], file_text: &str) -> Vec<Directive> {
 
 /// An argument as Redis's `sdscatrepr` shows it: in double quotes, with escapes for quotes, backslashes and
 /// unprintable bytes.
-fn quoted(arg: &str) -> String {
+pub(crate) fn quoted(arg: &str) -> String {
     let mut out = String::from("\"");
     for byte in arg.bytes() {
         match byte {

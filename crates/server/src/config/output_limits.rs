@@ -97,27 +97,9 @@ impl OutputBufferLimits {
 }
 
 fn memory(text: &str) -> Result<u64, String> {
-    let lower = text.to_ascii_lowercase();
-    let units: [(&str, u64); 7] = [
-        ("kb", 1024),
-        ("mb", 1 << 20),
-        ("gb", 1 << 30),
-        ("k", 1000),
-        ("m", 1_000_000),
-        ("g", 1_000_000_000),
-        ("b", 1),
-    ];
-    let (digits, multiplier) = units
-        .iter()
-        .find_map(|(suffix, m)| lower.strip_suffix(suffix).map(|d| (d, *m)))
-        .unwrap_or((&lower, 1));
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(multiplier))
-        .ok_or_else(|| {
-            "Error in hard or soft limit setting in buffer limit configuration.".to_owned()
-        })
+    super::params::memory_value(text).ok_or_else(|| {
+        "Error in hard or soft limit setting in buffer limit configuration.".to_owned()
+    })
 }
 
 #[cfg(test)]

@@ -295,8 +295,15 @@ fn parse_number<T: std::str::FromStr>(args: &[String]) -> Result<T, ConfigError>
 
 /// Sizes accept Redis's unit suffixes (`1mb`, `64kb`, `1gb`).
 fn parse_memory(args: &[String]) -> Result<usize, ConfigError> {
-    let text = one(args)?.to_ascii_lowercase();
-    let units: [(&str, usize); 7] = [
+    memory_value(one(args)?)
+        .and_then(|bytes| usize::try_from(bytes).ok())
+        .ok_or_else(|| ConfigError::BadValue("argument must be a memory value".to_owned()))
+}
+
+/// A size with Redis's unit suffixes (`1mb`, `64kb`, `1gb`, `5k`), in bytes.
+pub(super) fn memory_value(text: &str) -> Option<u64> {
+    let text = text.to_ascii_lowercase();
+    let units: [(&str, u64); 7] = [
         ("kb", 1024),
         ("mb", 1 << 20),
         ("gb", 1 << 30),
@@ -310,10 +317,9 @@ fn parse_memory(args: &[String]) -> Result<usize, ConfigError> {
         .find_map(|(suffix, mult)| text.strip_suffix(suffix).map(|d| (d, *mult)))
         .unwrap_or((&text, 1));
     digits
-        .parse::<usize>()
+        .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(multiplier))
-        .ok_or_else(|| ConfigError::BadValue("argument must be a memory value".to_owned()))
 }
 
 fn optional(value: &str) -> Option<String> {

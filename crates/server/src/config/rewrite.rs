@@ -95,20 +95,7 @@ fn quote(value: &str) -> String {
     if plain {
         return value.to_owned();
     }
-    let mut out = String::from("\"");
-    for byte in value.bytes() {
-        match byte {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x20..=0x7e => out.push(char::from(byte)),
-            _ => out.push_str(&format!("\\x{byte:02x}")),
-        }
-    }
-    out.push('"');
-    out
+    super::directives::quoted(value)
 }
 
 #[cfg(test)]
