@@ -3,6 +3,8 @@
 
 use std::ffi::OsString;
 use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -12,7 +14,7 @@ use crate::format::FormatMode;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Invocation {
     /// Connect and run a command, or the REPL when [`Args::command`] is empty.
-    Run(Args),
+    Run(Box<Args>),
     /// `--help`, or `-h` with no host after it (redis-cli's behaviour): print [`USAGE`] and exit 0.
     Help,
     /// `-v` / `--version`: print the version and exit 0.
@@ -26,6 +28,8 @@ pub struct Args {
     pub host: String,
     /// `-p`, default 6379.
     pub port: u16,
+    /// `-s`: connect to this Unix domain socket instead of `host:port`.
+    pub socket: Option<PathBuf>,
     /// `-a` / `--pass`: sent as `AUTH` on every connect.
     pub password: Option<Bytes>,
     /// `--user`: makes the `AUTH` on connect the two-argument form (only with a password).
@@ -36,20 +40,75 @@ pub struct Args {
     pub db: i64,
     /// `--raw` / `--no-raw`, the last one wins; `None` means "decide by whether stdout is a terminal".
     pub output: Option<FormatMode>,
+    /// `-r`: how many times to run the command; negative runs it forever.
+    pub repeat: i64,
+    /// `-i`: the pause after each repeated command, and the cycle of `--scan`, `--stat` and the latency modes.
+    pub interval: Option<Duration>,
+    /// `-x`: read the command's last argument from stdin.
+    pub stdin_last_arg: bool,
+    /// `-3`: speak RESP3 (`HELLO 3` on every connect).
+    pub resp3: bool,
+    /// `--pattern`: the `MATCH` pattern of `--scan` and `--bigkeys`.
+    pub pattern: Option<Bytes>,
+    /// `--pipe-timeout`: seconds to wait for replies after the last byte of `--pipe` input (0: forever).
+    pub pipe_timeout: u64,
+    /// The special modes asked for; see [`Args::mode`] for which one runs.
+    pub modes: Vec<Mode>,
     /// The command to run once; empty for the REPL.
     pub command: Vec<Bytes>,
 }
+
+/// A mode that replaces running a command (redis-cli's `--scan`, `--pipe`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// `--latency` (`history: false`) or `--latency-history`.
+    Latency {
+        /// Print a line per sample and a summary per interval, instead of one line.
+        history: bool,
+    },
+    /// `--replica` / `--slave`: show the commands a master streams to its replicas.
+    Replica,
+    /// `--rdb FILE`: fetch a snapshot through the replication handshake (`-` is stdout).
+    Rdb(PathBuf),
+    /// `--pipe`: send raw RESP from stdin, count the replies.
+    Pipe,
+    /// `--bigkeys`: the biggest key of each type, from a full SCAN.
+    BigKeys,
+    /// `--stat`: a line of server statistics per interval.
+    Stat,
+    /// `--scan`: list the keys with SCAN.
+    Scan,
+}
+
+/// The order in which redis-cli's `main` tries the modes: the first one asked for runs and exits.
+const MODE_PRIORITY: [fn(&Mode) -> bool; 7] = [
+    |mode| matches!(mode, Mode::Latency { .. }),
+    |mode| matches!(mode, Mode::Replica),
+    |mode| matches!(mode, Mode::Rdb(_)),
+    |mode| matches!(mode, Mode::Pipe),
+    |mode| matches!(mode, Mode::BigKeys),
+    |mode| matches!(mode, Mode::Stat),
+    |mode| matches!(mode, Mode::Scan),
+];
 
 impl Default for Args {
     fn default() -> Args {
         Args {
             host: "127.0.0.1".to_owned(),
             port: 6379,
+            socket: None,
             password: None,
             user: None,
             no_auth_warning: false,
             db: 0,
             output: None,
+            repeat: 1,
+            interval: None,
+            stdin_last_arg: false,
+            resp3: false,
+            pattern: None,
+            pipe_timeout: 30,
+            modes: Vec::new(),
             command: Vec::new(),
         }
     }
@@ -64,6 +123,13 @@ impl Args {
             FormatMode::Raw
         })
     }
+
+    /// The special mode to run, if any; when several are asked for, the one redis-cli would run.
+    pub fn mode(&self) -> Option<&Mode> {
+        MODE_PRIORITY
+            .iter()
+            .find_map(|is| self.modes.iter().rev().find(|mode| is(mode)))
+    }
 }
 
 /// A command line that cannot be run. `Display` is redis-cli's message; the process then exits with 1.
@@ -74,6 +140,8 @@ pub enum ArgsError {
     Unrecognized(String),
     /// A port outside 0..=65535.
     InvalidPort,
+    /// Any other refusal, worded as redis-cli words it (a bad `-u` URI, `-2` with `-3`, ...).
+    Message(String),
 }
 
 impl fmt::Display for ArgsError {
@@ -86,6 +154,7 @@ impl fmt::Display for ArgsError {
                 )
             }
             ArgsError::InvalidPort => f.write_str("Invalid server port."),
+            ArgsError::Message(text) => f.write_str(text),
         }
     }
 }
@@ -97,17 +166,55 @@ pub const USAGE: &str = "\
 Usage: rcli [OPTIONS] [cmd [arg [arg ...]]]
   -h <hostname>      Server hostname (default: 127.0.0.1).
   -p <port>          Server port (default: 6379).
+  -s <socket>        Server socket (overrides hostname and port).
   -a <password>      Password to use when connecting to the server.
-  --pass <password>  Alias of -a for consistency with the new --user option.
   --user <username>  Used to send ACL style 'AUTH username pass'. Needs -a.
+  --pass <password>  Alias of -a for consistency with the new --user option.
+  -u <uri>           Server URI: redis://[[user:]password@]host[:port][/db].
+  -r <repeat>        Execute specified command N times (-1: forever).
+  -i <interval>      When -r is used, waits <interval> seconds per command.
+                     It is possible to specify sub-second times like -i 0.1.
+                     This interval is also used in --scan and --stat per cycle.
+                     and in --bigkeys per 100 cycles.
+  -n <db>            Database number.
+  -2                 Start session in RESP2 protocol mode.
+  -3                 Start session in RESP3 protocol mode.
+  -x                 Read last argument from STDIN (see example below).
   --no-auth-warning  Don't show warning message when using password on command
                      line interface.
-  -n <db>            Database number.
   --raw              Use raw formatting for replies (default when STDOUT is
                      not a tty).
   --no-raw           Force formatted output even when STDOUT is not a tty.
+  --csv              Output in CSV format.
+  --stat             Print rolling stats about server: mem, clients, ...
+  --latency          Enter a special mode continuously sampling latency.
+                     If you use this mode in an interactive session it runs
+                     forever displaying real-time stats. Otherwise if --raw or
+                     --csv is specified, or if you redirect the output to a non
+                     TTY, it samples the latency for 1 second (you can use
+                     -i to change the interval), then produces a single output
+                     and exits.
+  --latency-history  Like --latency but tracking latency changes over time.
+                     Default time interval is 15 sec. Change it using -i.
+  --replica          Simulate a replica showing commands received from the master.
+  --rdb <filename>   Transfer an RDB dump from remote server to local file.
+                     Use filename of \"-\" to write to stdout.
+  --pipe             Transfer raw Redis protocol from stdin to server.
+  --pipe-timeout <n> In --pipe mode, abort with error if after sending all data.
+                     no reply is received within <n> seconds.
+                     Default timeout: 30. Use 0 to wait forever.
+  --bigkeys          Sample Redis keys looking for keys with many elements (complexity).
+  --scan             List all keys using the SCAN command.
+  --pattern <pat>    Keys pattern when using the --scan or --bigkeys
+                     options (default: *).
   --help             Output this help and exit.
   -v, --version      Output version and exit.
+
+Examples:
+  cat /etc/passwd | rcli -x set mypasswd
+  rcli -r 100 lpush mylist x
+  rcli -r 100 -i 1 info | grep used_memory_human:
+  rcli --scan --pattern '*:12345*'
 
 Without a command, rcli starts an interactive session; its history is kept in
 $RCLI_HISTFILE (default ~/.rcli_history; /dev/null disables it).
@@ -120,6 +227,7 @@ where
 {
     let mut arguments = arguments.into_iter().peekable();
     let mut args = Args::default();
+    let mut resp2 = false;
     while let Some(argument) = arguments.peek() {
         let Some(option) = argument.to_str().filter(|word| word.starts_with('-')) else {
             break;
@@ -141,13 +249,142 @@ where
             "--user" if has_value => args.user = Some(os_bytes(value())),
             "--no-auth-warning" => args.no_auth_warning = true,
             "-n" if has_value => args.db = atoi(&value().into_encoded_bytes()),
+            "-s" if has_value => args.socket = Some(PathBuf::from(value())),
+            "-u" if has_value => parse_uri(&value().into_encoded_bytes(), &mut args)?,
+            "-r" if has_value => args.repeat = atoi(&value().into_encoded_bytes()),
+            "-i" if has_value => args.interval = interval(&value().into_encoded_bytes()),
+            "-x" => args.stdin_last_arg = true,
+            "-2" => resp2 = true,
+            "-3" => args.resp3 = true,
             "--raw" => args.output = Some(FormatMode::Raw),
             "--no-raw" => args.output = Some(FormatMode::Tty),
+            "--csv" => args.output = Some(FormatMode::Csv),
+            "--latency" => args.modes.push(Mode::Latency { history: false }),
+            "--latency-history" => args.modes.push(Mode::Latency { history: true }),
+            "--replica" | "--slave" => args.modes.push(Mode::Replica),
+            "--rdb" if has_value => args.modes.push(Mode::Rdb(PathBuf::from(value()))),
+            "--pipe" => args.modes.push(Mode::Pipe),
+            "--pipe-timeout" if has_value => {
+                args.pipe_timeout = u64::try_from(atoi(&value().into_encoded_bytes())).unwrap_or(0)
+            }
+            "--bigkeys" => args.modes.push(Mode::BigKeys),
+            "--stat" => args.modes.push(Mode::Stat),
+            "--scan" => args.modes.push(Mode::Scan),
+            "--pattern" if has_value => args.pattern = Some(os_bytes(value())),
             _ => return Err(ArgsError::Unrecognized(option)),
         }
     }
+    if resp2 && args.resp3 {
+        return Err(ArgsError::Message(
+            "Options -2 and -3 are mutually exclusive.".to_owned(),
+        ));
+    }
+    // Latency modes with both flags given behave as --latency-history in redis-cli (one flag each).
+    if args.modes.contains(&Mode::Latency { history: true }) {
+        args.modes
+            .retain(|mode| *mode != Mode::Latency { history: false });
+    }
     args.command = arguments.map(os_bytes).collect();
-    Ok(Invocation::Run(args))
+    Ok(Invocation::Run(Box::new(args)))
+}
+
+/// `-i`: C's `atof` seconds; zero or less (or not a number) means no pause, as in redis-cli.
+fn interval(text: &[u8]) -> Option<Duration> {
+    let text = String::from_utf8_lossy(text);
+    let text = text.trim_start();
+    // atof reads the longest prefix that is a number.
+    let seconds = (1..=text.len())
+        .rev()
+        .filter(|end| text.is_char_boundary(*end))
+        .find_map(|end| text[..end].parse::<f64>().ok())
+        .unwrap_or(0.0);
+    // redis-cli keeps whole microseconds.
+    let micros = (seconds * 1_000_000.0) as i64;
+    u64::try_from(micros)
+        .ok()
+        .filter(|micros| *micros > 0)
+        .map(Duration::from_micros)
+}
+
+/// `-u redis://[[user:]password@]host[:port][/db]`, parsed like redis-cli's `parseRedisUri`: each part is optional
+/// and overrides what came before it on the command line.
+fn parse_uri(uri: &[u8], args: &mut Args) -> Result<(), ArgsError> {
+    const SCHEME: &[u8] = b"redis://";
+    const TLS_SCHEME: &[u8] = b"rediss://";
+    let refuse = |text: &str| Err(ArgsError::Message(text.to_owned()));
+    let starts_with = |prefix: &[u8]| {
+        uri.len() >= prefix.len() && uri[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    if starts_with(TLS_SCHEME) {
+        return refuse("rediss:// is only supported when rcli is compiled with OpenSSL");
+    }
+    if !starts_with(SCHEME) {
+        return refuse("Invalid URI scheme");
+    }
+    let mut rest = &uri[SCHEME.len()..];
+    if rest.is_empty() {
+        return Ok(());
+    }
+    if let Some(at) = rest.iter().position(|byte| *byte == b'@') {
+        let userinfo = &rest[..at];
+        let password = match userinfo.iter().position(|byte| *byte == b':') {
+            Some(colon) => {
+                args.user = Some(percent_decode(&userinfo[..colon])?);
+                &userinfo[colon + 1..]
+            }
+            None => userinfo,
+        };
+        args.password = Some(percent_decode(password)?);
+        rest = &rest[at + 1..];
+    }
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let slash = rest.iter().position(|byte| *byte == b'/');
+    if rest[0] != b'/' {
+        let host_and_port = &rest[..slash.unwrap_or(rest.len())];
+        // redis-cli looks for the port's colon in the whole rest, path included.
+        let host = match rest.iter().position(|byte| *byte == b':') {
+            Some(colon) => {
+                args.port = u16::try_from(atoi(&rest[colon + 1..])).unwrap_or(0);
+                &rest[..colon]
+            }
+            None => host_and_port,
+        };
+        args.host = String::from_utf8_lossy(host).into_owned();
+    }
+    let Some(slash) = slash else {
+        return Ok(());
+    };
+    let path = &rest[slash + 1..];
+    if !path.is_empty() {
+        args.db = atoi(path);
+    }
+    Ok(())
+}
+
+fn percent_decode(text: &[u8]) -> Result<Bytes, ArgsError> {
+    let mut decoded = Vec::with_capacity(text.len());
+    let mut index = 0;
+    while index < text.len() {
+        if text[index] != b'%' {
+            decoded.push(text[index]);
+            index += 1;
+            continue;
+        }
+        let (Some(high), Some(low)) = (text.get(index + 1), text.get(index + 2)) else {
+            return Err(ArgsError::Message("Incomplete URI encoding".to_owned()));
+        };
+        let hex = |digit: u8| (digit as char).to_digit(16);
+        let (Some(high), Some(low)) = (hex(*high), hex(*low)) else {
+            return Err(ArgsError::Message(
+                "Illegal character in URI encoding".to_owned(),
+            ));
+        };
+        decoded.push((high * 16 + low) as u8);
+        index += 3;
+    }
+    Ok(Bytes::from(decoded))
 }
 
 /// C's `atoi`: optional blanks and sign, then as many digits as there are; anything else reads as 0.
@@ -186,7 +423,7 @@ mod tests {
 
     fn run_args(words: &str) -> Args {
         match parse_words(words) {
-            Ok(Invocation::Run(args)) => args,
+            Ok(Invocation::Run(args)) => *args,
             other => panic!("{words:?} parsed as {other:?}"),
         }
     }

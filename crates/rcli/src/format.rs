@@ -16,6 +16,8 @@ pub enum FormatMode {
     /// redis-cli's default when stdout is not a terminal (or with `--raw`): values as-is, one array element per line,
     /// and a newline after the whole reply.
     Raw,
+    /// `--csv`: scalars comma-separated on one line, strings quoted, aggregates (maps too) flattened.
+    Csv,
     /// What redis-cli uses for commands whose reply is text meant to be read as-is (`INFO`, `CLIENT LIST`, ...),
     /// whatever the output mode: like [`FormatMode::Raw`] but without the newline after the reply, because such
     /// text already ends in CRLF.
@@ -30,6 +32,10 @@ pub fn format_reply(frame: &Frame, mode: FormatMode) -> Vec<u8> {
         FormatMode::Tty => write_tty(frame, b"", &mut out),
         FormatMode::Raw => {
             write_raw(frame, &mut out);
+            out.push(b'\n');
+        }
+        FormatMode::Csv => {
+            write_csv(frame, &mut out);
             out.push(b'\n');
         }
         FormatMode::Verbatim => write_raw(frame, &mut out),
@@ -215,6 +221,48 @@ fn write_raw(frame: &Frame, out: &mut Vec<u8>) {
                 write_raw(key, out);
                 out.push(b' ');
                 write_raw(value, out);
+            }
+        }
+    }
+}
+
+/// `cliFormatReplyCSV`.
+fn write_csv(frame: &Frame, out: &mut Vec<u8>) {
+    match frame {
+        Frame::Error(text) | Frame::BulkError(text) => {
+            out.extend_from_slice(b"ERROR,");
+            // redis-cli measures the error with `strlen`: it ends at the first NUL.
+            let end = text
+                .iter()
+                .position(|byte| *byte == 0)
+                .unwrap_or(text.len());
+            write_quoted(&text[..end], out);
+        }
+        Frame::Simple(text) | Frame::Bulk(text) | Frame::Verbatim { text, .. } => {
+            write_quoted(text, out)
+        }
+        Frame::Integer(value) => out.extend_from_slice(value.to_string().as_bytes()),
+        Frame::Double(value) => out.extend_from_slice(resp::format_double(*value).as_bytes()),
+        // redis-cli 7.0 exits with "Unknown reply type" here; the digits are the useful choice.
+        Frame::BigNumber(digits) => out.extend_from_slice(digits),
+        Frame::Null | Frame::NullArray => out.extend_from_slice(b"NULL"),
+        Frame::Boolean(value) => out.extend_from_slice(if *value { b"true" } else { b"false" }),
+        Frame::Array(items) | Frame::Set(items) | Frame::Push(items) => {
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_csv(item, out);
+            }
+        }
+        Frame::Map(entries) => {
+            for (index, (key, value)) in entries.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_csv(key, out);
+                out.push(b',');
+                write_csv(value, out);
             }
         }
     }

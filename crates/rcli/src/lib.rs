@@ -8,15 +8,17 @@
 pub mod args;
 pub mod client;
 pub mod format;
+pub mod modes;
 pub mod repl;
 pub mod rules;
 pub mod session;
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use bytes::Bytes;
 
-pub use args::{Args, Invocation};
+pub use args::{Args, Invocation, Mode};
 pub use client::{Client, Timeouts};
 pub use format::{FormatMode, format_reply};
 pub use session::{IssueError, Session, Target};
@@ -35,15 +37,47 @@ pub fn run_once(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> io::Result<i32> {
-    match session.issue(command, stderr) {
-        Ok(reply) => {
-            stdout.write_all(&format_reply(&reply, rules::reply_mode(command, mode)))?;
-            stdout.flush()?;
-            Ok(0)
+    run_repeated(session, command, 1, None, mode, stdout, stderr)
+}
+
+/// Runs one command `repeat` times (forever when negative, redis-cli's `-r -1`), pausing `interval` after each,
+/// printing every reply like [`run_once`]; stops at the first command that gets no reply.
+///
+/// With `repeat` 0 nothing is sent, but the connection is still made, so an unreachable server is reported.
+pub fn run_repeated(
+    session: &mut Session,
+    command: &[Bytes],
+    repeat: i64,
+    interval: Option<Duration>,
+    mode: FormatMode,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<i32> {
+    if !session.is_connected()
+        && let Err(error) = session.connect(stderr)
+    {
+        writeln!(stderr, "{error}")?;
+        return Ok(1);
+    }
+    let mode = rules::reply_mode(command, mode);
+    let mut remaining = repeat;
+    while remaining != 0 {
+        if remaining > 0 {
+            remaining -= 1;
         }
-        Err(error) => {
-            writeln!(stderr, "{error}")?;
-            Ok(1)
+        match session.issue(command, stderr) {
+            Ok(reply) => {
+                stdout.write_all(&format_reply(&reply, mode))?;
+                stdout.flush()?;
+            }
+            Err(error) => {
+                writeln!(stderr, "{error}")?;
+                return Ok(1);
+            }
+        }
+        if let Some(interval) = interval {
+            std::thread::sleep(interval);
         }
     }
+    Ok(0)
 }

@@ -1,6 +1,6 @@
 //! The `rcli` binary: parses the command line, then runs one command or the REPL (see the `rcli` library).
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -42,19 +42,46 @@ fn try_main() -> anyhow::Result<ExitCode> {
     let mode = args.format_mode(io::stdout().is_terminal());
     let mut session = Session::new(Target::from_args(&args), args.db);
     let mut stderr = io::stderr();
+    if let Some(special) = args.mode() {
+        let code = rcli::modes::run(
+            special,
+            &args,
+            &mut session,
+            mode,
+            &mut io::stdin(),
+            &mut io::stdout().lock(),
+            &mut stderr,
+        )
+        .context("run mode")?;
+        return Ok(exit_code(code));
+    }
     if args.command.is_empty() {
         repl::run(&mut session, mode, &repl::history_file()).context("run interactive session")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let code = rcli::run_once(
+    let mut command = args.command.clone();
+    if args.stdin_last_arg {
+        let mut last = Vec::new();
+        io::stdin()
+            .read_to_end(&mut last)
+            .context("Reading from standard input")?;
+        command.push(last.into());
+    }
+    let code = rcli::run_repeated(
         &mut session,
-        &args.command,
+        &command,
+        args.repeat,
+        args.interval,
         mode,
         &mut io::stdout().lock(),
         &mut stderr,
     )
     .context("write reply")?;
-    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+    Ok(exit_code(code))
+}
+
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use bytes::Bytes;
 use resp::Frame;
@@ -19,6 +20,10 @@ pub struct Target {
     pub host: String,
     /// TCP port.
     pub port: u16,
+    /// `-s`: a Unix domain socket to use instead of `host:port`.
+    pub socket: Option<PathBuf>,
+    /// `-3`: switch every connection to RESP3 with `HELLO 3` (after `AUTH` and `SELECT`, as redis-cli does).
+    pub resp3: bool,
     /// Sent as `AUTH [user] password` on every connect.
     pub password: Option<Bytes>,
     /// The ACL user for `AUTH`, used only with a password.
@@ -33,6 +38,8 @@ impl Target {
         Target {
             host: args.host.clone(),
             port: args.port,
+            socket: args.socket.clone(),
+            resp3: args.resp3,
             password: args.password.clone(),
             user: args.user.clone(),
             timeouts: Timeouts::default(),
@@ -83,6 +90,8 @@ pub struct Session {
     current_db: i64,
     in_multi: bool,
     db_before_multi: i64,
+    /// False when the last connect's `AUTH`, `SELECT` or `HELLO 3` was refused (redis-cli's `cliConnect` failing).
+    handshake_ok: bool,
 }
 
 impl Session {
@@ -95,7 +104,32 @@ impl Session {
             current_db: 0,
             in_multi: false,
             db_before_multi: 0,
+            handshake_ok: false,
         }
+    }
+
+    /// Whether the last connect completed `AUTH`, `SELECT` and `HELLO 3` without an error reply. The special modes
+    /// (`--scan`, `--pipe`, ...) give up when it did not, as redis-cli's `cliConnect(0) == REDIS_ERR` does.
+    pub fn handshake_ok(&self) -> bool {
+        self.handshake_ok
+    }
+
+    /// The open connection, if any, for the modes that drive the protocol themselves.
+    pub fn client_mut(&mut self) -> Option<&mut Client> {
+        self.client.as_mut()
+    }
+
+    /// Connects for one of the special modes: on failure says why on `diagnostics` and returns `None`, after which
+    /// the caller exits with 1 (redis-cli's `if (cliConnect(0) == REDIS_ERR) exit(1)`).
+    pub fn connect_for_mode(&mut self, diagnostics: &mut dyn Write) -> Option<&mut Client> {
+        if let Err(error) = self.connect(diagnostics) {
+            let _ = writeln!(diagnostics, "{error}");
+            return None;
+        }
+        if !self.handshake_ok {
+            return None;
+        }
+        self.client.as_mut()
     }
 
     /// True when a connection is open (it may still turn out to be broken on the next command).
@@ -111,11 +145,15 @@ impl Session {
         self.client = None;
         self.current_db = 0;
         self.in_multi = false;
-        let mut client = Client::connect(&self.target.host, self.target.port, self.target.timeouts)
-            .map_err(|error| IssueError::Connect {
-                address: self.address(),
-                error,
-            })?;
+        self.handshake_ok = false;
+        let connected = match &self.target.socket {
+            Some(path) => Client::connect_unix(path, self.target.timeouts),
+            None => Client::connect(&self.target.host, self.target.port, self.target.timeouts),
+        };
+        let mut client = connected.map_err(|error| IssueError::Connect {
+            address: self.address(),
+            error,
+        })?;
         if let Some(password) = &self.target.password {
             let mut auth = vec![Bytes::from_static(b"AUTH")];
             auth.extend(self.target.user.clone());
@@ -139,10 +177,22 @@ impl Session {
                         diagnostics,
                         &[b"SELECT ", db.as_bytes(), b" failed: ", &text[..]],
                     );
+                    self.client = Some(client);
+                    return Ok(());
                 }
                 _ => self.current_db = self.wanted_db,
             }
         }
+        if self.target.resp3
+            && let Frame::Error(text) | Frame::BulkError(text) = client
+                .command(&["HELLO", "3"])
+                .map_err(IssueError::Connection)?
+        {
+            note(diagnostics, &[b"HELLO 3 failed: ", &text[..]]);
+            self.client = Some(client);
+            return Ok(());
+        }
+        self.handshake_ok = true;
         self.client = Some(client);
         Ok(())
     }
@@ -186,21 +236,28 @@ impl Session {
         prompt
     }
 
-    /// `host:port` as redis-cli prints it in connection errors (no brackets around IPv6 addresses).
+    /// `host:port` (or the socket path) as redis-cli prints it in connection errors (no brackets around IPv6
+    /// addresses).
     pub fn address(&self) -> String {
-        format!("{}:{}", self.target.host, self.target.port)
+        match &self.target.socket {
+            Some(path) => path.display().to_string(),
+            None => format!("{}:{}", self.target.host, self.target.port),
+        }
     }
 
     /// Points the session at another server (the REPL's `connect host port`); the next command connects there.
     pub fn retarget(&mut self, host: String, port: u16) {
         self.target.host = host;
         self.target.port = port;
+        self.target.socket = None;
         self.client = None;
     }
 
-    /// `anetFormatAddr`: IPv6 addresses in brackets, as in the prompt.
+    /// `anetFormatAddr`: IPv6 addresses in brackets, as in the prompt; `redis <path>` for a Unix socket.
     fn formatted_address(&self) -> String {
-        if self.target.host.contains(':') {
+        if let Some(path) = &self.target.socket {
+            format!("redis {}", path.display())
+        } else if self.target.host.contains(':') {
             format!("[{}]:{}", self.target.host, self.target.port)
         } else {
             self.address()
