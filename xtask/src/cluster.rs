@@ -251,7 +251,7 @@ fn print_connect_help(root: &Path, nodes: &[Node], rcli: Option<&Path>) {
 }
 
 /// `CARGO_TARGET_DIR` if set, else `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => root.join(dir),
         None => root.join("target"),

@@ -5,10 +5,13 @@
 //! - `cargo xtask tidy`: house-style checks (also a `#[test]`, so `cargo test` runs them);
 //! - `cargo xtask bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]`: rserver against the real
 //!   redis-server, medians of alternating rounds and ratios, written to `docs/bench.md`;
+//! - `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--release]`: the seeded differential sequence
+//!   against redis-server and through an rserver replica (issue 3);
 //! - `cargo xtask scenario NAME`: not implemented yet (issue 5).
 
 mod bench;
 mod cluster;
+mod difftest;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +35,13 @@ commands:
              client stall meanwhile, replica lag under a write load, memory per key. Medians of N alternating
              rounds (default 3) and ratios to redis; a full run writes docs/bench.md. --quick (small sizes,
              one round) and --only write target/bench/bench.md instead.
+  difftest [--seed N] [--ops M] [--keep-going] [--release] [--print-ops]
+             build rserver (debug unless --release) and send one seeded random sequence of M commands
+             (default 3000; every data type, expiries, transactions, WATCH) to rserver and redis-server,
+             comparing every reply, then both data sets; then to an rserver master with a replica, comparing
+             their data sets and DEBUG DIGEST. Without --seed a fresh seed is printed. Stops at the first
+             mismatch unless --keep-going; prints the command that reproduces it. --print-ops (with --seed)
+             prints the sequence instead of running it.
   scenario   not implemented yet (issue 5)
 ";
 
@@ -58,6 +68,7 @@ fn run(args: Vec<String>) -> Result<()> {
             tidy::run(&root)
         }
         "bench" => bench::run(&root, &parse_bench_options(rest)?),
+        "difftest" => difftest::run(&root, &parse_difftest_options(rest)?),
         "scenario" => bail!("not implemented yet: see issue 5"),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
@@ -103,6 +114,23 @@ fn parse_bench_options(args: &[String]) -> Result<bench::Options> {
             "--quick" => options.quick = true,
             "--only" => options.only = Some(bench::Only::parse(value()?)?),
             other => bail!("bench: unknown option `{other}`\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_difftest_options(args: &[String]) -> Result<difftest::Options> {
+    let mut options = difftest::Options::default();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--seed" => options.seed = Some(value()?.parse().context("--seed: not a number")?),
+            "--ops" => options.ops = value()?.parse().context("--ops: not a number")?,
+            "--keep-going" => options.keep_going = true,
+            "--release" => options.release = true,
+            "--print-ops" => options.print_ops = true,
+            other => bail!("difftest: unknown option `{other}`\n{USAGE}"),
         }
     }
     Ok(options)
@@ -178,6 +206,29 @@ mod tests {
         assert!(parse_bench_options(&strings(&["--rounds", "0"])).is_err());
         assert!(parse_bench_options(&strings(&["--only", "speed"])).is_err());
         assert!(parse_bench_options(&strings(&["--bogus"])).is_err());
+    }
+
+    #[test]
+    fn parses_difftest_options() {
+        let options =
+            parse_difftest_options(&strings(&["--seed", "42", "--ops", "500", "--keep-going"]))
+                .expect("valid options");
+        assert_eq!(
+            options,
+            difftest::Options {
+                seed: Some(42),
+                ops: 500,
+                keep_going: true,
+                release: false,
+                print_ops: false
+            }
+        );
+        assert_eq!(
+            parse_difftest_options(&[]).expect("defaults"),
+            difftest::Options::default()
+        );
+        assert!(parse_difftest_options(&strings(&["--seed", "x"])).is_err());
+        assert!(parse_difftest_options(&strings(&["--ops"])).is_err());
     }
 
     #[test]

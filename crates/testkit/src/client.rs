@@ -22,6 +22,8 @@ pub struct Client {
     stream: TcpStream,
     read_buffer: BytesMut,
     decoder: FrameDecoder,
+    /// The bytes of the reply being decoded that the decoder already took out of `read_buffer`.
+    partial_reply: Vec<u8>,
 }
 
 /// Why a request got no reply.
@@ -81,6 +83,7 @@ impl Client {
             stream,
             read_buffer: BytesMut::with_capacity(4096),
             decoder: FrameDecoder::new(),
+            partial_reply: Vec::new(),
         })
     }
 
@@ -117,13 +120,35 @@ impl Client {
             {
                 return Ok(frame);
             }
-            let mut chunk = [0u8; 16 * 1024];
-            let read = self.stream.read(&mut chunk)?;
-            if read == 0 {
-                return Err(ClientError::Closed);
-            }
-            self.read_buffer.extend_from_slice(&chunk[..read]);
+            self.fill_buffer()?;
         }
+    }
+
+    /// Reads the next reply, with the exact bytes it arrived as (for byte-for-byte comparisons of two servers).
+    pub fn read_reply_with_bytes(&mut self) -> Result<(Frame, Vec<u8>), ClientError> {
+        loop {
+            // The decoder takes the prefix it has parsed out of the buffer, also while the reply is incomplete:
+            // keep what it took. The copy is of unread bytes only, small when replies are read one at a time.
+            let unread = self.read_buffer.clone();
+            let decoded = self.decoder.decode(&mut self.read_buffer);
+            let consumed = unread.len() - self.read_buffer.len();
+            self.partial_reply.extend_from_slice(&unread[..consumed]);
+            if let Some(frame) = decoded.map_err(ClientError::Protocol)? {
+                return Ok((frame, std::mem::take(&mut self.partial_reply)));
+            }
+            self.fill_buffer()?;
+        }
+    }
+
+    /// Appends what the socket has (blocking until something arrives) to the read buffer.
+    fn fill_buffer(&mut self) -> Result<(), ClientError> {
+        let mut chunk = [0u8; 16 * 1024];
+        let read = self.stream.read(&mut chunk)?;
+        if read == 0 {
+            return Err(ClientError::Closed);
+        }
+        self.read_buffer.extend_from_slice(&chunk[..read]);
+        Ok(())
     }
 
     /// `INFO <section>` as the text the server sent (lines end in `\r\n`).

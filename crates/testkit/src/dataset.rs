@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 
+use crate::client::Client;
+use crate::node::Node;
 use resp::Frame;
-use testkit::{Client, Node};
 
 /// How many commands are pipelined before replies are read (keeps both socket buffers small).
 const BATCH: usize = 256;
@@ -99,6 +100,16 @@ impl Dataset {
     /// Number of keys over all databases.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Whether no database has a key.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every (database, key), in order.
+    pub fn keys(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        self.entries.keys().map(|(db, key)| (*db, key.as_slice()))
     }
 
     /// A readable list of the first differences with `other` (empty if equal).

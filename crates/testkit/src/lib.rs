@@ -15,6 +15,9 @@
 //!   chosen byte position of a [`Direction`], pause it, slow it down).
 //! - [`require_redis!`]: skip loudly (or fail under `REQUIRE_REDIS=1`) when the real Redis tools are missing.
 //! - [`replication_filters`]: insta filters for `INFO replication` and ROLE text.
+//! - [`Dataset`]: a node's whole data set read through ordinary commands, comparable across implementations.
+//! - [`Rng`]: the seeded PRNG behind seeded loads; [`difftest`]: the seeded differential command sequence run
+//!   against `rserver` and `redis-server` (and through a replica), shared by `cargo xtask difftest` and CI.
 //!
 //! ```no_run
 //! use testkit::{Node, NodeConfig, free_ports, wait_for_sync};
@@ -32,21 +35,26 @@
 
 mod client;
 mod config;
+mod dataset;
+pub mod difftest;
 mod filters;
 mod node;
 mod ports;
 mod proxy;
 mod redis;
+mod rng;
 mod wait;
 mod waits;
 
 pub use client::{Client, ClientError, info_field_in};
 pub use config::NodeConfig;
+pub use dataset::{Dataset, Entry, Value, assert_equal_datasets, assert_same_data};
 pub use filters::replication_filters;
 pub use node::{Node, NodeError, Shutdown};
 pub use ports::{free_port, free_ports, free_ports_vec};
 pub use proxy::{Direction, Proxy};
 pub use redis::{REDIS_TOOLS, redis_available, redis_tool, require_redis};
+pub use rng::Rng;
 pub use wait::{DEFAULT_DEADLINE, POLL_INTERVAL, poll_until, wait_until};
 pub use waits::{
     wait_for_link_down, wait_for_ofs_sync, wait_for_replication_field, wait_for_sync,

@@ -3,14 +3,13 @@
 //! two siblings re-pointed at it, a master restarted from its RDB, and a link that stalls past `repl-timeout`.
 //!
 //! Every scenario ends the same way: offsets equal ([`wait_for_ofs_sync`]), then the data sets are compared key
-//! by key ([`dataset::assert_same_data`]), and the master's `sync_full` / `sync_partial_ok` counters say whether
+//! by key ([`testkit::assert_same_data`]), and the master's `sync_full` / `sync_partial_ok` counters say whether
 //! a failure was repaired with the cheap partial resync Redis uses. Each runs against `rserver` and against the
 //! real `redis-server`, which validates the expectations.
 //!
-//! The submodules are shared with `real_peers`: [`dataset`] (a node's data through ordinary commands, comparable
-//! across implementations) and [`load`] (a seeded write load and the PRNG for byte positions).
+//! The submodule [`load`] (a seeded write load) is shared with `real_peers`; the data-set comparison
+//! ([`testkit::Dataset`]) and the PRNG ([`testkit::Rng`]) live in the test kit.
 
-pub(crate) mod dataset;
 pub(crate) mod load;
 
 use std::fs;
@@ -18,14 +17,13 @@ use std::time::Duration;
 
 use resp::Frame;
 use testkit::{
-    DEFAULT_DEADLINE, Direction, Node, NodeConfig, Proxy, Shutdown, free_ports, info_field_in,
-    wait_for_link_down, wait_for_ofs_sync, wait_for_replication_field, wait_for_sync,
-    wait_replica_online, wait_until,
+    DEFAULT_DEADLINE, Dataset, Direction, Node, NodeConfig, Proxy, Rng, Shutdown,
+    assert_equal_datasets, assert_same_data, free_ports, info_field_in, wait_for_link_down,
+    wait_for_ofs_sync, wait_for_replication_field, wait_for_sync, wait_replica_online, wait_until,
 };
 
 use crate::support::{Subject, on_both_servers, replication_field};
-use dataset::{Dataset, assert_equal_datasets, assert_same_data};
-use load::{ExtraTypes, Load, Rng};
+use load::{ExtraTypes, Load};
 
 on_both_servers!(
     link_cut_at_random_byte_positions,

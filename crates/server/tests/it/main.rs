@@ -13,6 +13,7 @@ mod support;
 mod auth_expiry;
 mod blocking;
 mod differential;
+mod difftest;
 mod faults;
 mod full_sync;
 mod info_role;

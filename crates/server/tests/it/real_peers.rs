@@ -14,12 +14,11 @@ use std::fs;
 
 use resp::Frame;
 use testkit::{
-    Client, DEFAULT_DEADLINE, Direction, Proxy, Shutdown, free_ports, wait_for_ofs_sync,
-    wait_for_sync, wait_until,
+    Client, DEFAULT_DEADLINE, Direction, Proxy, Rng, Shutdown, assert_same_data, free_ports,
+    wait_for_ofs_sync, wait_for_sync, wait_until,
 };
 
-use crate::faults::dataset::assert_same_data;
-use crate::faults::load::{ExtraTypes, Load, Rng};
+use crate::faults::load::{ExtraTypes, Load};
 use crate::faults::{SyncCounts, cut_at_and_resync, node_config, promotion_with_siblings};
 use crate::support::{Subject, replication_field};
 

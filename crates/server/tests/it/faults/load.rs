@@ -1,4 +1,4 @@
-//! A seeded, deterministic write load of varied commands for replication tests, and the small PRNG behind it.
+//! A seeded, deterministic write load of varied commands for replication tests (on testkit's [`Rng`]).
 //!
 //! The load uses the string commands both servers have (SET with and without TTLs, SETEX, PSETEX, SETNX, MSET,
 //! APPEND, INCR/INCRBY/DECR, DEL, UNLINK, EXPIRE, PEXPIRE, PERSIST, RENAME) over several databases (SELECT),
@@ -9,38 +9,7 @@
 //! TTLs are hours long: no key expires while a test runs, so data sets can be compared key by key.
 
 use resp::Frame;
-use testkit::{Client, Node};
-
-/// SplitMix64: tiny, seedable and good enough to pick commands and byte positions reproducibly.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator whose sequence depends only on `seed`.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `low..high` (`high > low`).
-    pub fn range(&mut self, low: u64, high: u64) -> u64 {
-        assert!(high > low, "empty range {low}..{high}");
-        low + self.next_u64() % (high - low)
-    }
-
-    /// `len` random bytes.
-    pub fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next_u64() as u8).collect()
-    }
-}
+use testkit::{Client, Node, Rng};
 
 /// The key types beyond strings that a load may use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
