@@ -326,15 +326,17 @@ fn parse_uri(uri: &[u8], args: &mut Args) -> Result<(), ArgsError> {
         return Ok(());
     }
     if let Some(at) = rest.iter().position(|byte| *byte == b'@') {
-        let userinfo = &rest[..at];
-        let password = match userinfo.iter().position(|byte| *byte == b':') {
+        let password_start = match rest[..at].iter().position(|byte| *byte == b':') {
             Some(colon) => {
-                args.user = Some(percent_decode(&userinfo[..colon])?);
-                &userinfo[colon + 1..]
+                args.user = Some(percent_decode(rest, colon)?);
+                colon + 1
             }
-            None => userinfo,
+            None => 0,
         };
-        args.password = Some(percent_decode(password)?);
+        args.password = Some(percent_decode(
+            &rest[password_start..],
+            at - password_start,
+        )?);
         rest = &rest[at + 1..];
     }
     if rest.is_empty() {
@@ -363,17 +365,26 @@ fn parse_uri(uri: &[u8], args: &mut Args) -> Result<(), ArgsError> {
     Ok(())
 }
 
-fn percent_decode(text: &[u8]) -> Result<Bytes, ArgsError> {
-    let mut decoded = Vec::with_capacity(text.len());
+/// redis-cli's `percentDecode` of the first `length` bytes of `text`. Like it, a `%` needs one more byte inside
+/// the part, and the second hex digit may be read from just past it (`:%4@` fails on the `@`).
+fn percent_decode(text: &[u8], length: usize) -> Result<Bytes, ArgsError> {
+    let mut decoded = Vec::with_capacity(length);
     let mut index = 0;
-    while index < text.len() {
+    while index < length {
         if text[index] != b'%' {
             decoded.push(text[index]);
             index += 1;
             continue;
         }
+        let incomplete = || ArgsError::Message("Incomplete URI encoding".to_owned());
+        if length - index < 2 {
+            return Err(incomplete());
+        }
         let (Some(high), Some(low)) = (text.get(index + 1), text.get(index + 2)) else {
-            return Err(ArgsError::Message("Incomplete URI encoding".to_owned()));
+            // Past the end of the whole URI, C reads its terminating NUL, which is no hex digit.
+            return Err(ArgsError::Message(
+                "Illegal character in URI encoding".to_owned(),
+            ));
         };
         let hex = |digit: u8| (digit as char).to_digit(16);
         let (Some(high), Some(low)) = (hex(*high), hex(*low)) else {

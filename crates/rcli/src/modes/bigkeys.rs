@@ -37,16 +37,15 @@ impl TypeInfo {
     }
 }
 
-/// The known types in the order redis-cli's summary lists them: the iteration order of its dict of these six
-/// names, which is fixed because redis-cli never seeds that dict's hash function.
+/// The known types, in the order redis-cli adds them to its dict.
 fn known_types() -> Vec<TypeInfo> {
     vec![
-        TypeInfo::new("list", Some("LLEN"), "items"),
-        TypeInfo::new("hash", Some("HLEN"), "fields"),
         TypeInfo::new("string", Some("STRLEN"), "bytes"),
-        TypeInfo::new("stream", Some("XLEN"), "entries"),
+        TypeInfo::new("list", Some("LLEN"), "items"),
         TypeInfo::new("set", Some("SCARD"), "members"),
+        TypeInfo::new("hash", Some("HLEN"), "fields"),
         TypeInfo::new("zset", Some("ZCARD"), "members"),
+        TypeInfo::new("stream", Some("XLEN"), "entries"),
     ]
 }
 
@@ -87,6 +86,10 @@ fn report(
     stderr: &mut dyn Write,
 ) -> Result<(), Failure> {
     let mut types = known_types();
+    let mut order = TypeOrder::default();
+    for info in &types {
+        order.add(&info.name);
+    }
     let total_keys = match client
         .command(&["DBSIZE"])
         .map_err(|_| Failure::Message("\nI/O error".to_owned()))?
@@ -116,7 +119,7 @@ fn report(
         let (next, keys) = scan(client, &cursor, pattern).map_err(Failure::Message)?;
         cursor = next;
         scan_loops += 1;
-        let key_types = key_types(client, &keys, &mut types)?;
+        let key_types = key_types(client, &keys, &mut types, &mut order)?;
         let sizes = key_sizes(client, &keys, &key_types, &types, stderr)?;
         for ((key, type_index), size) in keys.iter().zip(&key_types).zip(&sizes) {
             let Some(type_index) = *type_index else {
@@ -170,7 +173,12 @@ fn report(
          Sampled {sampled} keys in the keyspace!\n\
          Total key length in bytes is {total_length} (avg len {average_length:.2})\n\n"
     )?;
-    for info in &types {
+    let summary_order: Vec<&TypeInfo> = order
+        .iteration()
+        .iter()
+        .filter_map(|name| types.iter().find(|info| &info.name == name))
+        .collect();
+    for info in &summary_order {
         if let Some(key) = &info.biggest_key {
             let mut line = format!("Biggest {:>6} found '", info.name).into_bytes();
             line.extend_from_slice(key);
@@ -179,7 +187,7 @@ fn report(
         }
     }
     stdout.write_all(b"\n")?;
-    for info in &types {
+    for info in &summary_order {
         let share = if sampled > 0 {
             100.0 * info.count as f64 / sampled as f64
         } else {
@@ -210,6 +218,7 @@ fn key_types(
     client: &mut Client,
     keys: &[Bytes],
     types: &mut Vec<TypeInfo>,
+    order: &mut TypeOrder,
 ) -> Result<Vec<Option<usize>>, Failure> {
     let commands: Vec<Vec<&[u8]>> = keys.iter().map(|key| vec![&b"TYPE"[..], key]).collect();
     client.send_all(&commands)?;
@@ -237,11 +246,13 @@ fn key_types(
             }
         };
         let name = String::from_utf8_lossy(&name).into_owned();
+        order.find();
         let index = match types.iter().position(|info| info.name == name) {
             Some(index) => Some(index),
             None if name == "none" => None,
             // Module types: counted, but with no size command.
             None => {
+                order.add(&name);
                 types.push(TypeInfo::new(&name, None, "?"));
                 Some(types.len() - 1)
             }
@@ -294,6 +305,145 @@ fn key_sizes(
     Ok(sizes)
 }
 
+/// The order in which redis-cli's summary lists the types: the iteration order of its `dict` of type names.
+///
+/// That dict hashes with SipHash under a seed redis-cli never sets (all zeros), but it rehashes incrementally:
+/// one bucket moves on each add and each lookup while a rehash is under way, and an iterator walks the old table
+/// and then the new one. So the order depends on how many keys were looked up; this replays Redis 7.0's `dict.c`
+/// (`_dictExpandIfNeeded`, `dictRehash`, `dictNext`) on the names alone.
+#[derive(Debug, Default)]
+struct TypeOrder {
+    /// `ht_table[0]` and `ht_table[1]`: buckets of names, each chain newest first.
+    tables: [Vec<Vec<String>>; 2],
+    used: [usize; 2],
+    /// `rehashidx`: the next bucket of table 0 to move, while rehashing.
+    rehash_index: Option<usize>,
+}
+
+impl TypeOrder {
+    /// `dictAdd` of a name known not to be there.
+    fn add(&mut self, name: &str) {
+        if self.rehash_index.is_some() {
+            self.rehash_step();
+        }
+        self.expand_if_needed();
+        let table = usize::from(self.rehash_index.is_some());
+        let mask = self.tables[table].len() - 1;
+        let bucket = (hash(name) as usize) & mask;
+        self.tables[table][bucket].insert(0, name.to_owned());
+        self.used[table] += 1;
+    }
+
+    /// `dictFind`: only its side effect matters here, one rehash step.
+    fn find(&mut self) {
+        if self.tables[0].is_empty() && self.tables[1].is_empty() {
+            return;
+        }
+        if self.rehash_index.is_some() {
+            self.rehash_step();
+        }
+    }
+
+    /// The names in `dictNext` order.
+    fn iteration(&self) -> Vec<String> {
+        let tables = if self.rehash_index.is_some() { 2 } else { 1 };
+        self.tables[..tables]
+            .iter()
+            .flatten()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    fn expand_if_needed(&mut self) {
+        if self.rehash_index.is_some() {
+            return;
+        }
+        if self.tables[0].is_empty() {
+            self.tables[0] = vec![Vec::new(); 4];
+        } else if self.used[0] >= self.tables[0].len() {
+            let size = (self.used[0] + 1).next_power_of_two().max(4);
+            self.tables[1] = vec![Vec::new(); size];
+            self.rehash_index = Some(0);
+        }
+    }
+
+    /// `dictRehash(d, 1)`.
+    fn rehash_step(&mut self) {
+        let Some(mut index) = self.rehash_index else {
+            return;
+        };
+        let mut empty_visits = 10;
+        if self.used[0] != 0 {
+            while self.tables[0][index].is_empty() {
+                index += 1;
+                empty_visits -= 1;
+                if empty_visits == 0 {
+                    self.rehash_index = Some(index);
+                    return;
+                }
+            }
+            let chain = std::mem::take(&mut self.tables[0][index]);
+            let mask = self.tables[1].len() - 1;
+            for name in chain {
+                let bucket = (hash(&name) as usize) & mask;
+                self.tables[1][bucket].insert(0, name);
+                self.used[0] -= 1;
+                self.used[1] += 1;
+            }
+            index += 1;
+        }
+        self.rehash_index = Some(index);
+        if self.used[0] == 0 {
+            self.tables[0] = std::mem::take(&mut self.tables[1]);
+            self.used = [self.used[1], 0];
+            self.rehash_index = None;
+        }
+    }
+}
+
+/// Redis's `dictGenHashFunction` (`siphash.c`): SipHash-1-2, here with the all-zero key redis-cli leaves in place
+/// (so the key terms of the initial state vanish).
+fn hash(name: &str) -> u64 {
+    let mut v = [
+        0x736f_6d65_7073_6575u64,
+        0x646f_7261_6e64_6f6d,
+        0x6c79_6765_6e65_7261,
+        0x7465_6462_7974_6573,
+    ];
+    let round = |v: &mut [u64; 4]| {
+        v[0] = v[0].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(13) ^ v[0];
+        v[0] = v[0].rotate_left(32);
+        v[2] = v[2].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(16) ^ v[2];
+        v[0] = v[0].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(21) ^ v[0];
+        v[2] = v[2].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(17) ^ v[2];
+        v[2] = v[2].rotate_left(32);
+    };
+    let bytes = name.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
+        v[3] ^= word;
+        round(&mut v);
+        v[0] ^= word;
+    }
+    let mut last = (bytes.len() as u64) << 56;
+    for (index, byte) in chunks.remainder().iter().enumerate() {
+        last |= u64::from(*byte) << (8 * index);
+    }
+    v[3] ^= last;
+    round(&mut v);
+    v[0] ^= last;
+    v[2] ^= 0xff;
+    round(&mut v);
+    round(&mut v);
+    v[0] ^ v[1] ^ v[2] ^ v[3]
+}
+
 /// C's `%05.2f`, including glibc's space-padded `nan` and `inf` (a DBSIZE of 0 with keys appearing meanwhile).
 fn percent_05_2(value: f64) -> String {
     if value.is_nan() {
@@ -308,6 +458,30 @@ fn percent_05_2(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn order_after(finds: usize) -> Vec<String> {
+        let mut order = TypeOrder::default();
+        for info in known_types() {
+            order.add(&info.name);
+        }
+        for _ in 0..finds {
+            order.find();
+        }
+        order.iteration()
+    }
+
+    /// What redis-cli 7.0.15 prints for an empty keyspace and for one with a few keys.
+    #[test]
+    fn summary_order_follows_the_rehash() {
+        assert_eq!(
+            order_after(0),
+            ["hash", "list", "string", "stream", "set", "zset"]
+        );
+        assert_eq!(
+            order_after(5),
+            ["list", "hash", "string", "stream", "set", "zset"]
+        );
+    }
 
     #[test]
     fn percent_like_printf() {

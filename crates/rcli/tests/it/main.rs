@@ -3,5 +3,6 @@
 
 mod cli;
 mod format;
+mod modes;
 mod repl;
 mod support;

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -44,6 +45,36 @@ impl Cli {
         match self {
             Cli::Rcli => PathBuf::from(env!("CARGO_BIN_EXE_rcli")),
             Cli::RedisCli => PathBuf::from("redis-cli"),
+        }
+    }
+
+    /// Starts the CLI with `args` and no input, for the modes that run until killed. redis-cli's stdio buffers a
+    /// piped stdout fully, so it runs under `stdbuf -oL` to show each line as it is printed.
+    pub fn spawn(self, args: &[&str]) -> Running {
+        let mut command = match self {
+            Cli::Rcli => Command::new(self.program()),
+            Cli::RedisCli => {
+                let mut command = Command::new("stdbuf");
+                command.arg("-oL").arg(self.program());
+                command
+            }
+        };
+        let mut child = command
+            .args(args)
+            .env("REDISCLI_HISTFILE", "/dev/null")
+            .env("RCLI_HISTFILE", "/dev/null")
+            .env_remove("REDISCLI_AUTH")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|error| panic!("start {:?}: {error}", self.program()));
+        let stdout = collect(child.stdout.take().expect("stdout is piped"));
+        let stderr = collect(child.stderr.take().expect("stderr is piped"));
+        Running {
+            child,
+            stdout,
+            stderr,
         }
     }
 
@@ -120,7 +151,17 @@ impl RedisServer {
 
     /// Starts on a given port, e.g. the port of a server a test has just stopped.
     pub fn start_on(port: u16) -> RedisServer {
+        RedisServer::start_with(port, &[])
+    }
+
+    /// Starts on `port` with extra `--directive value` arguments; `{dir}` in an argument is replaced by the
+    /// server's own directory (for `--unixsocket {dir}/redis.sock`).
+    pub fn start_with(port: u16, extra: &[&str]) -> RedisServer {
         let dir = TempDir::new("redis-server");
+        let extra: Vec<String> = extra
+            .iter()
+            .map(|argument| argument.replace("{dir}", &dir.path().display().to_string()))
+            .collect();
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -134,6 +175,7 @@ impl RedisServer {
             ])
             .arg("--dir")
             .arg(dir.path())
+            .args(&extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -153,6 +195,10 @@ impl RedisServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
     }
 }
 
@@ -271,4 +317,71 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A CLI running in the background, its output collected as it comes; killed on drop.
+pub struct Running {
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Running {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().expect("stdout buffer")).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().expect("stderr buffer")).into_owned()
+    }
+
+    /// Waits until `ready` holds for (stdout, stderr), failing with both after 20 s.
+    pub fn wait_for(&self, what: &str, ready: impl Fn(&str, &str) -> bool) {
+        wait_until(Duration::from_secs(20), what, || {
+            let (out, err) = (self.stdout(), self.stderr());
+            if ready(&out, &err) {
+                Ok(())
+            } else {
+                Err(format!("stdout {out:?}, stderr {err:?}"))
+            }
+        });
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<Vec<u8>>> {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buffer);
+    thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(read) = pipe.read(&mut chunk) {
+            if read == 0 {
+                break;
+            }
+            sink.lock()
+                .expect("output buffer")
+                .extend_from_slice(&chunk[..read]);
+        }
+    });
+    buffer
+}
+
+/// The `rserver` binary of this workspace if it has been built (`target/debug/rserver`); otherwise says loudly
+/// that the rserver leg of `test` is skipped.
+pub fn rserver_binary(test: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/rserver");
+    if path.is_file() {
+        return Some(path);
+    }
+    eprintln!(
+        "SKIPPED the rserver leg of {test}: {} not built (cargo build -p server)",
+        path.display()
+    );
+    None
 }
