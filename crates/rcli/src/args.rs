@@ -485,6 +485,64 @@ mod tests {
     }
 
     #[test]
+    fn uri_parts_override_options() {
+        let args = run_args("-p 1 -u redis://bob:p%40ss@example.org:6380/4 PING");
+        assert_eq!(
+            (args.host.as_str(), args.port, args.db),
+            ("example.org", 6380, 4)
+        );
+        assert_eq!(args.user.as_deref(), Some(&b"bob"[..]));
+        assert_eq!(args.password.as_deref(), Some(&b"p@ss"[..]));
+        let args = run_args("-u redis://h");
+        assert_eq!((args.host.as_str(), args.port), ("h", 6379));
+        assert_eq!(
+            parse_words("-u http://h").unwrap_err().to_string(),
+            "Invalid URI scheme"
+        );
+    }
+
+    #[test]
+    fn modes_run_in_redis_cli_order() {
+        assert_eq!(run_args("--scan --bigkeys").mode(), Some(&Mode::BigKeys));
+        assert_eq!(
+            run_args("--scan --latency-history --latency").mode(),
+            Some(&Mode::Latency { history: true })
+        );
+        assert_eq!(run_args("GET k").mode(), None);
+        for option in [
+            "-x",
+            "-r",
+            "-i",
+            "--csv",
+            "-3",
+            "-u",
+            "-s",
+            "--scan",
+            "--pattern",
+            "--bigkeys",
+            "--pipe",
+            "--stat",
+            "--latency",
+            "--latency-history",
+            "--replica",
+            "--rdb",
+        ] {
+            assert!(
+                USAGE.contains(&format!("  {option} ")),
+                "{option} in --help"
+            );
+        }
+    }
+
+    #[test]
+    fn intervals_are_atof_seconds() {
+        assert_eq!(interval(b"0.5"), Some(Duration::from_millis(500)));
+        assert_eq!(interval(b"2x"), Some(Duration::from_secs(2)));
+        assert_eq!(interval(b"0"), None);
+        assert_eq!(interval(b"-1"), None);
+    }
+
+    #[test]
     fn numbers_read_like_atoi() {
         assert_eq!(atoi(b"12"), 12);
         assert_eq!(atoi(b" -3x"), -3);
