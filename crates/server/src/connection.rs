@@ -343,23 +343,24 @@ fn execute_buffered(
     }
 }
 
-/// Waits while writes are paused (a `FAILOVER`), then runs `args`; `None` if the server stops meanwhile.
+/// Runs `args` once commands like it are no longer paused (a `FAILOVER`, a shutdown waiting for replicas,
+/// `CLIENT PAUSE`); `None` if the server stops meanwhile.
 async fn run_when_writes_resume(
     shared: &Arc<Shared>,
     client: &mut ClientState,
     args: &[bytes::Bytes],
 ) -> Option<Frame> {
-    let mut paused = shared.writes_paused.subscribe();
+    let mut pause = shared.pause.subscribe();
     loop {
-        while *paused.borrow_and_update() {
-            tokio::select! {
-                changed = paused.changed() => changed.ok()?,
-                () = shared.shutdown.cancelled() => return None,
-            }
-        }
+        pause.borrow_and_update();
         let reply = dispatch::execute(shared, client, args);
         match client.after_reply.take() {
-            Some(AfterReply::Paused) => continue,
+            Some(AfterReply::Paused) => {
+                tokio::select! {
+                    changed = pause.changed() => changed.ok()?,
+                    () = shared.shutdown.cancelled() => return None,
+                }
+            }
             _ => return Some(reply),
         }
     }

@@ -29,6 +29,7 @@ pub async fn run(shared: Arc<Shared>) {
             () = shared.shutdown.cancelled() => return,
         }
         ticks += 1;
+        shared.client_unpause_if_due(false);
         crate::cmd::update_failover(&shared, &mut shared.core());
         active_expire(&shared);
         if ticks.is_multiple_of(10) {

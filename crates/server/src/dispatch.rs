@@ -95,7 +95,13 @@ impl<'a> Batch<'a> {
         if client.multi.is_some() && spec.has(flags::NO_MULTI) {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
-        if spec.has(flags::WRITE) && !client.is_master_link && *shared.writes_paused.borrow() {
+        let pause = *shared.pause.borrow();
+        let paused = match pause {
+            crate::shared::PauseLevel::None => false,
+            crate::shared::PauseLevel::Writes => spec.has(flags::WRITE),
+            crate::shared::PauseLevel::All => true,
+        };
+        if paused && !client.is_master_link {
             // The client waits (outside the lock) and runs the command again when writes resume.
             client.after_reply = Some(crate::client::AfterReply::Paused);
             return Frame::Null;

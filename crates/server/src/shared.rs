@@ -30,8 +30,10 @@ pub struct Shared {
     /// While a shutdown waits for lagging replicas: when the wait ends (INFO `shutdown_in_milliseconds`),
     /// and the switch `SHUTDOWN ABORT` flips.
     pub pending_shutdown: Mutex<Option<(Instant, CancellationToken)>>,
-    /// True while write commands are paused (`FAILOVER`); paused clients wait on it.
-    pub writes_paused: watch::Sender<bool>,
+    /// What client commands are paused (`FAILOVER`, a shutdown waiting for replicas, `CLIENT PAUSE`);
+    /// paused clients wait on it.
+    pub pause: watch::Sender<PauseLevel>,
+    pause_reasons: Mutex<PauseReasons>,
     /// Bumped on every `REPLCONF ACK` from a replica; clients in `WAIT` wait on it.
     pub ack_notify: watch::Sender<u64>,
     /// Cancelled when the server shuts down.
@@ -61,7 +63,8 @@ impl Shared {
             full_syncs: crate::full_sync::SyncBatcher::default(),
             stream_notify: watch::channel(offset).0,
             ack_notify: watch::channel(0).0,
-            writes_paused: watch::channel(false).0,
+            pause: watch::channel(PauseLevel::None).0,
+            pause_reasons: Mutex::new(PauseReasons::default()),
             pending_shutdown: Mutex::new(None),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -102,15 +105,71 @@ impl Shared {
         self.next_client_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Pauses or releases write commands from clients.
+    /// Pauses or releases write commands for a failover or a shutdown.
     pub fn set_writes_paused(&self, paused: bool) {
-        self.writes_paused.send_replace(paused);
+        self.update_pause(|reasons| reasons.internal = paused);
+    }
+
+    /// `CLIENT PAUSE ms [WRITE|ALL]`: until `until`.
+    pub fn client_pause(&self, until: Instant, level: PauseLevel) {
+        self.update_pause(|reasons| reasons.client = Some((until, level)));
+    }
+
+    /// `CLIENT UNPAUSE`, or the end of a `CLIENT PAUSE` (checked by the cron).
+    pub fn client_unpause_if_due(&self, force: bool) {
+        self.update_pause(|reasons| {
+            if force
+                || reasons
+                    .client
+                    .is_some_and(|(until, _)| Instant::now() >= until)
+            {
+                reasons.client = None;
+            }
+        });
+    }
+
+    fn update_pause(&self, change: impl FnOnce(&mut PauseReasons)) {
+        let mut reasons = self
+            .pause_reasons
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        change(&mut reasons);
+        let client = reasons.client.map_or(PauseLevel::None, |(_, level)| level);
+        let internal = if reasons.internal {
+            PauseLevel::Writes
+        } else {
+            PauseLevel::None
+        };
+        let level = client.max(internal);
+        self.pause
+            .send_if_modified(|current| std::mem::replace(current, level) != level);
     }
 
     /// Wakes the replica senders after the stream grew.
     pub fn notify_stream(&self, offset: ReplOffset) {
         self.stream_notify.send_replace(offset);
     }
+}
+
+/// Which client commands wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum PauseLevel {
+    /// Nothing is paused.
+    #[default]
+    None,
+    /// Commands that write wait.
+    Writes,
+    /// Every command waits (`CLIENT PAUSE ... ALL`).
+    All,
+}
+
+/// Why commands are paused; the effective level is the strongest of them.
+#[derive(Debug, Default)]
+struct PauseReasons {
+    /// A failover or a shutdown waiting for replicas (writes only).
+    internal: bool,
+    /// `CLIENT PAUSE`, until a deadline.
+    client: Option<(Instant, PauseLevel)>,
 }
 
 /// Current Unix time in milliseconds.

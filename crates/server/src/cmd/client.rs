@@ -63,6 +63,11 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             _ => return errors::reply(errors::SYNTAX),
         };
         Frame::bulk(ctx.shared.clients.list(kind, ctx.shared.port))
+    } else if is(sub, "pause") && (argv.len() == 3 || argv.len() == 4) {
+        pause(ctx, argv)
+    } else if is(sub, "unpause") && argv.len() == 2 {
+        ctx.shared.client_unpause_if_due(true);
+        Frame::ok()
     } else if is(sub, "kill") && argv.len() >= 3 {
         kill(ctx, argv)
     } else if is(sub, "help") {
@@ -75,6 +80,8 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 "INFO",
                 "LIST [TYPE (NORMAL|MASTER|REPLICA)]",
                 "KILL <ip:port> | KILL <option> <value> [<option> <value> ...]",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "UNPAUSE",
             ]
             .iter()
             .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
@@ -149,4 +156,21 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ctx.client.after_reply = Some(AfterReply::Close);
     }
     Frame::Integer(killed.len() as i64)
+}
+
+/// `CLIENT PAUSE timeout [WRITE|ALL]`: client commands (writes only, or all) wait until the timeout passes
+/// or `CLIENT UNPAUSE`; replicas and the master link are never paused.
+fn pause(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let Some(timeout) = parse_i64(&argv[2]).filter(|timeout| *timeout >= 0) else {
+        return errors::reply("ERR timeout is not an integer or out of range");
+    };
+    let level = match argv.get(3) {
+        None => crate::shared::PauseLevel::All,
+        Some(mode) if is(mode, "all") => crate::shared::PauseLevel::All,
+        Some(mode) if is(mode, "write") => crate::shared::PauseLevel::Writes,
+        Some(_) => return errors::reply(errors::SYNTAX),
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(timeout as u64);
+    ctx.shared.client_pause(until, level);
+    Frame::ok()
 }
