@@ -62,6 +62,8 @@ pub mod flags {
     pub const NO_MULTI: u32 = 1 << 9;
     /// Pub/Sub command.
     pub const PUBSUB: u32 = 1 << 10;
+    /// May block the client (`BLPOP`, `BZPOPMIN`...); listed by `COMMAND`, decides nothing else.
+    pub const BLOCKING: u32 = 1 << 11;
 }
 
 /// A handler: applies the command (argv\[0\] is the name) and returns the reply.
@@ -129,10 +131,11 @@ impl CommandSpec {
             (flags::ADMIN, "admin"),
             (flags::PUBSUB, "pubsub"),
             (flags::NOSCRIPT, "noscript"),
+            (flags::BLOCKING, "blocking"),
             (flags::LOADING, "loading"),
             (flags::STALE, "stale"),
-            (flags::NO_AUTH, "no_auth"),
             (flags::FAST, "fast"),
+            (flags::NO_AUTH, "no_auth"),
             (flags::NO_MULTI, "no_multi"),
         ];
         names
@@ -441,12 +444,28 @@ const COMMANDS: &[CommandSpec] = &[
     command!("lpos", -3, READONLY, 1, 1, 1, lists::lpos),
     command!("lmove", 5, WRITE | DENYOOM, 1, 2, 1, lists::lmove),
     command!("rpoplpush", 3, WRITE | DENYOOM, 1, 2, 1, lists::rpoplpush),
-    command!("blpop", -3, WRITE | NOSCRIPT, 1, -2, 1, lists::blpop),
-    command!("brpop", -3, WRITE | NOSCRIPT, 1, -2, 1, lists::brpop),
+    command!(
+        "blpop",
+        -3,
+        WRITE | NOSCRIPT | BLOCKING,
+        1,
+        -2,
+        1,
+        lists::blpop
+    ),
+    command!(
+        "brpop",
+        -3,
+        WRITE | NOSCRIPT | BLOCKING,
+        1,
+        -2,
+        1,
+        lists::brpop
+    ),
     command!(
         "blmove",
         6,
-        WRITE | DENYOOM | NOSCRIPT,
+        WRITE | DENYOOM | NOSCRIPT | BLOCKING,
         1,
         2,
         1,
@@ -455,7 +474,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "brpoplpush",
         4,
-        WRITE | DENYOOM | NOSCRIPT,
+        WRITE | DENYOOM | NOSCRIPT | BLOCKING,
         1,
         2,
         1,
@@ -561,6 +580,24 @@ const COMMANDS: &[CommandSpec] = &[
     command!("zremrangebyrank", 4, WRITE, 1, 1, 1, zsets::zremrangebyrank),
     command!("zpopmin", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmin),
     command!("zpopmax", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmax),
+    command!(
+        "bzpopmin",
+        -3,
+        WRITE | NOSCRIPT | FAST | BLOCKING,
+        1,
+        -2,
+        1,
+        zsets::bzpopmin
+    ),
+    command!(
+        "bzpopmax",
+        -3,
+        WRITE | NOSCRIPT | FAST | BLOCKING,
+        1,
+        -2,
+        1,
+        zsets::bzpopmax
+    ),
     command!("zcard", 2, READONLY | FAST, 1, 1, 1, zsets::zcard),
     command!("zscore", 3, READONLY | FAST, 1, 1, 1, zsets::zscore),
     command!("zmscore", -3, READONLY | FAST, 1, 1, 1, zsets::zmscore),

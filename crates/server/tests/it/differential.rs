@@ -27,6 +27,7 @@ pub mod raw;
 mod set_scripts;
 mod strings_keys_scripts;
 mod tx_pubsub_scripts;
+mod zset_blocking_scripts;
 mod zset_more_scripts;
 mod zset_scripts;
 
@@ -342,6 +343,15 @@ differential_tests!(
     zrange_by_lex,
     zrange_option_errors,
     zcount_and_ranks,
+);
+
+differential_tests!(
+    zset_blocking_scripts:
+    bzpop_served_at_once,
+    bzpop_errors,
+    bzpop_timeouts,
+    bzpop_in_multi,
+    bzpop_resp3,
 );
 
 differential_tests!(

@@ -12,6 +12,7 @@ mod support;
 
 mod auth_expiry;
 mod blocking;
+mod blocking_zsets;
 mod differential;
 mod difftest;
 mod faults;

@@ -1,9 +1,12 @@
 //! Sorted-set commands. Redis 7.0 semantics, replies and propagation: writes go out verbatim when they
 //! changed something (ZADD, ZINCRBY, ZREM, ZPOPMIN/ZPOPMAX, ZREMRANGEBY*, the *STORE commands, including
-//! a STORE that deletes its destination because the result is empty), reads send nothing.
+//! a STORE that deletes its destination because the result is empty), reads send nothing. Every write that
+//! leaves members under a key signals it ready ([`Ctx::signal_key_ready`]), so clients blocked in
+//! BZPOPMIN/BZPOPMAX on it are served.
 //!
 //! - [`parse`]: scores, score and lex ranges, cursors, parsed the way Redis's C code does.
 //! - [`write`]: ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE/LEX/RANK.
+//! - [`blocking`]: BZPOPMIN, BZPOPMAX.
 //! - [`read`]: ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZSCAN, ZRANDMEMBER.
 //! - [`range`]: ZRANGE and its older forms, ZRANGESTORE.
 //! - [`setops`]: ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD.
@@ -16,12 +19,14 @@ use resp::{Frame, Protocol};
 use super::Ctx;
 use crate::errors;
 
+pub mod blocking;
 pub mod parse;
 pub mod range;
 pub mod read;
 pub mod setops;
 pub mod write;
 
+pub use blocking::{bzpopmax, bzpopmin};
 pub use range::{zrange, zrangebylex, zrangebyscore, zrangestore, zrevrange};
 pub use read::{zcard, zcount, zlexcount, zmscore, zrandmember, zrank, zrevrank, zscan, zscore};
 pub use setops::{zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zunionstore};
@@ -82,6 +87,7 @@ fn store_result(ctx: &mut Ctx<'_>, destination: &Bytes, zset: ZSet) -> bool {
             super::owned(destination),
             Entry::new(Value::ZSet(Box::new(zset))),
         );
+        ctx.signal_key_ready(destination);
         true
     }
 }

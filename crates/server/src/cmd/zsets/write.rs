@@ -128,6 +128,8 @@ fn add_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], mut flags: AddFlags) -> Frame 
     if added + updated > 0 {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(added + updated - 1);
+        // Serves clients blocked in BZPOPMIN/BZPOPMAX on the key (a lookup only when somebody waits).
+        ctx.signal_key_ready(key);
     }
     if nan {
         return errors::reply(SCORE_NAN);
