@@ -1,4 +1,4 @@
-//! `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--release]`: builds `rserver`, then runs the
+//! `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--strict] [--release] [--print-ops]`: builds `rserver`, then runs the
 //! seeded differential sequence of `testkit::difftest` against the real `redis-server` (reply by reply, then
 //! data set against data set) and through an `rserver` replica (data sets and `DEBUG DIGEST`), and prints a
 //! summary with the exact reproduction command of any mismatch.
@@ -8,7 +8,8 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail, ensure};
-use testkit::difftest::{self, Features, Generator, Report, show_command};
+use testkit::difftest::{self, Generator, Report, show_command};
+use testkit::{Node, NodeConfig, free_port};
 
 use crate::cluster::target_dir;
 
@@ -21,6 +22,8 @@ pub struct Options {
     pub ops: usize,
     /// Continue after the first mismatch.
     pub keep_going: bool,
+    /// Known divergences (reported rserver bugs) fail the run too.
+    pub strict: bool,
     /// Build and run the release binary instead of the debug one.
     pub release: bool,
     /// Only print the sequence (index, client, command), run nothing.
@@ -33,6 +36,7 @@ impl Default for Options {
             seed: None,
             ops: 3000,
             keep_going: false,
+            strict: false,
             release: false,
             print_ops: false,
         }
@@ -40,12 +44,12 @@ impl Default for Options {
 }
 
 pub fn run(root: &Path, options: &Options) -> Result<()> {
+    let rserver = build(root, options.release)?;
     if options.print_ops {
         let seed = options.seed.context("--print-ops needs --seed")?;
-        print_ops(seed, options.ops);
+        print_ops(&rserver, seed, options.ops);
         return Ok(());
     }
-    let rserver = build(root, options.release)?;
     let Some(redis) = testkit::redis_tool("redis-server") else {
         bail!("redis-server not found on PATH (apt-get install redis-server)");
     };
@@ -54,6 +58,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         seed,
         ops: options.ops,
         keep_going: options.keep_going,
+        strict: options.strict,
     };
     println!(
         "difftest: seed {seed}, {} ops per leg, {}",
@@ -79,10 +84,12 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     Ok(())
 }
 
-/// Prints the first `ops` ops of the sequence of `seed` (with every optional command enabled, as `rserver`
-/// has them): what a reproduction sends, to read along a mismatch.
-fn print_ops(seed: u64, ops: usize) {
-    let mut generator = Generator::new(seed, Features { bzpop: true });
+/// Prints the first `ops` ops of the sequence of `seed` as a run on `rserver` sends them (the optional
+/// commands it has change the sequence), to read along a mismatch.
+fn print_ops(rserver: &Path, seed: u64, ops: usize) {
+    let node = Node::start(rserver, NodeConfig::new(free_port()).with("save", "\"\""));
+    let mut generator = Generator::new(seed, difftest::features_of(&node));
+    drop(node);
     let mut index = 0;
     while index < ops {
         for op in generator.next_block() {

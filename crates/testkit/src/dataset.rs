@@ -123,9 +123,13 @@ impl Dataset {
         for (key, entry) in &self.entries {
             match other.entries.get(key) {
                 None => push(format!("{} only on the left: {}", show_key(key), entry)),
-                Some(theirs) if theirs != entry => {
-                    push(format!("{}: {} != {}", show_key(key), entry, theirs))
-                }
+                Some(theirs) if theirs != entry => push(format!(
+                    "{}: {} != {}{}",
+                    show_key(key),
+                    entry,
+                    theirs,
+                    first_difference(&entry.value, &theirs.value)
+                )),
                 Some(_) => {}
             }
         }
@@ -184,6 +188,32 @@ pub fn assert_equal_datasets(
         writeln!(message, "  {line}").expect("write to a String");
     }
     panic!("{message}");
+}
+
+/// Where two values of a key first differ, as a suffix for a message (empty when only the TTL differs).
+fn first_difference(left: &Value, right: &Value) -> String {
+    let elements = |value: &Value| -> Vec<Vec<u8>> {
+        match value {
+            Value::String(bytes) => vec![bytes.clone()],
+            Value::List(items) | Value::Set(items) => items.clone(),
+            Value::Hash(pairs) | Value::SortedSet(pairs) => pairs
+                .iter()
+                .flat_map(|(first, second)| [first.clone(), second.clone()])
+                .collect(),
+        }
+    };
+    let (left, right) = (elements(left), elements(right));
+    let Some(index) = (0..left.len().max(right.len())).find(|&i| left.get(i) != right.get(i))
+    else {
+        return String::new();
+    };
+    let shown =
+        |element: Option<&Vec<u8>>| element.map_or("(none)".to_owned(), |bytes| show(bytes));
+    format!(
+        " (first difference at element {index}: {} != {})",
+        shown(left.get(index)),
+        shown(right.get(index))
+    )
 }
 
 /// Sends one command per item, then reads all replies, in order.

@@ -14,11 +14,13 @@ use std::path::Path;
 
 use testkit::difftest::{self, Options};
 
-/// The CI seed and length: a few thousand ops, a few seconds per leg on the debug build.
+/// The CI seed and length (known divergences, reported rserver bugs listed in `testkit::difftest::known`, are
+/// printed but do not fail; `cargo xtask difftest --strict` counts them): a few thousand ops, a few seconds per leg on the debug build.
 const OPTIONS: Options = Options {
     seed: 3,
     ops: 3000,
     keep_going: true,
+    strict: false,
 };
 
 fn rserver() -> &'static Path {
@@ -30,10 +32,17 @@ fn against_redis() {
     let redis_server = testkit::require_redis!();
     let report = difftest::against_redis(rserver(), &redis_server, &OPTIONS);
     assert!(report.passed(), "{report}");
+    assert_eq!(report.ops_run, OPTIONS.ops, "{report}");
+    if !report.known.is_empty() {
+        // Past the harness's capture: known bugs stay visible in every CI log until they are fixed.
+        eprintln!("{report}");
+    }
 }
 
 #[test]
 fn through_replica() {
     let report = difftest::through_replica(rserver(), &OPTIONS);
     assert!(report.passed(), "{report}");
+    assert_eq!(report.ops_run, OPTIONS.ops, "{report}");
+    assert!(report.keys_compared > 0, "{report}");
 }

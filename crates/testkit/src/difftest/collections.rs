@@ -257,10 +257,11 @@ impl Generator {
             7 => exact(argv!["ZINCRBY", key, self.float(), self.member()]),
             8 => exact(argv!["ZCARD", key]),
             9 => exact(argv!["ZCOUNT", key, self.score_bound(), self.score_bound()]),
-            10 => exact(argv!["ZLEXCOUNT", key, self.lex_bound(), self.lex_bound()]),
+            10 => self.lex_command(),
             11..=12 => {
-                let mut args = argv!["ZRANGE", key];
-                args.extend(self.range_spec(true));
+                let (source, spec) = self.range_source_and_spec(key, true);
+                let mut args = argv!["ZRANGE", source];
+                args.extend(spec);
                 exact(args)
             }
             13 | 14 => {
@@ -272,12 +273,7 @@ impl Generator {
                 self.maybe_limit(&mut args);
                 exact(args)
             }
-            15 => {
-                let command = self.pick_str(&["ZRANGEBYLEX", "ZREVRANGEBYLEX"]);
-                let mut args = argv![command, key, self.lex_bound(), self.lex_bound()];
-                self.maybe_limit(&mut args);
-                exact(args)
-            }
+            15 => self.lex_command(),
             16 => {
                 let mut args = argv!["ZREVRANGE", key, self.int(-6, 6), self.int(-6, 6)];
                 if self.rng.chance(40) {
@@ -296,8 +292,9 @@ impl Generator {
                 exact(args)
             }
             21 => {
-                let mut args = argv!["ZRANGESTORE", self.key("z"), key];
-                args.extend(self.range_spec(false));
+                let (source, spec) = self.range_source_and_spec(key, false);
+                let mut args = argv!["ZRANGESTORE", self.key("z"), source];
+                args.extend(spec);
                 exact(args)
             }
             22 | 23 => {
@@ -403,16 +400,25 @@ impl Generator {
         args
     }
 
-    /// ZRANGE's (or, without `withscores_allowed`, ZRANGESTORE's) `start stop` and options: by rank, BYSCORE or
-    /// BYLEX, REV, LIMIT, WITHSCORES.
-    fn range_spec(&mut self, withscores_allowed: bool) -> Args {
+    /// The key and the `start stop` and options of ZRANGE (with `withscores_allowed`) or ZRANGESTORE: by rank,
+    /// BYSCORE or BYLEX, REV, LIMIT, WITHSCORES. BYLEX goes to a lex key instead of `key`.
+    fn range_source_and_spec(&mut self, key: Vec<u8>, withscores_allowed: bool) -> (Vec<u8>, Args) {
         let mut args = Args::new();
         let mode = self.rng.range(0, 3);
-        match mode {
-            0 => args.extend(argv![self.int(-6, 6), self.int(-6, 6)]),
-            1 => args.extend(argv![self.score_bound(), self.score_bound(), "BYSCORE"]),
-            _ => args.extend(argv![self.lex_bound(), self.lex_bound(), "BYLEX"]),
-        }
+        let key = match mode {
+            0 => {
+                args.extend(argv![self.int(-6, 6), self.int(-6, 6)]);
+                key
+            }
+            1 => {
+                args.extend(argv![self.score_bound(), self.score_bound(), "BYSCORE"]);
+                key
+            }
+            _ => {
+                args.extend(argv![self.lex_bound(), self.lex_bound(), "BYLEX"]);
+                self.lex_key()
+            }
+        };
         if self.rng.chance(30) {
             args.extend(argv!["REV"]);
         }
@@ -423,7 +429,53 @@ impl Generator {
         if withscores_allowed && self.rng.chance(35) {
             args.extend(argv!["WITHSCORES"]);
         }
-        args
+        (key, args)
+    }
+
+    /// A command on a lex key (`zl:`), whose members all have score 0: lex ranges are only defined when every
+    /// score is equal (Redis walks its skiplist assuming lex order, so on mixed scores its answer depends on
+    /// random node levels). Lex keys are written only here, always with score 0.
+    fn lex_command(&mut self) -> (Args, Check) {
+        let key = self.lex_key();
+        let args = match self.rng.range(0, 10) {
+            0..=2 => {
+                let mut args = argv!["ZADD", key];
+                if self.rng.chance(20) {
+                    args.extend(argv![self.pick_str(&["NX", "XX", "GT", "LT", "CH"])]);
+                }
+                for _ in 0..self.rng.range(1, 4) {
+                    args.push(b"0".to_vec());
+                    args.push(self.member());
+                }
+                args
+            }
+            3 => argv!["ZREM", key, self.member()],
+            4 => argv!["ZLEXCOUNT", key, self.lex_bound(), self.lex_bound()],
+            5..=6 => {
+                let command = self.pick_str(&["ZRANGEBYLEX", "ZREVRANGEBYLEX"]);
+                let mut args = argv![command, key, self.lex_bound(), self.lex_bound()];
+                self.maybe_limit(&mut args);
+                args
+            }
+            7 => argv!["ZRANGE", key, "0", "-1", "WITHSCORES"],
+            8 => argv![self.pick_str(&["ZPOPMIN", "ZPOPMAX"]), key],
+            _ => {
+                let mut args = argv!["ZRANGESTORE", self.key("z"), key, self.lex_bound()];
+                args.extend(argv![self.lex_bound(), "BYLEX"]);
+                args
+            }
+        };
+        (args, Check::Exact)
+    }
+
+    /// A lex key (`zl:0` to `zl:3`) mostly, else a key of a type other than zset (WRONGTYPE).
+    fn lex_key(&mut self) -> Vec<u8> {
+        if self.rng.chance(90) {
+            format!("zl:{}", self.rng.range(0, 4)).into_bytes()
+        } else {
+            let prefix = self.pick_str(&["s", "l", "h", "t"]);
+            format!("{prefix}:{}", self.rng.range(0, 6)).into_bytes()
+        }
     }
 
     fn maybe_limit(&mut self, args: &mut Args) {
