@@ -132,6 +132,43 @@ impl ZSet {
         ZSet::default()
     }
 
+    /// An empty sorted set in the skiplist encoding, as Redis builds the destination of ZUNIONSTORE,
+    /// ZINTERSTORE and ZDIFFSTORE (`createZsetObject`): every member keeps the sign of a zero score until
+    /// [`ZSet::convert_to_listpack_if_fits`] decides the final encoding from the whole result.
+    pub fn new_skiplist() -> ZSet {
+        ZSet {
+            skiplist_encoded: true,
+            ..ZSet::default()
+        }
+    }
+
+    /// Redis's `zsetConvertToListpackIfNeeded`: back to the listpack encoding when the set is within the
+    /// listpack limits, whose text scores lose the sign of a zero (see [`ZSet::insert`]).
+    pub fn convert_to_listpack_if_fits(&mut self) {
+        let fits = self.len() <= MAX_LISTPACK_ENTRIES
+            && self
+                .scores
+                .iter()
+                .all(|(member, _)| member.len() <= MAX_LISTPACK_VALUE);
+        if !self.skiplist_encoded || !fits {
+            return;
+        }
+        self.skiplist_encoded = false;
+        let negative_zeros: Vec<Bytes> = self
+            .scores
+            .iter()
+            .filter(|(_, score)| **score == 0.0 && score.is_sign_negative())
+            .map(|(member, _)| member.clone())
+            .collect();
+        for member in negative_zeros {
+            self.order.remove(&member, -0.0);
+            self.order.insert(member.clone(), 0.0);
+            if let Some(score) = self.scores.get_mut(&member) {
+                *score = 0.0;
+            }
+        }
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         self.scores.len()

@@ -366,6 +366,7 @@ differential_tests!(
     zrandmember,
     wrong_type,
     resp3_replies,
+    store_negative_zero,
 );
 
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.

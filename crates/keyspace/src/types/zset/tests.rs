@@ -90,6 +90,33 @@ fn encoding_turns_skiplist_once_and_for_all() {
 }
 
 #[test]
+fn a_built_skiplist_keeps_negative_zero_only_when_it_stays_a_skiplist() {
+    let build = |members: usize| {
+        let mut zset = ZSet::new_skiplist();
+        zset.insert(member("zero"), -0.0);
+        for i in 1..members {
+            zset.insert(Bytes::from(format!("m{i}")), i as f64);
+        }
+        zset.convert_to_listpack_if_fits();
+        zset
+    };
+    let small = build(MAX_LISTPACK_ENTRIES);
+    assert_eq!(small.encoding(), "listpack");
+    assert!(
+        small
+            .score(b"zero")
+            .is_some_and(|score| score.is_sign_positive())
+    );
+    assert_eq!(small.rank(b"zero"), Some(0));
+    let big = build(MAX_LISTPACK_ENTRIES + 1);
+    assert_eq!(big.encoding(), "skiplist");
+    assert!(
+        big.score(b"zero")
+            .is_some_and(|score| score.is_sign_negative())
+    );
+}
+
+#[test]
 fn ranges_by_score_and_lex() {
     let mut zset = ZSet::new();
     for (i, name) in ["a", "b", "c", "d", "e"].iter().enumerate() {

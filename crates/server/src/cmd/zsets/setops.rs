@@ -206,10 +206,13 @@ fn generic(ctx: &mut Ctx<'_>, argv: &[Bytes], name: &str, op: Op, output: Output
         Op::Union => union(&sources, aggregate),
         Op::Diff => difference(&sources),
     };
-    let mut result = ZSet::new();
+    // Built as a skiplist and converted once complete, as Redis does: whether a -0 score keeps its sign
+    // depends on the final size, not on how many members came before it.
+    let mut result = ZSet::new_skiplist();
     for (member, score) in combined {
         result.insert(member, score);
     }
+    result.convert_to_listpack_if_fits();
     if output == Output::Store {
         let count = result.len();
         if store_result(ctx, &argv[1], result) {

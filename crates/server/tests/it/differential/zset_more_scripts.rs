@@ -330,3 +330,32 @@ pub fn resp3_replies() -> Script {
         cmd("ZPOPMIN nokey 2"),
     ])
 }
+
+/// A weighted zero becomes -0: the destination keeps the sign only when it stays a skiplist (more than 128
+/// members), whatever the order members were added in (found by `cargo xtask difftest --seed 19`).
+pub fn store_negative_zero() -> Script {
+    let mut big = vec![
+        "ZADD".to_owned(),
+        "big".to_owned(),
+        "0".to_owned(),
+        "zero".to_owned(),
+    ];
+    for i in 1..=129 {
+        big.extend([i.to_string(), format!("m{i}")]);
+    }
+    script(vec![
+        args(&big),
+        cmd("ZADD small 0 zero 1 one"),
+        cmd("ZUNIONSTORE d 1 big WEIGHTS -1"),
+        cmd("OBJECT ENCODING d"),
+        cmd("ZSCORE d zero"),
+        cmd("ZRANGE d 0 2 WITHSCORES"),
+        cmd("ZINTERSTORE d 2 big big WEIGHTS -1 1 AGGREGATE MIN"),
+        cmd("ZSCORE d zero"),
+        cmd("ZUNIONSTORE d 1 small WEIGHTS -1"),
+        cmd("OBJECT ENCODING d"),
+        cmd("ZSCORE d zero"),
+        cmd("ZUNIONSTORE d 2 small big WEIGHTS -1 0"),
+        cmd("ZSCORE d zero"),
+    ])
+}
