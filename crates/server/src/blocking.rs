@@ -145,6 +145,20 @@ impl Blocking {
         }
     }
 
+    /// Signals every key of `db` somebody waits on (`SWAPDB` replaced the whole database under them); the
+    /// missing ones are skipped when served.
+    fn signal_db(&mut self, db: usize) {
+        let waited: Vec<Bytes> = self
+            .queues
+            .keys()
+            .filter(|(key_db, _)| *key_db == db)
+            .map(|(_, key)| key.clone())
+            .collect();
+        for key in waited {
+            self.signal(db, &key);
+        }
+    }
+
     fn next_ready(&mut self) -> Option<(usize, Bytes)> {
         let slot = self.ready.pop_front()?;
         self.ready_set.remove(&slot);
@@ -166,6 +180,17 @@ impl Ctx<'_> {
     pub fn signal_key_ready(&mut self, key: &[u8]) {
         let db = self.client.db;
         self.core.blocking.signal(db, key);
+    }
+
+    /// [`Ctx::signal_key_ready`] for a key of database `db` (`COPY ... DB`, `MOVE`).
+    pub fn signal_key_ready_in(&mut self, db: usize, key: &[u8]) {
+        self.core.blocking.signal(db, key);
+    }
+
+    /// Signals every key of database `db` that clients wait on, as Redis's `scanDatabaseForReadyKeys` does
+    /// after `SWAPDB`.
+    pub fn signal_waited_keys_in(&mut self, db: usize) {
+        self.core.blocking.signal_db(db);
     }
 
     /// Whether the running command may block: not inside `EXEC`, nor for the master link (Redis's

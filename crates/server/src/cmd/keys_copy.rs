@@ -1,5 +1,7 @@
 //! Commands that move or copy whole keys: RENAMENX, COPY, MOVE, SWAPDB. All are propagated verbatim; the ones
-//! that reach into another database tell `WATCH`ers of both sides themselves.
+//! that reach into another database tell `WATCH`ers of both sides themselves. Like Redis's `dbAdd`, each
+//! key they create serves the clients blocked on it (`BLPOP`, `BZPOPMIN`...); `SWAPDB` rescans both
+//! databases' waited keys.
 
 use bytes::Bytes;
 use resp::Frame;
@@ -20,6 +22,7 @@ pub fn renamenx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let entry = db.remove(&argv[1]).expect("the key was just found");
     db.insert(owned(&argv[2]), entry);
     ctx.propagate_verbatim(argv);
+    ctx.signal_key_ready(&argv[2]);
     Frame::Integer(1)
 }
 
@@ -90,6 +93,7 @@ pub fn copy(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     target.insert(owned(destination), entry);
     ctx.touch_in(target_db, destination);
     ctx.propagate_verbatim(argv);
+    ctx.signal_key_ready_in(target_db, destination);
     Frame::Integer(1)
 }
 
@@ -119,6 +123,7 @@ pub fn move_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ctx.touch_in(source_db, key);
     ctx.touch_in(target_db, key);
     ctx.propagate_verbatim(argv);
+    ctx.signal_key_ready_in(target_db, key);
     Frame::Integer(1)
 }
 
@@ -139,6 +144,8 @@ pub fn swapdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ctx.touch_db(first, Some(second));
         ctx.touch_db(second, Some(first));
         ctx.core.keyspace.swap_dbs(first, second);
+        ctx.signal_waited_keys_in(first);
+        ctx.signal_waited_keys_in(second);
     }
     ctx.propagate_verbatim(argv);
     Frame::ok()

@@ -1,5 +1,5 @@
 //! Clients blocked on sorted-set keys (`BZPOPMIN`, `BZPOPMAX`): served oldest first by ZADD, ZINCRBY, the
-//! *STORE commands and RENAME, timing out with a null array, leaving the queues when they disconnect, served
+//! *STORE commands, RENAME, RENAMENX, COPY, MOVE and SWAPDB, timing out with a null array, leaving the queues when they disconnect, served
 //! by the sorted set even when list waiters share the key, and a master's replica ending up with the same
 //! data after pops served later. `COMMAND INFO` lists every blocking pop with Redis's flags.
 
@@ -14,6 +14,7 @@ on_both_servers!(
     zset_waiters_are_served_first_come_first_served,
     zset_timeouts_answer_a_null_array,
     every_zset_write_that_fills_a_key_serves_it,
+    copy_renamenx_move_and_swapdb_serve_waiters,
     disconnecting_while_blocked_on_a_zset_leaves_the_queue,
     list_and_zset_waiters_on_one_key,
     served_later_in_resp3_and_after_exec,
@@ -115,6 +116,45 @@ fn every_zset_write_that_fills_a_key_serves_it(subject: &Subject) {
         wait_blocked(&node, 0);
         node.cmd(&["del", "w", "tmp"]);
     }
+}
+
+/// Commands that create a key from another one (RENAMENX, COPY, MOVE from another database, COPY ... DB)
+/// serve its waiters, and SWAPDB serves the waiters of both databases whose keys now exist.
+fn copy_renamenx_move_and_swapdb_serve_waiters(subject: &Subject) {
+    let node = start(subject);
+    let mut client = node.client();
+    // (database the write runs in, the key it reads, the write)
+    let writes: [(&str, &str, &[&str]); 4] = [
+        ("0", "src", &["renamenx", "src", "w"]),
+        ("0", "src", &["copy", "src", "w"]),
+        ("1", "src", &["copy", "src", "w", "db", "0"]),
+        ("1", "w", &["move", "w", "0"]),
+    ];
+    for (db, source, write) in writes {
+        let mut waiting = blocked(&node, &["bzpopmin", "w", "0"], 1);
+        assert_eq!(client.cmd(&["select", db]), Frame::ok());
+        assert_eq!(client.cmd(&["zadd", source, "4", "s"]), Frame::Integer(1));
+        assert_eq!(client.cmd(write), Frame::Integer(1), "{write:?}");
+        assert_eq!(reply(&mut waiting), popped("w", "s", "4"), "{write:?}");
+        wait_blocked(&node, 0);
+        client.cmd(&["del", source]);
+    }
+    assert_eq!(client.cmd(&["select", "1"]), Frame::ok());
+    let mut waiting = RawConnection::connect(node.port());
+    send(&mut waiting, &["select", "1"]);
+    assert_eq!(reply(&mut waiting), b"+OK\r\n");
+    send(&mut waiting, &["bzpopmax", "nokey", "w", "0"]);
+    wait_blocked(&node, 1);
+    assert_eq!(client.cmd(&["select", "0"]), Frame::ok());
+    assert_eq!(
+        client.cmd(&["zadd", "w", "1", "x", "2", "y"]),
+        Frame::Integer(2)
+    );
+    assert_eq!(client.cmd(&["swapdb", "0", "1"]), Frame::ok());
+    assert_eq!(reply(&mut waiting), popped("w", "y", "2"));
+    wait_blocked(&node, 0);
+    assert_eq!(client.cmd(&["select", "1"]), Frame::ok());
+    assert_eq!(client.cmd(&["zrange", "w", "0", "-1"]), bulks(&["x"]));
 }
 
 /// A client that disconnects while blocked is forgotten: the next ZADD stays in the set.
