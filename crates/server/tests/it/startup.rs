@@ -103,7 +103,36 @@ fn missing_dir(subject: &Subject) {
     );
 }
 
+/// `unixsocket`: clients (the test suite's `redis-benchmark -s`, `redis-cli -s`) connect through it too.
+fn unix_socket(subject: &Subject) {
+    use std::io::{Read, Write};
+    let path = unique_dir().join("server.sock");
+    let node = subject.start(
+        testkit::NodeConfig::new(testkit::free_port())
+            .with("unixsocket", path.display().to_string()),
+    );
+    let mut socket =
+        std::os::unix::net::UnixStream::connect(&path).expect("connect to the unix socket");
+    socket
+        .write_all(b"SET viaunix 1\r\nPING\r\n")
+        .expect("write");
+    let mut reply = Vec::new();
+    while reply.len() < b"+OK\r\n+PONG\r\n".len() {
+        let mut chunk = [0u8; 64];
+        let n = socket.read(&mut chunk).expect("read");
+        assert!(n > 0, "the server closed the unix socket");
+        reply.extend_from_slice(&chunk[..n]);
+    }
+    assert_eq!(reply, b"+OK\r\n+PONG\r\n");
+    assert_eq!(
+        node.cmd(&["GET", "viaunix"]),
+        resp::Frame::bulk("1"),
+        "same data over TCP"
+    );
+}
+
 on_both_servers!(
+    unix_socket,
     unknown_directive_in_file,
     unknown_directive_on_command_line,
     bad_integer,
