@@ -127,35 +127,15 @@ impl Generator {
             15 => exact(argv!["HINCRBYFLOAT", key, self.member(), self.float()]),
             16 => exact(argv!["HSTRLEN", key, self.member()]),
             17 => {
-                let mut args = argv!["HRANDFIELD", key];
-                let (mut pairs, mut distinct) = (false, true);
-                if self.rng.chance(60) {
-                    let count = self.rng.signed(-5, 8);
-                    distinct = count >= 0;
-                    args.push(count.to_string().into_bytes());
-                    if self.rng.chance(50) {
-                        args.push(b"WITHVALUES".to_vec());
-                        pairs = true;
-                    }
-                }
+                let (args, pairs, distinct) = self.random_pick("HRANDFIELD", key, "WITHVALUES");
                 let source = if pairs {
-                    argv!["HGETALL", self.last_key(&args)]
+                    argv!["HGETALL", &args[1]]
                 } else {
-                    argv!["HKEYS", self.last_key(&args)]
+                    argv!["HKEYS", &args[1]]
                 };
                 (args, sample(in_transaction, source, pairs, distinct))
             }
-            18 if !in_transaction => {
-                let mut args = argv!["HSCAN", key, "0"];
-                self.scan_options(&mut args);
-                (
-                    args,
-                    Check::ScanAll {
-                        cursor_at: 2,
-                        pairs: true,
-                    },
-                )
-            }
+            18 if !in_transaction => self.collection_scan("HSCAN", key, true),
             19 if self.rng.chance(15) => {
                 let mut args = argv!["HSET", key];
                 for index in 0..130u64 {
@@ -193,7 +173,7 @@ impl Generator {
                     distinct = count >= 0;
                     args.push(count.to_string().into_bytes());
                 }
-                let source = argv!["SMEMBERS", self.last_key(&args)];
+                let source = argv!["SMEMBERS", &args[1]];
                 (args, sample(in_transaction, source, false, distinct))
             }
             12 => exact(argv!["SMOVE", key, self.key("t"), self.member()]),
@@ -220,17 +200,7 @@ impl Generator {
                 args.extend(self.keys("t", count));
                 exact(args)
             }
-            20 if !in_transaction => {
-                let mut args = argv!["SSCAN", key, "0"];
-                self.scan_options(&mut args);
-                (
-                    args,
-                    Check::ScanAll {
-                        cursor_at: 2,
-                        pairs: false,
-                    },
-                )
-            }
+            20 if !in_transaction => self.collection_scan("SSCAN", key, false),
             21 if self.rng.chance(15) => {
                 let mut args = argv!["SADD", key];
                 // Past set-max-intset-entries (512) with integers, or past nothing but size with words.
@@ -318,33 +288,13 @@ impl Generator {
                 }
                 exact(args)
             }
-            24 if !in_transaction => {
-                let mut args = argv!["ZSCAN", key, "0"];
-                self.scan_options(&mut args);
-                (
-                    args,
-                    Check::ScanAll {
-                        cursor_at: 2,
-                        pairs: true,
-                    },
-                )
-            }
+            24 if !in_transaction => self.collection_scan("ZSCAN", key, true),
             25 => {
-                let mut args = argv!["ZRANDMEMBER", key];
-                let (mut pairs, mut distinct) = (false, true);
-                if self.rng.chance(60) {
-                    let count = self.rng.signed(-5, 8);
-                    distinct = count >= 0;
-                    args.push(count.to_string().into_bytes());
-                    if self.rng.chance(50) {
-                        args.push(b"WITHSCORES".to_vec());
-                        pairs = true;
-                    }
-                }
+                let (args, pairs, distinct) = self.random_pick("ZRANDMEMBER", key, "WITHSCORES");
                 let source = if pairs {
-                    argv!["ZRANGE", self.last_key(&args), "0", "-1", "WITHSCORES"]
+                    argv!["ZRANGE", &args[1], "0", "-1", "WITHSCORES"]
                 } else {
-                    argv!["ZRANGE", self.last_key(&args), "0", "-1"]
+                    argv!["ZRANGE", &args[1], "0", "-1"]
                 };
                 (args, sample(in_transaction, source, pairs, distinct))
             }
@@ -545,6 +495,19 @@ impl Generator {
         self.pick_str(&["LEFT", "RIGHT"])
     }
 
+    /// HSCAN, SSCAN or ZSCAN of `key` from cursor 0, maybe with MATCH and COUNT, iterated to the end.
+    fn collection_scan(&mut self, command: &str, key: Vec<u8>, pairs: bool) -> (Args, Check) {
+        let mut args = argv![command, key, "0"];
+        self.scan_options(&mut args);
+        (
+            args,
+            Check::ScanAll {
+                cursor_at: 2,
+                pairs,
+            },
+        )
+    }
+
     /// MATCH and COUNT for the collection scans.
     fn scan_options(&mut self, args: &mut Args) {
         if self.rng.chance(40) {
@@ -556,9 +519,22 @@ impl Generator {
         }
     }
 
-    /// The key of a random read (its second argument).
-    fn last_key(&self, args: &Args) -> Vec<u8> {
-        args[1].clone()
+    /// HRANDFIELD or ZRANDMEMBER on `key`, maybe with a count (negative: repeats allowed) and `with` (the
+    /// WITHVALUES/WITHSCORES word); returns the command, whether picks come in pairs and whether they are
+    /// distinct.
+    fn random_pick(&mut self, command: &str, key: Vec<u8>, with: &str) -> (Args, bool, bool) {
+        let mut args = argv![command, key];
+        let (mut pairs, mut distinct) = (false, true);
+        if self.rng.chance(60) {
+            let count = self.rng.signed(-5, 8);
+            distinct = count >= 0;
+            args.push(count.to_string().into_bytes());
+            if self.rng.chance(50) {
+                args.push(with.as_bytes().to_vec());
+                pairs = true;
+            }
+        }
+        (args, pairs, distinct)
     }
 }
 

@@ -45,7 +45,7 @@ pub enum Family {
 }
 
 impl Family {
-    /// Every family, in report order.
+    /// Every family, in report order; transactions last (the others can be queued in one).
     pub const ALL: [Family; 8] = [
         Family::String,
         Family::Key,
@@ -53,8 +53,8 @@ impl Family {
         Family::Hash,
         Family::Set,
         Family::SortedSet,
-        Family::Transaction,
         Family::PubSub,
+        Family::Transaction,
     ];
 
     /// The family's name in reports.

@@ -72,6 +72,9 @@ pub struct Report {
     pub ops_run: usize,
     /// Ops sent per family.
     pub per_family: BTreeMap<Family, usize>,
+    /// Ops the reference (redis-server, or the master) answered with an error, `WRONGTYPE` included: a
+    /// measure of how much of the sequence reached the data.
+    pub error_replies: usize,
     /// Replies that differ (always empty for the replication leg, which compares no replies).
     pub mismatches: Vec<Mismatch>,
     /// Differences that are known rserver bugs ([`KnownDivergence`]), with which one; failures only with
@@ -97,8 +100,9 @@ impl Report {
             .mismatches
             .first()
             .map_or(self.options.ops, |mismatch| mismatch.index + 1);
+        let strict = if self.options.strict { " --strict" } else { "" };
         format!(
-            "cargo xtask difftest --seed {} --ops {ops}",
+            "cargo xtask difftest --seed {} --ops {ops}{strict}",
             self.options.seed
         )
     }
@@ -120,6 +124,11 @@ impl fmt::Display for Report {
             })
             .collect();
         writeln!(f, "  ops per family: {}", families.join(", "))?;
+        writeln!(
+            f,
+            "  error replies: {} of {} ops",
+            self.error_replies, self.ops_run
+        )?;
         if !self.known.is_empty() {
             let mut kinds: Vec<KnownDivergence> =
                 self.known.iter().map(|(kind, _)| *kind).collect();
@@ -203,6 +212,9 @@ pub fn against_redis(rserver: &Path, redis: &Path, options: &Options) -> Report 
                     break 'sequence;
                 }
             };
+            if matches!(outcomes[1].reply, Frame::Error(_)) {
+                report.error_replies += 1;
+            }
             if let Err(detail) = compare(&op, ["rserver", "redis"], [&outcomes[0], &outcomes[1]]) {
                 let mismatch = Mismatch {
                     index,
@@ -249,9 +261,15 @@ pub fn through_replica(rserver: &Path, options: &Options) -> Report {
             if report.ops_run == options.ops {
                 break 'sequence;
             }
-            if let Err(error) = target.run(&op) {
-                report.failure = Some(format!("op #{}: {error}", report.ops_run));
-                break 'sequence;
+            match target.run(&op) {
+                Ok(outcome) if matches!(outcome.reply, Frame::Error(_)) => {
+                    report.error_replies += 1
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    report.failure = Some(format!("op #{}: {error}", report.ops_run));
+                    break 'sequence;
+                }
             }
             *report.per_family.entry(op.family).or_default() += 1;
             report.ops_run += 1;
@@ -269,6 +287,7 @@ impl Report {
             options: *options,
             ops_run: 0,
             per_family: BTreeMap::new(),
+            error_replies: 0,
             mismatches: Vec::new(),
             known: Vec::new(),
             keys_compared: 0,

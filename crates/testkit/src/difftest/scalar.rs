@@ -21,16 +21,8 @@ impl Generator {
                 args.extend(self.getex_options());
                 args
             }
-            9 => {
-                let mut args = argv!["MSETNX"];
-                for _ in 0..self.rng.range(1, 4) {
-                    args.push(self.key("s"));
-                    args.push(self.value());
-                }
-                args
-            }
-            10 => {
-                let mut args = argv!["MSET"];
+            9 | 10 => {
+                let mut args = argv![self.pick_str(&["MSET", "MSETNX"])];
                 for _ in 0..self.rng.range(1, 4) {
                     args.push(self.key("s"));
                     args.push(self.value());
@@ -250,15 +242,8 @@ impl Generator {
         ops.push(control(argv!["MULTI"], Check::Exact));
         let mut checks = Vec::new();
         for _ in 0..self.rng.range(1, 6) {
-            let family = *self.rng.pick(&[
-                Family::String,
-                Family::Key,
-                Family::List,
-                Family::Hash,
-                Family::Set,
-                Family::SortedSet,
-                Family::PubSub,
-            ]);
+            // Any family but transactions (the last one): no nesting.
+            let family = Family::ALL[self.rng.below(Family::ALL.len() - 1)];
             let (args, check) = self.command(family, true);
             checks.push(check);
             ops.push(Op {
