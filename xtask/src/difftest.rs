@@ -1,4 +1,4 @@
-//! `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--strict] [--release] [--print-ops]`: builds `rserver`, then runs the
+//! `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--release] [--print-ops]`: builds `rserver`, then runs the
 //! seeded differential sequence of `testkit::difftest` against the real `redis-server` (reply by reply, then
 //! data set against data set) and through an `rserver` replica (data sets and `DEBUG DIGEST`), and prints a
 //! summary with the exact reproduction command of any mismatch.
@@ -22,8 +22,6 @@ pub struct Options {
     pub ops: usize,
     /// Continue after the first mismatch.
     pub keep_going: bool,
-    /// Known divergences (reported rserver bugs) fail the run too.
-    pub strict: bool,
     /// Build and run the release binary instead of the debug one.
     pub release: bool,
     /// Only print the sequence (index, client, command), run nothing.
@@ -36,7 +34,6 @@ impl Default for Options {
             seed: None,
             ops: 3000,
             keep_going: false,
-            strict: false,
             release: false,
             print_ops: false,
         }
@@ -58,7 +55,6 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         seed,
         ops: options.ops,
         keep_going: options.keep_going,
-        strict: options.strict,
     };
     println!(
         "difftest: seed {seed}, {} ops per leg, {}",

@@ -1,5 +1,7 @@
 //! [`Db`]: one numbered database, with lazy and active expiry.
 
+use std::collections::HashMap;
+
 use bytes::Bytes;
 
 use crate::expire_index::ExpireIndex;
@@ -29,6 +31,18 @@ pub struct Db {
     /// The latest time seen by any call taking `now_ms`, in seconds: what inserts stamp as their access time
     /// (writes look their key up first, so this is the time of the command).
     clock_s: u32,
+    /// Strings whose encoding the writing command fixed (APPEND, SETRANGE: `raw`; INCRBYFLOAT: `embstr`)
+    /// instead of Redis deriving it from the bytes; any other write of the key forgets it.
+    string_encodings: HashMap<Bytes, StringEncoding>,
+}
+
+/// A string encoding fixed by the command that wrote the value, as Redis keeps it in the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringEncoding {
+    /// Built in place (APPEND, SETRANGE): always `raw`.
+    Raw,
+    /// Created from a number's text (INCRBYFLOAT): `embstr` up to 44 bytes, even if it looks like an integer.
+    Embstr,
 }
 
 impl Db {
@@ -98,6 +112,7 @@ impl Db {
 
     /// Stores `entry` under `key`, replacing any previous entry and its TTL; returns the previous entry.
     pub fn insert(&mut self, key: Bytes, entry: Entry) -> Option<Entry> {
+        self.forget_encoding(&key);
         match entry.expire_at {
             Some(_) => self.expires.insert(&key),
             None => self.expires.remove(&key),
@@ -107,6 +122,7 @@ impl Db {
 
     /// Stores `value` under `key`, keeping the TTL of the key it replaces (if the key exists).
     pub fn insert_keep_ttl(&mut self, key: Bytes, value: Value) {
+        self.forget_encoding(&key);
         match self.entries.position(&key) {
             Some(position) => {
                 self.entries.entry_mut(position).value = value;
@@ -120,6 +136,7 @@ impl Db {
 
     /// Deletes `key` whatever its expiry state; returns the removed entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        self.forget_encoding(key);
         let position = self.entries.position(key)?;
         let (_, entry) = self.entries.remove_at(position);
         if entry.expire_at.is_some() {
@@ -177,6 +194,7 @@ impl Db {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.expires.clear();
+        self.string_encodings.clear();
     }
 
     /// One step of active expiry: looks at up to `samples` random keys that have a TTL and deletes the expired
@@ -223,6 +241,7 @@ impl Db {
         if policy == ExpiryPolicy::Delete {
             let (stored_key, _) = self.entries.remove_at(position);
             self.expires.remove(key);
+            self.forget_encoding(key);
             self.expired.push(stored_key);
         }
         None
@@ -232,6 +251,37 @@ impl Db {
     fn expire_if_needed(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
         let exists = self.entries.position(key).is_some();
         exists && self.live_position(key, now_ms, policy).is_none()
+    }
+
+    /// Records that the string under `key` has the encoding its writing command gave it.
+    pub fn set_string_encoding(&mut self, key: &[u8], encoding: StringEncoding) {
+        if let Some(position) = self.entries.position(key)
+            && let Some((stored_key, _)) = self.entries.at(position)
+        {
+            self.string_encodings.insert(stored_key.clone(), encoding);
+        }
+    }
+
+    /// The encoding fixed for the string under `key`, if any (to carry it along RENAME, COPY, MOVE).
+    pub fn string_encoding(&self, key: &[u8]) -> Option<StringEncoding> {
+        self.string_encodings.get(key).copied()
+    }
+
+    /// What `OBJECT ENCODING` answers for `key` (expired or not); `None` if it is absent.
+    pub fn encoding_of(&self, key: &[u8]) -> Option<&'static str> {
+        let entry = self.peek(key)?;
+        Some(match (&entry.value, self.string_encodings.get(key)) {
+            (Value::String(_), Some(StringEncoding::Raw)) => "raw",
+            (Value::String(data), Some(StringEncoding::Embstr)) if data.len() <= 44 => "embstr",
+            (Value::String(_), Some(StringEncoding::Embstr)) => "raw",
+            (value, _) => value.encoding(),
+        })
+    }
+
+    fn forget_encoding(&mut self, key: &[u8]) {
+        if !self.string_encodings.is_empty() {
+            self.string_encodings.remove(key);
+        }
     }
 
     /// xorshift64*: sampling only needs to be spread out, not unpredictable.

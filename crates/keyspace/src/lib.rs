@@ -15,7 +15,7 @@ pub mod pattern;
 pub mod types;
 mod value;
 
-pub use db::{Db, ExpiryPolicy};
+pub use db::{Db, ExpiryPolicy, StringEncoding};
 pub use keyspace::{DEFAULT_DATABASES, Keyspace};
 pub use value::{Entry, Value};
 

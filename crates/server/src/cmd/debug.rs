@@ -87,7 +87,11 @@ fn allowed(ctx: &Ctx<'_>) -> bool {
 /// `DEBUG OBJECT key`, in Redis's layout (the address and LRU clock are ours, not meaningful).
 fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);
-    let Some(entry) = ctx.db().get(key, now, policy) else {
+    let db = ctx.db();
+    if db.get(key, now, policy).is_none() {
+        return errors::reply(errors::NO_SUCH_KEY);
+    }
+    let Some(entry) = db.peek(key) else {
         return errors::reply(errors::NO_SUCH_KEY);
     };
     let serialized = match &entry.value {
@@ -97,7 +101,8 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> Frame {
     let address = std::ptr::from_ref(entry) as usize;
     Frame::Simple(Bytes::from(format!(
         "Value at:0x{address:x} refcount:1 encoding:{} serializedlength:{serialized} lru:0 lru_seconds_idle:0",
-        entry.value.encoding()
+        db.encoding_of(key)
+            .unwrap_or_else(|| entry.value.encoding())
     )))
 }
 

@@ -80,8 +80,12 @@ pub fn rename(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     // An expired destination is deleted (and that propagated) before being overwritten, as in Redis.
     db.contains(&argv[2], now, policy);
+    let encoding = db.string_encoding(&argv[1]);
     let entry = db.remove(&argv[1]).expect("the key was just found");
     db.insert(super::owned(&argv[2]), entry);
+    if let Some(encoding) = encoding {
+        db.set_string_encoding(&argv[2], encoding);
+    }
     ctx.propagate_verbatim(argv);
     // A list renamed onto a key clients are blocked on serves them, as Redis's dbAdd signals it.
     ctx.signal_key_ready(&argv[2]);

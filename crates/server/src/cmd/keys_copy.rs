@@ -19,8 +19,12 @@ pub fn renamenx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if argv[1] == argv[2] || db.contains(&argv[2], now, policy) {
         return Frame::Integer(0);
     }
+    let encoding = db.string_encoding(&argv[1]);
     let entry = db.remove(&argv[1]).expect("the key was just found");
     db.insert(owned(&argv[2]), entry);
+    if let Some(encoding) = encoding {
+        db.set_string_encoding(&argv[2], encoding);
+    }
     ctx.propagate_verbatim(argv);
     ctx.signal_key_ready(&argv[2]);
     Frame::Integer(1)
@@ -81,6 +85,7 @@ pub fn copy(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let Some(entry) = ctx.db().get(source, now, policy).cloned() else {
         return Frame::Integer(0);
     };
+    let encoding = ctx.db().string_encoding(source);
     let Some(target) = ctx.core.keyspace.db_mut(target_db) else {
         return errors::reply(errors::DB_INDEX_OUT_OF_RANGE);
     };
@@ -91,6 +96,9 @@ pub fn copy(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         target.remove(destination);
     }
     target.insert(owned(destination), entry);
+    if let Some(encoding) = encoding {
+        target.set_string_encoding(destination, encoding);
+    }
     ctx.touch_in(target_db, destination);
     ctx.propagate_verbatim(argv);
     ctx.signal_key_ready_in(target_db, destination);
@@ -118,8 +126,12 @@ pub fn move_(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if !source.contains(key, now, policy) || target.contains(key, now, policy) {
         return Frame::Integer(0);
     }
+    let encoding = source.string_encoding(key);
     let entry = source.remove(key).expect("the key was just found");
     target.insert(owned(key), entry);
+    if let Some(encoding) = encoding {
+        target.set_string_encoding(key, encoding);
+    }
     ctx.touch_in(source_db, key);
     ctx.touch_in(target_db, key);
     ctx.propagate_verbatim(argv);

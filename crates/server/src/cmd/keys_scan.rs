@@ -161,8 +161,11 @@ pub fn object(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Null;
     };
     match name {
-        "encoding" => Frame::bulk(entry.value.encoding()),
-        "refcount" => Frame::Integer(refcount(&entry.value)),
+        "encoding" => Frame::bulk(
+            db.encoding_of(key)
+                .unwrap_or_else(|| entry.value.encoding()),
+        ),
+        "refcount" => Frame::Integer(refcount(&entry.value, db.encoding_of(key))),
         "idletime" if lfu => errors::reply(
             "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ),
@@ -175,9 +178,9 @@ pub fn object(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
 }
 
-fn refcount(value: &keyspace::Value) -> i64 {
+fn refcount(value: &keyspace::Value, encoding: Option<&str>) -> i64 {
     match value {
-        keyspace::Value::String(data) if value.encoding() == "int" => {
+        keyspace::Value::String(data) if encoding == Some("int") => {
             let shared = std::str::from_utf8(data)
                 .ok()
                 .and_then(|text| text.parse::<i64>().ok())

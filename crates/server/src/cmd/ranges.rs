@@ -67,8 +67,10 @@ pub fn setrange(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     updated[offset..offset + value.len()].copy_from_slice(value);
     let length = updated.len();
-    ctx.db()
-        .insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(updated)));
+    let db = ctx.db();
+    db.insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(updated)));
+    // Redis edits (or builds) the string in place: always `raw`.
+    db.set_string_encoding(&argv[1], keyspace::StringEncoding::Raw);
     ctx.propagate_verbatim(argv);
     Frame::Integer(length as i64)
 }

@@ -281,8 +281,10 @@ pub fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::reply("ERR increment would produce NaN or Infinity");
     }
     let result = Bytes::from(sum.to_human());
-    ctx.db()
-        .insert_keep_ttl(owned(&argv[1]), Value::String(result.clone()));
+    let db = ctx.db();
+    db.insert_keep_ttl(owned(&argv[1]), Value::String(result.clone()));
+    // Redis builds the result as a fresh string object, never as an integer one.
+    db.set_string_encoding(&argv[1], keyspace::StringEncoding::Embstr);
     ctx.propagate(vec![
         Bytes::from_static(b"SET"),
         argv[1].clone(),
@@ -341,8 +343,14 @@ pub fn append(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     joined.extend_from_slice(&current);
     joined.extend_from_slice(&argv[2]);
     let length = joined.len();
-    ctx.db()
-        .insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(joined)));
+    let appended_to_existing = !current.is_empty() || ctx.db().peek(&argv[1]).is_some();
+    let db = ctx.db();
+    db.insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(joined)));
+    // Appending to an existing string grows it in place, which Redis keeps as `raw`; a new key is encoded
+    // from its bytes like SET.
+    if appended_to_existing {
+        db.set_string_encoding(&argv[1], keyspace::StringEncoding::Raw);
+    }
     ctx.propagate_verbatim(argv);
     Frame::Integer(length as i64)
 }
