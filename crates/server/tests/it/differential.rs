@@ -278,6 +278,7 @@ differential_tests!(
 
 differential_tests!(
     strings_keys_scripts:
+    string_encodings,
     getset_getdel,
     getex_options,
     msetnx,

@@ -338,3 +338,39 @@ pub fn object_command() -> Script {
         cmd("OBJECT ENCODING gone"),
     ])
 }
+
+/// `OBJECT ENCODING` of strings follows the writing command, not only the bytes: APPEND to an existing
+/// string and SETRANGE give `raw`, INCRBYFLOAT gives `embstr` even for an integer result, RENAME/COPY/MOVE
+/// keep it, and any other write re-derives it.
+pub fn string_encodings() -> Script {
+    script(vec![
+        cmd("SET k 5"),
+        cmd("OBJECT ENCODING k"),
+        cmd("APPEND k 1"),
+        cmd("OBJECT ENCODING k"),
+        cmd("APPEND fresh 12"),
+        cmd("OBJECT ENCODING fresh"),
+        cmd("SET s abc"),
+        cmd("SETRANGE s 1 x"),
+        cmd("OBJECT ENCODING s"),
+        cmd("SETRANGE new 1 x"),
+        cmd("OBJECT ENCODING new"),
+        cmd("SET f 1.5"),
+        cmd("INCRBYFLOAT f -4.5"),
+        cmd("OBJECT ENCODING f"),
+        cmd("RENAME k k2"),
+        cmd("OBJECT ENCODING k2"),
+        cmd("COPY k2 k3"),
+        cmd("OBJECT ENCODING k3"),
+        cmd("MOVE k3 1"),
+        cmd("SELECT 1"),
+        cmd("OBJECT ENCODING k3"),
+        cmd("SELECT 0"),
+        cmd("INCR k2"),
+        cmd("OBJECT ENCODING k2"),
+        cmd("SET k2 hello"),
+        cmd("OBJECT ENCODING k2"),
+        cmd("SET long aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        cmd("OBJECT ENCODING long"),
+    ])
+}
