@@ -42,7 +42,16 @@ pub async fn run(shared: Arc<Shared>) {
 /// Deletes expired keys on a master and propagates each deletion as its own `DEL`.
 fn active_expire(shared: &Shared) {
     let mut core = shared.core();
+    // Expiring keys is a write: not while writes are paused (failover, CLIENT PAUSE), nor when switched off
+    // (DEBUG SET-ACTIVE-EXPIRE 0).
+    if !core.active_expire_enabled || *shared.pause.borrow() != crate::shared::PauseLevel::None {
+        return;
+    }
     if core.is_replica() {
+        // Replicas never expire their master's keys; only keys their own clients wrote (writable replica).
+        if !core.replica_local_expires.is_empty() {
+            core.expire_replica_local_keys(now_ms());
+        }
         return;
     }
     if core
