@@ -61,8 +61,10 @@ pub enum LinkDownReason {
     ConnectFailed(String),
     /// The master closed the connection.
     ClosedByMaster,
-    /// Nothing received for longer than `repl-timeout`.
+    /// Nothing received for longer than `repl-timeout` on an established link.
     Timeout,
+    /// The handshake (or the wait for the snapshot) stalled for longer than `repl-timeout`.
+    HandshakeTimeout,
     /// The master sent something that is not valid for the current step.
     Protocol(String),
     /// The master refused a handshake step.
@@ -85,6 +87,7 @@ impl fmt::Display for LinkDownReason {
             }
             LinkDownReason::ClosedByMaster => f.write_str("Connection with master lost."),
             LinkDownReason::Timeout => f.write_str("MASTER timeout: no data nor PING received..."),
+            LinkDownReason::HandshakeTimeout => f.write_str("Timeout connecting to the MASTER..."),
             LinkDownReason::Protocol(what) => write!(f, "Protocol error from MASTER: {what}"),
             LinkDownReason::Refused(what) => write!(f, "MASTER refused the handshake: {what}"),
             LinkDownReason::Io(error) => write!(f, "I/O error on the MASTER link: {error}"),

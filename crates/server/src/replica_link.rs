@@ -401,7 +401,8 @@ async fn send_ack(shared: &Shared, stream: &mut TcpStream) -> std::io::Result<()
 fn handshake_reason(error: HandshakeError) -> LinkDownReason {
     match error {
         HandshakeError::Closed => LinkDownReason::ClosedByMaster,
-        HandshakeError::Timeout => LinkDownReason::Timeout,
+        // Redis words a stall before the link is up as a connection timeout.
+        HandshakeError::Timeout => LinkDownReason::HandshakeTimeout,
         HandshakeError::Refused(text) => LinkDownReason::Refused(text),
         HandshakeError::Protocol(text) => LinkDownReason::Protocol(text),
         error => LinkDownReason::Io(error.to_string()),
