@@ -1,7 +1,8 @@
 //! cargo xtask: developer and user tasks that drive the built binaries (matklad/cargo-xtask).
 //!
-//! - `cargo xtask cluster-up [--replicas N] [--base-port P] [--server-bin PATH] [--fresh]`: a local master +
-//!   replicas of the release `rserver`, in the foreground until Ctrl-C;
+//! - `cargo xtask cluster-up [--replicas N] [--chain] [--base-port P] [--dir DIR] [--server-bin PATH] [--fresh]`:
+//!   a local master + replicas of the release `rserver`, in the foreground until Ctrl-C;
+//!   `cargo xtask cluster-up status|down [--dir DIR]` show or stop it from another terminal;
 //! - `cargo xtask tidy`: house-style checks (also a `#[test]`, so `cargo test` runs them);
 //! - `cargo xtask bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]`: rserver against the real
 //!   redis-server, medians of alternating rounds and ratios, written to `docs/bench.md`;
@@ -23,11 +24,19 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  cluster-up [--replicas N] [--base-port P] [--server-bin PATH] [--fresh]
+  cluster-up [--replicas N] [--chain] [--base-port P] [--dir DIR] [--server-bin PATH] [--fresh]
              build release rserver + rcli, start a master on P (default 6379) and N replicas (default 2)
              on the next ports, wait until every replica is in sync, run until Ctrl-C.
+             --chain makes each replica replicate the previous one (master <- P+1 <- P+2 ...);
+             --dir DIR holds the node directories and the state file (default target/cluster);
              --server-bin runs that binary instead of building (e.g. /usr/bin/redis-server);
-             --fresh deletes target/cluster/node-* first.
+             --fresh deletes DIR/node-* first.
+  cluster-up status [--dir DIR]
+             from another terminal: the node table of the running cluster, queried from its nodes
+             (found through DIR/cluster.state, written by cluster-up once the cluster is in sync).
+  cluster-up down [--dir DIR]
+             from another terminal: stop the running cluster (SHUTDOWN each node, replicas first;
+             SIGKILL if one does not exit) and remove DIR/cluster.state; the data is kept.
   tidy       check the crate map, module docs and sleeps in tests (also run by `cargo test`)
   bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]
              build release rserver and compare it with redis-server (same settings, free ports):
@@ -62,7 +71,7 @@ fn run(args: Vec<String>) -> Result<()> {
         bail!("no command given");
     };
     match command.as_str() {
-        "cluster-up" => cluster::run(&root, &parse_cluster_options(rest)?),
+        "cluster-up" => cluster::run_command(&root, &parse_cluster_command(rest)?),
         "tidy" => {
             no_arguments(command, rest)?;
             tidy::run(&root)
@@ -81,6 +90,28 @@ fn run(args: Vec<String>) -> Result<()> {
     }
 }
 
+/// `cluster-up [options]`, `cluster-up status [--dir DIR]` or `cluster-up down [--dir DIR]`.
+fn parse_cluster_command(args: &[String]) -> Result<cluster::Command> {
+    let subcommand = args.first().map(String::as_str);
+    let (Some(name @ ("status" | "down")), rest) = (subcommand, args.get(1..).unwrap_or_default())
+    else {
+        return parse_cluster_options(args).map(cluster::Command::Up);
+    };
+    let mut dir = None;
+    let mut rest = rest.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--dir" => dir = Some(PathBuf::from(rest.next().context("--dir needs a value")?)),
+            other => bail!("cluster-up {name}: unknown option `{other}`\n{USAGE}"),
+        }
+    }
+    Ok(match name {
+        "status" => cluster::Command::Status { dir },
+        _ => cluster::Command::Down { dir },
+    })
+}
+
+/// The options of `cluster-up` itself (starting a cluster).
 fn parse_cluster_options(args: &[String]) -> Result<cluster::Options> {
     let mut options = cluster::Options::default();
     let mut args = args.iter();
@@ -95,6 +126,8 @@ fn parse_cluster_options(args: &[String]) -> Result<cluster::Options> {
             }
             "--server-bin" => options.server_binary = Some(PathBuf::from(value()?)),
             "--fresh" => options.fresh = true,
+            "--chain" => options.chain = true,
+            "--dir" => options.dir = Some(PathBuf::from(value()?)),
             other => bail!("cluster-up: unknown option `{other}`\n{USAGE}"),
         }
     }
@@ -161,29 +194,62 @@ mod tests {
 
     #[test]
     fn parses_cluster_options() {
-        let options = parse_cluster_options(&strings(&[
+        let command = parse_cluster_command(&strings(&[
             "--replicas",
             "3",
+            "--chain",
             "--base-port",
             "7000",
+            "--dir",
+            "/tmp/c",
             "--fresh",
         ]))
         .expect("valid options");
         assert_eq!(
-            options,
-            cluster::Options {
+            command,
+            cluster::Command::Up(cluster::Options {
                 replicas: 3,
                 base_port: 7000,
                 server_binary: None,
-                fresh: true
-            }
+                fresh: true,
+                chain: true,
+                dir: Some(PathBuf::from("/tmp/c")),
+            })
         );
         assert_eq!(
-            parse_cluster_options(&[]).expect("defaults"),
-            cluster::Options::default()
+            parse_cluster_command(&[]).expect("defaults"),
+            cluster::Command::Up(cluster::Options::default())
         );
-        assert!(parse_cluster_options(&strings(&["--replicas"])).is_err());
-        assert!(parse_cluster_options(&strings(&["--bogus"])).is_err());
+        assert!(!cluster::Options::default().chain);
+        assert!(parse_cluster_command(&strings(&["--replicas"])).is_err());
+        assert!(parse_cluster_command(&strings(&["--replicas", "x"])).is_err());
+        assert!(parse_cluster_command(&strings(&["--dir"])).is_err());
+        assert!(parse_cluster_command(&strings(&["--bogus"])).is_err());
+    }
+
+    #[test]
+    fn parses_cluster_subcommands() {
+        assert_eq!(
+            parse_cluster_command(&strings(&["status"])).expect("valid"),
+            cluster::Command::Status { dir: None }
+        );
+        assert_eq!(
+            parse_cluster_command(&strings(&["down", "--dir", "here"])).expect("valid"),
+            cluster::Command::Down {
+                dir: Some(PathBuf::from("here"))
+            }
+        );
+        let error = parse_cluster_command(&strings(&["status", "--replicas", "2"]))
+            .expect_err("status takes only --dir");
+        assert!(
+            error
+                .to_string()
+                .starts_with("cluster-up status: unknown option `--replicas`"),
+            "{error}"
+        );
+        assert!(parse_cluster_command(&strings(&["down", "--dir"])).is_err());
+        // A subcommand name is only recognised first.
+        assert!(parse_cluster_command(&strings(&["--chain", "status"])).is_err());
     }
 
     #[test]
