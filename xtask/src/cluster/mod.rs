@@ -74,13 +74,23 @@ impl Default for Options {
 /// Runs `command` (the entry point of `cargo xtask cluster-up`).
 pub fn run_command(root: &Path, command: &Command) -> Result<()> {
     let cwd = std::env::current_dir().context("find the current directory")?;
+    // Repeated in hints such as "stop it with `cargo xtask cluster-up down --dir DIR`".
+    let dir_option = |dir: &Option<PathBuf>| {
+        dir.as_ref()
+            .map_or_else(String::new, |dir| format!(" --dir {}", dir.display()))
+    };
     match command {
         Command::Up(options) => run(
             root,
             &cluster_dir(root, &cwd, options.dir.as_deref()),
             options,
+            &dir_option(&options.dir),
         ),
-        Command::Status { dir } => remote::status(root, &cluster_dir(root, &cwd, dir.as_deref())),
+        Command::Status { dir } => remote::status(
+            root,
+            &cluster_dir(root, &cwd, dir.as_deref()),
+            &dir_option(dir),
+        ),
         Command::Down { dir } => remote::down(root, &cluster_dir(root, &cwd, dir.as_deref())),
     }
 }
@@ -110,7 +120,7 @@ fn upstreams(ports: &[u16], chain: bool) -> Vec<Option<u16>> {
 const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Runs the cluster in `cluster_dir` until Ctrl-C or `cluster-up down`.
-fn run(root: &Path, cluster_dir: &Path, options: &Options) -> Result<()> {
+fn run(root: &Path, cluster_dir: &Path, options: &Options, dir_option: &str) -> Result<()> {
     let ports: Vec<u16> = (0..=options.replicas)
         .map(|index| {
             options
@@ -123,8 +133,8 @@ fn run(root: &Path, cluster_dir: &Path, options: &Options) -> Result<()> {
         let live = previous.live_nodes();
         if !live.is_empty() {
             bail!(
-                "a cluster is already running in {} (ports {}): see `cargo xtask cluster-up status`, \
-                 stop it with `cargo xtask cluster-up down`, or use another --dir",
+                "a cluster is already running in {} (ports {}): see `cargo xtask cluster-up status{dir_option}`, \
+                 stop it with `cargo xtask cluster-up down{dir_option}`, or use another --dir",
                 relative(root, cluster_dir).display(),
                 live.iter()
                     .map(|node| node.port.to_string())
@@ -139,7 +149,7 @@ fn run(root: &Path, cluster_dir: &Path, options: &Options) -> Result<()> {
         state::remove_state_file(cluster_dir)?;
     }
     for &port in &ports {
-        ensure_port_free(port, cluster_dir)?;
+        ensure_port_free(port)?;
     }
 
     let (server_binary, rcli) = match &options.server_binary {
@@ -212,12 +222,7 @@ fn run(root: &Path, cluster_dir: &Path, options: &Options) -> Result<()> {
 
     let rows: Vec<TableRow> = nodes.iter().map(TableRow::of_node).collect();
     print_table(root, &rows);
-    print_connect_help(
-        root,
-        &nodes,
-        rcli.as_deref(),
-        options.dir.is_some().then_some(cluster_dir.as_path()),
-    );
+    print_connect_help(root, &nodes, rcli.as_deref(), dir_option);
 
     let mut reported_dead = vec![false; nodes.len()];
     loop {
@@ -310,12 +315,11 @@ impl Drop for StateFileGuard<'_> {
 }
 
 /// Fails with a clear message if `port` is taken on 127.0.0.1.
-fn ensure_port_free(port: u16, cluster_dir: &Path) -> Result<()> {
+fn ensure_port_free(port: u16) -> Result<()> {
     if TcpListener::bind(("127.0.0.1", port)).is_err() {
         bail!(
-            "port {port} is already in use (by another server, or a node of an earlier cluster-up: \
-             `cargo xtask cluster-up status`, {}/node-{port}/node.log); choose other ports with --base-port",
-            cluster_dir.display()
+            "port {port} is already in use (by another server, or by a cluster-up with another --dir); \
+             choose other ports with --base-port"
         );
     }
     Ok(())
@@ -410,8 +414,8 @@ fn print_table(root: &Path, rows: &[TableRow]) {
     println!();
 }
 
-/// How to connect, and how to reach the cluster from another terminal (`--dir` only when it was given).
-fn print_connect_help(root: &Path, nodes: &[Node], rcli: Option<&Path>, dir_option: Option<&Path>) {
+/// How to connect, and how to reach the cluster from another terminal (`dir_option`: ` --dir DIR` if given).
+fn print_connect_help(root: &Path, nodes: &[Node], rcli: Option<&Path>, dir_option: &str) {
     let master = &nodes[0];
     println!("connect with rcli (or redis-cli, same flags):");
     let client = rcli.map_or_else(
@@ -434,7 +438,6 @@ fn print_connect_help(root: &Path, nodes: &[Node], rcli: Option<&Path>, dir_opti
             master.port()
         );
     }
-    let dir_option = dir_option.map_or_else(String::new, |dir| format!(" --dir {}", dir.display()));
     println!(
         "from another terminal: `cargo xtask cluster-up status{dir_option}`, `cargo xtask cluster-up down{dir_option}`"
     );

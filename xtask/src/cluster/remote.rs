@@ -12,13 +12,14 @@ use super::{TableRow, print_table, relative};
 /// Prints the node table of the running cluster in `cluster_dir`, querying each node.
 ///
 /// Fails if there is no state file (no cluster running) or if none of its nodes runs any more (stale file).
-pub fn status(root: &Path, cluster_dir: &Path) -> Result<()> {
+/// `dir_option` (` --dir DIR` or empty) goes into the hints.
+pub fn status(root: &Path, cluster_dir: &Path, dir_option: &str) -> Result<()> {
     let state = read_existing(root, cluster_dir)?;
     let live = state.live_nodes();
     if live.is_empty() {
         bail!(
             "stale state file {}: none of its nodes runs any more (ports {}); \
-             `cargo xtask cluster-up down` removes it",
+             `cargo xtask cluster-up down{dir_option}` removes it",
             relative(root, &state::state_path(cluster_dir)).display(),
             ports(&state.nodes)
         );
@@ -40,9 +41,11 @@ pub fn status(root: &Path, cluster_dir: &Path) -> Result<()> {
         })
         .collect();
     let supervisor = if state::is_alive(state.supervisor_pid) {
-        "running"
+        "running".to_string()
     } else {
-        "gone: nodes are orphans, stop them with `cargo xtask cluster-up down`"
+        format!(
+            "gone: its nodes are orphans, stop them with `cargo xtask cluster-up down{dir_option}`"
+        )
     };
     println!(
         "cluster in {} (cluster-up pid {}: {supervisor})",
@@ -62,8 +65,18 @@ pub fn status(root: &Path, cluster_dir: &Path) -> Result<()> {
 ///
 /// The state file goes first: the supervising `cluster-up` takes its disappearance as the sign that the nodes
 /// are being stopped on purpose, reaps them and exits without reporting them as crashed.
+/// A stale state file (no node running) is removed too, and said so.
 pub fn down(root: &Path, cluster_dir: &Path) -> Result<()> {
     let state = read_existing(root, cluster_dir)?;
+    if state.live_nodes().is_empty() {
+        state::remove_state_file(cluster_dir)?;
+        println!(
+            "no node of the cluster in {} was running (ports {}): removed the stale state file",
+            relative(root, cluster_dir).display(),
+            ports(&state.nodes)
+        );
+        return Ok(());
+    }
     state::remove_state_file(cluster_dir)?;
     let mut failures = Vec::new();
     // Last started first: in a chain that is the deepest replica, and the master goes last.
