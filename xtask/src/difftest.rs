@@ -103,7 +103,7 @@ fn print_ops(rserver: &Path, seed: u64, ops: usize) {
 }
 
 /// Builds `rserver` (debug, or release with `release`) and returns its path.
-fn build(root: &Path, release: bool) -> Result<PathBuf> {
+pub(crate) fn build(root: &Path, release: bool) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut args = vec!["build", "--quiet", "--bin", "rserver"];
     if release {

@@ -8,11 +8,13 @@
 //!   redis-server, medians of alternating rounds and ratios, written to `docs/bench.md`;
 //! - `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--release] [--print-ops]`: the seeded differential sequence
 //!   against redis-server and through an rserver replica (issue 3);
-//! - `cargo xtask scenario NAME`: not implemented yet (issue 5).
+//! - `cargo xtask scenario NAME|all [--release]`: named multi-node scenarios with faults, each narrated step by
+//!   step and ending with `PASS name (Xs)` or `FAIL name: reason` (issue 5).
 
 mod bench;
 mod cluster;
 mod difftest;
+mod scenario;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -51,7 +53,17 @@ commands:
              their data sets and DEBUG DIGEST. Without --seed a fresh seed is printed. Stops at the first
              mismatch unless --keep-going; prints the command that reproduces it.
              --print-ops (with --seed) prints the sequence instead of running it.
-  scenario   not implemented yet (issue 5)
+  scenario NAME|all [--release]
+             build rserver (debug unless --release) and run scripted multi-node scenarios with faults on
+             free loopback ports, printing each step and `PASS name (Xs)` or `FAIL name: reason`; every
+             scenario ends by comparing the DEBUG DIGEST of all its nodes. Exits non-zero if one failed.
+             master-restart    master + 2 replicas; master SHUTDOWN SAVE and restart; partial resyncs
+             replica-restart   a replica restarts as a master (without replicaof), then rejoins
+             link-flap         replica link cut during writes, delayed, paused and resumed
+             kill-master       kill -9 the master, restart it; the replicas converge
+             kill-replica      kill -9 a replica during writes and during a full sync; it converges
+             promote           master + 3 replicas; promote one, re-point the others (+CONTINUE)
+             backlog-overflow  a stalled replica falls out of a 16 KiB backlog: a full resync
 ";
 
 fn main() -> ExitCode {
@@ -78,7 +90,7 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "bench" => bench::run(&root, &parse_bench_options(rest)?),
         "difftest" => difftest::run(&root, &parse_difftest_options(rest)?),
-        "scenario" => bail!("not implemented yet: see issue 5"),
+        "scenario" => scenario::run(&root, &scenario::Options::parse(rest)?),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -295,11 +307,5 @@ mod tests {
         );
         assert!(parse_difftest_options(&strings(&["--seed", "x"])).is_err());
         assert!(parse_difftest_options(&strings(&["--ops"])).is_err());
-    }
-
-    #[test]
-    fn scenario_refuses_honestly() {
-        let error = run(strings(&["scenario"])).expect_err("not implemented");
-        assert_eq!(error.to_string(), "not implemented yet: see issue 5");
     }
 }
