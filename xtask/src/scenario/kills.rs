@@ -98,9 +98,9 @@ pub fn kill_replica(step: &mut Step) -> Result<()> {
         }
     });
     proxy.pause();
-    let received = proxy.forwarded(Direction::FromTarget);
+    let received = proxy.forwarded(Direction::FromTarget) - forwarded_before;
     step.say(format_args!(
-        "kill -9 the replica in the middle of the full sync ({received} bytes forwarded so far)"
+        "kill -9 the replica in the middle of the full sync ({received} bytes of it forwarded so far)"
     ));
     replica.kill();
     proxy.cut();
