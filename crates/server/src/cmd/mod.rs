@@ -293,9 +293,35 @@ pub fn all() -> &'static [CommandSpec] {
     COMMANDS
 }
 
-fn table() -> &'static HashMap<&'static str, &'static CommandSpec> {
-    static TABLE: OnceLock<HashMap<&'static str, &'static CommandSpec>> = OnceLock::new();
+/// The command table by name. Hashed with FNV-1a: the keys are our own short names, so a keyed hash buys
+/// nothing here, and the lookup runs once per command.
+fn table() -> &'static CommandTable {
+    static TABLE: OnceLock<CommandTable> = OnceLock::new();
     TABLE.get_or_init(|| COMMANDS.iter().map(|spec| (spec.name, spec)).collect())
+}
+
+type CommandTable =
+    HashMap<&'static str, &'static CommandSpec, std::hash::BuildHasherDefault<Fnv1a>>;
+
+/// FNV-1a, 64-bit.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 use flags::*;
