@@ -120,9 +120,11 @@ impl ClientState {
         }
     }
 
-    /// Forgets what the server keeps about this client beyond the connection: its watches and subscriptions.
+    /// Forgets what the server keeps about this client beyond the connection: its watches, subscriptions and
+    /// `MONITOR` registration.
     pub fn release(&mut self, core: &mut crate::core::Core) {
         core.watches.forget(self.id);
+        core.monitors.remove(self.id);
         let subscriptions = std::mem::take(&mut self.subscriptions);
         core.pubsub
             .remove_client(self.id, &subscriptions.channels, &subscriptions.patterns);

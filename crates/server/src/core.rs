@@ -31,6 +31,8 @@ pub struct Core {
     pub watches: Watches,
     /// Pub/Sub subscriptions.
     pub pubsub: PubSub,
+    /// Clients in `MONITOR` mode.
+    pub monitors: crate::monitor::Monitors,
     /// Clients blocked on keys (`BLPOP` ...), served by the writes that fill those keys.
     pub blocking: Blocking,
     /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
@@ -173,6 +175,7 @@ impl Core {
             },
             watches: Watches::default(),
             pubsub: PubSub::default(),
+            monitors: crate::monitor::Monitors::default(),
             blocking: Blocking::default(),
         }
     }

@@ -16,6 +16,7 @@ use crate::client::ClientState;
 use crate::cmd::{self, CommandSpec, Ctx, flags};
 use crate::core::Core;
 use crate::errors;
+use crate::monitor;
 use crate::shared::{Shared, now_ms};
 use crate::stats::Stats;
 use crate::watch;
@@ -251,6 +252,9 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
     );
     ctx.policy = policy;
     let touched_explicitly = ctx.take_touched_explicitly();
+    if !ctx.core.monitors.is_empty() && monitor::shown(spec.name, spec.has(flags::ADMIN), argv) {
+        feed_monitors(ctx, argv);
+    }
 
     let expired = ctx.core.keyspace.take_expired();
     if !expired.is_empty() {
@@ -277,6 +281,25 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
         }
     }
     reply
+}
+
+/// Shows the command that just ran to the `MONITOR` clients, with the database it left selected (as Redis
+/// does, so `SELECT 5` shows as run in db 5).
+fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
+    let unix_micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_micros() as u64);
+    let (origin, limit) = {
+        let config = ctx.shared.config();
+        let origin = match ctx.client.addr {
+            Some(addr) => addr.to_string(),
+            None => format!("unix:{}", config.unixsocket),
+        };
+        let limit = config.client_output_buffer_limit.normal.hard;
+        (origin, usize::try_from(limit).unwrap_or(usize::MAX))
+    };
+    let line = monitor::line(unix_micros, ctx.client.db, &origin, argv);
+    ctx.core.monitors.feed(line, limit);
 }
 
 /// Appends one execution unit to the stream: a `SELECT` before any command whose database differs from the

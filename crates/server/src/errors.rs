@@ -58,6 +58,8 @@ pub const EXEC_WITHOUT_MULTI: &str = "ERR EXEC without MULTI";
 pub const DISCARD_WITHOUT_MULTI: &str = "ERR DISCARD without MULTI";
 /// `-ERR WATCH inside MULTI is not allowed`
 pub const WATCH_IN_MULTI: &str = "ERR WATCH inside MULTI is not allowed";
+/// `MONITOR` inside `MULTI` (run by `EXEC`, which expects one reply per command).
+pub const MONITOR_DENY_BLOCKING: &str = "ERR MONITOR isn't allowed for DENY BLOCKING client";
 /// `EXEC` after a command was refused while queueing.
 pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
 /// `-ERR invalid cursor`

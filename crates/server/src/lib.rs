@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod errors;
 pub mod full_sync;
 pub mod info;
+pub mod monitor;
 pub mod persistence;
 pub mod pubsub;
 pub mod replica_feed;

@@ -800,6 +800,15 @@ const COMMANDS: &[CommandSpec] = &[
     ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!(
+        "monitor",
+        1,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        server::monitor
+    ),
+    command!(
         "config",
         -2,
         ADMIN | NOSCRIPT | LOADING | STALE,

@@ -1,4 +1,4 @@
-//! Server commands: INFO, CONFIG, COMMAND, SHUTDOWN, SAVE, BGSAVE, LASTSAVE, TIME.
+//! Server commands: INFO, CONFIG, COMMAND, SHUTDOWN, SAVE, BGSAVE, LASTSAVE, TIME, MONITOR.
 
 use bytes::Bytes;
 use resp::Frame;
@@ -267,4 +267,17 @@ pub fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         Frame::bulk((micros / 1_000_000).to_string()),
         Frame::bulk((micros % 1_000_000).to_string()),
     ])
+}
+
+/// `MONITOR`: from now on the connection also receives a line for every command the server runs.
+pub fn monitor(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    if ctx.client.deny_blocking {
+        return errors::reply(errors::MONITOR_DENY_BLOCKING);
+    }
+    // Like Redis, a repeated MONITOR (or one from a replica link) is ignored without a reply.
+    if ctx.client.is_master_link || !ctx.core.monitors.add(ctx.client.id, &ctx.client.mailbox) {
+        ctx.client.suppress_reply = true;
+        return Frame::Null;
+    }
+    Frame::ok()
 }

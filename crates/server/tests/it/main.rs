@@ -19,6 +19,7 @@ mod faults;
 mod full_sync;
 mod info_role;
 mod interop;
+mod monitor;
 mod output_limits;
 mod propagation;
 mod real_peers;
