@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod client;
+pub mod follow;
 pub mod format;
 pub mod modes;
 pub mod repl;
@@ -60,6 +61,13 @@ pub fn run_repeated(
         return Ok(1);
     }
     let mode = rules::reply_mode(command, mode);
+    if let Some(kind) = follow::Follow::of(command) {
+        // redis-cli never returns from these modes except on an error reply, so `-r` has nothing to repeat.
+        return match follow::run(session, kind, command, mode, stdout, stderr)? {
+            follow::Ended::ErrorReply => Ok(0),
+            follow::Ended::ConnectionLost => Ok(1),
+        };
+    }
     let mut remaining = repeat;
     while remaining != 0 {
         if remaining > 0 {

@@ -56,8 +56,9 @@ fn try_main() -> anyhow::Result<ExitCode> {
         return Ok(exit_code(code));
     }
     if args.command.is_empty() {
-        repl::run(&mut session, mode, &repl::history_file()).context("run interactive session")?;
-        return Ok(ExitCode::SUCCESS);
+        let code = repl::run(&mut session, mode, &repl::history_file())
+            .context("run interactive session")?;
+        return Ok(exit_code(code));
     }
     let mut command = args.command.clone();
     if args.stdin_last_arg {

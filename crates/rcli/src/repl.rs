@@ -14,6 +14,7 @@ use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
 use crate::args::atoi;
+use crate::follow::{Ended, Follow};
 use crate::format::{FormatMode, format_reply};
 use crate::rules;
 use crate::session::Session;
@@ -69,12 +70,13 @@ pub fn history_file() -> Option<PathBuf> {
 }
 
 /// Runs the REPL until `quit`, `exit`, end of input or Ctrl-C. Connects first (a failure is reported and the prompt
-/// reads `not connected> `; every command then tries again).
+/// reads `not connected> `; every command then tries again). Returns the exit status: 0, or 1 when the connection
+/// was lost while following `MONITOR` or a subscription.
 pub fn run(
     session: &mut Session,
     mode: FormatMode,
     history_file: &Option<PathBuf>,
-) -> io::Result<()> {
+) -> io::Result<i32> {
     let mut stderr = io::stderr();
     if let Err(error) = session.connect(&mut stderr) {
         writeln!(stderr, "{error}")?;
@@ -116,7 +118,10 @@ pub fn run(
             }
         } else {
             let started = Instant::now();
-            run_repeated(session, &args, repeat, mode, &mut stdout, &mut stderr)?;
+            if !run_repeated(session, &args, repeat, mode, &mut stdout, &mut stderr)? {
+                // The connection died while following MONITOR or a subscription: redis-cli exits too.
+                return Ok(1);
+            }
             let elapsed = started.elapsed();
             // redis-cli reports slow commands, only in the human-readable mode.
             if elapsed >= Duration::from_millis(500) && mode == FormatMode::Tty {
@@ -124,10 +129,11 @@ pub fn run(
             }
         }
     }
-    Ok(())
+    Ok(0)
 }
 
-/// Sends `args` `repeat` times, printing each reply; stops at the first command that gets no reply.
+/// Sends `args` `repeat` times, printing each reply; stops at the first command that gets no reply. Returns
+/// false when the REPL must end (the connection was lost while following `MONITOR` or a subscription).
 fn run_repeated(
     session: &mut Session,
     args: &[Bytes],
@@ -135,8 +141,12 @@ fn run_repeated(
     mode: FormatMode,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     let mode = rules::reply_mode(args, mode);
+    if let Some(kind) = Follow::of(args) {
+        let ended = crate::follow::run(session, kind, args, mode, stdout, stderr)?;
+        return Ok(ended == Ended::ErrorReply);
+    }
     for _ in 0..repeat {
         match session.issue(args, stderr) {
             Ok(reply) => {
@@ -149,7 +159,7 @@ fn run_repeated(
             }
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// `strtol(word) > 0` with nothing left over, as redis-cli tests a repeat count: `None` when `word` is not a number

@@ -2,6 +2,7 @@
 //! of the built binary next to redis-cli on a real redis-server.
 
 mod cli;
+mod follow;
 mod format;
 mod modes;
 mod repl;
