@@ -52,6 +52,24 @@ pub fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
     Frame::ok()
 }
 
+/// `RESET`: the connection as if it had just connected: out of `MULTI`, `WATCH`, subscriptions and `MONITOR`,
+/// database 0, RESP2, no name, and authenticated only if no password is configured.
+pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    if ctx.client.is_master_link {
+        return errors::reply("ERR can only reset normal client connections");
+    }
+    ctx.client.release(ctx.core);
+    ctx.client.db = 0;
+    ctx.client.protocol = resp::Protocol::Resp2;
+    ctx.client.name = None;
+    ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
+    ctx.shared.clients.update(ctx.client.id, |info| {
+        info.db = 0;
+        info.name = None;
+    });
+    Frame::Simple(Bytes::from_static(b"RESET"))
+}
+
 /// `AUTH [username] password`
 pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (user, password) = match argv {

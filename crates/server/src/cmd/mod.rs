@@ -363,6 +363,15 @@ const COMMANDS: &[CommandSpec] = &[
         connection::quit
     ),
     command!(
+        "reset",
+        1,
+        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,
+        0,
+        0,
+        0,
+        connection::reset
+    ),
+    command!(
         "auth",
         -2,
         FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,

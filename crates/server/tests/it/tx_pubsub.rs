@@ -16,6 +16,7 @@ on_both_servers!(
     pubsub_delivery_on_master,
     pubsub_delivery_through_replica,
     slow_subscriber_is_disconnected,
+    reset_clears_connection_state,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -289,5 +290,61 @@ fn slow_subscriber_is_disconnected(subject: &Subject) {
     assert!(
         rest.is_ok(),
         "the subscriber's connection stayed open: {rest:?}"
+    );
+}
+
+/// RESET leaves a connection as new: out of MULTI, subscriptions and MONITOR, db 0, RESP2, no name, and
+/// unauthenticated again when a password is set.
+fn reset_clears_connection_state(subject: &Subject) {
+    let node = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .with("requirepass", "pw"),
+    );
+    let mut conn = connect(&node);
+    expect(&mut conn, &["AUTH", "pw"], b"+OK\r\n");
+    expect(&mut conn, &["SELECT", "3"], b"+OK\r\n");
+    expect(&mut conn, &["CLIENT", "SETNAME", "someone"], b"+OK\r\n");
+    let hello = send(&mut conn, &["HELLO", "3"]);
+    assert!(
+        hello.starts_with(b"%"),
+        "HELLO 3 answered {}",
+        escape(&hello)
+    );
+    expect(&mut conn, &["MULTI"], b"+OK\r\n");
+    expect(&mut conn, &["SET", "k", "v"], b"+QUEUED\r\n");
+    expect(&mut conn, &["RESET"], b"+RESET\r\n");
+    expect(
+        &mut conn,
+        &["GET", "k"],
+        b"-NOAUTH Authentication required.\r\n",
+    );
+    expect(&mut conn, &["AUTH", "pw"], b"+OK\r\n");
+    expect(&mut conn, &["EXEC"], b"-ERR EXEC without MULTI\r\n");
+    expect(&mut conn, &["CLIENT", "GETNAME"], b"$-1\r\n");
+    expect(&mut conn, &["SET", "k", "db0"], b"+OK\r\n");
+    expect(&mut conn, &["SELECT", "3"], b"+OK\r\n");
+    // RESP2 again: a missing key is `$-1`, not RESP3's `_`.
+    expect(&mut conn, &["GET", "k"], b"$-1\r\n");
+
+    let mut subscriber = connect(&node);
+    expect(&mut subscriber, &["AUTH", "pw"], b"+OK\r\n");
+    expect(
+        &mut subscriber,
+        &["SUBSCRIBE", "news"],
+        b"*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n",
+    );
+    expect(&mut subscriber, &["RESET"], b"+RESET\r\n");
+    expect(&mut conn, &["PUBLISH", "news", "x"], b":0\r\n");
+
+    let mut monitor = connect(&node);
+    expect(&mut monitor, &["AUTH", "pw"], b"+OK\r\n");
+    expect(&mut monitor, &["MONITOR"], b"+OK\r\n");
+    expect(&mut monitor, &["RESET"], b"+RESET\r\n");
+    expect(&mut conn, &["SET", "unseen", "1"], b"+OK\r\n");
+    expect(
+        &mut monitor,
+        &["PING"],
+        b"-NOAUTH Authentication required.\r\n",
     );
 }
