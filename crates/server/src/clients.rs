@@ -50,6 +50,8 @@ pub struct ClientInfo {
     pub name: Option<String>,
     /// Selected database.
     pub db: usize,
+    /// In `MONITOR` mode (flag `O` in `CLIENT LIST`).
+    pub monitor: bool,
     /// When it connected.
     pub created: Instant,
     /// Cancelled to disconnect it.
@@ -89,6 +91,7 @@ impl ClientRegistry {
             kind,
             name: None,
             db: 0,
+            monitor: false,
             created: Instant::now(),
             kill: kill.clone(),
         };
@@ -166,7 +169,7 @@ fn describe(id: u64, info: &ClientInfo, port: u16) -> String {
         info.addr.map(|addr| addr.to_string()).unwrap_or_default(),
         info.name.as_deref().unwrap_or(""),
         info.created.elapsed().as_secs(),
-        info.kind.flag(),
+        if info.monitor { 'O' } else { info.kind.flag() },
         info.db,
     )
 }

@@ -66,6 +66,7 @@ pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
     ctx.shared.clients.update(ctx.client.id, |info| {
         info.db = 0;
         info.name = None;
+        info.monitor = false;
     });
     Frame::Simple(Bytes::from_static(b"RESET"))
 }

@@ -279,5 +279,8 @@ pub fn monitor(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         ctx.client.suppress_reply = true;
         return Frame::Null;
     }
+    ctx.shared
+        .clients
+        .update(ctx.client.id, |info| info.monitor = true);
     Frame::ok()
 }

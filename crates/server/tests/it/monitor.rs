@@ -70,7 +70,8 @@ fn monitor_shows_commands_as_run(subject: &Subject) {
     let mut client = RawConnection::connect(node.port());
     send(&mut client, &["SET", "k", "a \"b\"\n\u{1}"]);
     send(&mut client, &["CONFIG", "GET", "maxmemory"]);
-    send(&mut client, &["CLIENT", "LIST"]);
+    let list = String::from_utf8(send(&mut client, &["CLIENT", "LIST"])).expect("text");
+    assert!(list.contains(" flags=O "), "no monitor in {list}");
     send(&mut client, &["CLIENT", "SETNAME", "watched"]);
     send(&mut client, &["SELECT", "2"]);
     send(&mut client, &["AUTH", "secret"]);
