@@ -212,7 +212,9 @@ const ALLOWED_IN_PUBSUB: &[&str] = &[
 ];
 
 /// Commands whose first argument names a subcommand: Redis 7 calls them `name|sub` in errors.
-const CONTAINERS: &[&str] = &["client", "command", "config", "object", "pubsub"];
+const CONTAINERS: &[&str] = &[
+    "client", "command", "config", "function", "object", "pubsub",
+];
 
 /// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand).
 fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {

@@ -22,6 +22,7 @@ mod expire;
 mod failover;
 pub use failover::{abort as abort_failover, finish as finish_failover, update as update_failover};
 pub mod float;
+mod functions;
 mod getex;
 mod hashes;
 mod keys;
@@ -808,6 +809,7 @@ const COMMANDS: &[CommandSpec] = &[
         debug::debug
     ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
+    command!("function", -2, NOSCRIPT, 0, 0, 0, functions::function),
     command!(
         "monitor",
         1,

@@ -232,6 +232,7 @@ differential_tests!(
     connection_scripts:
     ping_echo,
     unknown_commands,
+    function_flush_and_list,
     unknown_command_args_truncated,
     unknown_command_arg_bytes_kept,
     wrong_arity,

@@ -20,6 +20,27 @@ pub fn ping_echo() -> Script {
     ])
 }
 
+/// FUNCTION on an empty library (rserver has no scripting engine, so its library is always empty).
+pub fn function_flush_and_list() -> Script {
+    script(vec![
+        cmd("FUNCTION"),
+        cmd("FUNCTION FLUSH"),
+        cmd("FUNCTION FLUSH SYNC"),
+        cmd("function flush async"),
+        cmd("FUNCTION FLUSH NOW"),
+        cmd("FUNCTION FLUSH SYNC ASYNC"),
+        cmd("FUNCTION LIST"),
+        cmd("FUNCTION LIST WITHCODE"),
+        cmd("FUNCTION LIST LIBRARYNAME x* WITHCODE"),
+        cmd("FUNCTION LIST LIBRARYNAME"),
+        cmd("FUNCTION LIST BOGUS"),
+        cmd("FUNCTION NOSUCH"),
+        cmd("MULTI"),
+        cmd("FUNCTION FLUSH"),
+        cmd("EXEC"),
+    ])
+}
+
 pub fn unknown_commands() -> Script {
     script(vec![
         cmd("FOO"),

@@ -11,6 +11,7 @@ on_both_servers!(
     exec_is_one_unit,
     exec_with_expired_key_and_databases,
     publish_goes_out_verbatim,
+    function_flush_goes_out_verbatim,
 );
 
 /// GETSET → `SET`, GETDEL → `DEL`, GETEX → `PEXPIREAT` / `PERSIST` / `DEL` (past absolute time), INCRBYFLOAT →
@@ -217,4 +218,17 @@ fn publish_goes_out_verbatim(subject: &crate::support::Subject) {
             "EXEC",
         ],
     );
+}
+
+/// FUNCTION FLUSH is a write in Redis and replicates as sent (a real master sends it to rserver replicas);
+/// FUNCTION LIST and a refused FLUSH send nothing.
+fn function_flush_goes_out_verbatim(subject: &crate::support::Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run(&[
+        "function flush",
+        "function list",
+        "function flush later",
+        "FUNCTION FLUSH ASYNC",
+    ]);
+    session.expect_stream(&[], &["SELECT 0", "function flush", "FUNCTION FLUSH ASYNC"]);
 }
