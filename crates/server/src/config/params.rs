@@ -72,6 +72,11 @@ pub struct Config {
     pub replica_announced: bool,
     /// `min-replicas-to-write`.
     pub min_replicas_to_write: u64,
+    /// `list-max-listpack-size` (alias `list-max-ziplist-size`): the size of a list's quicklist nodes. Lists keep
+    /// one representation whatever it says (Redis 7.0 shows `quicklist` for every list too), so it is only kept.
+    pub list_max_listpack_size: i32,
+    /// `list-compress-depth`: kept like `list-max-listpack-size` (list nodes are never compressed here).
+    pub list_compress_depth: i32,
     /// `min-replicas-max-lag`.
     pub min_replicas_max_lag: u64,
     /// `unixsocket` path; empty means none.
@@ -126,6 +131,8 @@ impl Default for Config {
             replica_announce_port: 0,
             replica_announced: true,
             min_replicas_to_write: 0,
+            list_max_listpack_size: -2,
+            list_compress_depth: 0,
             min_replicas_max_lag: 10,
             unixsocket: String::new(),
             client_output_buffer_limit: super::output_limits::OutputBufferLimits::default(),
@@ -291,6 +298,19 @@ fn parse_number<T: std::str::FromStr>(args: &[String]) -> Result<T, ConfigError>
     one(args)?.parse().map_err(|_| {
         ConfigError::BadValue("argument couldn't be parsed into an integer".to_owned())
     })
+}
+
+/// An integer within Redis's declared bounds for the parameter, with Redis's wording when it is outside them.
+fn parse_int_in(args: &[String], min: i32, max: i32) -> Result<i32, ConfigError> {
+    let value: i64 = parse_number(args)?;
+    i32::try_from(value)
+        .ok()
+        .filter(|value| (min..=max).contains(value))
+        .ok_or_else(|| {
+            ConfigError::BadValue(format!(
+                "argument must be between {min} and {max} inclusive"
+            ))
+        })
 }
 
 /// Sizes accept Redis's unit suffixes (`1mb`, `64kb`, `1gb`).
@@ -661,6 +681,26 @@ const PARAMS: &[Param] = &[
         get: |c| yes_no(c.replica_announced),
         set: |c, a| {
             c.replica_announced = parse_bool(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "list-max-listpack-size",
+        alias: Some("list-max-ziplist-size"),
+        get: |c| c.list_max_listpack_size.to_string(),
+        set: |c, a| {
+            c.list_max_listpack_size = parse_int_in(a, i32::MIN, i32::MAX)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "list-compress-depth",
+        alias: None,
+        get: |c| c.list_compress_depth.to_string(),
+        set: |c, a| {
+            c.list_compress_depth = parse_int_in(a, 0, i32::MAX)?;
             Ok(())
         },
         immutable: false,

@@ -240,6 +240,7 @@ differential_tests!(
     config_get_set,
     config_set_validates_passthrough_values,
     config_set_aliases,
+    config_list_node_settings,
     client_commands,
     client_subcommand_arity,
     quit_closes,

@@ -229,6 +229,26 @@ pub fn config_set_aliases() -> Script {
     ])
 }
 
+/// The list node settings (Redis's list tests set the old `ziplist` name first thing).
+pub fn config_list_node_settings() -> Script {
+    script(vec![
+        cmd("CONFIG GET list-max-ziplist-size"),
+        cmd("CONFIG GET list-max-listpack-size"),
+        cmd("CONFIG GET list-compress-depth"),
+        cmd("CONFIG SET list-max-ziplist-size 4"),
+        cmd("CONFIG GET list-max-listpack-size"),
+        cmd("CONFIG SET list-max-listpack-size -5"),
+        cmd("CONFIG GET list-max-ziplist-size"),
+        cmd("CONFIG SET list-max-listpack-size 2147483648"),
+        cmd("CONFIG SET list-max-listpack-size x"),
+        cmd("CONFIG SET list-compress-depth -1"),
+        cmd("CONFIG SET list-compress-depth 3"),
+        cmd("CONFIG GET list-compress-depth"),
+        cmd("CONFIG SET list-compress-depth 0 list-max-listpack-size -2"),
+        cmd("CONFIG GET list-max-listpack-size"),
+    ])
+}
+
 /// Subcommands have their own arity in Redis 7 (`client|setname`).
 pub fn client_subcommand_arity() -> Script {
     script(vec![
