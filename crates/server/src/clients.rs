@@ -156,6 +156,19 @@ impl ClientRegistry {
         out
     }
 
+    /// `CLIENT LIST ID ...`: the clients with these ids, in the order asked (unknown ids are skipped).
+    pub fn list_ids(&self, ids: &[i64], port: u16) -> String {
+        let clients = self.lock();
+        let mut out = String::new();
+        for id in ids {
+            if let Some(info) = u64::try_from(*id).ok().and_then(|id| clients.get(&id)) {
+                out.push_str(&describe(*id as u64, info, port));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, ClientInfo>> {
         self.clients
             .lock()

@@ -49,6 +49,16 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .unwrap_or_default();
         Frame::bulk(format!("{line}\n"))
     } else if is(sub, "list") {
+        if argv.len() > 3 && is(&argv[2], "id") {
+            let mut ids = Vec::with_capacity(argv.len() - 3);
+            for id in &argv[3..] {
+                match super::parse_i64(id) {
+                    Some(id) => ids.push(id),
+                    None => return errors::reply("ERR Invalid client ID"),
+                }
+            }
+            return Frame::bulk(ctx.shared.clients.list_ids(&ids, ctx.shared.port));
+        }
         let kind = match argv {
             [_, _] => None,
             [_, _, option, kind] if is(option, "type") => match ClientKind::parse(kind) {

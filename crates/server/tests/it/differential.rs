@@ -241,6 +241,7 @@ differential_tests!(
     config_set_validates_passthrough_values,
     config_set_aliases,
     config_list_node_settings,
+    client_list_ids,
     client_commands,
     client_subcommand_arity,
     quit_closes,

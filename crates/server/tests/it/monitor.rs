@@ -60,6 +60,26 @@ fn start_monitor(port: u16) -> RawConnection {
 fn monitor_shows_commands_as_run(subject: &Subject) {
     let node = subject.start(NodeConfig::new(free_port()).with("save", "\"\""));
     let mut in_multi = RawConnection::connect(node.port());
+    // CLIENT LIST ID lists exactly the clients asked for, in that order.
+    let id = String::from_utf8(send(&mut in_multi, &["CLIENT", "ID"])).expect("text");
+    let id = id.trim_start_matches(':').trim_end().to_owned();
+    let listed = String::from_utf8(send(
+        &mut in_multi,
+        &["CLIENT", "LIST", "ID", &id, "999999", &id],
+    ))
+    .expect("text");
+    let lines: Vec<&str> = listed
+        .lines()
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(
+        lines
+            .iter()
+            .all(|line| line.starts_with(&format!("id={id} "))),
+        "{listed}"
+    );
     send(&mut in_multi, &["MULTI"]);
     assert_eq!(send(&mut in_multi, &["MONITOR"]), b"+QUEUED\r\n");
     assert_eq!(

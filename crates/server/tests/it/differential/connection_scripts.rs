@@ -229,6 +229,18 @@ pub fn config_set_aliases() -> Script {
     ])
 }
 
+/// `CLIENT LIST ID`: errors and unknown ids (a listed client's line differs in fields rserver fills with 0).
+pub fn client_list_ids() -> Script {
+    script(vec![
+        cmd("CLIENT LIST ID"),
+        cmd("CLIENT LIST ID abc"),
+        cmd("CLIENT LIST ID 99999 abc"),
+        cmd("CLIENT LIST ID 99999 88888"),
+        cmd("CLIENT LIST ID -1"),
+        cmd("CLIENT LIST TYPE normal extra"),
+    ])
+}
+
 /// The list node settings (Redis's list tests set the old `ziplist` name first thing).
 pub fn config_list_node_settings() -> Script {
     script(vec![
