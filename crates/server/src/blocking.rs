@@ -212,6 +212,10 @@ impl Ctx<'_> {
             reply: sender,
         };
         self.core.blocking.add(self.client.id, waiter);
+        // Under the core lock, so CLIENT LIST shows `flags=b` as soon as INFO counts it as blocked.
+        self.shared
+            .clients
+            .update(self.client.id, |info| info.blocked = true);
         self.client.blocked = Some(Pending {
             reply: receiver,
             deadline,

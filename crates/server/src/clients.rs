@@ -52,6 +52,8 @@ pub struct ClientInfo {
     pub db: usize,
     /// In `MONITOR` mode (flag `O` in `CLIENT LIST`).
     pub monitor: bool,
+    /// Waiting in a blocking command (flag `b` in `CLIENT LIST`).
+    pub blocked: bool,
     /// When it connected.
     pub created: Instant,
     /// Cancelled to disconnect it.
@@ -92,6 +94,7 @@ impl ClientRegistry {
             name: None,
             db: 0,
             monitor: false,
+            blocked: false,
             created: Instant::now(),
             kill: kill.clone(),
         };
@@ -176,13 +179,24 @@ impl ClientRegistry {
     }
 }
 
+/// The `flags=` letter: `O` for a monitor, `b` for a blocked client, else the kind's letter.
+fn flag(info: &ClientInfo) -> char {
+    if info.monitor {
+        'O'
+    } else if info.blocked {
+        'b'
+    } else {
+        info.kind.flag()
+    }
+}
+
 fn describe(id: u64, info: &ClientInfo, port: u16) -> String {
     format!(
         "id={id} addr={} laddr=127.0.0.1:{port} fd=0 name={} age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user=default redir=-1 resp=2",
         info.addr.map(|addr| addr.to_string()).unwrap_or_default(),
         info.name.as_deref().unwrap_or(""),
         info.created.elapsed().as_secs(),
-        if info.monitor { 'O' } else { info.kind.flag() },
+        flag(info),
         info.db,
     )
 }

@@ -117,6 +117,10 @@ async fn serve<S: Transport>(
                     return None;
                 }
                 let served = wait_blocked(shared, stream, client.id, pending, &mut input).await?;
+                // Served or timed out: no longer `flags=b` (set by `Ctx::block`).
+                shared
+                    .clients
+                    .update(client.id, |info| info.blocked = false);
                 encode_frame(&served.reply, client.protocol, &mut output);
                 if served.close {
                     let _ = stream.write_all(&output).await;

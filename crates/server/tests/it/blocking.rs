@@ -86,12 +86,18 @@ fn a_blocked_client_does_not_hold_up_others(subject: &Subject) {
     waiting.send(&request).expect("send BLPOP and PING");
     wait_blocked(&node, 1);
     let mut other = node.client();
+    let flags = |other: &mut testkit::Client| match other.cmd(&["client", "list"]) {
+        Frame::Bulk(list) => String::from_utf8_lossy(&list).matches(" flags=b ").count(),
+        reply => panic!("CLIENT LIST answered {reply:?}"),
+    };
+    assert_eq!(flags(&mut other), 1, "the waiting client shows flags=b");
     assert_eq!(other.cmd(&["set", "k", "v"]), Frame::ok());
     assert_eq!(other.cmd(&["get", "k"]), Frame::bulk("v"));
     assert_eq!(other.cmd(&["ping"]), Frame::Simple("PONG".into()));
     assert_eq!(other.cmd(&["rpush", "q", "x"]), Frame::Integer(1));
     assert_eq!(reply(&mut waiting), b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
     assert_eq!(reply(&mut waiting), b"+PONG\r\n");
+    assert_eq!(flags(&mut other), 0, "a served client is no longer blocked");
 }
 
 /// The pops served after a push reach the replica (as LPOP/LMOVE), so both end with the same lists.
