@@ -96,6 +96,19 @@ impl Blocking {
         Some(waiter.op.timeout_reply())
     }
 
+    /// `CLIENT UNBLOCK`: ends one client's wait as if it timed out, or with `error`; false if it is not waiting.
+    pub fn unblock(&mut self, client_id: u64, error: Option<Frame>) -> bool {
+        let Some(waiter) = self.take(client_id) else {
+            return false;
+        };
+        let reply = error.unwrap_or_else(|| waiter.op.timeout_reply());
+        let _ = waiter.reply.send(Served {
+            reply,
+            close: false,
+        });
+        true
+    }
+
     /// Ends every wait with `reply` and asks the connections to close (Redis's `disconnectAllBlockedClients`,
     /// when a master becomes a replica).
     pub fn unblock_all(&mut self, reply: &Frame) {

@@ -48,6 +48,10 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .describe(ctx.client.id, ctx.shared.port)
             .unwrap_or_default();
         Frame::bulk(format!("{line}\n"))
+    } else if is(sub, "unblock") && argv.len() == 2 {
+        errors::wrong_arity("client|unblock")
+    } else if is(sub, "unblock") && (argv.len() == 3 || argv.len() == 4) {
+        unblock(ctx, argv)
     } else if is(sub, "list") {
         if argv.len() > 3 && is(&argv[2], "id") {
             let mut ids = Vec::with_capacity(argv.len() - 3);
@@ -183,4 +187,22 @@ fn pause(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let until = std::time::Instant::now() + std::time::Duration::from_millis(timeout as u64);
     ctx.shared.client_pause(until, level);
     Frame::ok()
+}
+
+/// `CLIENT UNBLOCK id [TIMEOUT|ERROR]`: ends another client's blocking command, as a timeout (default) or
+/// with `-UNBLOCKED`; answers 1 if that client was waiting.
+fn unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let error = match argv.get(3) {
+        None => None,
+        Some(reason) if is(reason, "timeout") => None,
+        Some(reason) if is(reason, "error") => Some(errors::reply(
+            "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+        )),
+        Some(_) => return errors::reply("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+    };
+    let Some(id) = super::parse_i64(&argv[2]) else {
+        return errors::reply(errors::NOT_INTEGER);
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.core.blocking.unblock(id, error));
+    Frame::Integer(i64::from(unblocked))
 }

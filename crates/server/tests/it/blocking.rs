@@ -19,6 +19,7 @@ on_both_servers!(
     replica_gets_the_pops_served_later,
     rename_onto_a_waited_key_serves_it,
     becoming_a_replica_unblocks_with_an_error,
+    client_unblock_ends_a_wait,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -197,4 +198,46 @@ fn becoming_a_replica_unblocks_with_an_error(subject: &Subject) {
     );
     assert_eq!(waiting.read_until_closed(), Ok(Vec::new()));
     wait_blocked(&node, 0);
+}
+
+/// CLIENT UNBLOCK ends another client's wait as a timeout or with `-UNBLOCKED`, and answers 0 for a client
+/// that is not waiting.
+fn client_unblock_ends_a_wait(subject: &Subject) {
+    let node = start(subject);
+    let mut waiting = RawConnection::connect(node.port());
+    send(&mut waiting, &["client", "id"]);
+    let id = String::from_utf8(reply(&mut waiting)).expect("text");
+    let id = id.trim_start_matches(':').trim_end().to_owned();
+    let mut other = node.client();
+    let unblock = |other: &mut testkit::Client, args: &[&str]| {
+        let mut full = vec!["client", "unblock"];
+        full.extend_from_slice(args);
+        other.cmd(&full)
+    };
+    assert_eq!(unblock(&mut other, &[&id]), Frame::Integer(0));
+
+    send(&mut waiting, &["blpop", "q", "0"]);
+    wait_blocked(&node, 1);
+    assert_eq!(unblock(&mut other, &[&id, "timeout"]), Frame::Integer(1));
+    assert_eq!(reply(&mut waiting), b"*-1\r\n");
+    wait_blocked(&node, 0);
+
+    send(&mut waiting, &["brpop", "q", "0"]);
+    wait_blocked(&node, 1);
+    assert_eq!(
+        unblock(&mut other, &[&id, "sometimes"]),
+        Frame::error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    );
+    assert_eq!(
+        unblock(&mut other, &["abc"]),
+        Frame::error("ERR value is not an integer or out of range")
+    );
+    assert_eq!(unblock(&mut other, &[&id, "ERROR"]), Frame::Integer(1));
+    assert_eq!(
+        reply(&mut waiting),
+        b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+    );
+    // The connection goes on as usual.
+    send(&mut waiting, &["ping"]);
+    assert_eq!(reply(&mut waiting), b"+PONG\r\n");
 }
