@@ -129,6 +129,16 @@ pub fn unknown_subcommand(subcommand: &[u8], command: &str) -> Frame {
     reply_bytes(text)
 }
 
+/// `-ERR unknown subcommand or wrong number of arguments for 'sub'. Try COMMAND HELP.` (Redis's
+/// `addReplySubcommandSyntaxError`, for a known container whose handler rejects the subcommand or its arguments).
+pub fn subcommand_syntax(subcommand: &[u8], command: &str) -> Frame {
+    with_argument(
+        "ERR unknown subcommand or wrong number of arguments for '",
+        subcommand,
+        &format!("'. Try {} HELP.", command.to_ascii_uppercase()),
+    )
+}
+
 /// An error whose text embeds a client's argument (`-ERR Unsupported option <arg>`): `prefix`, the argument as
 /// C's `%s` prints it, `suffix`.
 pub fn with_argument(prefix: &str, argument: &[u8], suffix: &str) -> Frame {

@@ -69,10 +69,7 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .collect(),
         )
     } else {
-        errors::reply(&format!(
-            "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-            String::from_utf8_lossy(sub)
-        ))
+        errors::subcommand_syntax(sub, "debug")
     }
 }
 

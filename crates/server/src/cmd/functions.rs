@@ -23,11 +23,7 @@ pub fn function(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 fn flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if argv.len() > 3 {
-        return errors::with_argument(
-            "ERR unknown subcommand or wrong number of arguments for '",
-            &argv[1],
-            "'. Try FUNCTION HELP.",
-        );
+        return errors::subcommand_syntax(&argv[1], "function");
     }
     if let Some(mode) = argv.get(2)
         && !is(mode, "sync")

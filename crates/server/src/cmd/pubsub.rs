@@ -139,11 +139,7 @@ pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         "numpat" => Frame::Integer(ctx.core.pubsub.pattern_count() as i64),
         "help" => help(),
-        _ => errors::with_argument(
-            "ERR unknown subcommand or wrong number of arguments for '",
-            sub,
-            "'. Try PUBSUB HELP.",
-        ),
+        _ => errors::subcommand_syntax(sub, "pubsub"),
     }
 }
 
