@@ -19,22 +19,18 @@ use crate::errors;
 
 /// The hash under `key` for reading: `Ok(None)` when missing, WRONGTYPE for another type.
 fn read<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Frame> {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get(key, now, policy).map(|entry| &entry.value) {
-        None => Ok(None),
-        Some(Value::Hash(hash)) => Ok(Some(hash)),
-        Some(_) => Err(errors::reply(errors::WRONG_TYPE)),
-    }
+    ctx.read_as(key, |value| match value {
+        Value::Hash(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// The hash under `key` for changing: `Ok(None)` when missing.
 fn write<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut Hash>, Frame> {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get_mut(key, now, policy) {
-        None => Ok(None),
-        Some(Value::Hash(hash)) => Ok(Some(hash)),
-        Some(_) => Err(errors::reply(errors::WRONG_TYPE)),
-    }
+    ctx.write_as(key, |value| match value {
+        Value::Hash(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// The hash under `key`, created empty when missing. Only for commands that then always store a field, so no

@@ -185,6 +185,37 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The value under `key` for reading, narrowed to one type by `pick`: `Ok(None)` when missing, the
+    /// WRONGTYPE reply when it holds another type.
+    pub(crate) fn read_as<T>(
+        &mut self,
+        key: &[u8],
+        pick: fn(&keyspace::Value) -> Option<&T>,
+    ) -> Result<Option<&T>, Frame> {
+        let (now, policy) = (self.now_ms, self.policy);
+        match self.db().get(key, now, policy) {
+            None => Ok(None),
+            Some(entry) => pick(&entry.value)
+                .map(Some)
+                .ok_or_else(|| crate::errors::reply(crate::errors::WRONG_TYPE)),
+        }
+    }
+
+    /// Like [`Ctx::read_as`], for changing the value in place.
+    pub(crate) fn write_as<T>(
+        &mut self,
+        key: &[u8],
+        pick: fn(&mut keyspace::Value) -> Option<&mut T>,
+    ) -> Result<Option<&mut T>, Frame> {
+        let (now, policy) = (self.now_ms, self.policy);
+        match self.db().get_mut(key, now, policy) {
+            None => Ok(None),
+            Some(value) => pick(value)
+                .map(Some)
+                .ok_or_else(|| crate::errors::reply(crate::errors::WRONG_TYPE)),
+        }
+    }
+
     /// The client's selected database.
     pub fn db(&mut self) -> &mut Db {
         let index = self.client.db;

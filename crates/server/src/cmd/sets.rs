@@ -19,22 +19,18 @@ use crate::errors;
 
 /// The set under `key` for reading: `Ok(None)` when missing, WRONGTYPE for another type.
 pub(super) fn read<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c Set>, Frame> {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get(key, now, policy).map(|entry| &entry.value) {
-        None => Ok(None),
-        Some(Value::Set(set)) => Ok(Some(set)),
-        Some(_) => Err(errors::reply(errors::WRONG_TYPE)),
-    }
+    ctx.read_as(key, |value| match value {
+        Value::Set(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// The set under `key` for changing: `Ok(None)` when missing.
 fn write<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut Set>, Frame> {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get_mut(key, now, policy) {
-        None => Ok(None),
-        Some(Value::Set(set)) => Ok(Some(set)),
-        Some(_) => Err(errors::reply(errors::WRONG_TYPE)),
-    }
+    ctx.write_as(key, |value| match value {
+        Value::Set(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// Adds `member` to the set under `key`, creating it when missing; returns whether it was new.

@@ -43,22 +43,18 @@ pub const SCORE_NAN: &str = "ERR resulting score is not a number (NaN)";
 
 /// The sorted set under `key` for reading; `Err` is the WRONGTYPE reply.
 fn read_zset<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c ZSet>, Frame> {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get(key, now, policy).map(|entry| &entry.value) {
-        None => Ok(None),
-        Some(Value::ZSet(zset)) => Ok(Some(zset)),
-        Some(_) => Err(errors::reply(errors::WRONG_TYPE)),
-    }
+    ctx.read_as(key, |value| match value {
+        Value::ZSet(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// The sorted set under `key` for modification; `Err` is the WRONGTYPE reply.
 fn write_zset<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut ZSet>, Frame> {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get_mut(key, now, policy) {
-        None => Ok(None),
-        Some(Value::ZSet(zset)) => Ok(Some(zset)),
-        Some(_) => Err(errors::reply(errors::WRONG_TYPE)),
-    }
+    ctx.write_as(key, |value| match value {
+        Value::ZSet(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// Deletes `key` if its sorted set became empty: an empty collection never stays stored.
