@@ -24,7 +24,7 @@ pub enum ExpiryPolicy {
 /// One database: keys to entries, plus an index of the keys that carry a TTL.
 #[derive(Debug, Default, Clone)]
 pub struct Db {
-    entries: KeyTable,
+    pub(crate) entries: KeyTable,
     expires: ExpireIndex,
     expired: Vec<Bytes>,
     sample_state: u64,

@@ -6,9 +6,16 @@
 //! `types/dense.rs` for why that is safe). The hash table stores only a `u32` position per key (the key itself is
 //! in the vector), so the index costs about five bytes per key rather than a second copy of the key handle.
 //!
+//! While a snapshot is being taken ([`crate::Keyspace::begin_snapshot`]) the table is also copy-on-write: the
+//! snapshot walks positions downwards like a scan, and an entry below its cursor that is about to change or
+//! go away first has its old value saved for the snapshot. A removal below the cursor refills the hole from
+//! the highest position still to be copied (and that one from the last entry), so entries already copied, or
+//! added since the snapshot began, never move below the cursor.
+//!
 //! Each entry also carries the time it was last accessed (whole seconds, like Redis's LRU clock), in a vector
 //! parallel to the entries so that a plain string key pays four bytes for it; `OBJECT IDLETIME` reads it.
 
+use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use bytes::Bytes;
@@ -17,13 +24,39 @@ use hashbrown::HashTable;
 use crate::Entry;
 
 /// Keys to entries, densely stored.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct KeyTable {
     slots: Vec<(Bytes, Entry)>,
     /// Last access of `slots[i]`, in Unix seconds (truncated to 32 bits; only differences are used).
     access: Vec<u32>,
     index: HashTable<u32>,
     hasher: RandomState,
+    /// The snapshot in progress over this table, if any.
+    cow: Option<Box<CopyOnWrite>>,
+}
+
+/// A copy of the table is a plain copy of its data: the snapshot in progress stays with the original.
+impl Clone for KeyTable {
+    fn clone(&self) -> KeyTable {
+        KeyTable {
+            slots: self.slots.clone(),
+            access: self.access.clone(),
+            index: self.index.clone(),
+            hasher: self.hasher.clone(),
+            cow: None,
+        }
+    }
+}
+
+/// What a snapshot in progress still has to copy besides the positions below `pending_below`.
+#[derive(Debug, Default)]
+pub(crate) struct CopyOnWrite {
+    /// Positions below this hold entries the snapshot has not copied yet.
+    pending_below: usize,
+    /// The snapshot-time entries of keys changed or removed before the snapshot reached them.
+    saved: HashMap<Bytes, Entry>,
+    /// Snapshot-time entries taken out of the table wholesale (by `clear`), still to be handed over.
+    detached: Vec<(Bytes, Entry)>,
 }
 
 impl KeyTable {
@@ -48,7 +81,10 @@ impl KeyTable {
         self.slots.get(position).map(|(key, entry)| (key, entry))
     }
 
+    /// The entry at `position` for modification (saving its current state first for a snapshot that has not
+    /// copied it yet).
     pub(crate) fn entry_mut(&mut self, position: usize) -> &mut Entry {
+        self.preserve(position);
         &mut self.slots[position].1
     }
 
@@ -63,6 +99,7 @@ impl KeyTable {
     /// Inserts or replaces; returns the previous entry. A replaced entry keeps its position.
     pub(crate) fn insert(&mut self, key: Bytes, entry: Entry, clock: u32) -> Option<Entry> {
         if let Some(position) = self.position(&key) {
+            self.preserve(position);
             self.access[position] = clock;
             return Some(std::mem::replace(&mut self.slots[position].1, entry));
         }
@@ -77,21 +114,151 @@ impl KeyTable {
         None
     }
 
-    /// Removes the entry at `position`, moving the last entry into its place.
-    pub(crate) fn remove_at(&mut self, position: usize) -> (Bytes, Entry) {
+    /// Removes the entry at `position`, moving the last entry into its place (or, below a snapshot's cursor,
+    /// the highest entry the snapshot has yet to copy, whose own place the last entry then takes).
+    pub(crate) fn remove_at(&mut self, mut position: usize) -> (Bytes, Entry) {
+        if let Some(pending_below) = self.cow.as_ref().map(|cow| cow.pending_below)
+            && position < pending_below
+        {
+            self.preserve(position);
+            let highest_pending = pending_below - 1;
+            self.swap_slots(position, highest_pending);
+            position = highest_pending;
+            if let Some(cow) = self.cow.as_mut() {
+                cow.pending_below = highest_pending;
+            }
+        }
         let hash = self.hash(&self.slots[position].0);
         if let Ok(found) = self.index.find_entry(hash, |&i| i as usize == position) {
             found.remove();
         }
         let last = self.slots.len() - 1;
         if position != last {
-            let moved_hash = self.hash(&self.slots[last].0);
-            if let Some(moved) = self.index.find_mut(moved_hash, |&i| i as usize == last) {
-                *moved = position as u32;
-            }
+            self.repoint(last, position);
         }
         self.access.swap_remove(position);
         self.slots.swap_remove(position)
+    }
+
+    /// Exchanges the entries at two positions, index included.
+    fn swap_slots(&mut self, first: usize, second: usize) {
+        if first == second {
+            return;
+        }
+        // Index entries are found by the position they hold, so one is parked on a value no position has
+        // while the other is changed.
+        const PARKED: usize = u32::MAX as usize;
+        let first_hash = self.hash(&self.slots[first].0);
+        self.set_position(first_hash, first, PARKED);
+        self.repoint(second, first);
+        self.set_position(first_hash, PARKED, second);
+        self.slots.swap(first, second);
+        self.access.swap(first, second);
+    }
+
+    /// Points the index entry of the key stored at `from` to `to`.
+    fn repoint(&mut self, from: usize, to: usize) {
+        let hash = self.hash(&self.slots[from].0);
+        self.set_position(hash, from, to);
+    }
+
+    fn set_position(&mut self, hash: u64, from: usize, to: usize) {
+        if let Some(found) = self.index.find_mut(hash, |&i| i as usize == from) {
+            *found = to as u32;
+        }
+    }
+
+    /// Saves the entry at `position` for the snapshot in progress if the snapshot has not copied it yet and
+    /// has no earlier state of its key.
+    fn preserve(&mut self, position: usize) {
+        let Some(cow) = self.cow.as_mut() else {
+            return;
+        };
+        if position >= cow.pending_below {
+            return;
+        }
+        let (key, entry) = &self.slots[position];
+        if !cow.saved.contains_key(key) {
+            cow.saved.insert(key.clone(), entry.clone());
+        }
+    }
+
+    /// Starts copy-on-write for a snapshot of the table as it is now.
+    pub(crate) fn begin_snapshot(&mut self) {
+        self.cow = Some(Box::new(CopyOnWrite {
+            pending_below: self.slots.len(),
+            ..CopyOnWrite::default()
+        }));
+    }
+
+    /// Ends copy-on-write, whatever the snapshot still had to copy.
+    pub(crate) fn cancel_snapshot(&mut self) {
+        self.cow = None;
+    }
+
+    /// Whether a snapshot is still copying this table.
+    pub(crate) fn in_snapshot(&self) -> bool {
+        self.cow.is_some()
+    }
+
+    /// Moves up to `budget` snapshot-time entries into `out`; returns true (and ends copy-on-write) once
+    /// every one has been handed over.
+    pub(crate) fn snapshot_step(&mut self, budget: usize, out: &mut Vec<(Bytes, Entry)>) -> bool {
+        let Some(cow) = self.cow.as_mut() else {
+            return true;
+        };
+        let mut budget = budget.max(1);
+        while budget > 0
+            && let Some(detached) = cow.detached.pop()
+        {
+            out.push(detached);
+            budget -= 1;
+        }
+        while budget > 0 && cow.pending_below > 0 {
+            cow.pending_below -= 1;
+            let (key, entry) = &self.slots[cow.pending_below];
+            let entry = cow.saved.remove(key).unwrap_or_else(|| entry.clone());
+            out.push((key.clone(), entry));
+            budget -= 1;
+        }
+        // What is left in `saved` belongs to keys removed before the snapshot reached them.
+        while budget > 0 && cow.pending_below == 0 && !cow.saved.is_empty() {
+            let batch: Vec<Bytes> = cow.saved.keys().take(budget).cloned().collect();
+            for key in batch {
+                if let Some(entry) = cow.saved.remove(&key) {
+                    out.push((key, entry));
+                    budget -= 1;
+                }
+            }
+        }
+        let done = cow.pending_below == 0 && cow.detached.is_empty() && cow.saved.is_empty();
+        if done {
+            self.cow = None;
+        }
+        done
+    }
+
+    /// Hands every entry the snapshot has yet to copy over to it as a copy, so the table can then change in
+    /// any way (`SWAPDB`) without copy-on-write.
+    pub(crate) fn detach_pending(&mut self) {
+        let Some(cow) = self.cow.as_mut() else {
+            return;
+        };
+        for (key, entry) in &self.slots[..cow.pending_below] {
+            let entry = cow.saved.remove(key).unwrap_or_else(|| entry.clone());
+            cow.detached.push((key.clone(), entry));
+        }
+        cow.pending_below = 0;
+    }
+
+    /// Moves the copy-on-write state out (to keep it with its database number across `SWAPDB`).
+    pub(crate) fn take_snapshot_state(&mut self) -> Option<Box<CopyOnWrite>> {
+        self.cow.take()
+    }
+
+    /// Puts back a state taken by [`KeyTable::take_snapshot_state`].
+    pub(crate) fn restore_snapshot_state(&mut self, state: Option<Box<CopyOnWrite>>) {
+        self.cow = state;
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
@@ -99,6 +266,16 @@ impl KeyTable {
     }
 
     pub(crate) fn clear(&mut self) {
+        if let Some(cow) = self.cow.as_mut() {
+            // The entries the snapshot has not copied are handed to it rather than dropped.
+            let mut pending = std::mem::take(&mut self.slots);
+            pending.truncate(cow.pending_below);
+            for (key, entry) in pending {
+                let entry = cow.saved.remove(&key).unwrap_or(entry);
+                cow.detached.push((key, entry));
+            }
+            cow.pending_below = 0;
+        }
         self.slots = Vec::new();
         self.access = Vec::new();
         self.index = HashTable::new();

@@ -2,15 +2,28 @@
 
 use bytes::Bytes;
 
+use crate::snapshot::SnapshotProgress;
 use crate::{Db, UnixMillis};
 
 /// Redis's default number of databases (`databases 16`).
 pub const DEFAULT_DATABASES: usize = 16;
 
 /// All databases of a server.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Keyspace {
-    dbs: Vec<Db>,
+    pub(crate) dbs: Vec<Db>,
+    /// The snapshot being taken, if any (see `snapshot.rs`).
+    pub(crate) snapshot: Option<SnapshotProgress>,
+}
+
+/// A copy holds the data only; a snapshot in progress stays with the original.
+impl Clone for Keyspace {
+    fn clone(&self) -> Keyspace {
+        Keyspace {
+            dbs: self.dbs.clone(),
+            snapshot: None,
+        }
+    }
 }
 
 impl Default for Keyspace {
@@ -24,6 +37,7 @@ impl Keyspace {
     pub fn new(count: usize) -> Keyspace {
         Keyspace {
             dbs: (0..count).map(|_| Db::new()).collect(),
+            snapshot: None,
         }
     }
 
@@ -57,7 +71,11 @@ impl Keyspace {
         if first >= self.dbs.len() || second >= self.dbs.len() {
             return false;
         }
-        self.dbs.swap(first, second);
+        if self.snapshot.is_some() {
+            self.swap_dbs_in_snapshot(first, second);
+        } else {
+            self.dbs.swap(first, second);
+        }
         true
     }
 

@@ -12,11 +12,13 @@ mod expire_index;
 mod key_table;
 mod keyspace;
 pub mod pattern;
+mod snapshot;
 pub mod types;
 mod value;
 
 pub use db::{Db, ExpiryPolicy, StringEncoding};
 pub use keyspace::{DEFAULT_DATABASES, Keyspace};
+pub use snapshot::{DbSize, SnapshotAborted, SnapshotChunk, SnapshotPlan};
 pub use value::{Entry, Value};
 
 /// Unix time in milliseconds, the unit of every expiry.

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use keyspace::Keyspace;
+use keyspace::{Entry, Keyspace};
 
 use crate::ReplInfo;
 use crate::aux::write_aux_fields;
@@ -33,31 +33,62 @@ pub struct SaveOptions {
 /// `encoding()`. Output is buffered internally, so `out` needs no `BufWriter`. Fails with the first I/O
 /// error of `out`.
 pub fn write_rdb<W: Write>(keyspace: &Keyspace, options: &SaveOptions, out: W) -> io::Result<()> {
-    let mut writer = ChecksummedWriter::new(out);
-    writer.put(MAGIC)?;
-    writer.put(format!("{RDB_VERSION:04}").as_bytes())?;
-    write_aux_fields(&mut writer, options)?;
+    let mut writer = RdbWriter::new(out, options)?;
     for (index, db) in keyspace.dbs() {
         if db.is_empty() {
             continue;
         }
-        writer.put(&[RDB_OPCODE_SELECTDB])?;
-        write_length(&mut writer, index as u64)?;
-        writer.put(&[RDB_OPCODE_RESIZEDB])?;
-        write_length(&mut writer, db.len() as u64)?;
-        write_length(&mut writer, db.expires_len() as u64)?;
+        writer.select_db(index, db.len(), db.expires_len())?;
         for (key, entry) in db.iter() {
-            if let Some(expire_at) = entry.expire_at {
-                let mut expire = [RDB_OPCODE_EXPIRETIME_MS, 0, 0, 0, 0, 0, 0, 0, 0];
-                expire[1..].copy_from_slice(&expire_at.to_le_bytes());
-                writer.put(&expire)?;
-            }
-            write_typed_entry(&mut writer, key, &entry.value)?;
+            writer.entry(key, entry)?;
         }
     }
-    writer.put(&[RDB_OPCODE_EOF])?;
     writer.finish()?;
     Ok(())
+}
+
+/// An RDB file written piece by piece, for snapshots produced a few keys at a time: the header and AUX
+/// fields on creation, then for each database a [`RdbWriter::select_db`] followed by its entries, then
+/// [`RdbWriter::finish`] for the EOF opcode and the CRC-64.
+pub struct RdbWriter<W: Write> {
+    out: ChecksummedWriter<W>,
+}
+
+impl<W: Write> RdbWriter<W> {
+    /// Starts a file: magic, version, AUX fields.
+    pub fn new(out: W, options: &SaveOptions) -> io::Result<RdbWriter<W>> {
+        let mut out = ChecksummedWriter::new(out);
+        out.put(MAGIC)?;
+        out.put(format!("{RDB_VERSION:04}").as_bytes())?;
+        write_aux_fields(&mut out, options)?;
+        Ok(RdbWriter { out })
+    }
+
+    /// Starts database `index`, announcing its size (`keys`, of which `expires` have a TTL) so the loader
+    /// can size its tables.
+    pub fn select_db(&mut self, index: usize, keys: usize, expires: usize) -> io::Result<()> {
+        self.out.put(&[RDB_OPCODE_SELECTDB])?;
+        write_length(&mut self.out, index as u64)?;
+        self.out.put(&[RDB_OPCODE_RESIZEDB])?;
+        write_length(&mut self.out, keys as u64)?;
+        write_length(&mut self.out, expires as u64)
+    }
+
+    /// One key of the current database, with its expiry.
+    pub fn entry(&mut self, key: &[u8], entry: &Entry) -> io::Result<()> {
+        if let Some(expire_at) = entry.expire_at {
+            let mut expire = [RDB_OPCODE_EXPIRETIME_MS, 0, 0, 0, 0, 0, 0, 0, 0];
+            expire[1..].copy_from_slice(&expire_at.to_le_bytes());
+            self.out.put(&expire)?;
+        }
+        write_typed_entry(&mut self.out, key, &entry.value)
+    }
+
+    /// Ends the file (EOF opcode, CRC-64) and hands back the output.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.put(&[RDB_OPCODE_EOF])?;
+        self.out.finish()
+    }
 }
 
 /// [`write_rdb`] into a new `Vec`.

@@ -43,7 +43,7 @@ mod zipmap;
 pub use aux::AuxFields;
 pub use crc64::crc64;
 pub use decode::{Checksum, Loaded, read_rdb};
-pub use encode::{SaveOptions, encode_to_vec, write_rdb};
+pub use encode::{RdbWriter, SaveOptions, encode_to_vec, write_rdb};
 pub use error::RdbError;
 
 /// Replication info saved in and loaded from the AUX fields `repl-id`, `repl-offset`, `repl-stream-db`:

@@ -126,21 +126,29 @@ async fn run_batch(shared: Arc<Shared>, full: Arc<Notify>) {
         }
         core.trim_backlog();
         let options = crate::persistence::save_options(&core);
-        (core.keyspace.clone(), options, core.repl.replid(), offset)
+        (crate::snapshot::begin(&mut core), options, core.repl.replid(), offset)
     };
     tracing::info!(
         "Starting BGSAVE for SYNC with target: replicas sockets ({} replica{})",
         waiters.len(),
         if waiters.len() == 1 { "" } else { "s" }
     );
-    let payload =
-        match tokio::task::spawn_blocking(move || rdb::encode_to_vec(&keyspace, &options)).await {
-            Ok(payload) => payload,
-            Err(error) => {
-                tracing::error!("Snapshot for SYNC failed: {error}");
-                return;
-            }
-        };
+    let encoder = Arc::clone(&shared);
+    let encoded = tokio::task::spawn_blocking(move || {
+        crate::snapshot::encode_to_vec(&encoder, keyspace, &options)
+    })
+    .await;
+    let payload = match encoded {
+        Ok(Ok(payload)) => payload,
+        Ok(Err(error)) => {
+            tracing::warn!("Snapshot for SYNC abandoned: {error}");
+            return;
+        }
+        Err(error) => {
+            tracing::error!("Snapshot for SYNC failed: {error}");
+            return;
+        }
+    };
     tracing::info!("Background RDB transfer started");
     let snapshot = Arc::new(Snapshot {
         replid,

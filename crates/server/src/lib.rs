@@ -26,6 +26,7 @@ pub mod replica_link;
 pub mod replicas;
 pub mod shared;
 pub mod shutdown;
+pub mod snapshot;
 pub mod stats;
 pub mod wait;
 pub mod watch;

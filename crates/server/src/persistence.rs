@@ -69,7 +69,8 @@ pub fn save_locked(shared: &Shared, core: &mut Core) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `BGSAVE`: copies the data under the lock, then encodes and writes on a blocking thread.
+/// `BGSAVE`: fixes the snapshot's moment under the lock, then copies, encodes and writes it on a blocking
+/// thread, a batch at a time (see `snapshot.rs`).
 /// Returns false when a background save is already running.
 pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -> bool {
     if core.persistence.bgsave_in_progress {
@@ -77,7 +78,7 @@ pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -
     }
     core.persistence.bgsave_in_progress = true;
     let (snapshot, options, dirty_at_start) = (
-        core.keyspace.clone(),
+        crate::snapshot::begin(core),
         save_options(core),
         core.persistence.dirty,
     );
@@ -86,7 +87,9 @@ pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -
     let path = rdb_path(&shared);
     let tracker = shared.tasks.clone();
     tracker.spawn_blocking(move || {
-        let result = write_atomically(&path, |writer| rdb::write_rdb(&snapshot, &options, writer));
+        let result = write_atomically(&path, |writer| {
+            crate::snapshot::write(&shared, snapshot, &options, writer)
+        });
         let mut core = shared.core();
         core.persistence.bgsave_in_progress = false;
         core.persistence.last_bgsave_ok = result.is_ok();
