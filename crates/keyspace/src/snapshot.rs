@@ -117,7 +117,11 @@ impl Keyspace {
 
     /// Abandons snapshot `id` (a failed save, a replica gone): writes stop paying for it.
     pub fn cancel_snapshot(&mut self, id: u64) {
-        if self.snapshot.as_ref().is_some_and(|progress| progress.id == id) {
+        if self
+            .snapshot
+            .as_ref()
+            .is_some_and(|progress| progress.id == id)
+        {
             self.snapshot = None;
             for db in &mut self.dbs {
                 db.entries.cancel_snapshot();
@@ -147,7 +151,9 @@ impl Keyspace {
         let second_state = self.dbs[second].entries.take_snapshot_state();
         self.dbs.swap(first, second);
         self.dbs[first].entries.restore_snapshot_state(first_state);
-        self.dbs[second].entries.restore_snapshot_state(second_state);
+        self.dbs[second]
+            .entries
+            .restore_snapshot_state(second_state);
     }
 }
 
@@ -166,10 +172,7 @@ mod tests {
         let mut out = Contents::new();
         for (index, db) in keyspace.dbs() {
             for (key, entry) in db.iter() {
-                out.insert(
-                    (index, key.clone()),
-                    (entry.value.clone(), entry.expire_at),
-                );
+                out.insert((index, key.clone()), (entry.value.clone(), entry.expire_at));
             }
         }
         out
@@ -220,10 +223,11 @@ mod tests {
                     .insert(key(k), Entry::new(string(v)));
             }
             Op::Modify(db, k, v) => {
-                if let Some(value) = keyspace
-                    .db_mut(db)
-                    .unwrap()
-                    .get_mut(&key(k), 0, ExpiryPolicy::Keep)
+                if let Some(value) =
+                    keyspace
+                        .db_mut(db)
+                        .unwrap()
+                        .get_mut(&key(k), 0, ExpiryPolicy::Keep)
                 {
                     *value = string(v);
                 }
@@ -266,7 +270,7 @@ mod tests {
             prop_assert!(keyspace.begin_snapshot().is_none());
             let mut taken = Contents::new();
             let mut done = false;
-            let mut step = |keyspace: &mut Keyspace, budget: usize, taken: &mut Contents| {
+            let step = |keyspace: &mut Keyspace, budget: usize, taken: &mut Contents| {
                 let chunk = keyspace.snapshot_step(plan.id, budget).unwrap();
                 for (key, entry) in chunk.entries {
                     let previous = taken.insert((chunk.db, key), (entry.value, entry.expire_at));
@@ -300,7 +304,10 @@ mod tests {
     #[test]
     fn plan_lists_non_empty_databases_with_their_sizes() {
         let mut keyspace = Keyspace::new(4);
-        keyspace.db_mut(2).unwrap().insert(key(1), Entry::new(string(1)));
+        keyspace
+            .db_mut(2)
+            .unwrap()
+            .insert(key(1), Entry::new(string(1)));
         keyspace.db_mut(2).unwrap().insert(
             key(2),
             Entry {
@@ -322,7 +329,10 @@ mod tests {
     #[test]
     fn replaced_or_cancelled_snapshot_reports_aborted() {
         let mut keyspace = Keyspace::new(2);
-        keyspace.db_mut(0).unwrap().insert(key(1), Entry::new(string(1)));
+        keyspace
+            .db_mut(0)
+            .unwrap()
+            .insert(key(1), Entry::new(string(1)));
         let plan = keyspace.begin_snapshot().unwrap();
         keyspace.cancel_snapshot(plan.id);
         assert_eq!(

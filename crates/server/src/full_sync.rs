@@ -126,7 +126,12 @@ async fn run_batch(shared: Arc<Shared>, full: Arc<Notify>) {
         }
         core.trim_backlog();
         let options = crate::persistence::save_options(&core);
-        (crate::snapshot::begin(&mut core), options, core.repl.replid(), offset)
+        (
+            crate::snapshot::begin(&mut core),
+            options,
+            core.repl.replid(),
+            offset,
+        )
     };
     tracing::info!(
         "Starting BGSAVE for SYNC with target: replicas sockets ({} replica{})",

@@ -82,6 +82,10 @@ pub async fn serve<S: crate::connection::Transport>(
     .await;
 }
 
+/// The snapshot goes out in pieces this large, yielding in between, so that writing tens of megabytes to a
+/// fast socket never keeps this worker thread from the clients' tasks for long.
+const PAYLOAD_PIECE: usize = 256 * 1024;
+
 /// The writer half: snapshot (if any), then the stream.
 async fn send<S: crate::connection::Transport>(
     shared: &Arc<Shared>,
@@ -113,7 +117,10 @@ async fn send<S: crate::connection::Transport>(
             set_state(shared, client_id, ReplicaSyncState::SendBulk);
         }
         writer.write_all(&header).await.map_err(|e| e.to_string())?;
-        writer.write_all(payload).await.map_err(|e| e.to_string())?;
+        for piece in payload.chunks(PAYLOAD_PIECE) {
+            writer.write_all(piece).await.map_err(|e| e.to_string())?;
+            tokio::task::yield_now().await;
+        }
         if eof_framing {
             writer
                 .write_all(mark.as_str().as_bytes())

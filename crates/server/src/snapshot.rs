@@ -140,7 +140,7 @@ impl KeySaveDelay {
         let pause = match self.micros {
             0 => return,
             micros if micros > 0 => micros.unsigned_abs(),
-            micros => u64::from(self.keys % micros.unsigned_abs() == 0),
+            micros => u64::from(self.keys.is_multiple_of(micros.unsigned_abs())),
         };
         if pause > 0 {
             std::thread::sleep(Duration::from_micros(pause));
