@@ -143,7 +143,7 @@ fn replication_chores(
 
 fn save_points(shared: &Arc<Shared>) {
     let mut core = shared.core();
-    if core.persistence.bgsave_in_progress
+    if persistence::snapshot_in_progress(&core)
         || !persistence::save_point_due(shared, &core, now_ms() / 1000)
     {
         return;

@@ -1,28 +1,42 @@
-//! Full resyncs, batched: replicas that ask for one within `repl-diskless-sync-delay` seconds (or until
-//! `repl-diskless-sync-max-replicas` of them wait) share one snapshot, taken once and encoded once, as
-//! Redis shares one fork among them.
+//! Full resyncs, batched and streamed: replicas that ask for one within `repl-diskless-sync-delay` seconds
+//! (or until `repl-diskless-sync-max-replicas` of them wait) share one snapshot, produced once and encoded
+//! once, as Redis shares one fork among them. The encoded bytes go to every replica of the batch as they are
+//! produced (Redis's child writing into a pipe its parent relays), so the transfer overlaps the encoding
+//! and no copy of the whole payload is kept.
 //!
-//! The snapshot's data and offset are taken in one critical section of the core lock, and every replica of
+//! The snapshot's moment and offset are fixed in one critical section of the core lock, and every replica of
 //! the batch gets its stream position set in that same section, so each receives exactly the commands that
 //! follow the snapshot.
 
+use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use replication::{ReplId, ReplOffset};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::shared::Shared;
 
-/// A snapshot ready to send.
+/// A snapshot that has begun: what `+FULLRESYNC` announces, and its bytes as they are produced.
 #[derive(Debug)]
-pub struct Snapshot {
+pub struct SnapshotStream {
     /// The replication id the replica adopts.
     pub replid: ReplId,
     /// The offset the snapshot corresponds to.
     pub offset: ReplOffset,
-    /// The RDB bytes.
-    pub payload: Vec<u8>,
+    /// Pieces of the RDB payload, in order; [`Piece::End`] after the last. The channel closing without it
+    /// means the snapshot was abandoned.
+    pub pieces: mpsc::UnboundedReceiver<Piece>,
+}
+
+/// One message of a [`SnapshotStream`].
+#[derive(Debug)]
+pub enum Piece {
+    /// The next bytes of the payload.
+    Bytes(Bytes),
+    /// The payload is complete.
+    End,
 }
 
 /// The replicas waiting for the next snapshot.
@@ -33,7 +47,7 @@ pub struct SyncBatcher {
 
 #[derive(Debug)]
 struct PendingBatch {
-    waiters: Vec<(u64, oneshot::Sender<Arc<Snapshot>>)>,
+    waiters: Vec<(u64, oneshot::Sender<SnapshotStream>)>,
     /// Wakes the batch early when enough replicas joined.
     full: Arc<Notify>,
 }
@@ -41,7 +55,7 @@ struct PendingBatch {
 impl SyncBatcher {
     /// Adds replica `client_id` to the next snapshot (starting a batch if none is pending); the receiver
     /// gets the snapshot, or is dropped if the server stops first.
-    pub fn join(&self, shared: &Arc<Shared>, client_id: u64) -> oneshot::Receiver<Arc<Snapshot>> {
+    pub fn join(&self, shared: &Arc<Shared>, client_id: u64) -> oneshot::Receiver<SnapshotStream> {
         let (sender, receiver) = oneshot::channel();
         let max_replicas = shared
             .config()
@@ -78,7 +92,7 @@ impl SyncBatcher {
         receiver
     }
 
-    fn take(&self) -> Vec<(u64, oneshot::Sender<Arc<Snapshot>>)> {
+    fn take(&self) -> Vec<(u64, oneshot::Sender<SnapshotStream>)> {
         let mut pending = self
             .pending
             .lock()
@@ -111,7 +125,7 @@ async fn run_batch(shared: Arc<Shared>, full: Arc<Notify>) {
     if waiters.is_empty() {
         return;
     }
-    let (keyspace, options, replid, offset) = {
+    let (source, options, replid, offset) = {
         let mut core = shared.core();
         // A master puts a SELECT before the next command; a replica relays its master's stream verbatim,
         // so its sub-replicas learn the database from the RDB's repl-stream-db instead.
@@ -138,29 +152,60 @@ async fn run_batch(shared: Arc<Shared>, full: Arc<Notify>) {
         waiters.len(),
         if waiters.len() == 1 { "" } else { "s" }
     );
-    let encoder = Arc::clone(&shared);
-    let encoded = tokio::task::spawn_blocking(move || {
-        crate::snapshot::encode_to_vec(&encoder, keyspace, &options)
+    let mut senders = Vec::with_capacity(waiters.len());
+    for (_, waiter) in waiters {
+        let (pieces_tx, pieces) = mpsc::unbounded_channel();
+        let stream = SnapshotStream {
+            replid,
+            offset,
+            pieces,
+        };
+        if waiter.send(stream).is_ok() {
+            senders.push(pieces_tx);
+        }
+    }
+    tracing::info!("Background RDB transfer started");
+    let producer = Arc::clone(&shared);
+    let produced = tokio::task::spawn_blocking(move || {
+        let mut fan_out = FanOut { senders };
+        crate::snapshot::write(&producer, source, &options, &mut fan_out)?;
+        fan_out.finish();
+        Ok::<(), io::Error>(())
     })
     .await;
-    let payload = match encoded {
-        Ok(Ok(payload)) => payload,
-        Ok(Err(error)) => {
-            tracing::warn!("Snapshot for SYNC abandoned: {error}");
-            return;
+    match produced {
+        Ok(Ok(())) => tracing::info!("Background RDB transfer terminated with success"),
+        Ok(Err(error)) => tracing::warn!("Background transfer error: {error}"),
+        Err(error) => tracing::error!("Background transfer failed: {error}"),
+    }
+}
+
+/// Hands every piece of the payload to each replica of the batch; fails once none is left to read it, so
+/// the snapshot stops (as Redis kills a child whose replicas all went away).
+struct FanOut {
+    senders: Vec<mpsc::UnboundedSender<Piece>>,
+}
+
+impl FanOut {
+    fn finish(self) {
+        for sender in &self.senders {
+            let _ = sender.send(Piece::End);
         }
-        Err(error) => {
-            tracing::error!("Snapshot for SYNC failed: {error}");
-            return;
+    }
+}
+
+impl io::Write for FanOut {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let piece = Bytes::copy_from_slice(bytes);
+        self.senders
+            .retain(|sender| sender.send(Piece::Bytes(piece.clone())).is_ok());
+        if self.senders.is_empty() {
+            return Err(io::Error::other("every replica of the batch is gone"));
         }
-    };
-    tracing::info!("Background RDB transfer started");
-    let snapshot = Arc::new(Snapshot {
-        replid,
-        offset,
-        payload,
-    });
-    for (_, sender) in waiters {
-        let _ = sender.send(Arc::clone(&snapshot));
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

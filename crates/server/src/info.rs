@@ -151,7 +151,7 @@ fn persistence(core: &Core, out: &mut String) {
     line(
         out,
         "rdb_bgsave_in_progress",
-        u8::from(core.persistence.bgsave_in_progress),
+        u8::from(crate::persistence::snapshot_in_progress(core)),
     );
     line(out, "rdb_last_save_time", core.persistence.last_save_unix);
     line(

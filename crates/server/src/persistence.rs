@@ -69,11 +69,17 @@ pub fn save_locked(shared: &Shared, core: &mut Core) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether a snapshot is being produced, for `BGSAVE` or for replicas (Redis's "RDB child" of either kind:
+/// `rdb_bgsave_in_progress`, and what makes another `SAVE` or `BGSAVE` wait).
+pub fn snapshot_in_progress(core: &Core) -> bool {
+    core.persistence.bgsave_in_progress || core.keyspace.snapshot_in_progress()
+}
+
 /// `BGSAVE`: fixes the snapshot's moment under the lock, then copies, encodes and writes it on a blocking
 /// thread, a batch at a time (see `snapshot.rs`).
 /// Returns false when a background save is already running.
 pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -> bool {
-    if core.persistence.bgsave_in_progress {
+    if snapshot_in_progress(core) {
         return false;
     }
     core.persistence.bgsave_in_progress = true;

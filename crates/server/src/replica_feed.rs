@@ -12,10 +12,11 @@ use replication::{ReplOffset, ReplicaSyncState};
 use resp::CommandDecoder;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::io::{ReadHalf, WriteHalf};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::Decoder;
 use tracing::Instrument;
 
+use crate::full_sync::{Piece, SnapshotStream};
 use crate::shared::Shared;
 
 /// Most bytes copied out of the backlog per write.
@@ -82,9 +83,8 @@ pub async fn serve<S: crate::connection::Transport>(
     .await;
 }
 
-/// The snapshot goes out in pieces this large, yielding in between, so that writing tens of megabytes to a
-/// fast socket never keeps this worker thread from the clients' tasks for long.
-const PAYLOAD_PIECE: usize = 256 * 1024;
+/// How often a replica waiting for its snapshot gets a newline, so it knows the master is alive.
+const KEEPALIVE: Duration = Duration::from_secs(1);
 
 /// The writer half: snapshot (if any), then the stream.
 async fn send<S: crate::connection::Transport>(
@@ -99,7 +99,7 @@ async fn send<S: crate::connection::Transport>(
         announce,
     } = plan
     {
-        let snapshot = wait_for_snapshot(shared, &mut writer, client_id).await?;
+        let mut snapshot = wait_for_snapshot(shared, &mut writer, client_id).await?;
         if announce {
             let line = format!("+FULLRESYNC {} {}\r\n", snapshot.replid, snapshot.offset);
             writer
@@ -107,21 +107,16 @@ async fn send<S: crate::connection::Transport>(
                 .await
                 .map_err(|e| e.to_string())?;
         }
-        let payload = &snapshot.payload;
-        let mut header = BytesMut::new();
-        let mark = replication::ReplId::random();
         if eof_framing {
-            header.extend_from_slice(format!("$EOF:{mark}\r\n").as_bytes());
-        } else {
-            header.extend_from_slice(format!("${}\r\n", payload.len()).as_bytes());
-            set_state(shared, client_id, ReplicaSyncState::SendBulk);
-        }
-        writer.write_all(&header).await.map_err(|e| e.to_string())?;
-        for piece in payload.chunks(PAYLOAD_PIECE) {
-            writer.write_all(piece).await.map_err(|e| e.to_string())?;
-            tokio::task::yield_now().await;
-        }
-        if eof_framing {
+            let mark = replication::ReplId::random();
+            let header = format!("$EOF:{mark}\r\n");
+            writer
+                .write_all(header.as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
+            while let Some(piece) = next_piece(&mut snapshot.pieces).await? {
+                writer.write_all(&piece).await.map_err(|e| e.to_string())?;
+            }
             writer
                 .write_all(mark.as_str().as_bytes())
                 .await
@@ -132,6 +127,16 @@ async fn send<S: crate::connection::Transport>(
             first_ack
                 .await
                 .map_err(|_| "replica closed before acknowledging the snapshot".to_owned())?;
+        } else {
+            // `$<len>` needs the whole payload first, as Redis's disk-based sync needs the finished file.
+            let payload = collect_payload(&mut writer, &mut snapshot.pieces).await?;
+            set_state(shared, client_id, ReplicaSyncState::SendBulk);
+            let header = format!("${}\r\n", payload.len());
+            writer
+                .write_all(header.as_bytes())
+                .await
+                .map_err(|e| e.to_string())?;
+            writer.write_all(&payload).await.map_err(|e| e.to_string())?;
         }
         set_state(shared, client_id, ReplicaSyncState::Online);
         tracing::info!("Synchronization with replica succeeded");
@@ -139,19 +144,49 @@ async fn send<S: crate::connection::Transport>(
     stream_backlog(shared, writer, client_id).await
 }
 
-/// Waits for the batch snapshot, writing a keepalive newline every second meanwhile (replicas skip
-/// them; they tell the replica the master is alive while the delay runs).
+/// Waits for the batch snapshot to begin, writing a keepalive newline every second meanwhile (replicas
+/// skip them; they tell the replica the master is alive while the delay runs).
 async fn wait_for_snapshot<S: crate::connection::Transport>(
     shared: &Arc<Shared>,
     writer: &mut WriteHalf<S>,
     client_id: u64,
-) -> Result<Arc<crate::full_sync::Snapshot>, String> {
+) -> Result<SnapshotStream, String> {
     let mut snapshot = shared.full_syncs.join(shared, client_id);
-    let mut keepalive = tokio::time::interval(Duration::from_secs(1));
+    let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
     loop {
         tokio::select! {
             ready = &mut snapshot => return ready.map_err(|_| "snapshot abandoned".to_owned()),
+            _ = keepalive.tick() => writer.write_all(b"\n").await.map_err(|e| e.to_string())?,
+        }
+    }
+}
+
+/// The next piece of the payload; `None` after the last one.
+async fn next_piece(
+    pieces: &mut mpsc::UnboundedReceiver<Piece>,
+) -> Result<Option<bytes::Bytes>, String> {
+    match pieces.recv().await {
+        Some(Piece::Bytes(bytes)) => Ok(Some(bytes)),
+        Some(Piece::End) => Ok(None),
+        None => Err("snapshot abandoned".to_owned()),
+    }
+}
+
+/// The whole payload, with keepalive newlines to the replica while it is produced.
+async fn collect_payload<S: crate::connection::Transport>(
+    writer: &mut WriteHalf<S>,
+    pieces: &mut mpsc::UnboundedReceiver<Piece>,
+) -> Result<Vec<u8>, String> {
+    let mut payload = Vec::new();
+    let mut keepalive = tokio::time::interval(KEEPALIVE);
+    keepalive.tick().await;
+    loop {
+        tokio::select! {
+            piece = next_piece(pieces) => match piece? {
+                Some(bytes) => payload.extend_from_slice(&bytes),
+                None => return Ok(payload),
+            },
             _ = keepalive.tick() => writer.write_all(b"\n").await.map_err(|e| e.to_string())?,
         }
     }

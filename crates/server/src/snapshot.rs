@@ -60,6 +60,9 @@ pub fn write<W: Write>(
     let mut delay = KeySaveDelay::default();
     let mut current_db = None;
     loop {
+        if shared.shutdown.is_cancelled() {
+            return Err(io::Error::other("the server is shutting down"));
+        }
         delay.refresh(shared);
         let chunk = shared
             .core()
@@ -74,7 +77,7 @@ pub fn write<W: Write>(
         }
         for (key, entry) in &chunk.entries {
             writer.entry(key, entry)?;
-            delay.after_key();
+            delay.after_key(shared);
         }
         if chunk.done {
             break;
@@ -83,17 +86,6 @@ pub fn write<W: Write>(
     abandon.armed = false;
     writer.finish()?;
     Ok(())
-}
-
-/// [`write`] into memory (a full resync's payload).
-pub fn encode_to_vec(
-    shared: &Shared,
-    source: Source,
-    options: &SaveOptions,
-) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    write(shared, source, options, &mut out)?;
-    Ok(out)
 }
 
 /// Cancels the snapshot if writing stops early (an error, a panic), so copy-on-write does not go on for a
@@ -135,15 +127,19 @@ impl KeySaveDelay {
         if self.micros > 0 { 1 } else { BATCH }
     }
 
-    fn after_key(&mut self) {
+    fn after_key(&mut self, shared: &Shared) {
         self.keys += 1;
         let pause = match self.micros {
             0 => return,
             micros if micros > 0 => micros.unsigned_abs(),
             micros => u64::from(self.keys.is_multiple_of(micros.unsigned_abs())),
         };
-        if pause > 0 {
-            std::thread::sleep(Duration::from_micros(pause));
+        // Long pauses are slept in slices so a shutdown does not wait for them.
+        let mut left = Duration::from_micros(pause);
+        while !left.is_zero() && !shared.shutdown.is_cancelled() {
+            let slice = left.min(Duration::from_millis(10));
+            std::thread::sleep(slice);
+            left -= slice;
         }
     }
 }

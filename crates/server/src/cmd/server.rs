@@ -227,7 +227,7 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// `SAVE`
 pub fn save(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
-    if ctx.core.persistence.bgsave_in_progress {
+    if persistence::snapshot_in_progress(ctx.core) {
         return errors::reply(errors::BGSAVE_IN_PROGRESS);
     }
     match persistence::save_locked(ctx.shared, ctx.core) {
