@@ -247,11 +247,19 @@ impl Core {
             return;
         }
         let end = self.repl.offset().next();
+        // A hard limit below repl-backlog-size would cut off a replica right after the partial resync the
+        // backlog was sized for; Redis then uses the backlog size instead (the bytes are shared anyway).
+        let backlog_size = u64::try_from(self.repl.backlog_size()).unwrap_or(u64::MAX);
+        let hard = if limit.hard > 0 {
+            limit.hard.max(backlog_size)
+        } else {
+            0
+        };
         let mut over = Vec::new();
         for replica in self.replicas.iter_mut() {
             let pending = u64::try_from(end.0 - replica.send_offset.0).unwrap_or(0);
-            let over_hard = limit.hard > 0 && pending > limit.hard;
-            let over_soft = limit.soft > 0 && pending > limit.soft;
+            let over_hard = hard > 0 && pending >= hard;
+            let over_soft = limit.soft > 0 && pending >= limit.soft;
             if !over_soft {
                 replica.over_soft_limit_since = None;
             }

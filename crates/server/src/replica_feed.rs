@@ -136,7 +136,10 @@ async fn send<S: crate::connection::Transport>(
                 .write_all(header.as_bytes())
                 .await
                 .map_err(|e| e.to_string())?;
-            writer.write_all(&payload).await.map_err(|e| e.to_string())?;
+            writer
+                .write_all(&payload)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         set_state(shared, client_id, ReplicaSyncState::Online);
         tracing::info!("Synchronization with replica succeeded");

@@ -11,7 +11,10 @@ use testkit::{
 
 use crate::support::{Subject, dbsize, on_both_servers};
 
-on_both_servers!(slow_replica_is_cut_off_then_resyncs);
+on_both_servers!(
+    slow_replica_is_cut_off_then_resyncs,
+    hard_limit_below_backlog_size_does_not_cut_a_partial_resync
+);
 
 fn slow_replica_is_cut_off_then_resyncs(subject: &Subject) {
     let [master_port, replica_port] = free_ports::<2>();
@@ -55,6 +58,43 @@ fn slow_replica_is_cut_off_then_resyncs(subject: &Subject) {
         info_field_in(&stats, "sync_full"),
         Some("2"),
         "the comeback needed a full resync: {stats}"
+    );
+}
+
+/// A hard limit smaller than `repl-backlog-size` counts as the backlog size: a replica that reconnects
+/// behind by more than the limit (but within the backlog) continues with a partial resync and is not cut off.
+fn hard_limit_below_backlog_size_does_not_cut_a_partial_resync(subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = subject.start(
+        NodeConfig::new(master_port)
+            .with("enable-debug-command", "yes")
+            .with("repl-backlog-size", "8mb")
+            .with("client-output-buffer-limit", "replica 512kb 0 0")
+            .with("save", "\"\""),
+    );
+    let replica = subject.start(
+        NodeConfig::new(replica_port)
+            .replica_of(master_port)
+            .with("save", "\"\""),
+    );
+    wait_for_sync(&replica);
+    let value = "A".repeat(1024 * 1024);
+    let mut client = master.client();
+    client.cmd(&["MULTI"]);
+    client.cmd(&["CLIENT", "KILL", "TYPE", "replica"]);
+    client.cmd(&["SET", "key", &value]);
+    client.cmd(&["SET", "key", &value]);
+    // Time for the replica to reconnect while the master is busy, as in Redis's own test.
+    client.cmd(&["DEBUG", "SLEEP", "2"]);
+    client.cmd(&["EXEC"]);
+    client.cmd(&["SET", "key", &value]);
+    wait_for_ofs_sync(&master, &replica);
+    let stats = master.client().info("stats").expect("INFO stats");
+    assert_eq!(info_field_in(&stats, "sync_full"), Some("1"), "{stats}");
+    assert_eq!(
+        info_field_in(&stats, "sync_partial_ok"),
+        Some("1"),
+        "{stats}"
     );
 }
 
