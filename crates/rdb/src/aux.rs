@@ -154,6 +154,7 @@ mod tests {
             }),
             ctime_secs: 0x6b07_48fc,
             used_mem: 1_260_400,
+            functions: Vec::new(),
         };
         let mut out = Vec::new();
         write_aux_fields(&mut out, &options).expect("writing to a Vec cannot fail");

@@ -26,9 +26,9 @@ pub struct Loaded {
     pub version: u32,
     /// What became of the CRC-64 trailer.
     pub checksum: Checksum,
-    /// Sources of the function libraries (FUNCTION2 records) in the file. Functions are not supported yet, so
-    /// they were skipped, not loaded; the server should say so in its log.
-    pub skipped_functions: Vec<Bytes>,
+    /// The function libraries (`RDB_OPCODE_FUNCTION2`), each the library's full code as `FUNCTION LOAD` got
+    /// it, in file order.
+    pub functions: Vec<Bytes>,
     /// Keys holding an empty collection, which were skipped (Redis logs "rdbLoadObject skipping empty
     /// key" for each and loads the rest).
     pub skipped_empty_keys: Vec<Bytes>,
@@ -59,7 +59,7 @@ pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
     let version = read_header(&mut input)?;
     let mut keyspace = Keyspace::new(databases);
     let mut aux = AuxFields::default();
-    let mut skipped_functions = Vec::new();
+    let mut functions = Vec::new();
     let mut skipped_empty_keys = Vec::new();
     let mut db_index = 0;
     // Options read before a key apply to that key only.
@@ -95,7 +95,7 @@ pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
             RDB_OPCODE_FREQ => {
                 input.read_u8()?;
             }
-            RDB_OPCODE_FUNCTION2 => skipped_functions.push(read_bytes(&mut input)?),
+            RDB_OPCODE_FUNCTION2 => functions.push(read_bytes(&mut input)?),
             RDB_OPCODE_FUNCTION => {
                 return Err(RdbError::UnsupportedRecord {
                     what: "FUNCTION (pre-release 7.0 format)",
@@ -147,7 +147,7 @@ pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
         aux,
         version,
         checksum,
-        skipped_functions,
+        functions,
         skipped_empty_keys,
     })
 }

@@ -7,11 +7,12 @@ use keyspace::{Entry, Keyspace};
 use crate::ReplInfo;
 use crate::aux::write_aux_fields;
 use crate::format::{
-    MAGIC, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_RESIZEDB, RDB_OPCODE_SELECTDB,
-    RDB_VERSION,
+    MAGIC, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FUNCTION2, RDB_OPCODE_RESIZEDB,
+    RDB_OPCODE_SELECTDB, RDB_VERSION,
 };
 use crate::length::write_length;
 use crate::sink::{ChecksummedWriter, Sink};
+use crate::string::write_string;
 use crate::value::write_typed_entry;
 
 /// What the writer puts in the AUX fields besides the fixed `redis-ver`, `redis-bits` and `aof-base`.
@@ -24,6 +25,9 @@ pub struct SaveOptions {
     pub ctime_secs: i64,
     /// `used-mem`: the server's memory use in bytes.
     pub used_mem: i64,
+    /// Function libraries, each the full code `FUNCTION LOAD` was given, written after the AUX fields as
+    /// Redis writes them (`RDB_OPCODE_FUNCTION2`).
+    pub functions: Vec<bytes::Bytes>,
 }
 
 /// Writes `keyspace` as an RDB file to `out`: magic `REDIS0010`, AUX fields, each non-empty db
@@ -61,6 +65,10 @@ impl<W: Write> RdbWriter<W> {
         out.put(MAGIC)?;
         out.put(format!("{RDB_VERSION:04}").as_bytes())?;
         write_aux_fields(&mut out, options)?;
+        for library in &options.functions {
+            out.put(&[RDB_OPCODE_FUNCTION2])?;
+            write_string(&mut out, library)?;
+        }
         Ok(RdbWriter { out })
     }
 
@@ -118,5 +126,23 @@ mod tests {
         let crc = crate::crc64(0, &expected);
         expected.extend_from_slice(&crc.to_le_bytes());
         assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn function_libraries_follow_the_aux_fields_and_load_back() {
+        let options = SaveOptions {
+            functions: vec![
+                bytes::Bytes::from_static(
+                    b"#!lua name=one\nredis.register_function('f', function() return 1 end)",
+                ),
+                bytes::Bytes::from_static(
+                    b"#!lua name=two\nredis.register_function('g', function() return 2 end)",
+                ),
+            ],
+            ..SaveOptions::default()
+        };
+        let bytes = encode_to_vec(&Keyspace::new(16), &options);
+        let loaded = crate::read_rdb(&bytes, 16).expect("loads");
+        assert_eq!(loaded.functions, options.functions);
     }
 }

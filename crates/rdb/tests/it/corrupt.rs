@@ -24,6 +24,7 @@ fn sample_file() -> Vec<u8> {
             repl: None,
             ctime_secs: 1_795_639_548,
             used_mem: 1_260_400,
+            functions: Vec::new(),
         },
     )
 }

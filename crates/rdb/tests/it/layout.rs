@@ -17,6 +17,7 @@ fn options(repl: Option<ReplInfo>) -> SaveOptions {
         repl,
         ctime_secs: 0x6b07_48fc,
         used_mem: 1_260_400,
+        functions: Vec::new(),
     }
 }
 

@@ -46,6 +46,7 @@ fn tricky_strings_expiries_and_several_dbs() {
         }),
         ctime_secs: 1_795_639_548,
         used_mem: 5_000_000_000,
+        functions: Vec::new(),
     };
     check_round_trip(&keyspace(&rows), &options);
     check_round_trip(&keyspace(&rows), &SaveOptions::default());
@@ -130,7 +131,7 @@ proptest! {
     ) {
         let rows: Vec<Row<'_>> =
             rows.iter().map(|((db, key), (value, expire_at))| (*db, &key[..], &value[..], *expire_at)).collect();
-        check_round_trip(&keyspace(&rows), &SaveOptions { repl: None, ctime_secs, used_mem });
+        check_round_trip(&keyspace(&rows), &SaveOptions { repl: None, ctime_secs, used_mem, functions: Vec::new() });
     }
 }
 
@@ -140,6 +141,7 @@ fn every_type_round_trips() {
         repl: None,
         ctime_secs: 1,
         used_mem: 2,
+        functions: Vec::new(),
     };
     check_round_trip(&crate::support::every_type_keyspace(), &options);
 }
@@ -183,6 +185,6 @@ proptest! {
         for (i, (db, value)) in values.into_iter().enumerate() {
             put(&mut keyspace, db, format!("key{i}").as_bytes(), value, None);
         }
-        check_round_trip(&keyspace, &SaveOptions { repl: None, ctime_secs: 0, used_mem: 0 });
+        check_round_trip(&keyspace, &SaveOptions { repl: None, ctime_secs: 0, used_mem: 0, functions: Vec::new() });
     }
 }
