@@ -355,13 +355,16 @@ async fn run_when_writes_resume(
     args: &[bytes::Bytes],
 ) -> Option<Frame> {
     let mut pause = shared.pause.subscribe();
+    let mut script = shared.scripts.subscribe();
     loop {
         pause.borrow_and_update();
+        script.borrow_and_update();
         let reply = dispatch::execute(shared, client, args);
         match client.after_reply.take() {
             Some(AfterReply::Paused) => {
                 tokio::select! {
                     changed = pause.changed() => changed.ok()?,
+                    changed = script.changed() => changed.ok()?,
                     () = shared.shutdown.cancelled() => return None,
                 }
             }

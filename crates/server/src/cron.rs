@@ -42,9 +42,12 @@ pub async fn run(shared: Arc<Shared>) {
 /// Deletes expired keys on a master and propagates each deletion as its own `DEL`.
 fn active_expire(shared: &Shared) {
     let mut core = shared.core();
-    // Expiring keys is a write: not while writes are paused (failover, CLIENT PAUSE), nor when switched off
-    // (DEBUG SET-ACTIVE-EXPIRE 0).
-    if !core.active_expire_enabled || *shared.pause.borrow() != crate::shared::PauseLevel::None {
+    // Expiring keys is a write: not while writes are paused (failover, CLIENT PAUSE) or a script runs, nor
+    // when switched off (DEBUG SET-ACTIVE-EXPIRE 0).
+    if !core.active_expire_enabled
+        || *shared.pause.borrow() != crate::shared::PauseLevel::None
+        || shared.scripts.phase() != crate::scripting::Phase::Idle
+    {
         return;
     }
     if core.is_replica() {

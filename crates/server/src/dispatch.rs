@@ -17,6 +17,7 @@ use crate::cmd::{self, CommandSpec, Ctx, flags};
 use crate::core::Core;
 use crate::errors;
 use crate::monitor;
+use crate::scripting::Phase;
 use crate::shared::{Shared, now_ms};
 use crate::stats::Stats;
 use crate::watch;
@@ -96,6 +97,20 @@ impl<'a> Batch<'a> {
         }
         if !client.authenticated && !spec.has(flags::NO_AUTH) {
             return self.reject(client, Some(spec), errors::reply(errors::NOAUTH));
+        }
+        match shared.scripts.phase() {
+            Phase::Idle => {}
+            // The script's own commands never come through here; everyone else waits (outside the lock) for
+            // it to end, then runs the command again.
+            Phase::Running if !allowed_while_busy(spec, argv) => {
+                client.after_reply = Some(crate::client::AfterReply::Paused);
+                return Frame::Null;
+            }
+            Phase::Busy if !allowed_while_busy(spec, argv) => {
+                let busy = errors::reply(shared.scripts.busy_error());
+                return self.reject(client, Some(spec), busy);
+            }
+            Phase::Running | Phase::Busy => {}
         }
         if client.multi.is_some() && spec.has(flags::NO_MULTI) {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
@@ -192,6 +207,20 @@ impl<'a> Batch<'a> {
             return errors::exec_abort_because(&error);
         }
         error
+    }
+}
+
+/// Whether a command runs even while a script is busy: the commands Redis flags `allow-busy`, and of the
+/// subcommand families only `SCRIPT KILL`, `FUNCTION KILL` and `FUNCTION STATS`.
+fn allowed_while_busy(spec: &CommandSpec, argv: &[Bytes]) -> bool {
+    if spec.has(flags::ALLOW_BUSY) {
+        return true;
+    }
+    let sub = |name: &str| argv.get(1).is_some_and(|arg| cmd::is(arg, name));
+    match spec.name {
+        "script" => sub("kill"),
+        "function" => sub("kill") || sub("stats"),
+        _ => false,
     }
 }
 

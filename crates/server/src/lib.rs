@@ -24,6 +24,7 @@ pub mod pubsub;
 pub mod replica_feed;
 pub mod replica_link;
 pub mod replicas;
+pub mod scripting;
 pub mod shared;
 pub mod shutdown;
 pub mod snapshot;

@@ -349,6 +349,9 @@ async fn follow_stream(
     let mut ack_timer = tokio::time::interval(Duration::from_secs(1));
     let mut last_io = Instant::now();
     loop {
+        // A script running on this replica is atomic: the master's stream waits for it (as in Redis, where
+        // the busy script keeps the stream unread).
+        shared.scripts.wait_idle().await;
         loop {
             match apply_buffered(shared, &mut client, &mut decoder, buf, &mut encoded) {
                 Ok(None) => break,

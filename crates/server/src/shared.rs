@@ -36,6 +36,8 @@ pub struct Shared {
     pause_reasons: Mutex<PauseReasons>,
     /// Bumped on every `REPLCONF ACK` from a replica; clients in `WAIT` wait on it.
     pub ack_notify: watch::Sender<u64>,
+    /// The script running outside the core lock, if any; other commands wait or get `-BUSY`.
+    pub scripts: crate::scripting::ScriptGate,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
     /// Every spawned task, so shutdown can wait for them.
@@ -65,6 +67,7 @@ impl Shared {
             ack_notify: watch::channel(0).0,
             pause: watch::channel(PauseLevel::None).0,
             pause_reasons: Mutex::new(PauseReasons::default()),
+            scripts: crate::scripting::ScriptGate::default(),
             pending_shutdown: Mutex::new(None),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),

@@ -2,6 +2,7 @@
 
 pub mod dense;
 pub mod hash;
+pub mod hyperloglog;
 pub mod list;
 pub mod set;
 pub mod zset;

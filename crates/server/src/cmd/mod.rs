@@ -65,6 +65,8 @@ pub mod flags {
     pub const PUBSUB: u32 = 1 << 10;
     /// May block the client (`BLPOP`, `BZPOPMIN`...); listed by `COMMAND`, decides nothing else.
     pub const BLOCKING: u32 = 1 << 11;
+    /// Runs even while a script is busy (`SCRIPT KILL`, `SHUTDOWN`, `AUTH`...).
+    pub const ALLOW_BUSY: u32 = 1 << 12;
 }
 
 /// A handler: applies the command (argv\[0\] is the name) and returns the reply.
@@ -388,7 +390,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "quit",
         -1,
-        FAST | NO_AUTH | LOADING | STALE,
+        FAST | NO_AUTH | LOADING | STALE | ALLOW_BUSY,
         0,
         0,
         0,
@@ -397,7 +399,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "reset",
         1,
-        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,
+        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT | ALLOW_BUSY,
         0,
         0,
         0,
@@ -406,7 +408,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "auth",
         -2,
-        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,
+        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT | ALLOW_BUSY,
         0,
         0,
         0,
@@ -415,7 +417,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "hello",
         -1,
-        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT,
+        FAST | NO_AUTH | LOADING | STALE | NOSCRIPT | ALLOW_BUSY,
         0,
         0,
         0,
@@ -732,7 +734,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "multi",
         1,
-        NOSCRIPT | LOADING | STALE | FAST,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
         0,
         0,
         0,
@@ -750,7 +752,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "discard",
         1,
-        NOSCRIPT | LOADING | STALE | FAST,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
         0,
         0,
         0,
@@ -759,7 +761,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "watch",
         -2,
-        NOSCRIPT | LOADING | STALE | FAST,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
         1,
         -1,
         1,
@@ -768,7 +770,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "unwatch",
         1,
-        NOSCRIPT | LOADING | STALE | FAST,
+        NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY,
         0,
         0,
         0,
@@ -863,7 +865,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "shutdown",
         -1,
-        ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI,
+        ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY,
         0,
         0,
         0,
@@ -920,7 +922,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "replconf",
         -1,
-        ADMIN | NOSCRIPT | LOADING | STALE,
+        ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY,
         0,
         0,
         0,

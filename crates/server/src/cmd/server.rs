@@ -215,6 +215,10 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if save && nosave {
         return errors::reply(errors::SYNTAX);
     }
+    // Past its busy threshold a script only lets SHUTDOWN NOSAVE through: saving would store its partial work.
+    if !nosave && ctx.shared.scripts.phase() == crate::scripting::Phase::Busy {
+        return errors::reply(ctx.shared.scripts.busy_error());
+    }
     tracing::info!("User requested shutdown...");
     ctx.client.after_reply = Some(AfterReply::Shutdown(crate::shutdown::ShutdownMode {
         save,
