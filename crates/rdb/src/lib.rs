@@ -26,6 +26,7 @@ mod aux;
 mod crc64;
 mod decode;
 mod double;
+mod dump;
 mod encode;
 mod error;
 mod format;
@@ -43,6 +44,7 @@ mod zipmap;
 pub use aux::AuxFields;
 pub use crc64::crc64;
 pub use decode::{Checksum, Loaded, read_rdb};
+pub use dump::{DumpError, decode_functions, encode_functions};
 pub use encode::{RdbWriter, SaveOptions, encode_to_vec, write_rdb};
 pub use error::RdbError;
 

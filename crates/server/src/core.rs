@@ -49,6 +49,10 @@ pub struct Core {
     /// Set when a handler appended raw bytes to the stream (`REPLCONF GETACK`), so the batch wakes the
     /// replica senders.
     pub stream_grew: bool,
+    /// Loaded function libraries (`FUNCTION LOAD`), as data; compiled in the script engine.
+    pub libraries: crate::scripting::registry::Libraries,
+    /// Scripts `EVAL` and `SCRIPT LOAD` have seen.
+    pub script_cache: crate::scripting::registry::ScriptCache,
 }
 
 /// This server's role.
@@ -177,6 +181,8 @@ impl Core {
             pubsub: PubSub::default(),
             monitors: crate::monitor::Monitors::default(),
             blocking: Blocking::default(),
+            libraries: crate::scripting::registry::Libraries::default(),
+            script_cache: crate::scripting::registry::ScriptCache::default(),
         }
     }
 

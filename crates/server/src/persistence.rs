@@ -28,7 +28,7 @@ pub fn save_options(core: &Core) -> SaveOptions {
         repl,
         ctime_secs: crate::shared::now_ms() / 1000,
         used_mem: 0,
-        functions: Vec::new(),
+        functions: core.libraries.codes(),
     }
 }
 
