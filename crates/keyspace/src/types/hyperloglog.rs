@@ -17,6 +17,13 @@
 //! [`HllError::NotHll`] (`-WRONGTYPE Key is not a valid HyperLogLog string value.`); broken sparse data found
 //! while walking it is [`HllError::Corrupted`] (`-INVALIDOBJ Corrupted HLL object detected`). As in Redis, a
 //! sparse opcode list is read as if one zero byte followed the value (the string terminator Redis relies on).
+//!
+//! Checked against `redis-server` 7.0.15 as distributed with the CVE-2025-32023 fix (Debian's 7.0.15 builds):
+//! a sparse list is only accepted when its runs add up to exactly 16384, whereas the unpatched tag let value runs
+//! after a complete list through in conversions and merges. One corner cannot be reproduced on a byte vector:
+//! when PFADD splits a sparse value whose last opcode is a cut-short two-byte opcode, Redis leaves the last byte
+//! it wrote just past the string's end and a later PFADD in the same process reads it back; here that byte is
+//! always zero.
 
 /// Redis's default `hll-sparse-max-bytes`: a sparse value (header included) that would grow past this many
 /// bytes is converted to the dense encoding instead.
@@ -154,7 +161,8 @@ pub fn invalidate_cache(hll: &mut [u8]) {
 /// does, or converted to dense when the new register value exceeds 32 or the value would grow past
 /// `sparse_max_bytes`. On change the cached cardinality is marked stale; on error the value is unchanged.
 ///
-/// PFADD creating a key stores [`new_sparse`] and replies 1 even when no element changes a register.
+/// PFADD creating a key stores [`new_sparse`] and replies 1 even when no element changes a register; PFADD on an
+/// existing key checks it with [`validate`] first, even when no elements are given.
 pub fn add(hll: &mut Vec<u8>, element: &[u8], sparse_max_bytes: usize) -> Result<bool, HllError> {
     validate(hll)?;
     let (index, count) = element_register(element);
@@ -172,7 +180,10 @@ pub fn add(hll: &mut Vec<u8>, element: &[u8], sparse_max_bytes: usize) -> Result
 /// PFCOUNT of one key. Returns the cached cardinality when it is valid; otherwise computes it, stores it in the
 /// header (clearing the stale bit) and reports `true` so the caller can treat the key as modified (Redis calls
 /// `signalModifiedKey` and bumps `dirty` then). The value is untouched on error.
-pub fn count(hll: &mut Vec<u8>) -> Result<(u64, bool), HllError> {
+///
+/// Redis replies with the count as a signed 64-bit integer (`card as i64`): crafted registers can make it 2^63,
+/// replied as -9223372036854775808 (and stored, so the cache then looks stale and is recomputed every time).
+pub fn count(hll: &mut [u8]) -> Result<(u64, bool), HllError> {
     validate(hll)?;
     if cache_is_valid(hll) {
         let card = u64::from_le_bytes(hll[CARD_RANGE].try_into().expect("8 bytes"));
@@ -191,6 +202,7 @@ pub fn count(hll: &mut Vec<u8>) -> Result<(u64, bool), HllError> {
 
 /// PFCOUNT of several keys: the cardinality of their union, computed on a scratch register array; the values are
 /// not modified. Pass only the keys that exist, in command order (the first invalid one decides the error).
+/// Reply with `as i64`, as for [`count`].
 pub fn count_union(hlls: &[&[u8]]) -> Result<u64, HllError> {
     let mut max = vec![0u8; HLL_REGISTERS];
     for hll in hlls {
@@ -431,9 +443,10 @@ fn xzero_op(run: usize) -> [u8; 2] {
     [0x40 | (l >> 8) as u8, (l & 0xff) as u8]
 }
 
-/// Calls `f(first_register, value, run)` for every nonzero run of a sparse opcode list, checking that the list
-/// covers exactly the 16384 registers. As in Redis's conversion and merge, a value run reaching past the last
-/// register ends the walk (so value opcodes after a complete list are ignored) while zero runs are only added up.
+/// Calls `f(first_register, value, run)` for every nonzero run of a sparse opcode list, failing unless the runs
+/// add up to exactly 16384 registers (a value run past the end fails before `f` sees it). This is what the
+/// Redis 7.0.15 builds patched for CVE-2025-32023 (such as Debian's) do; the unpatched tag ignored value runs
+/// after a complete list in sparse-to-dense conversion and merges.
 fn for_each_sparse_value(data: &[u8], mut f: impl FnMut(usize, u8, usize)) -> Result<(), HllError> {
     let mut index = 0usize;
     let mut p = 0;
@@ -441,7 +454,7 @@ fn for_each_sparse_value(data: &[u8], mut f: impl FnMut(usize, u8, usize)) -> Re
         let op = SparseOp::at(data, p);
         if let OpKind::Val(value) = op.kind {
             if index + op.run > HLL_REGISTERS {
-                break;
+                return Err(HllError::Corrupted);
             }
             f(index, value, op.run);
         }
@@ -704,5 +717,388 @@ fn estimate(histogram: &[u64; 64]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    //! Expected bytes, counts and hashes below were produced by a real `redis-server` 7.0.15 (`GET` of the key
+    //! after the commands described), with the default `hll-sparse-max-bytes` of 3000.
+
     use super::*;
+    use proptest::prelude::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// FNV-1a 64, to pin large values compactly.
+    fn fnv(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+    }
+
+    fn elements(range: std::ops::Range<u32>) -> Vec<Vec<u8>> {
+        range.map(|i| format!("element:{i}").into_bytes()).collect()
+    }
+
+    /// PFADD semantics on a possibly missing key: returns the new value and the reply.
+    fn pfadd(value: Option<Vec<u8>>, elements: &[Vec<u8>]) -> (Vec<u8>, bool) {
+        let mut updated = value.is_none();
+        let mut hll = value.unwrap_or_else(new_sparse);
+        for e in elements {
+            updated |= add(&mut hll, e, HLL_SPARSE_MAX_BYTES_DEFAULT).unwrap();
+        }
+        (hll, updated)
+    }
+
+    fn dense_with_all(value: u8) -> Vec<u8> {
+        let mut hll = new_sparse();
+        to_dense(&mut hll).unwrap();
+        for i in 0..HLL_REGISTERS {
+            dense_put(&mut hll[HLL_HEADER_LEN..], i, value);
+        }
+        hll
+    }
+
+    const EMPTY: &str = "48594c4c0100000000000000000000807fff";
+    const EMPTY_COUNTED: &str = "48594c4c0100000000000000000000007fff";
+    const ABC: &str = "48594c4c01000000000000000000008060f38050b1844bfb80425a";
+    const ABC_COUNTED: &str = "48594c4c01000000030000000000000060f38050b1844bfb80425a";
+
+    #[test]
+    fn murmurhash64a_vectors() {
+        // Full hashes with the PFADD seed, and (register, value) pairs as real Redis placed them (PFDEBUG DECODE
+        // of a key holding only that element).
+        let cases: [(&[u8], u64, usize, u8); 7] = [
+            (b"", 0xd8df_ea65_85bc_9732, 5938, 2),
+            (b"a", 0x53d2_470a_9b43_b1a7, 12711, 2),
+            (b"foo", 0xe646_09b8_b014_1cb4, 7348, 5),
+            (b"hello world", 0xa919_bc30_51f6_24b7, 9399, 4),
+            (b"12345678", 0x95eb_b863_8913_2953, 10579, 3),
+            (b"123456789abcdef0x", 0x8c32_084b_49d4_6f06, 12038, 1),
+            (b"element:42", 0xdd03_425d_9dad_23a2, 9122, 3),
+        ];
+        for (input, hash, register, value) in cases {
+            assert_eq!(murmurhash64a(input, HASH_SEED), hash, "{input:?}");
+            assert_eq!(element_register(input), (register, value), "{input:?}");
+        }
+        assert_eq!(murmurhash64a(b"hello world", 0), 0xd3ba_2368_a832_afce);
+        assert_eq!(
+            murmurhash64a(b"The quick brown fox jumps over the lazy dog", 0x9747_b28c),
+            0x029a_7747_a564_bd84
+        );
+    }
+
+    #[test]
+    fn empty_hll() {
+        let (mut hll, updated) = pfadd(None, &[]);
+        assert!(updated);
+        assert_eq!(hll, hex(EMPTY));
+        assert_eq!(encoding_name(&hll), Ok("sparse"));
+        assert_eq!(decode_sparse(&hll).unwrap(), "Z:16384");
+        assert_eq!(count(&mut hll), Ok((0, true)));
+        assert_eq!(hll, hex(EMPTY_COUNTED));
+        assert_eq!(count(&mut hll), Ok((0, false)));
+        assert_eq!(merge(None, &[]).unwrap(), hex(EMPTY));
+    }
+
+    #[test]
+    fn three_elements() {
+        let (mut hll, updated) = pfadd(None, &[b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        assert!(updated);
+        assert_eq!(hll, hex(ABC));
+        assert_eq!(
+            decode_sparse(&hll).unwrap(),
+            "Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603"
+        );
+        assert_eq!(count(&mut hll), Ok((3, true)));
+        assert_eq!(hll, hex(ABC_COUNTED));
+        // Re-adding changes nothing, so the cache stays valid.
+        assert_eq!(add(&mut hll, b"a", HLL_SPARSE_MAX_BYTES_DEFAULT), Ok(false));
+        assert_eq!(hll, hex(ABC_COUNTED));
+        assert_eq!(count(&mut hll), Ok((3, false)));
+
+        let regs = registers(&mut hll).unwrap();
+        assert_eq!(regs.len(), HLL_REGISTERS);
+        let nonzero: Vec<(usize, u8)> = regs
+            .iter()
+            .enumerate()
+            .filter(|&(_, &r)| r != 0)
+            .map(|(i, &r)| (i, r))
+            .collect();
+        assert_eq!(nonzero, [(8436, 1), (12711, 2), (15780, 1)]);
+        // GETREG left it dense, header (and valid cache) kept.
+        assert_eq!(hll.len(), HLL_DENSE_LEN);
+        assert_eq!(encoding_name(&hll), Ok("dense"));
+        let mut header = hex(ABC_COUNTED)[..16].to_vec();
+        header[ENCODING_BYTE] = ENCODING_DENSE;
+        assert_eq!(&hll[..16], &header[..]);
+        assert_eq!(count(&mut hll), Ok((3, false)));
+        assert_eq!(decode_sparse(&hll), Err(HllError::NotSparse));
+        assert_eq!(to_dense(&mut hll), Ok(false));
+    }
+
+    #[test]
+    fn thousand_elements_stay_sparse() {
+        let (mut hll, _) = pfadd(None, &elements(0..1000));
+        assert_eq!(encoding_name(&hll), Ok("sparse"));
+        assert_eq!((hll.len(), fnv(&hll)), (1897, 0x0f28_a9d9_3d31_64c9));
+        assert_eq!(count(&mut hll), Ok((997, true)));
+        assert_eq!((hll.len(), fnv(&hll)), (1897, 0xb2a2_cc50_8fc5_ee31));
+        assert_eq!(count(&mut hll), Ok((997, false)));
+        let mut dense = hll.clone();
+        assert_eq!(to_dense(&mut dense), Ok(true));
+        assert_eq!(registers(&mut dense).unwrap(), registers(&mut hll).unwrap());
+    }
+
+    #[test]
+    fn five_thousand_elements_go_dense() {
+        let (mut hll, _) = pfadd(None, &elements(0..5000));
+        assert_eq!(encoding_name(&hll), Ok("dense"));
+        assert_eq!(
+            (hll.len(), fnv(&hll)),
+            (HLL_DENSE_LEN, 0x71b5_9976_ab1a_a332)
+        );
+        assert_eq!(count(&mut hll), Ok((5005, true)));
+        assert_eq!(
+            (hll.len(), fnv(&hll)),
+            (HLL_DENSE_LEN, 0x34cb_6bb2_d0f2_df6a)
+        );
+    }
+
+    #[test]
+    fn union_and_merge() {
+        let (k1000, _) = pfadd(None, &elements(0..1000));
+        let (k5000, _) = pfadd(None, &elements(0..5000));
+        let (kb, _) = pfadd(None, &elements(500..3000));
+        assert_eq!(fnv(&kb), 0xdaba_cc08_74f9_acd9);
+        assert_eq!(count_union(&[&k1000, &kb]), Ok(3002));
+        assert_eq!(count_union(&[&k1000, &k5000]), Ok(5005));
+        // Sources are left alone.
+        assert_eq!(fnv(&k1000), 0x0f28_a9d9_3d31_64c9);
+
+        let mut m1 = merge(None, &[&k1000, &kb]).unwrap();
+        assert_eq!((m1.len(), fnv(&m1)), (HLL_DENSE_LEN, 0x8eec_5669_f13d_2ebc));
+        assert_eq!(count(&mut m1), Ok((3002, true)));
+
+        let (abc, _) = pfadd(None, &[b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        let mut m2 = merge(None, &[&abc, &k5000]).unwrap();
+        assert_eq!((m2.len(), fnv(&m2)), (HLL_DENSE_LEN, 0x0068_3534_7c2b_4316));
+        assert_eq!(count(&mut m2), Ok((5009, true)));
+
+        // All sparse: the destination stays sparse; its stale cache keeps the old count bits.
+        let mut m3 = merge(Some(&hex(ABC_COUNTED)), &[&k1000]).unwrap();
+        assert_eq!(encoding_name(&m3), Ok("sparse"));
+        assert_eq!((m3.len(), fnv(&m3)), (1903, 0x3bd6_0f09_6409_861e));
+        assert_eq!(&m3[8..16], &[3, 0, 0, 0, 0, 0, 0, 0x80]);
+        assert_eq!(count(&mut m3), Ok((1000, true)));
+
+        // Merging a sparse source into nothing with a tiny limit converts to dense on the way.
+        let small = merge_with_sparse_max(None, &[&k1000], 100).unwrap();
+        assert_eq!(encoding_name(&small), Ok("dense"));
+        let mut a = small.clone();
+        let mut b = k1000.clone();
+        assert_eq!(registers(&mut a), registers(&mut b));
+    }
+
+    #[test]
+    fn sparse_limit_and_big_values_promote() {
+        let mut hll = new_sparse();
+        assert_eq!(add(&mut hll, b"a", 0), Ok(true));
+        assert_eq!(encoding_name(&hll), Ok("dense"));
+        assert_eq!(registers(&mut hll).unwrap()[12711], 2);
+
+        let mut hll = new_sparse();
+        assert_eq!(
+            sparse_raise(&mut hll, 100, 33, HLL_SPARSE_MAX_BYTES_DEFAULT),
+            Ok(true)
+        );
+        assert_eq!(encoding_name(&hll), Ok("dense"));
+        assert_eq!(dense_get(&hll[HLL_HEADER_LEN..], 100), 33);
+
+        let mut hll = new_sparse();
+        assert_eq!(
+            sparse_raise(&mut hll, 100, 32, HLL_SPARSE_MAX_BYTES_DEFAULT),
+            Ok(true)
+        );
+        assert_eq!(decode_sparse(&hll).unwrap(), "Z:100 v:32,1 Z:16283");
+    }
+
+    #[test]
+    fn sparse_runs_split_and_merge() {
+        let mut hll = new_sparse();
+        for (index, value) in [(10, 3), (12, 3), (11, 3), (13, 3), (14, 3), (0, 1), (63, 1)] {
+            sparse_raise(&mut hll, index, value, HLL_SPARSE_MAX_BYTES_DEFAULT).unwrap();
+        }
+        assert_eq!(
+            decode_sparse(&hll).unwrap(),
+            "v:1,1 z:9 v:3,4 v:3,1 z:48 v:1,1 Z:16320"
+        );
+        sparse_raise(&mut hll, 12, 5, HLL_SPARSE_MAX_BYTES_DEFAULT).unwrap();
+        assert_eq!(
+            decode_sparse(&hll).unwrap(),
+            "v:1,1 z:9 v:3,2 v:5,1 v:3,2 z:48 v:1,1 Z:16320"
+        );
+        assert_eq!(
+            sparse_raise(&mut hll, 13, 2, HLL_SPARSE_MAX_BYTES_DEFAULT),
+            Ok(false)
+        );
+    }
+
+    #[test]
+    fn cached_cardinality_is_trusted() {
+        let mut hll = hex(ABC);
+        hll[8..16].copy_from_slice(&12345u64.to_le_bytes());
+        assert_eq!(count(&mut hll), Ok((12345, false)));
+        invalidate_cache(&mut hll);
+        assert_eq!(count(&mut hll), Ok((3, true)));
+    }
+
+    #[test]
+    fn estimator_edges() {
+        // Checked against real Redis: all registers 1 gives 23637; 51 or 63 everywhere divides by zero, which
+        // Redis turns into 2^63 (replied as a negative long long) and stores as a stale-looking cache.
+        let mut hll = dense_with_all(1);
+        assert_eq!(count(&mut hll), Ok((23637, true)));
+        for value in [51, 63] {
+            let mut hll = dense_with_all(value);
+            assert_eq!(count(&mut hll), Ok((1 << 63, true)));
+            assert_eq!(&hll[8..16], &[0, 0, 0, 0, 0, 0, 0, 0x80]);
+            assert_eq!(count(&mut hll), Ok((1 << 63, true)));
+        }
+        let mut hll = dense_with_all(0);
+        assert_eq!(count(&mut hll), Ok((0, true)));
+    }
+
+    #[test]
+    fn header_validation() {
+        let dense = dense_with_all(0);
+        assert_eq!(validate(&dense), Ok(()));
+        assert_eq!(validate(&dense[..HLL_DENSE_LEN - 1]), Err(HllError::NotHll));
+        let mut longer = dense.clone();
+        longer.push(0);
+        assert_eq!(validate(&longer), Err(HllError::NotHll));
+        assert_eq!(validate(b"HYLL"), Err(HllError::NotHll));
+        assert_eq!(validate(&hex(EMPTY)[..15]), Err(HllError::NotHll));
+        // A bare sparse header is a valid value, but holds no registers.
+        let mut bare = hex(EMPTY)[..16].to_vec();
+        assert_eq!(validate(&bare), Ok(()));
+        assert_eq!(count(&mut bare), Err(HllError::Corrupted));
+        assert_eq!(decode_sparse(&bare).unwrap(), "");
+        let mut bad_magic = hex(EMPTY);
+        bad_magic[0] = b'h';
+        assert_eq!(validate(&bad_magic), Err(HllError::NotHll));
+        let mut bad_encoding = hex(EMPTY);
+        bad_encoding[4] = 2;
+        for mut v in [bad_magic, bad_encoding] {
+            assert_eq!(add(&mut v, b"x", 3000), Err(HllError::NotHll));
+            assert_eq!(count(&mut v), Err(HllError::NotHll));
+            assert_eq!(count_union(&[&hex(EMPTY), &v]), Err(HllError::NotHll));
+            assert_eq!(merge(Some(&v), &[]), Err(HllError::NotHll));
+            assert_eq!(encoding_name(&v), Err(HllError::NotHll));
+            assert_eq!(decode_sparse(&v), Err(HllError::NotHll));
+        }
+    }
+
+    #[test]
+    fn corrupted_sparse() {
+        let header = &hex(EMPTY)[..16];
+        let with = |data: &[u8]| [header, data].concat();
+        // XZERO:16384 then VAL:1,1 (one register too many), XZERO:16000 (too few), ZERO runs past the end.
+        for data in [
+            &[0x7f, 0xff, 0x80][..],
+            &[0x7e, 0x7f],
+            &[0x7f, 0xff, 0x00, 0x80],
+        ] {
+            let v = with(data);
+            assert_eq!(count(&mut v.clone()), Err(HllError::Corrupted), "{data:?}");
+            assert_eq!(to_dense(&mut v.clone()), Err(HllError::Corrupted));
+            assert_eq!(registers(&mut v.clone()), Err(HllError::Corrupted));
+            assert_eq!(count_union(&[&v]), Err(HllError::Corrupted));
+            assert_eq!(merge(None, &[&v]), Err(HllError::Corrupted));
+            assert_eq!(merge(Some(&v), &[]), Err(HllError::Corrupted));
+        }
+        // PFADD only needs the opcode covering its register, as in Redis: "Z:16000" takes "a" (register 12711).
+        let mut short = with(&[0x7e, 0x7f]);
+        assert_eq!(add(&mut short, b"a", 3000), Ok(true));
+        assert_eq!(decode_sparse(&short).unwrap(), "Z:12711 v:2,1 Z:3288");
+        // ... but not a register past the end: error, value unchanged.
+        let mut tiny = with(&[0x00]);
+        assert_eq!(add(&mut tiny, b"a", 3000), Err(HllError::Corrupted));
+        assert_eq!(tiny, with(&[0x00]));
+        // A two-byte opcode cut short reads a zero second byte, like the string terminator Redis reads.
+        let mut cut = with(&[0x40, 0xfe, 0x7f]);
+        assert_eq!(decode_sparse(&cut).unwrap(), "Z:255 Z:16129");
+        assert_eq!(count(&mut cut.clone()), Ok((0, true)));
+        assert_eq!(to_dense(&mut cut), Ok(true));
+    }
+
+    #[test]
+    fn sparse_and_dense_agree() {
+        let mut sparse = new_sparse();
+        let mut dense = new_sparse();
+        to_dense(&mut dense).unwrap();
+        let mut naive = vec![0u8; HLL_REGISTERS];
+        for i in 0..3000u32 {
+            let e = i.to_le_bytes();
+            let (index, value) = element_register(&e);
+            let grew = value > naive[index];
+            naive[index] = naive[index].max(value);
+            assert_eq!(add(&mut sparse, &e, 1 << 20), Ok(grew));
+            assert_eq!(add(&mut dense, &e, 1 << 20), Ok(grew));
+            if i % 250 == 0 {
+                assert_eq!(count(&mut sparse).unwrap().0, count(&mut dense).unwrap().0);
+            }
+        }
+        assert_eq!(encoding_name(&sparse), Ok("sparse"));
+        assert_eq!(registers(&mut dense).unwrap(), naive);
+        assert_eq!(registers(&mut sparse).unwrap(), naive);
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 0..64), element in proptest::collection::vec(any::<u8>(), 0..16)) {
+            exercise(&mut bytes, &element);
+        }
+
+        #[test]
+        fn random_sparse_never_panic(data in proptest::collection::vec(any::<u8>(), 0..200), cache in any::<u64>(), elements in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..8), 0..20), limit in 0usize..400) {
+            let mut v = hex(EMPTY)[..16].to_vec();
+            v[8..16].copy_from_slice(&cache.to_le_bytes());
+            v.extend_from_slice(&data);
+            let before = v.clone();
+            for e in &elements {
+                let was = v.clone();
+                if add(&mut v, e, limit).is_err() {
+                    prop_assert_eq!(&v, &was);
+                }
+            }
+            exercise(&mut v, b"x");
+            let _ = merge(Some(&before), &[&v]);
+        }
+
+        #[test]
+        fn random_dense_never_panic(regs in proptest::collection::vec(any::<u8>(), HLL_DENSE_LEN - HLL_HEADER_LEN), stale in any::<bool>()) {
+            let mut v = hex(EMPTY_COUNTED)[..16].to_vec();
+            v[ENCODING_BYTE] = ENCODING_DENSE;
+            if stale {
+                invalidate_cache(&mut v);
+            }
+            v.extend_from_slice(&regs);
+            exercise(&mut v, b"y");
+        }
+    }
+
+    fn exercise(v: &mut Vec<u8>, element: &[u8]) {
+        let _ = validate(v);
+        let _ = decode_sparse(v);
+        let _ = encoding_name(v);
+        let _ = count_union(&[v, &hex(ABC)]);
+        let _ = merge(None, &[v]);
+        let _ = count(&mut v.clone());
+        let _ = add(&mut v.clone(), element, 3000);
+        let _ = add(&mut v.clone(), element, 0);
+        let _ = registers(&mut v.clone());
+        let _ = to_dense(v);
+    }
 }
