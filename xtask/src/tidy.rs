@@ -21,11 +21,12 @@ use anyhow::{Context as _, Result};
 const ALLOWED_EDGES: &[(&str, &[&str], &[&str])] = &[
     ("resp", &[], &[]),
     ("keyspace", &[], &[]),
+    ("lua", &[], &[]),
     ("rdb", &["keyspace"], &["testkit"]),
     ("replication", &["resp"], &[]),
     (
         "server",
-        &["resp", "keyspace", "rdb", "replication"],
+        &["resp", "keyspace", "rdb", "replication", "lua"],
         &["testkit"],
     ),
     ("rcli", &["resp"], &["testkit"]),

@@ -13,6 +13,9 @@ use crate::pubsub::Mailbox;
 pub enum AfterReply {
     /// Close it (`QUIT`).
     Close,
+    /// Run a script outside the core lock, then answer with its reply (`EVAL`, `FCALL`; see
+    /// `scripting/gate.rs`).
+    RunScript(Box<crate::scripting::run::Invocation>),
     /// Shut the server down (`SHUTDOWN`); the client gets no reply unless saving fails.
     Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).
@@ -60,6 +63,8 @@ pub struct ClientState {
     pub multi: Option<MultiState>,
     /// Set while `EXEC` runs its commands: blocking commands must behave as their non-blocking forms.
     pub deny_blocking: bool,
+    /// The client a script's `redis.call`s run as (`MONITOR` shows it as `lua`).
+    pub is_script: bool,
     /// Channels and patterns this connection is subscribed to.
     pub subscriptions: Subscriptions,
     /// Where published messages for this connection wait to be written.
@@ -113,6 +118,7 @@ impl ClientState {
             extra_replies: Vec::new(),
             multi: None,
             deny_blocking: false,
+            is_script: false,
             subscriptions: Subscriptions::default(),
             mailbox: Arc::new(Mailbox::default()),
             blocked: None,

@@ -111,6 +111,36 @@ async fn serve<S: Transport>(
                 encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
                 continue;
             }
+            Step::RunScript(invocation) => {
+                // Replies before the script go out first; the script runs on a blocking thread (the gate
+                // holds other clients meanwhile, see scripting/gate.rs).
+                if stream.write_all(&output).await.is_err() {
+                    shared.scripts.finish();
+                    return None;
+                }
+                output.clear();
+                let runner = Arc::clone(shared);
+                let ran = tokio::task::spawn_blocking(move || {
+                    crate::scripting::commands::run_outside_lock(&runner, &invocation)
+                })
+                .await;
+                let reply = match ran {
+                    Ok((reply, offset)) => {
+                        if let Some(offset) = offset {
+                            client.last_write_offset = replication::ReplOffset(offset);
+                        }
+                        reply
+                    }
+                    Err(error) => {
+                        // The script thread panicked: never leave the gate closed behind it.
+                        shared.scripts.finish();
+                        tracing::error!("Script failed: {error}");
+                        Frame::error("ERR script execution failed")
+                    }
+                };
+                encode_frame(&reply, client.protocol, &mut output);
+                continue;
+            }
             Step::Block(pending) => {
                 if !write_output(shared, stream, &mut output, &mailbox, &mut mail_bytes).await {
                     shared.core().blocking.remove(client.id);
@@ -280,6 +310,8 @@ enum Step {
     Paused(Vec<bytes::Bytes>),
     /// Write the replies, wait for replica acknowledgements, answer, then go on.
     Wait(crate::wait::WaitRequest),
+    /// Write the replies, run the script outside the core lock, answer, then go on.
+    RunScript(Box<crate::scripting::run::Invocation>),
 }
 
 /// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and
@@ -328,7 +360,12 @@ fn execute_buffered(
         if !suppress
             && !matches!(
                 after,
-                Some(AfterReply::Shutdown(_) | AfterReply::Wait(_) | AfterReply::Paused)
+                Some(
+                    AfterReply::Shutdown(_)
+                        | AfterReply::Wait(_)
+                        | AfterReply::Paused
+                        | AfterReply::RunScript(_)
+                )
             )
         {
             for extra in client.extra_replies.drain(..) {
@@ -343,6 +380,7 @@ fn execute_buffered(
             Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
             Some(AfterReply::Wait(request)) => return Step::Wait(request),
             Some(AfterReply::Paused) => return Step::Paused(command.args),
+            Some(AfterReply::RunScript(invocation)) => return Step::RunScript(invocation),
         }
     }
 }

@@ -98,7 +98,9 @@ impl<'a> Batch<'a> {
         if !client.authenticated && !spec.has(flags::NO_AUTH) {
             return self.reject(client, Some(spec), errors::reply(errors::NOAUTH));
         }
+        // The master's stream checks the gate itself (replica_link), before decoding the next command.
         match shared.scripts.phase() {
+            _ if client.is_master_link => {}
             Phase::Idle => {}
             // The script's own commands never come through here; everyone else waits (outside the lock) for
             // it to end, then runs the command again.
@@ -323,6 +325,7 @@ fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
     let (origin, limit) = {
         let config = ctx.shared.config();
         let origin = match ctx.client.addr {
+            _ if ctx.client.is_script => "lua".to_owned(),
             Some(addr) => addr.to_string(),
             None => format!("unix:{}", config.unixsocket),
         };
@@ -366,7 +369,7 @@ pub(crate) fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
 
 /// After a command (or `EXEC`), still under the lock: serves the clients blocked on keys it filled, each
 /// served operation its own unit after the command's (Redis's `handleClientsBlockedOnKeys`).
-fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
+pub(crate) fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
     if core.blocking.is_empty() {
         return false;
     }

@@ -28,6 +28,8 @@ pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is
 pub const AUTH_WITHOUT_PASSWORD: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 /// `-READONLY ...`
 pub const READONLY: &str = "READONLY You can't write against a read only replica.";
+/// `-NOSCRIPT ...` (`EVALSHA` of a script not in the cache)
+pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
 /// `-NOREPLICAS ...` (min-replicas-to-write not met)
 pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 /// `WAIT` on a replica.

@@ -295,7 +295,16 @@ async fn full_resync(
 
     tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
     tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
-    let mut core = shared.core();
+    // A client's script running on this replica finishes first: the data and functions are replaced
+    // between scripts, never under one.
+    let mut core = loop {
+        shared.scripts.wait_idle().await;
+        let core = shared.core();
+        if shared.scripts.phase() == crate::scripting::Phase::Idle {
+            break core;
+        }
+        drop(core);
+    };
     // Clients watching keys see the whole data set replaced (Redis touches every watched key here too).
     if !core.watches.is_empty() {
         let core = &mut *core;
@@ -303,6 +312,7 @@ async fn full_resync(
             .touch_replaced(&core.keyspace, &loaded.keyspace);
     }
     core.keyspace = loaded.keyspace;
+    crate::scripting::commands::load_snapshot_functions(&mut core, shared, &loaded.functions);
     core.repl.reset_to_master(replid, offset);
     // The stream continues in the database the master's stream was in when it took the snapshot.
     let stream_db = loaded
@@ -369,6 +379,9 @@ async fn follow_stream(
                 Err(reason) => return reason,
             }
         }
+        if shared.scripts.phase() != crate::scripting::Phase::Idle {
+            continue;
+        }
         buf.reserve(64 * 1024);
         tokio::select! {
             read = stream.read_buf(buf) => match read {
@@ -425,6 +438,16 @@ fn apply_buffered(
     let mut batch: Option<dispatch::Batch<'_>> = None;
     let mut in_batch = 0;
     loop {
+        if in_batch == dispatch::MAX_BATCH {
+            batch = None;
+            in_batch = 0;
+        }
+        let batch = batch.get_or_insert_with(|| dispatch::Batch::new(shared));
+        // A client's script started meanwhile (it opens the gate under the lock, held here): stop before
+        // the next command; the link waits for the script to end and comes back.
+        if shared.scripts.phase() != crate::scripting::Phase::Idle {
+            return Ok(None);
+        }
         let command = match decoder.decode(buf) {
             Ok(Some(command)) => command,
             Ok(None) => return Ok(None),
@@ -437,11 +460,6 @@ fn apply_buffered(
         {
             return Ok(Some(command));
         }
-        if in_batch == dispatch::MAX_BATCH {
-            batch = None;
-            in_batch = 0;
-        }
-        let batch = batch.get_or_insert_with(|| dispatch::Batch::new(shared));
         in_batch += 1;
         if let resp::Frame::Error(text) = batch.execute(client, args) {
             tracing::warn!(

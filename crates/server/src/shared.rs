@@ -38,6 +38,10 @@ pub struct Shared {
     pub ack_notify: watch::Sender<u64>,
     /// The script running outside the core lock, if any; other commands wait or get `-BUSY`.
     pub scripts: crate::scripting::ScriptGate,
+    /// The Lua interpreters. Lock order: the core lock, then this one (a script running outside the core
+    /// lock holds this one and takes the core lock per call, which is safe because the gate keeps every
+    /// other engine user out meanwhile).
+    engine: Mutex<crate::scripting::engine::Engine>,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
     /// Every spawned task, so shutdown can wait for them.
@@ -68,6 +72,7 @@ impl Shared {
             pause: watch::channel(PauseLevel::None).0,
             pause_reasons: Mutex::new(PauseReasons::default()),
             scripts: crate::scripting::ScriptGate::default(),
+            engine: Mutex::new(crate::scripting::engine::Engine::new()),
             pending_shutdown: Mutex::new(None),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -77,6 +82,13 @@ impl Shared {
             port,
             next_client_id: AtomicU64::new(1),
         }
+    }
+
+    /// Locks the script engine (see the field's lock order).
+    pub fn engine(&self) -> MutexGuard<'_, crate::scripting::engine::Engine> {
+        self.engine
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Locks the core. A panic while holding it would leave the data in an unknown state; we keep serving

@@ -164,6 +164,11 @@ fn reload(ctx: &mut Ctx<'_>) -> Frame {
     {
         Ok(loaded) => {
             ctx.core.keyspace = loaded.keyspace;
+            crate::scripting::commands::load_snapshot_functions(
+                ctx.core,
+                ctx.shared,
+                &loaded.functions,
+            );
             Frame::ok()
         }
         Err(error) => errors::reply(&format!("ERR Error trying to load the RDB dump: {error}")),

@@ -12,6 +12,7 @@ use resp::Frame;
 
 use crate::client::ClientState;
 use crate::core::Core;
+use crate::scripting::commands as scripts;
 use crate::shared::Shared;
 
 mod client;
@@ -25,6 +26,7 @@ pub mod float;
 mod functions;
 mod getex;
 mod hashes;
+mod hyperloglog;
 mod keys;
 mod keys_copy;
 mod keys_scan;
@@ -225,6 +227,13 @@ impl<'a> Ctx<'a> {
             .keyspace
             .db_mut(index)
             .expect("SELECT only ever stores a valid database index")
+    }
+
+    /// Appends what a script's writes propagate (their changes were already counted as they ran).
+    pub fn append_propagation(&mut self, effects: Vec<(usize, Vec<Bytes>)>) {
+        if self.core.repl.backlog().is_some() {
+            self.propagation.extend(effects);
+        }
     }
 
     /// Propagates the command exactly as the client sent it, and counts one change.
@@ -843,6 +852,66 @@ const COMMANDS: &[CommandSpec] = &[
     ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!("function", -2, NOSCRIPT, 0, 0, 0, functions::function),
+    command!(
+        "pfadd",
+        -2,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        hyperloglog::pfadd
+    ),
+    command!("pfcount", -2, READONLY, 1, -1, 1, hyperloglog::pfcount),
+    command!(
+        "pfmerge",
+        -2,
+        WRITE | DENYOOM,
+        1,
+        -1,
+        1,
+        hyperloglog::pfmerge
+    ),
+    command!(
+        "pfdebug",
+        3,
+        WRITE | DENYOOM | ADMIN,
+        2,
+        2,
+        1,
+        hyperloglog::pfdebug
+    ),
+    command!("pfselftest", 1, ADMIN, 0, 0, 0, hyperloglog::pfselftest),
+    command!("eval", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::eval),
+    command!("evalsha", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::evalsha),
+    command!(
+        "eval_ro",
+        -3,
+        NOSCRIPT | STALE | READONLY,
+        0,
+        0,
+        0,
+        scripts::eval_ro
+    ),
+    command!(
+        "evalsha_ro",
+        -3,
+        NOSCRIPT | STALE | READONLY,
+        0,
+        0,
+        0,
+        scripts::evalsha_ro
+    ),
+    command!("fcall", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::fcall),
+    command!(
+        "fcall_ro",
+        -3,
+        NOSCRIPT | STALE | READONLY,
+        0,
+        0,
+        0,
+        scripts::fcall_ro
+    ),
+    command!("script", -2, NOSCRIPT, 0, 0, 0, scripts::script),
     command!(
         "monitor",
         1,

@@ -75,6 +75,9 @@ pub struct Config {
     /// `list-max-listpack-size` (alias `list-max-ziplist-size`): the size of a list's quicklist nodes. Lists keep
     /// one representation whatever it says (Redis 7.0 shows `quicklist` for every list too), so it is only kept.
     pub list_max_listpack_size: i32,
+    /// `busy-reply-threshold` (alias `lua-time-limit`), milliseconds: how long a script runs before other
+    /// clients are answered `-BUSY` (0: never).
+    pub busy_reply_threshold: u64,
     /// `list-compress-depth`: kept like `list-max-listpack-size` (list nodes are never compressed here).
     pub list_compress_depth: i32,
     /// `min-replicas-max-lag`.
@@ -132,6 +135,7 @@ impl Default for Config {
             replica_announced: true,
             min_replicas_to_write: 0,
             list_max_listpack_size: -2,
+            busy_reply_threshold: 5000,
             list_compress_depth: 0,
             min_replicas_max_lag: 10,
             unixsocket: String::new(),
@@ -696,6 +700,22 @@ const PARAMS: &[Param] = &[
         immutable: false,
     },
     Param {
+        name: "busy-reply-threshold",
+        alias: Some("lua-time-limit"),
+        get: |c| c.busy_reply_threshold.to_string(),
+        set: |c, a| {
+            let value: i64 = parse_number(a)?;
+            c.busy_reply_threshold = u64::try_from(value).map_err(|_| {
+                ConfigError::BadValue(format!(
+                    "argument must be between 0 and {} inclusive",
+                    i64::MAX
+                ))
+            })?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
         name: "list-compress-depth",
         alias: None,
         get: |c| c.list_compress_depth.to_string(),
@@ -807,6 +827,7 @@ const PASSTHROUGH: &[Passthrough] = &[
     passthrough("enable-module-command", "no", DEBUG_ENUM, true),
     passthrough("enable-protected-configs", "no", DEBUG_ENUM, true),
     passthrough("hz", "10", Kind::Int, false),
+    passthrough("hll-sparse-max-bytes", "3000", Kind::Memory, false),
     passthrough("io-threads", "1", Kind::Int, true),
     passthrough("key-load-delay", "0", Kind::Int, false),
     passthrough("latency-monitor-threshold", "0", Kind::Int, false),
@@ -821,7 +842,6 @@ const PASSTHROUGH: &[Passthrough] = &[
         Kind::Memory,
         false,
     ),
-    passthrough("lua-time-limit", "5000", Kind::Int, false),
     passthrough("maxclients", "10000", Kind::Int, false),
     passthrough("maxmemory", "0", Kind::Memory, false),
     passthrough(

@@ -22,8 +22,10 @@ use crate::support::Subject;
 mod connection_scripts;
 mod data_scripts;
 mod hash_scripts;
+mod hll_scripts;
 mod list_scripts;
 pub mod raw;
+mod scripting_scripts;
 mod set_scripts;
 mod strings_keys_scripts;
 mod tx_pubsub_scripts;
@@ -686,3 +688,20 @@ fn sorted_elements(reply: &[u8]) -> Option<Vec<String>> {
     items.sort();
     Some(items)
 }
+
+differential_tests!(
+    hll_scripts:
+    hll_add_count_bytes,
+    hll_merge_and_debug,
+    hll_errors,
+);
+
+differential_tests!(
+    scripting_scripts:
+    eval_conversions,
+    eval_redis_call,
+    eval_errors,
+    evalsha_and_script,
+    functions,
+    function_dump_restore,
+);
