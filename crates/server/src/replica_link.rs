@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use replication::handshake::{self, HandshakeConfig, HandshakeError, PsyncReply};
 use replication::{LinkDownReason, ReplOffset, ReplicaLinkState};
 use resp::CommandDecoder;
@@ -462,10 +462,7 @@ fn apply_buffered(
         }
         in_batch += 1;
         if let resp::Frame::Error(text) = batch.execute(client, args) {
-            tracing::warn!(
-                "Error applying command from MASTER: {}",
-                String::from_utf8_lossy(&text)
-            );
+            log_error_to_master(batch.core(), args, &text);
         }
         encoded.clear();
         resp::encode_command(args, encoded);
@@ -474,5 +471,24 @@ fn apply_buffered(
         core.repl.set_stream_db(Some(client.db));
         core.trim_backlog();
         batch.mark_fed();
+    }
+}
+
+/// A command from the master failed here: logged as Redis does (`propagation-error-behavior ignore`), with
+/// the end of the stream before it, since the data may now differ from the master's.
+fn log_error_to_master(core: &crate::core::Core, args: &[Bytes], error: &[u8]) {
+    let command = crate::cmd::lookup(&args[0]).map_or("<unknown>", |spec| spec.name);
+    tracing::warn!(
+        "== CRITICAL == This replica is sending an error to its master: '{}' after processing the command '{command}'",
+        String::from_utf8_lossy(error)
+    );
+    if let Some(backlog) = core.repl.backlog()
+        && backlog.histlen() > 0
+    {
+        let shown = backlog.histlen().min(256);
+        let from = replication::ReplOffset(backlog.next_offset().0 - shown as i64);
+        let mut latest = Vec::with_capacity(shown);
+        backlog.copy_from(from, shown, &mut latest);
+        tracing::warn!("Latest backlog is: '{}'", latest.escape_ascii());
     }
 }
