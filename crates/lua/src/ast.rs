@@ -73,10 +73,14 @@ pub(crate) enum Stmt {
     While {
         cond: Expr,
         body: Vec<Stmt>,
+        /// The `while` keyword's line: where an abort during the loop is reported.
+        line: u32,
     },
     Repeat {
         body: Vec<Stmt>,
         cond: Expr,
+        /// The `repeat` keyword's line.
+        line: u32,
     },
     If {
         arms: Vec<(Expr, Vec<Stmt>)>,

@@ -427,7 +427,7 @@ impl<'s> Parser<'s> {
         self.expect(&Tok::Do)?;
         let body = self.scoped_block(true)?;
         self.check_match(&Tok::End, &Tok::While, line)?;
-        Ok(Stmt::While { cond, body })
+        Ok(Stmt::While { cond, body, line })
     }
 
     fn do_stat(&mut self, line: u32) -> PResult<Stmt> {
@@ -447,7 +447,7 @@ impl<'s> Parser<'s> {
                 .check_match(&Tok::Until, &Tok::Repeat, line)
                 .and_then(|()| {
                     let cond = self.expr()?;
-                    Ok(Stmt::Repeat { body, cond })
+                    Ok(Stmt::Repeat { body, cond, line })
                 }),
             Err(e) => Err(e),
         };

@@ -37,8 +37,8 @@ impl CallContext<'_> {
             Stmt::LocalFunction { var, proto } => self.exec_local_function(*var, proto, fr),
             Stmt::Assign { targets, exprs } => self.exec_assign(targets, exprs, fr),
             Stmt::Do(body) => self.exec_block(body, fr),
-            Stmt::While { cond, body } => self.exec_while(cond, body, fr),
-            Stmt::Repeat { body, cond } => self.exec_repeat(body, cond, fr),
+            Stmt::While { cond, body, line } => self.exec_while(cond, body, *line, fr),
+            Stmt::Repeat { body, cond, line } => self.exec_repeat(body, cond, *line, fr),
             Stmt::If { arms, otherwise } => self.exec_if(arms, otherwise.as_deref(), fr),
             Stmt::NumFor(f) => self.exec_num_for(f, fr),
             Stmt::GenFor(f) => self.exec_gen_for(f, fr),
@@ -73,10 +73,11 @@ impl CallContext<'_> {
         &mut self,
         cond: &Expr,
         body: &[Stmt],
+        line: u32,
         fr: &mut Frame<'_>,
     ) -> LResult<Flow> {
         loop {
-            self.tick()?;
+            self.tick_at(fr.proto(), line)?;
             if !self.eval(cond, fr)?.truthy() {
                 return Ok(Flow::Normal);
             }
@@ -92,10 +93,11 @@ impl CallContext<'_> {
         &mut self,
         body: &[Stmt],
         cond: &Expr,
+        line: u32,
         fr: &mut Frame<'_>,
     ) -> LResult<Flow> {
         loop {
-            self.tick()?;
+            self.tick_at(fr.proto(), line)?;
             match self.exec_block(body, fr)? {
                 Flow::Break => return Ok(Flow::Normal),
                 Flow::Normal => {}
@@ -271,7 +273,7 @@ impl CallContext<'_> {
         };
         let mut i = start;
         while if step > 0.0 { i <= limit } else { limit <= i } {
-            self.tick()?;
+            self.tick_at(fr.proto(), f.line)?;
             fr.init(f.var, Value::Number(i));
             match self.exec_block(&f.body, fr)? {
                 Flow::Break => break,
@@ -290,7 +292,7 @@ impl CallContext<'_> {
         let state = init.next().unwrap_or_default();
         let mut control = init.next().unwrap_or_default();
         loop {
-            self.tick()?;
+            self.tick_at(fr.proto(), f.line)?;
             let mut results =
                 self.call_at(func.clone(), vec![state.clone(), control.clone()], &at)?;
             let head = results.first().cloned().unwrap_or_default();

@@ -246,12 +246,39 @@ impl<'a> CallContext<'a> {
         self.pending_location = None;
     }
 
-    /// Counts work towards the next abort check.
+    /// Counts work towards the next abort check (at a call).
     pub(crate) fn tick(&mut self) -> LResult<()> {
         self.ticks += 1;
         if self.ticks >= ABORT_CHECK_INTERVAL {
             self.ticks = 0;
             if let Some(msg) = self.host.check_abort() {
+                if self.pending_location.is_none()
+                    && let Some(site) = self.sites.last()
+                {
+                    self.pending_location = Some(ErrorLocation {
+                        source: site.chunk.source.clone(),
+                        line: site.line,
+                    });
+                }
+                return Err(LuaError::Aborted(msg));
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts work towards the next abort check (in a loop of `proto` at `line`). Redis raises an abort
+    /// as an error where the script is, so its reply names that position.
+    pub(crate) fn tick_at(&mut self, proto: &crate::ast::Proto, line: u32) -> LResult<()> {
+        self.ticks += 1;
+        if self.ticks >= ABORT_CHECK_INTERVAL {
+            self.ticks = 0;
+            if let Some(msg) = self.host.check_abort() {
+                if self.pending_location.is_none() {
+                    self.pending_location = Some(ErrorLocation {
+                        source: proto.chunk.source.clone(),
+                        line,
+                    });
+                }
                 return Err(LuaError::Aborted(msg));
             }
         }

@@ -169,15 +169,10 @@ fn prepare(ctx: &Ctx<'_>, invocation: &Invocation, ro: bool) -> Result<(), Frame
         ));
     }
     if !flags.no_writes {
+        // Redis decides these before running the command, from the flags the script declared: the generic
+        // read-only replica and min-replicas checks come first, with their usual texts.
         if ctx.core.is_replica() && config.replica_read_only && !invocation.from_master {
-            return Err(errors::reply(
-                "READONLY Can not run script with write flag on readonly replica",
-            ));
-        }
-        if ro {
-            return Err(errors::reply(
-                "ERR Can not execute a script with write flag using *_ro command.",
-            ));
+            return Err(errors::reply(errors::READONLY));
         }
         if config.min_replicas_to_write > 0
             && config.min_replicas_max_lag > 0
@@ -186,6 +181,11 @@ fn prepare(ctx: &Ctx<'_>, invocation: &Invocation, ro: bool) -> Result<(), Frame
                 < config.min_replicas_to_write as usize
         {
             return Err(errors::reply(errors::NOREPLICAS));
+        }
+        if ro {
+            return Err(errors::reply(
+                "ERR Can not execute a script with write flag using *_ro command.",
+            ));
         }
     }
     Ok(())

@@ -25,6 +25,7 @@ mod propagation;
 mod real_peers;
 mod restart;
 mod robustness;
+mod scripting;
 mod snapshot_writes;
 mod startup;
 mod tx_pubsub;

@@ -24,6 +24,7 @@ mod collections;
 mod fake_replica;
 mod issue3;
 mod lists;
+mod scripting;
 mod zset_scenarios;
 
 use fake_replica::{FakeReplica, parse_stream};
@@ -516,6 +517,20 @@ impl Session {
     fn run(&mut self, commands: &[&str]) {
         for command in commands {
             self.run_pipelined(&[command]);
+        }
+    }
+
+    /// Runs each command, given as its arguments (for arguments with spaces, such as scripts).
+    fn run_args(&mut self, commands: &[&[&str]]) {
+        for words in commands {
+            let mut request = BytesMut::new();
+            resp::encode_command(words, &mut request);
+            self.client
+                .send(&request)
+                .unwrap_or_else(|error| panic!("send {words:?}: {error}"));
+            if let Err(error) = self.client.read_reply() {
+                panic!("no reply to {words:?}: {error}");
+            }
         }
     }
 

@@ -1,0 +1,188 @@
+//! Scripts as processes see them: a script running past `busy-reply-threshold` makes other clients get
+//! `-BUSY` until `SCRIPT KILL` / `FUNCTION KILL` stops it (or, once it wrote, only `SHUTDOWN NOSAVE` can);
+//! script effects and function libraries reach replicas (by the stream and by the snapshot); function
+//! payloads restore across implementations. Run against both servers.
+
+use resp::Frame;
+use testkit::{
+    Client, DEFAULT_DEADLINE, Node, NodeConfig, assert_same_data, free_ports, wait_for_ofs_sync,
+    wait_for_sync, wait_until,
+};
+
+use crate::support::{Subject, on_both_servers};
+
+on_both_servers!(
+    busy_script_answers_busy_until_killed,
+    busy_function_is_killed_with_function_kill,
+    script_that_wrote_is_unkillable_but_shutdown_nosave_works,
+    script_effects_and_functions_reach_replicas,
+);
+
+const BUSY_EVAL: &str =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+const BUSY_FUNCTION: &str =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+
+fn busy_node(subject: &Subject) -> Node {
+    let [port] = free_ports::<1>();
+    subject.start(NodeConfig::new(port).with("busy-reply-threshold", "100"))
+}
+
+fn error_text(frame: &Frame) -> Option<String> {
+    match frame {
+        Frame::Error(text) => Some(String::from_utf8_lossy(text).into_owned()),
+        _ => None,
+    }
+}
+
+/// Polls `PING` from another client until it is answered `-BUSY`; returns that text.
+fn wait_busy(node: &Node) -> String {
+    let mut probe = node.client();
+    wait_until(DEFAULT_DEADLINE, "-BUSY from another client", || {
+        let reply = probe.cmd(&["PING"]);
+        error_text(&reply).ok_or_else(|| format!("{reply:?}"))
+    })
+}
+
+fn busy_script_answers_busy_until_killed(subject: &Subject) {
+    let node = busy_node(subject);
+    let mut runner = node.client();
+    let script = "local i = 0 while true do i = i + 1 end";
+    runner.send(&["EVAL", script, "0"]).expect("send EVAL");
+    assert_eq!(wait_busy(&node), BUSY_EVAL);
+    let mut other = node.client();
+    assert_eq!(
+        error_text(&other.cmd(&["GET", "k"])).as_deref(),
+        Some(BUSY_EVAL)
+    );
+    assert_eq!(
+        error_text(&other.cmd(&["FUNCTION", "KILL"])).as_deref(),
+        Some(BUSY_EVAL),
+        "FUNCTION KILL does not stop an EVAL script"
+    );
+    assert_eq!(other.cmd(&["SCRIPT", "KILL"]), Frame::ok());
+    let killed = error_text(&runner.read_reply().expect("the script's reply")).expect("an error");
+    let sha = sha1_hex(script);
+    assert_eq!(
+        killed,
+        format!("ERR Script killed by user with SCRIPT KILL... script: {sha}, on @user_script:1.")
+    );
+    assert_eq!(other.cmd(&["PING"]), Frame::Simple("PONG".into()));
+    assert_eq!(
+        error_text(&other.cmd(&["SCRIPT", "KILL"])).as_deref(),
+        Some("NOTBUSY No scripts in execution right now.")
+    );
+}
+
+fn busy_function_is_killed_with_function_kill(subject: &Subject) {
+    let node = busy_node(subject);
+    let mut runner = node.client();
+    runner.cmd(&[
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=spin\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}",
+    ]);
+    runner.send(&["FCALL", "spin", "0"]).expect("send FCALL");
+    assert_eq!(wait_busy(&node), BUSY_FUNCTION);
+    let mut other = node.client();
+    assert_eq!(
+        error_text(&other.cmd(&["SCRIPT", "KILL"])).as_deref(),
+        Some(BUSY_FUNCTION),
+        "SCRIPT KILL does not stop a function"
+    );
+    assert_eq!(other.cmd(&["FUNCTION", "KILL"]), Frame::ok());
+    let killed = error_text(&runner.read_reply().expect("the function's reply")).expect("an error");
+    assert!(
+        killed.starts_with(
+            "ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:"
+        ),
+        "{killed}"
+    );
+    assert_eq!(other.cmd(&["PING"]), Frame::Simple("PONG".into()));
+}
+
+fn script_that_wrote_is_unkillable_but_shutdown_nosave_works(subject: &Subject) {
+    let mut node = busy_node(subject);
+    let mut runner = node.client();
+    runner
+        .send(&["EVAL", "redis.call('set', 'x', 'y') while true do end", "0"])
+        .expect("send EVAL");
+    wait_busy(&node);
+    let mut other = node.client();
+    let refused = error_text(&other.cmd(&["SCRIPT", "KILL"])).expect("an error");
+    assert!(refused.starts_with("UNKILLABLE Sorry the script already executed write commands"));
+    assert_eq!(
+        error_text(&other.cmd(&["SHUTDOWN"])).as_deref(),
+        Some(BUSY_EVAL),
+        "a plain SHUTDOWN would save the script's partial work"
+    );
+    let _ = other.send(&["SHUTDOWN", "NOSAVE"]);
+    wait_until(DEFAULT_DEADLINE, "the server to exit", || {
+        if node.is_running() {
+            Err("still running".to_owned())
+        } else {
+            Ok(())
+        }
+    });
+}
+
+const LIBRARY: &str = "#!lua name=counters\n\
+    redis.register_function('bump', function(keys, args) return redis.call('incrby', keys[1], args[1]) end)\n\
+    redis.register_function{function_name='peek', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}";
+
+fn script_effects_and_functions_reach_replicas(subject: &Subject) {
+    let [master_port, replica_port, late_port] = free_ports::<3>();
+    let master = subject.start(NodeConfig::new(master_port).with("enable-debug-command", "yes"));
+    let replica = subject.start(
+        NodeConfig::new(replica_port)
+            .with("enable-debug-command", "yes")
+            .replica_of(master_port),
+    );
+    wait_for_sync(&replica);
+    let mut client: Client = master.client();
+    client.cmd(&["FUNCTION", "LOAD", LIBRARY]);
+    for i in 0..50 {
+        let key = format!("k{}", i % 7);
+        client.cmd(&["FCALL", "bump", "1", &key, &i.to_string()]);
+        client.cmd(&[
+            "EVAL",
+            "redis.call('rpush', KEYS[1], ARGV[1]) redis.call('hincrby', 'h', KEYS[1], 1) if tonumber(ARGV[1]) % 5 == 0 then redis.call('del', KEYS[1]) end",
+            "1",
+            &format!("list{}", i % 3),
+            &i.to_string(),
+        ]);
+    }
+    wait_for_ofs_sync(&master, &replica);
+    assert_same_data(&master, &replica, "after script writes");
+    assert_eq!(
+        master.cmd(&["DEBUG", "DIGEST"]),
+        replica.cmd(&["DEBUG", "DIGEST"])
+    );
+    // The read-only function runs on the read-only replica; the writing one is refused there.
+    assert_eq!(
+        replica.cmd(&["FCALL", "peek", "1", "k1"]),
+        master.cmd(&["GET", "k1"])
+    );
+    let refused = replica.cmd(&["FCALL", "bump", "1", "k1", "1"]);
+    assert_eq!(
+        error_text(&refused).as_deref(),
+        Some("READONLY You can't write against a read only replica.")
+    );
+    // A replica that syncs later gets the library through the snapshot.
+    let late = subject.start(NodeConfig::new(late_port).replica_of(master_port));
+    wait_for_sync(&late);
+    // (FUNCTION LIST orders functions by hash in Redis; the dump is the same bytes on one implementation.)
+    assert_eq!(
+        late.cmd(&["FUNCTION", "DUMP"]),
+        master.cmd(&["FUNCTION", "DUMP"])
+    );
+    assert_eq!(
+        late.cmd(&["FCALL_RO", "peek", "1", "k2"]),
+        master.cmd(&["GET", "k2"])
+    );
+}
+
+/// SHA-1 in lower-case hex, for checking the script names in error texts.
+fn sha1_hex(text: &str) -> String {
+    lua::sha1_hex(text.as_bytes())
+}
