@@ -248,7 +248,7 @@ const CONTAINERS: &[&str] = &[
 ];
 
 /// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand).
-fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {
+pub(crate) fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {
     match argv.get(1) {
         Some(sub) if CONTAINERS.contains(&spec.name) => {
             format!(

@@ -259,3 +259,13 @@ mod tests {
         );
     }
 }
+
+/// An error reply's text as Redis logs it in its `== CRITICAL ==` lines: the message alone for a plain
+/// `ERR`, the code with its leading `-` otherwise (Redis logs what the handler passed in).
+pub fn as_logged(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    match text.strip_prefix("ERR ") {
+        Some(message) => message.to_owned(),
+        None => format!("-{text}"),
+    }
+}

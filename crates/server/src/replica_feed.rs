@@ -247,7 +247,7 @@ async fn stream_backlog<S: crate::connection::Transport>(
 }
 
 /// The reader half: `REPLCONF ACK <offset>` updates the replica's acknowledged offset; the first one after a
-/// diskless snapshot releases the stream. A replica sends nothing else worth acting on.
+/// diskless snapshot releases the stream. Any other command ends the link (see [`refuse_replica_command`]).
 async fn read_acks<S: crate::connection::Transport>(
     shared: Arc<Shared>,
     mut reader: ReadHalf<S>,
@@ -287,6 +287,9 @@ async fn read_acks<S: crate::connection::Transport>(
                 if let Some(sender) = first_ack.take() {
                     let _ = sender.send(());
                 }
+            } else if !crate::cmd::is(&args[0], "replconf") {
+                refuse_replica_command(&shared, client_id, args);
+                return;
             }
         }
         buf.reserve(4096);
@@ -296,6 +299,41 @@ async fn read_acks<S: crate::connection::Transport>(
             return;
         }
     }
+}
+
+/// A replica sent a command other than `REPLCONF`. A replica never reads replies (its link carries only the
+/// stream), so, as Redis does, the command is answered — keyspace commands with an error, since a replica
+/// may not touch the data — and the replica is disconnected, with the reply in the log.
+fn refuse_replica_command(shared: &Arc<Shared>, client_id: u64, args: &[bytes::Bytes]) {
+    let spec = crate::cmd::lookup(&args[0]);
+    let name = spec.map_or_else(
+        || "<unknown>".to_owned(),
+        |spec| crate::dispatch::full_name(spec, args),
+    );
+    let reply = match spec {
+        Some(spec)
+            if spec.has(crate::cmd::flags::READONLY) || spec.has(crate::cmd::flags::WRITE) =>
+        {
+            resp::Frame::error("ERR Replica can't interact with the keyspace")
+        }
+        _ => {
+            let mut client = crate::client::ClientState::new(0, None, true);
+            crate::dispatch::execute(shared, &mut client, args)
+        }
+    };
+    if let resp::Frame::Error(text) = &reply {
+        tracing::warn!(
+            "== CRITICAL == This master is sending an error to its replica: '{}' after processing the command '{name}'",
+            crate::errors::as_logged(text)
+        );
+    }
+    let mut encoded = BytesMut::new();
+    resp::encode_frame(&reply, resp::Protocol::Resp2, &mut encoded);
+    tracing::warn!(
+        "Replica generated a reply to command '{name}', disconnecting it: {}",
+        encoded.escape_ascii()
+    );
+    cancel(shared, client_id);
 }
 
 fn cancel(shared: &Shared, client_id: u64) {

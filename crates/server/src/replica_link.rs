@@ -480,7 +480,7 @@ fn log_error_to_master(core: &crate::core::Core, args: &[Bytes], error: &[u8]) {
     let command = crate::cmd::lookup(&args[0]).map_or("<unknown>", |spec| spec.name);
     tracing::warn!(
         "== CRITICAL == This replica is sending an error to its master: '{}' after processing the command '{command}'",
-        String::from_utf8_lossy(error)
+        crate::errors::as_logged(error)
     );
     if let Some(backlog) = core.repl.backlog()
         && backlog.histlen() > 0

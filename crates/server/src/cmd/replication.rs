@@ -214,6 +214,10 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return error;
     }
     let Some(requested_offset) = parse_i64(&argv[2]) else {
+        tracing::warn!(
+            "Replica {} asks for synchronization but with a wrong offset",
+            replica_name(ctx)
+        );
         return errors::reply(errors::NOT_INTEGER);
     };
     let requested_offset = ReplOffset(requested_offset);
