@@ -15,14 +15,6 @@ impl<'a> Input<'a> {
         Input { bytes, position: 0 }
     }
 
-    /// A cursor at `position`, which must be a position an earlier cursor over `bytes` reached.
-    pub(crate) fn at(bytes: &'a [u8], position: usize) -> Input<'a> {
-        Input {
-            bytes,
-            position: position.min(bytes.len()),
-        }
-    }
-
     /// Offset of the next byte, for error messages.
     pub(crate) fn offset(&self) -> usize {
         self.position
@@ -30,11 +22,6 @@ impl<'a> Input<'a> {
 
     pub(crate) fn remaining(&self) -> usize {
         self.bytes.len() - self.position
-    }
-
-    /// Everything read so far (what the checksum covers).
-    pub(crate) fn consumed(&self) -> &'a [u8] {
-        &self.bytes[..self.position]
     }
 
     pub(crate) fn read_u8(&mut self) -> Result<u8, RdbError> {
@@ -78,7 +65,7 @@ mod tests {
         let mut input = Input::new(&[1, 2, 3, 4]);
         assert_eq!(input.read_u8(), Ok(1));
         assert_eq!(input.read_array::<2>(), Ok([2, 3]));
-        assert_eq!(input.consumed(), &[1, 2, 3]);
+        assert_eq!(input.offset(), 3);
         assert_eq!(
             input.read_slice(2),
             Err(RdbError::Truncated {

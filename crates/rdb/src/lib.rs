@@ -43,7 +43,7 @@ mod zipmap;
 
 pub use aux::AuxFields;
 pub use crc64::crc64;
-pub use decode::{Checksum, Loaded, read_rdb};
+pub use decode::{Checksum, Loaded, StreamDecoder, read_rdb};
 pub use dump::{DumpError, decode_functions, encode_functions};
 pub use encode::{RdbWriter, SaveOptions, encode_to_vec, write_rdb};
 pub use error::RdbError;

@@ -7,4 +7,5 @@ mod interop;
 mod layout;
 mod reader;
 mod roundtrip;
+mod streaming;
 mod support;
