@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::{ReplId, ReplOffset};
@@ -230,31 +230,94 @@ pub async fn read_payload<S>(
 where
     S: AsyncRead + Unpin,
 {
-    match framing {
-        PayloadFraming::Length(len) => {
-            let mut payload = Vec::with_capacity((*len).min(64 << 20));
-            while payload.len() < *len {
+    let mut reader = PayloadReader::new(framing.clone());
+    let mut payload = Vec::new();
+    while let Some(piece) = reader.next_piece(stream, buf, timeout).await? {
+        payload.extend_from_slice(&piece);
+        progress(payload.len());
+    }
+    Ok(payload)
+}
+
+/// A snapshot payload read piece by piece, for a replica that loads it while it arrives
+/// (`repl-diskless-load`). With EOF framing, the last 40 bytes seen are held back until more arrive, since
+/// they may be the end mark.
+#[derive(Debug)]
+pub struct PayloadReader {
+    framing: PayloadFraming,
+    /// Payload bytes handed out so far.
+    delivered: usize,
+    /// EOF framing: the tail that may be (part of) the mark.
+    held: Vec<u8>,
+    done: bool,
+}
+
+impl PayloadReader {
+    /// A reader for a payload announced with `framing`.
+    pub fn new(framing: PayloadFraming) -> PayloadReader {
+        PayloadReader {
+            framing,
+            delivered: 0,
+            held: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Payload bytes handed out so far.
+    pub fn delivered(&self) -> usize {
+        self.delivered
+    }
+
+    /// The next piece of the payload (what has arrived), or `None` once it is complete. Bytes after the
+    /// payload stay in `buf`.
+    pub async fn next_piece<S>(
+        &mut self,
+        stream: &mut S,
+        buf: &mut BytesMut,
+        timeout: Duration,
+    ) -> Result<Option<Vec<u8>>, HandshakeError>
+    where
+        S: AsyncRead + Unpin,
+    {
+        if self.done {
+            return Ok(None);
+        }
+        match &self.framing {
+            PayloadFraming::Length(len) => {
+                if self.delivered == *len {
+                    self.done = true;
+                    return Ok(None);
+                }
                 if buf.is_empty() {
                     fill(stream, buf, timeout).await?;
                 }
-                let take = buf.len().min(len - payload.len());
-                payload.extend_from_slice(&buf[..take]);
-                buf.advance(take);
-                progress(payload.len());
+                let take = buf.len().min(len - self.delivered);
+                let piece = buf.split_to(take).to_vec();
+                self.delivered += take;
+                Ok(Some(piece))
             }
-            Ok(payload)
-        }
-        PayloadFraming::EofMark(mark) => {
-            let mut payload = Vec::new();
-            loop {
-                payload.extend_from_slice(buf);
-                buf.clear();
-                progress(payload.len());
-                if payload.len() >= mark.len() && payload.ends_with(mark) {
-                    payload.truncate(payload.len() - mark.len());
-                    return Ok(payload);
+            PayloadFraming::EofMark(mark) => {
+                let mark = *mark;
+                loop {
+                    if buf.is_empty() {
+                        fill(stream, buf, timeout).await?;
+                    }
+                    self.held.extend_from_slice(buf);
+                    buf.clear();
+                    if self.held.ends_with(&mark) {
+                        self.held.truncate(self.held.len() - mark.len());
+                        self.done = true;
+                        let piece = std::mem::take(&mut self.held);
+                        self.delivered += piece.len();
+                        return Ok(Some(piece));
+                    }
+                    if self.held.len() > mark.len() {
+                        let keep = self.held.split_off(self.held.len() - mark.len());
+                        let piece = std::mem::replace(&mut self.held, keep);
+                        self.delivered += piece.len();
+                        return Ok(Some(piece));
+                    }
                 }
-                fill(stream, buf, timeout).await?;
             }
         }
     }

@@ -155,6 +155,10 @@ pub struct Persistence {
     pub last_bgsave_ok: bool,
     /// Keys found already expired (and dropped) by the last load at start-up.
     pub last_load_keys_expired: u64,
+    /// A snapshot from the master is being loaded straight from the socket (`repl-diskless-load`):
+    /// `Some(true)` while the old data stays served (`async_loading`), `Some(false)` while clients are
+    /// answered `-LOADING`.
+    pub loading: Option<bool>,
 }
 
 impl Core {

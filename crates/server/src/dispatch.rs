@@ -114,6 +114,12 @@ impl<'a> Batch<'a> {
             }
             Phase::Running | Phase::Busy => {}
         }
+        if let Some(loading) = self.core().persistence.loading
+            && !client.is_master_link
+            && refused_while_loading(spec, argv, loading)
+        {
+            return self.reject(client, Some(spec), errors::reply(errors::LOADING));
+        }
         if client.multi.is_some() && spec.has(flags::NO_MULTI) {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
@@ -209,6 +215,27 @@ impl<'a> Batch<'a> {
             return errors::exec_abort_because(&error);
         }
         error
+    }
+}
+
+/// Whether a command is refused while a snapshot loads: any command without the `loading` flag while
+/// clients wait for the load, and during an async load (old data still served) the commands that would
+/// disturb it (`REPLICAOF`, saves, syncs) and `CONFIG SET` of `appendonly`, `dir` or `repl-diskless-load`.
+fn refused_while_loading(spec: &CommandSpec, argv: &[Bytes], async_loading: bool) -> bool {
+    if !async_loading {
+        return !spec.has(flags::LOADING);
+    }
+    match spec.name {
+        "replicaof" | "slaveof" | "save" | "bgsave" | "sync" | "psync" => true,
+        "config" => {
+            argv.get(1).is_some_and(|sub| cmd::is(sub, "set"))
+                && argv[2..].iter().step_by(2).any(|name| {
+                    ["appendonly", "dir", "repl-diskless-load"]
+                        .iter()
+                        .any(|denied| cmd::is(name, denied))
+                })
+        }
+        _ => false,
     }
 }
 

@@ -28,6 +28,8 @@ pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is
 pub const AUTH_WITHOUT_PASSWORD: &str = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
 /// `-READONLY ...`
 pub const READONLY: &str = "READONLY You can't write against a read only replica.";
+/// `-LOADING ...` (a command refused while a snapshot loads)
+pub const LOADING: &str = "LOADING Redis is loading the dataset in memory";
 /// `-NOSCRIPT ...` (`EVALSHA` of a script not in the cache)
 pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
 /// `-NOREPLICAS ...` (min-replicas-to-write not met)
@@ -202,6 +204,16 @@ fn c_string(bytes: &[u8], max: usize) -> &[u8] {
     &bytes[..end]
 }
 
+/// An error reply's text as Redis logs it in its `== CRITICAL ==` lines: the message alone for a plain
+/// `ERR`, the code with its leading `-` otherwise (Redis logs what the handler passed in).
+pub fn as_logged(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    match text.strip_prefix("ERR ") {
+        Some(message) => message.to_owned(),
+        None => format!("-{text}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,15 +269,5 @@ mod tests {
             &raw[..],
             b"ERR unknown command 'F\tO', with args beginning with: '\xff  \x01x' "
         );
-    }
-}
-
-/// An error reply's text as Redis logs it in its `== CRITICAL ==` lines: the message alone for a plain
-/// `ERR`, the code with its leading `-` otherwise (Redis logs what the handler passed in).
-pub fn as_logged(text: &[u8]) -> String {
-    let text = String::from_utf8_lossy(text);
-    match text.strip_prefix("ERR ") {
-        Some(message) => message.to_owned(),
-        None => format!("-{text}"),
     }
 }

@@ -145,8 +145,16 @@ fn resident_memory_bytes() -> u64 {
 
 fn persistence(core: &Core, out: &mut String) {
     out.push_str("# Persistence\r\n");
-    line(out, "loading", 0);
-    line(out, "async_loading", 0);
+    line(
+        out,
+        "loading",
+        u8::from(core.persistence.loading == Some(false)),
+    );
+    line(
+        out,
+        "async_loading",
+        u8::from(core.persistence.loading == Some(true)),
+    );
     line(out, "rdb_changes_since_last_save", core.persistence.dirty);
     line(
         out,

@@ -240,61 +240,25 @@ async fn full_resync(
     let framing = handshake::read_payload_framing(stream, buf, timeout)
         .await
         .map_err(handshake_reason)?;
-    let total = match framing {
-        handshake::PayloadFraming::Length(len) => {
-            tracing::info!("MASTER <-> REPLICA sync: receiving {len} bytes from master to disk");
-            len as u64
-        }
-        handshake::PayloadFraming::EofMark(_) => {
-            tracing::info!(
-                "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk"
-            );
-            0
-        }
+    let databases = shared.config().databases;
+    // Set while a socket load is under way; cleared by the swap below or, if the load fails or the link
+    // task is cancelled, when this is dropped.
+    let mut loading = LoadingFlag {
+        shared,
+        armed: false,
     };
-    let mut last_report = Instant::now();
-    let payload = handshake::read_payload(stream, buf, &framing, timeout, |read| {
-        if last_report.elapsed() >= Duration::from_millis(100) || read as u64 == total {
-            last_report = Instant::now();
-            if let Some(link) = shared.core().master_link_mut() {
-                link.transfer = Some(TransferProgress {
-                    total,
-                    read: read as u64,
-                    last_io: last_report,
-                });
-            }
+    let loaded = match diskless_load(shared) {
+        Some(swapdb) => {
+            let target = SocketLoad {
+                swapdb,
+                replid,
+                framing,
+                timeout,
+            };
+            load_from_socket(shared, stream, buf, target, &mut loading).await?
         }
-    })
-    .await
-    .map_err(handshake_reason)?;
-
-    let path = persistence::rdb_path(shared);
-    let (databases, keep_file) = {
-        let config = shared.config();
-        (
-            config.databases,
-            config
-                .other("repl-diskless-load")
-                .is_none_or(|mode| mode == "disabled"),
-        )
+        None => load_through_file(shared, stream, buf, framing, timeout).await?,
     };
-    let loaded = tokio::task::spawn_blocking(move || {
-        // Keeping the received file means a restart loses nothing and can PSYNC from the ids it carries
-        // (Redis keeps it too, unless repl-diskless-load loads straight from the socket).
-        if keep_file && let Err(error) = persistence::store_received_snapshot(&path, &payload) {
-            tracing::warn!(
-                "Failed to save the received snapshot to {}: {error}",
-                path.display()
-            );
-        }
-        rdb::read_rdb(&payload, databases)
-    })
-    .await
-    .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))?
-    .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))?;
-
-    tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
-    tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
     // A client's script running on this replica finishes first: the data and functions are replaced
     // between scripts, never under one.
     let mut core = loop {
@@ -312,6 +276,8 @@ async fn full_resync(
             .touch_replaced(&core.keyspace, &loaded.keyspace);
     }
     core.keyspace = loaded.keyspace;
+    core.persistence.loading = None;
+    loading.armed = false;
     crate::scripting::commands::load_snapshot_functions(&mut core, shared, &loaded.functions);
     core.repl.reset_to_master(replid, offset);
     // The stream continues in the database the master's stream was in when it took the snapshot.
@@ -327,6 +293,222 @@ async fn full_resync(
     drop(core);
     tracing::info!("MASTER <-> REPLICA sync: Finished with success");
     Ok(())
+}
+
+/// Whether this sync loads straight from the socket (`repl-diskless-load`): `Some(true)` for `swapdb` (the
+/// old data stays until the new one is complete), `Some(false)` for `on-empty-db` with no data, `None` to
+/// go through a file.
+fn diskless_load(shared: &Shared) -> Option<bool> {
+    let mode = shared
+        .config()
+        .other("repl-diskless-load")
+        .unwrap_or("disabled")
+        .to_owned();
+    match mode.as_str() {
+        "swapdb" => Some(true),
+        "on-empty-db" if shared.core().keyspace.key_count() == 0 => Some(false),
+        _ => None,
+    }
+}
+
+/// The classic way: the whole payload into memory, kept as our own dump file (so a restart can PSYNC from
+/// the ids it carries), then decoded.
+async fn load_through_file(
+    shared: &Arc<Shared>,
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    framing: handshake::PayloadFraming,
+    timeout: Duration,
+) -> Result<rdb::Loaded, LinkDownReason> {
+    let total = match framing {
+        handshake::PayloadFraming::Length(len) => {
+            tracing::info!("MASTER <-> REPLICA sync: receiving {len} bytes from master to disk");
+            len as u64
+        }
+        handshake::PayloadFraming::EofMark(_) => {
+            tracing::info!(
+                "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk"
+            );
+            0
+        }
+    };
+    let mut last_report = Instant::now();
+    let payload = handshake::read_payload(stream, buf, &framing, timeout, |read| {
+        if last_report.elapsed() >= Duration::from_millis(100) || read as u64 == total {
+            last_report = Instant::now();
+            report_transfer(shared, total, read as u64);
+        }
+    })
+    .await
+    .map_err(handshake_reason)?;
+    let path = persistence::rdb_path(shared);
+    let databases = shared.config().databases;
+    let loaded = tokio::task::spawn_blocking(move || {
+        if let Err(error) = persistence::store_received_snapshot(&path, &payload) {
+            tracing::warn!(
+                "Failed to save the received snapshot to {}: {error}",
+                path.display()
+            );
+        }
+        rdb::read_rdb(&payload, databases)
+    })
+    .await
+    .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))?
+    .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))?;
+    tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
+    tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
+    Ok(loaded)
+}
+
+fn report_transfer(shared: &Shared, total: u64, read: u64) {
+    if let Some(link) = shared.core().master_link_mut() {
+        link.transfer = Some(TransferProgress {
+            total,
+            read,
+            last_io: Instant::now(),
+        });
+    }
+}
+
+/// `repl-diskless-load`: the snapshot is decoded while it arrives, on a blocking thread fed through a small
+/// bounded channel, so a slow load slows the master's sending rather than filling our memory (and
+/// `key-load-delay` can slow it on purpose, as tests do). With `swapdb` the current data stays until the new
+/// data is complete, served to clients (`async_loading`) when the master's history is ours, otherwise with
+/// `-LOADING` answers; a failed load keeps it. With `on-empty-db` there was nothing to keep.
+async fn load_from_socket(
+    shared: &Arc<Shared>,
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    target: SocketLoad,
+    loading: &mut LoadingFlag<'_>,
+) -> Result<rdb::Loaded, LinkDownReason> {
+    let SocketLoad {
+        swapdb,
+        replid,
+        framing,
+        timeout,
+    } = target;
+    let total = match framing {
+        handshake::PayloadFraming::Length(len) => {
+            tracing::info!("MASTER <-> REPLICA sync: receiving {len} bytes from master to parser");
+            len as u64
+        }
+        handshake::PayloadFraming::EofMark(_) => {
+            tracing::info!(
+                "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to parser"
+            );
+            0
+        }
+    };
+    let async_loading = {
+        let mut core = shared.core();
+        let async_loading = swapdb && core.repl.replid() == replid;
+        if !swapdb {
+            tracing::info!("MASTER <-> REPLICA sync: Flushing old data");
+            core.keyspace.flush_all();
+        }
+        core.persistence.loading = Some(async_loading);
+        async_loading
+    };
+    loading.armed = true;
+    tracing::info!("MASTER <-> REPLICA sync: Loading DB in memory");
+    let (databases, key_load_delay_us) = {
+        let config = shared.config();
+        let delay = config
+            .other("key-load-delay")
+            .and_then(|value| value.parse::<i64>().ok())
+            .unwrap_or(0);
+        (config.databases, delay)
+    };
+    let (pieces_tx, mut pieces) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let loader_shared = Arc::clone(shared);
+    let loader = tokio::task::spawn_blocking(move || {
+        let mut decoder = rdb::StreamDecoder::new(databases);
+        while let Some(piece) = pieces.blocking_recv() {
+            let before = decoder.keys_loaded();
+            decoder.feed(&piece)?;
+            if key_load_delay_us > 0 {
+                let keys = decoder.keys_loaded() - before;
+                pause_per_key(&loader_shared, keys, key_load_delay_us.unsigned_abs());
+            }
+        }
+        decoder.finish()
+    });
+    let mut reader = handshake::PayloadReader::new(framing);
+    let mut last_report = Instant::now();
+    let read = loop {
+        match reader.next_piece(stream, buf, timeout).await {
+            Ok(Some(piece)) => {
+                if last_report.elapsed() >= Duration::from_millis(100) {
+                    last_report = Instant::now();
+                    report_transfer(shared, total, reader.delivered() as u64);
+                }
+                // The loader stopped (a decoding error): its result says why.
+                if pieces_tx.send(piece).await.is_err() {
+                    break Ok(());
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(error) => break Err(handshake_reason(error)),
+        }
+    };
+    drop(pieces_tx);
+    let loaded = loader
+        .await
+        .map_err(|error| LinkDownReason::BadSnapshot(error.to_string()))
+        .and_then(|loaded| loaded.map_err(|error| LinkDownReason::BadSnapshot(error.to_string())));
+    let outcome = read.and(loaded);
+    match &outcome {
+        Ok(_) if swapdb => {
+            tracing::info!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+            tracing::info!("MASTER <-> REPLICA sync: Discarding old DB in background");
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(
+                "Failed trying to load the MASTER synchronization DB from socket: {error}"
+            );
+            if swapdb {
+                tracing::info!("MASTER <-> REPLICA sync: Discarding temporary DB in background");
+            }
+        }
+    }
+    tracing::debug!("socket load finished (async loading: {async_loading})");
+    outcome
+}
+
+/// What a socket load is about.
+struct SocketLoad {
+    /// `repl-diskless-load swapdb` (else `on-empty-db`).
+    swapdb: bool,
+    /// The master's replication id from `+FULLRESYNC`.
+    replid: replication::ReplId,
+    framing: handshake::PayloadFraming,
+    timeout: Duration,
+}
+
+/// `key-load-delay` microseconds after each loaded key (slept in slices so a shutdown is not held up).
+fn pause_per_key(shared: &Shared, keys: u64, micros: u64) {
+    let mut left = Duration::from_micros(keys.saturating_mul(micros));
+    while !left.is_zero() && !shared.shutdown.is_cancelled() {
+        let slice = left.min(Duration::from_millis(10));
+        std::thread::sleep(slice);
+        left -= slice;
+    }
+}
+
+/// Clears the loading state if a socket load ends without its data being swapped in.
+struct LoadingFlag<'a> {
+    shared: &'a Shared,
+    armed: bool,
+}
+
+impl Drop for LoadingFlag<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.core().persistence.loading = None;
+        }
+    }
 }
 
 fn mark_connected(core: &mut crate::core::Core) {

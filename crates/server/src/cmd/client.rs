@@ -106,6 +106,19 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
 }
 
+/// Disconnects the matching clients. Replicas among them also leave the registry right here, under the
+/// lock, so that their sender stops before the next byte of the stream: in Redis a killed replica gets
+/// nothing written after the kill, not even by the rest of a transaction that contained it.
+fn kill_matching(ctx: &mut Ctx<'_>, filter: &KillFilter) -> Vec<u64> {
+    let killed = ctx.shared.clients.kill(filter);
+    for id in &killed {
+        if let Some(replica) = ctx.core.replicas.remove(*id) {
+            replica.cancel.cancel();
+        }
+    }
+    killed
+}
+
 /// `CLIENT KILL ip:port` (replies OK or an error) or `CLIENT KILL <filter> <value> ...` (replies the count).
 fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let own_id = ctx.client.id;
@@ -114,7 +127,7 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             addr: Some(String::from_utf8_lossy(&argv[2]).into_owned()),
             ..KillFilter::default()
         };
-        let killed = ctx.shared.clients.kill(&filter);
+        let killed = kill_matching(ctx, &filter);
         if killed.contains(&own_id) {
             ctx.client.after_reply = Some(AfterReply::Close);
         }
@@ -165,7 +178,7 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             return errors::reply(errors::SYNTAX);
         }
     }
-    let killed = ctx.shared.clients.kill(&filter);
+    let killed = kill_matching(ctx, &filter);
     if killed.contains(&own_id) {
         ctx.client.after_reply = Some(AfterReply::Close);
     }

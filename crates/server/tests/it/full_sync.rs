@@ -83,3 +83,111 @@ fn replica_sending_commands_is_disconnected(subject: &Subject) {
             .contains("asks for synchronization but with a wrong offset")
     );
 }
+
+/// rserver only: a real Redis replica answers a client only between 2 MB pieces of a socket load, so this
+/// probe does not see its `async_loading` reliably; Redis's own `Diskless load swapdb` tests
+/// (`integration/replication`, run by `../shared/acceptance/redis-tcl/run.sh`) cross-check the same
+/// behaviour on both servers.
+#[test]
+fn diskless_load_swapdb_serves_old_data_until_the_new_data_is_complete_rserver() {
+    diskless_load_swapdb_serves_old_data_until_the_new_data_is_complete(&Subject::rserver());
+}
+
+/// `repl-diskless-load swapdb`: a second full sync from the same master loads from the socket while the
+/// old data stays served (`async_loading:1`, writes to forbidden configs refused with `-LOADING`); a load
+/// cut short keeps the old data; a completed one replaces it.
+fn diskless_load_swapdb_serves_old_data_until_the_new_data_is_complete(subject: &Subject) {
+    use testkit::{DEFAULT_DEADLINE, info_field_in, wait_until};
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = subject.start(
+        NodeConfig::new(master_port)
+            .with("enable-debug-command", "yes")
+            .with("repl-diskless-sync", "yes")
+            .with("save", "\"\""),
+    );
+    let replica = subject.start(
+        NodeConfig::new(replica_port)
+            .with("repl-diskless-load", "swapdb")
+            .with("replica-read-only", "no")
+            .with("save", "\"\"")
+            .replica_of(master_port),
+    );
+    wait_for_sync(&replica);
+    // Over 2 MB, so that a Redis replica answers INFO during the load (it serves clients every 2 MB).
+    let value = "v".repeat(20_000);
+    for chunk in 0..10 {
+        let mut mset = vec!["MSET".to_owned()];
+        for i in 0..30 {
+            mset.push(format!("master:{}", chunk * 30 + i));
+            mset.push(value.clone());
+        }
+        master.cmd(&mset);
+    }
+    wait_for_ofs_sync(&master, &replica);
+    set(&replica, "mykey", "myvalue");
+    // Force a full sync of the same history, slowed down by the master.
+    master.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "10000"]);
+    let mut client = master.client();
+    client.cmd(&["MULTI"]);
+    client.cmd(&["CLIENT", "KILL", "TYPE", "replica"]);
+    client.cmd(&["CONFIG", "SET", "repl-backlog-size", "16384"]);
+    for i in 0..10 {
+        client.cmd(&["SET", &format!("big{i}"), &"A".repeat(16384)]);
+    }
+    client.cmd(&["EXEC"]);
+    // One connection for every probe: while it loads, Redis serves existing connections every 2 MB.
+    let probe = std::cell::RefCell::new(replica.client());
+    let persistence = |field: &str| {
+        let info = probe
+            .borrow_mut()
+            .info("persistence")
+            .expect("INFO persistence");
+        info_field_in(&info, field).map(str::to_owned)
+    };
+    wait_until(DEFAULT_DEADLINE, "async_loading:1", || {
+        match persistence("async_loading").as_deref() {
+            Some("1") => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    assert_eq!(persistence("loading").as_deref(), Some("0"));
+    let mut during = probe.borrow_mut();
+    assert_eq!(
+        during.cmd(&["GET", "mykey"]),
+        resp::Frame::Bulk("myvalue".into())
+    );
+    assert_eq!(during.cmd(&["DBSIZE"]), resp::Frame::Integer(301));
+    let refused = during.cmd(&["CONFIG", "SET", "appendonly", "no"]);
+    drop(during);
+    assert!(
+        matches!(&refused, resp::Frame::Error(text) if text.starts_with(b"LOADING")),
+        "{refused:?}"
+    );
+    // Cut the load short: the old data stays.
+    master.cmd(&["CLIENT", "KILL", "TYPE", "replica"]);
+    master.cmd(&["CONFIG", "SET", "repl-diskless-sync-delay", "5"]);
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the load to stop",
+        || match persistence("async_loading").as_deref() {
+            Some("0") => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+    assert_eq!(
+        crate::support::get(&replica, "mykey").as_deref(),
+        Some("myvalue")
+    );
+    assert_eq!(dbsize(&replica), 301);
+    // Let the next sync complete: the master's data replaces ours.
+    master.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    master.cmd(&["CONFIG", "SET", "repl-diskless-sync-delay", "0"]);
+    wait_for_ofs_sync(&master, &replica);
+    wait_until(DEFAULT_DEADLINE, "the master's data", || {
+        match dbsize(&replica) {
+            310 => Ok(()),
+            other => Err(format!("dbsize {other}")),
+        }
+    });
+    assert_eq!(crate::support::get(&replica, "mykey"), None);
+}
