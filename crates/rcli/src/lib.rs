@@ -9,6 +9,7 @@ pub mod args;
 pub mod client;
 pub mod follow;
 pub mod format;
+pub mod help;
 pub mod modes;
 pub mod repl;
 pub mod rules;

@@ -1,21 +1,29 @@
 //! The interactive mode: read a line, split it like redis-cli, send it, print the reply; redis-cli's `repl()`.
 //!
-//! With a terminal on stdin, lines come from rustyline (line editing, a history file); otherwise they are read as
-//! bytes from stdin with no prompt, as linenoise does, so `printf 'SET k v\nGET k\n' | rcli` works and keeps binary
-//! arguments intact.
+//! With a terminal on stdin, lines come from rustyline (line editing, a history file, hints and tab completion from
+//! the server's `COMMAND DOCS`); otherwise they are read as bytes from stdin with no prompt, as linenoise does, so
+//! `printf 'SET k v\nGET k\n' | rcli` works and keeps binary arguments intact. `help` works either way.
 
+use std::borrow::Cow;
 use std::env;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use rustyline::DefaultEditor;
+use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor};
 
 use crate::args::atoi;
 use crate::follow::{Ended, Follow};
 use crate::format::{FormatMode, format_reply};
+use crate::help::HelpTable;
 use crate::rules;
 use crate::session::Session;
 
@@ -83,6 +91,9 @@ pub fn run(
     }
     let mut input = Input::open(history_file.clone())?;
     let mut stdout = io::stdout();
+    // `None` until `COMMAND DOCS` has been asked of the current server.
+    let mut help: Option<Rc<HelpTable>> = None;
+    load_help(session, &mut input, &mut help, false, &mut stderr);
     while let Some(line) = input.read_line(&session.prompt())? {
         let (repeat, args) = match parse_line(&line) {
             Line::Blank => continue,
@@ -105,6 +116,8 @@ pub fn run(
         let is = |name: &str| repeat == 1 && args[0].eq_ignore_ascii_case(name.as_bytes());
         if is("quit") || is("exit") {
             break;
+        } else if repeat == 1 && args[0].starts_with(b":") {
+            set_preference(&args, &mut input, &mut stdout)?;
         } else if is("clear") && args.len() == 1 {
             input.clear_screen()?;
         } else if is("connect") && args.len() == 3 {
@@ -116,7 +129,23 @@ pub fn run(
             if let Err(error) = session.connect(&mut stderr) {
                 writeln!(stderr, "{error}")?;
             }
+            help = None;
+            load_help(session, &mut input, &mut help, false, &mut stderr);
+        } else if args[0].eq_ignore_ascii_case(b"help") || args[0] == "?" {
+            // Like redis-cli, once however many times it is repeated, and the general help needs no server.
+            if args.len() > 1 {
+                load_help(session, &mut input, &mut help, true, &mut stderr);
+            }
+            let rendered = match &help {
+                Some(table) => table.render(&args[1..]),
+                None => HelpTable::default().render(&args[1..]),
+            };
+            stdout.write_all(&rendered)?;
+            stdout.flush()?;
         } else {
+            if Follow::of(&args).is_none() {
+                load_help(session, &mut input, &mut help, true, &mut stderr);
+            }
             let started = Instant::now();
             if !run_repeated(session, &args, repeat, mode, &mut stdout, &mut stderr)? {
                 // The connection died while following MONITOR or a subscription: redis-cli exits too.
@@ -162,6 +191,52 @@ fn run_repeated(
     Ok(true)
 }
 
+/// Fetches the help table (`COMMAND DOCS`) for hints, completion and `help`, unless the current server already gave
+/// it. With `connect`, first connects if needed: the table is asked for on a fresh connection, before any command of
+/// the user's can have opened a transaction or turned replies off. A failed connect is not reported here; the
+/// command that follows tries again and reports it as usual.
+///
+/// An error reply (a server without `COMMAND DOCS`, or one that wants `AUTH` first) gives an empty table: redis-cli
+/// then uses the help compiled into it, rcli has none, so there are simply no hints.
+fn load_help(
+    session: &mut Session,
+    input: &mut Input,
+    help: &mut Option<Rc<HelpTable>>,
+    connect: bool,
+    diagnostics: &mut dyn Write,
+) {
+    if help.is_some() {
+        return;
+    }
+    if !session.is_connected() && (!connect || session.connect(diagnostics).is_err()) {
+        return;
+    }
+    let command = [Bytes::from_static(b"COMMAND"), Bytes::from_static(b"DOCS")];
+    // A broken connection leaves `help` unset, so the next command asks again after reconnecting.
+    if let Ok(reply) = session.issue(&command, diagnostics) {
+        let table = Rc::new(HelpTable::from_docs(&reply).unwrap_or_default());
+        input.set_help(Rc::clone(&table));
+        *help = Some(table);
+    }
+}
+
+/// redis-cli's `:set hints` / `:set nohints`; anything else starting with `:` is refused with its messages.
+fn set_preference(args: &[Bytes], input: &mut Input, stdout: &mut dyn Write) -> io::Result<()> {
+    let word = |index: usize| String::from_utf8_lossy(&args[index]).into_owned();
+    if args[0].eq_ignore_ascii_case(b":set") && args.len() >= 2 {
+        if args[1].eq_ignore_ascii_case(b"hints") {
+            input.set_hints(true);
+        } else if args[1].eq_ignore_ascii_case(b"nohints") {
+            input.set_hints(false);
+        } else {
+            writeln!(stdout, "unknown redis-cli preference '{}'", word(1))?;
+        }
+    } else {
+        writeln!(stdout, "unknown redis-cli internal command '{}'", word(0))?;
+    }
+    stdout.flush()
+}
+
 /// `strtol(word) > 0` with nothing left over, as redis-cli tests a repeat count: `None` when `word` is not a number
 /// at all, `Some(None)` when it is one but not a usable count.
 fn repeat_count(word: &[u8]) -> Option<Option<u64>> {
@@ -196,11 +271,69 @@ fn history_file_from(configured: Option<PathBuf>, home: Option<PathBuf>) -> Opti
     }
 }
 
+/// rustyline's hooks into the help table: redis-cli's hints (in linenoise's grey) and tab completion.
+struct Hooks {
+    help: Rc<HelpTable>,
+    /// `:set hints` / `:set nohints`; on by default, as in redis-cli.
+    hints: bool,
+}
+
+/// A hint that is only shown: rustyline would otherwise insert it on the right arrow key, which linenoise never does
+/// (and the parameter list is no text to type).
+struct ShownHint(String);
+
+impl rustyline::hint::Hint for ShownHint {
+    fn display(&self) -> &str {
+        &self.0
+    }
+
+    fn completion(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Hinter for Hooks {
+    type Hint = ShownHint;
+
+    fn hint(&self, line: &str, _pos: usize, _ctx: &Context<'_>) -> Option<ShownHint> {
+        // linenoise hints the whole line wherever the cursor is.
+        self.hints
+            .then(|| self.help.hint(line))
+            .flatten()
+            .map(ShownHint)
+    }
+}
+
+impl Completer for Hooks {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        // Candidates are whole lines, as linenoise's are; what follows the cursor is kept.
+        Ok((0, self.help.completions(&line[..pos])))
+    }
+}
+
+impl Highlighter for Hooks {
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        // linenoise's colour 90 (grey), not bold, default background.
+        Cow::Owned(format!("\x1b[0;90;49m{hint}\x1b[0m"))
+    }
+}
+
+impl Validator for Hooks {}
+
+impl rustyline::Helper for Hooks {}
+
 /// Where lines come from.
 enum Input {
     /// A terminal: rustyline, with history when a file is configured.
     Terminal {
-        editor: Box<DefaultEditor>,
+        editor: Box<Editor<Hooks, DefaultHistory>>,
         history_file: Option<PathBuf>,
     },
     /// A pipe or a file: plain lines of bytes, no prompt, no history.
@@ -218,7 +351,11 @@ impl Input {
             .history_ignore_dups(true)
             .map_err(readline_to_io)?
             .build();
-        let mut editor = DefaultEditor::with_config(config).map_err(readline_to_io)?;
+        let mut editor = Editor::with_config(config).map_err(readline_to_io)?;
+        editor.set_helper(Some(Hooks {
+            help: Rc::default(),
+            hints: true,
+        }));
         if let Some(path) = &history_file {
             // A first run has no history file yet; that is not worth a message.
             let _ = editor.load_history(path);
@@ -266,6 +403,27 @@ impl Input {
         let _ = editor.add_history_entry(String::from_utf8_lossy(line));
         if let Some(path) = history_file {
             let _ = editor.save_history(path);
+        }
+    }
+
+    /// Gives the line editor a new help table.
+    fn set_help(&mut self, help: Rc<HelpTable>) {
+        if let Some(hooks) = self.hooks() {
+            hooks.help = help;
+        }
+    }
+
+    /// `:set hints` / `:set nohints`.
+    fn set_hints(&mut self, on: bool) {
+        if let Some(hooks) = self.hooks() {
+            hooks.hints = on;
+        }
+    }
+
+    fn hooks(&mut self) -> Option<&mut Hooks> {
+        match self {
+            Input::Terminal { editor, .. } => editor.helper_mut(),
+            Input::Piped(_) => None,
         }
     }
 

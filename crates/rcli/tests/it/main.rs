@@ -4,6 +4,7 @@
 mod cli;
 mod follow;
 mod format;
+mod help;
 mod modes;
 mod repl;
 mod support;

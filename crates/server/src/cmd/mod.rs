@@ -19,6 +19,7 @@ mod client;
 mod collections;
 mod connection;
 mod debug;
+mod docs;
 mod expire;
 mod failover;
 pub use failover::{abort as abort_failover, finish as finish_failover, update as update_failover};

@@ -154,8 +154,7 @@ pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 .map(|name| super::lookup(name).map_or(Frame::NullArray, command_info))
                 .collect(),
         ),
-        // Documentation is optional for clients (redis-cli only uses it for hints); an empty map is valid.
-        Some(sub) if is(sub, "docs") => Frame::Map(Vec::new()),
+        Some(sub) if is(sub, "docs") => super::docs::reply(&argv[2..]),
         Some(sub) => errors::unknown_subcommand(sub, "command"),
     }
 }

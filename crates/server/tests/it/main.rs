@@ -13,6 +13,7 @@ mod support;
 mod auth_expiry;
 mod blocking;
 mod blocking_zsets;
+mod command_docs;
 mod differential;
 mod difftest;
 mod faults;
