@@ -186,3 +186,27 @@ fn script_effects_and_functions_reach_replicas(subject: &Subject) {
 fn sha1_hex(text: &str) -> String {
     lua::sha1_hex(text.as_bytes())
 }
+
+/// `FUNCTION DUMP` of either server restores on the other (Redis compresses the code, we do not).
+#[test]
+fn function_payloads_restore_across_implementations() {
+    let redis_server = testkit::require_redis!();
+    let [redis_port, rserver_port] = free_ports::<2>();
+    let redis = Subject::redis(redis_server).start(NodeConfig::new(redis_port));
+    let rserver = Subject::rserver().start(NodeConfig::new(rserver_port));
+    let library = "#!lua name=greetings\nredis.register_function('hello', function() return 'hello from a library long enough for LZF to compress it' end)";
+    let expected = Frame::Bulk("hello from a library long enough for LZF to compress it".into());
+    for (from, to) in [(&redis, &rserver), (&rserver, &redis)] {
+        from.cmd(&["FUNCTION", "FLUSH"]);
+        to.cmd(&["FUNCTION", "FLUSH"]);
+        from.cmd(&["FUNCTION", "LOAD", library]);
+        let Frame::Bulk(payload) = from.cmd(&["FUNCTION", "DUMP"]) else {
+            panic!("FUNCTION DUMP gave no payload");
+        };
+        assert_eq!(
+            to.cmd(&[&b"FUNCTION"[..], b"RESTORE", &payload]),
+            Frame::ok()
+        );
+        assert_eq!(to.cmd(&["FCALL", "hello", "0"]), expected);
+    }
+}
