@@ -27,7 +27,7 @@ pub struct SnapshotStream {
     pub offset: ReplOffset,
     /// Pieces of the RDB payload, in order; [`Piece::End`] after the last. The channel closing without it
     /// means the snapshot was abandoned.
-    pub pieces: mpsc::UnboundedReceiver<Piece>,
+    pub pieces: mpsc::Receiver<Piece>,
 }
 
 /// One message of a [`SnapshotStream`].
@@ -154,7 +154,7 @@ async fn run_batch(shared: Arc<Shared>, full: Arc<Notify>) {
     );
     let mut senders = Vec::with_capacity(waiters.len());
     for (_, waiter) in waiters {
-        let (pieces_tx, pieces) = mpsc::unbounded_channel();
+        let (pieces_tx, pieces) = mpsc::channel(PIECES_IN_FLIGHT);
         let stream = SnapshotStream {
             replid,
             offset,
@@ -180,17 +180,29 @@ async fn run_batch(shared: Arc<Shared>, full: Arc<Notify>) {
     }
 }
 
-/// Hands every piece of the payload to each replica of the batch; fails once none is left to read it, so
-/// the snapshot stops (as Redis kills a child whose replicas all went away).
+/// Pieces (of about 64 KB) a replica's sender may hold before the snapshot waits for it: the snapshot goes
+/// at the pace of the slowest replica of the batch, as Redis's child waits for its pipe to drain, so a slow
+/// replica never makes the master buffer the whole payload.
+const PIECES_IN_FLIGHT: usize = 16;
+
+/// Hands every piece of the payload to each replica of the batch (waiting while one's queue is full);
+/// fails once none is left to read it, so the snapshot stops (as Redis kills a child whose replicas all
+/// went away).
 struct FanOut {
-    senders: Vec<mpsc::UnboundedSender<Piece>>,
+    senders: Vec<mpsc::Sender<Piece>>,
 }
 
 impl FanOut {
     fn finish(self) {
+        let mut still_up = 0;
         for sender in &self.senders {
-            let _ = sender.send(Piece::End);
+            if sender.blocking_send(Piece::End).is_ok() {
+                still_up += 1;
+            }
         }
+        tracing::warn!(
+            "Diskless rdb transfer, done reading from pipe, {still_up} replicas still up."
+        );
     }
 }
 
@@ -198,8 +210,9 @@ impl io::Write for FanOut {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         let piece = Bytes::copy_from_slice(bytes);
         self.senders
-            .retain(|sender| sender.send(Piece::Bytes(piece.clone())).is_ok());
+            .retain(|sender| sender.blocking_send(Piece::Bytes(piece.clone())).is_ok());
         if self.senders.is_empty() {
+            tracing::warn!("Diskless rdb transfer, last replica dropped, killing fork child.");
             return Err(io::Error::other("every replica of the batch is gone"));
         }
         Ok(bytes.len())

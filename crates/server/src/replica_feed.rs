@@ -65,7 +65,7 @@ pub async fn serve<S: crate::connection::Transport>(
             first_ack_tx,
         ));
         let outcome = tokio::select! {
-            outcome = send(&shared, writer, client_id, plan, first_ack_rx) => outcome,
+            outcome = send(&shared, writer, (client_id, &name), plan, first_ack_rx) => outcome,
             () = cancel.cancelled() => Err("disconnected by the master".to_owned()),
             () = shared.shutdown.cancelled() => Err("server shutting down".to_owned()),
         };
@@ -90,7 +90,7 @@ const KEEPALIVE: Duration = Duration::from_secs(1);
 async fn send<S: crate::connection::Transport>(
     shared: &Arc<Shared>,
     mut writer: WriteHalf<S>,
-    client_id: u64,
+    (client_id, name): (u64, &str),
     plan: SyncPlan,
     first_ack: oneshot::Receiver<()>,
 ) -> Result<(), String> {
@@ -115,7 +115,17 @@ async fn send<S: crate::connection::Transport>(
                 .await
                 .map_err(|e| e.to_string())?;
             while let Some(piece) = next_piece(&mut snapshot.pieces).await? {
-                writer.write_all(&piece).await.map_err(|e| e.to_string())?;
+                // Read per piece: an operator may lower repl-timeout to drop a stuck replica.
+                let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
+                // A replica that stops reading its snapshot holds up the whole batch (the snapshot goes
+                // at the slowest replica's pace): past repl-timeout it is dropped, as in Redis.
+                match tokio::time::timeout(timeout, writer.write_all(&piece)).await {
+                    Ok(written) => written.map_err(|e| e.to_string())?,
+                    Err(_) => {
+                        tracing::warn!("Disconnecting timedout replica (full sync): {name}");
+                        return Err("timed out sending the snapshot".to_owned());
+                    }
+                }
             }
             writer
                 .write_all(mark.as_str().as_bytes())
@@ -166,9 +176,7 @@ async fn wait_for_snapshot<S: crate::connection::Transport>(
 }
 
 /// The next piece of the payload; `None` after the last one.
-async fn next_piece(
-    pieces: &mut mpsc::UnboundedReceiver<Piece>,
-) -> Result<Option<bytes::Bytes>, String> {
+async fn next_piece(pieces: &mut mpsc::Receiver<Piece>) -> Result<Option<bytes::Bytes>, String> {
     match pieces.recv().await {
         Some(Piece::Bytes(bytes)) => Ok(Some(bytes)),
         Some(Piece::End) => Ok(None),
@@ -179,7 +187,7 @@ async fn next_piece(
 /// The whole payload, with keepalive newlines to the replica while it is produced.
 async fn collect_payload<S: crate::connection::Transport>(
     writer: &mut WriteHalf<S>,
-    pieces: &mut mpsc::UnboundedReceiver<Piece>,
+    pieces: &mut mpsc::Receiver<Piece>,
 ) -> Result<Vec<u8>, String> {
     let mut payload = Vec::new();
     let mut keepalive = tokio::time::interval(KEEPALIVE);
