@@ -53,6 +53,8 @@ pub struct Core {
     pub libraries: crate::scripting::registry::Libraries,
     /// Scripts `EVAL` and `SCRIPT LOAD` have seen.
     pub script_cache: crate::scripting::registry::ScriptCache,
+    /// `SLOWLOG`.
+    pub slowlog: crate::slowlog::SlowLog,
 }
 
 /// This server's role.
@@ -187,6 +189,7 @@ impl Core {
             blocking: Blocking::default(),
             libraries: crate::scripting::registry::Libraries::default(),
             script_cache: crate::scripting::registry::ScriptCache::default(),
+            slowlog: crate::slowlog::SlowLog::default(),
         }
     }
 

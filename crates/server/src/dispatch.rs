@@ -47,22 +47,27 @@ pub struct Batch<'a> {
 impl<'a> Batch<'a> {
     /// Takes the lock.
     pub fn new(shared: &'a Arc<Shared>) -> Batch<'a> {
-        let (read_only, serve_stale, min_replicas) = {
+        let (read_only, serve_stale, min_replicas, slowlog) = {
             let config = shared.config();
             let min_replicas =
                 (config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0).then_some((
                     config.min_replicas_to_write as usize,
                     config.min_replicas_max_lag,
                 ));
+            let mut slowlog = crate::slowlog::SlowLog::default();
+            slowlog.configure_from(&config);
             (
                 config.replica_read_only,
                 config.replica_serve_stale_data,
                 min_replicas,
+                slowlog,
             )
         };
+        let mut core = shared.core();
+        core.slowlog.configure_like(&slowlog);
         Batch {
             shared,
-            core: Some(shared.core()),
+            core: Some(core),
             read_only,
             serve_stale,
             min_replicas,
@@ -271,7 +276,7 @@ const ALLOWED_IN_PUBSUB: &[&str] = &[
 
 /// Commands whose first argument names a subcommand: Redis 7 calls them `name|sub` in errors.
 const CONTAINERS: &[&str] = &[
-    "client", "command", "config", "function", "object", "pubsub",
+    "client", "command", "config", "function", "object", "pubsub", "script", "slowlog",
 ];
 
 /// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand).
@@ -305,11 +310,14 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
     ctx.take_touched_explicitly();
     let started = std::time::Instant::now();
     let reply = (spec.handler)(ctx, argv);
-    ctx.core.command_stats.record(
-        spec.name,
-        started.elapsed(),
-        matches!(reply, Frame::Error(_)),
-    );
+    let elapsed = started.elapsed();
+    ctx.core
+        .command_stats
+        .record(spec.name, elapsed, matches!(reply, Frame::Error(_)));
+    // EXEC's commands are logged one by one, not EXEC itself (Redis's skip-slowlog flag).
+    if spec.name != "exec" {
+        record_slow(ctx, argv, elapsed);
+    }
     ctx.policy = policy;
     let touched_explicitly = ctx.take_touched_explicitly();
     if !ctx.core.monitors.is_empty() && monitor::shown(spec.name, spec.has(flags::ADMIN), argv) {
@@ -341,6 +349,20 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
         }
     }
     reply
+}
+
+/// Adds the command to the slow log if it ran long enough.
+fn record_slow(ctx: &mut Ctx<'_>, argv: &[Bytes], elapsed: std::time::Duration) {
+    let micros = elapsed.as_micros() as u64;
+    if !ctx.core.slowlog.is_slow(micros) {
+        return;
+    }
+    let peer = ctx
+        .client
+        .addr
+        .map_or_else(String::new, |addr| addr.to_string());
+    let name = ctx.client.name.clone();
+    ctx.core.slowlog.record(micros, argv, peer, name.as_deref());
 }
 
 /// Shows the command that just ran to the `MONITOR` clients, with the database it left selected (as Redis

@@ -27,6 +27,7 @@ pub mod replicas;
 pub mod scripting;
 pub mod shared;
 pub mod shutdown;
+pub mod slowlog;
 pub mod snapshot;
 pub mod stats;
 pub mod wait;

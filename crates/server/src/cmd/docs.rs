@@ -1023,6 +1023,17 @@ slaveof | server | 1.0.0 | O(1)
     summary: Makes the server a replica of another one, or a master again (old name of REPLICAOF)
     deprecated: 5.0.0 | REPLICAOF
     args: args{host-port(host port<integer>) | no-one(NO ONE)}
+slowlog | server | 2.2.12 | Varies with the subcommand
+    summary: Reads or resets the log of slow commands
+slowlog|get | server | 2.2.12 | O(N), N = number of entries returned
+    summary: Returns the newest entries of the slow log
+    args: ?count<integer>
+slowlog|len | server | 2.2.12 | O(1)
+    summary: Returns the number of entries in the slow log
+slowlog|reset | server | 2.2.12 | O(N), N = number of entries
+    summary: Empties the slow log
+slowlog|help | server | 6.2.0 | O(1)
+    summary: Lists the SLOWLOG subcommands
 smembers | set | 1.0.0 | O(N), N = size of the set
     summary: Returns every member of a set
     args: key<key>

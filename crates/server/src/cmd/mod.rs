@@ -38,6 +38,7 @@ mod replication;
 mod server;
 mod set_ops;
 mod sets;
+mod slowlog;
 mod strings;
 mod transactions;
 mod zsets;
@@ -913,6 +914,15 @@ const COMMANDS: &[CommandSpec] = &[
         scripts::fcall_ro
     ),
     command!("script", -2, NOSCRIPT, 0, 0, 0, scripts::script),
+    command!(
+        "slowlog",
+        -2,
+        ADMIN | LOADING | STALE,
+        0,
+        0,
+        0,
+        slowlog::slowlog
+    ),
     command!(
         "monitor",
         1,

@@ -885,6 +885,8 @@ const PASSTHROUGH: &[Passthrough] = &[
     passthrough("replica-ignore-maxmemory", "yes", Kind::Bool, false),
     passthrough("replica-lazy-flush", "no", Kind::Bool, false),
     passthrough("shutdown-timeout", "10", Kind::Int, false),
+    passthrough("slowlog-log-slower-than", "10000", Kind::Int, false),
+    passthrough("slowlog-max-len", "128", Kind::Int, false),
     passthrough("stop-writes-on-bgsave-error", "yes", Kind::Bool, false),
     passthrough(
         "supervised",

@@ -257,6 +257,7 @@ differential_tests!(
     bulk_payload_without_crlf,
     multibulk_count_up_to_int_max,
     pipelined_and_split_requests,
+    slowlog_basics,
 );
 
 differential_tests!(

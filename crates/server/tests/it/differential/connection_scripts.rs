@@ -472,3 +472,26 @@ pub fn pipelined_and_split_requests() -> Script {
         raw(b"NG\r\n"),
     ])
 }
+
+/// `SLOWLOG`: lengths, resets, the threshold switch, and the errors (entries carry times and ids, so only
+/// counts are compared).
+pub fn slowlog_basics() -> Script {
+    script(vec![
+        cmd("SLOWLOG RESET"),
+        cmd("CONFIG SET slowlog-log-slower-than -1"),
+        cmd("SET a b"),
+        cmd("SLOWLOG LEN"),
+        cmd("SLOWLOG GET"),
+        cmd("CONFIG SET slowlog-log-slower-than 0"),
+        cmd("SLOWLOG RESET"),
+        cmd("CONFIG SET slowlog-log-slower-than -1"),
+        cmd("SLOWLOG LEN"),
+        cmd("SLOWLOG GET -2"),
+        cmd("SLOWLOG GET x"),
+        cmd("SLOWLOG GET 1 2"),
+        cmd("SLOWLOG LEN x"),
+        cmd("SLOWLOG NOPE"),
+        cmd("SLOWLOG"),
+        cmd("CONFIG GET slowlog-max-len"),
+    ])
+}

@@ -1,0 +1,54 @@
+//! `SLOWLOG GET [count] | LEN | RESET | HELP` over `crate::slowlog`.
+
+use bytes::Bytes;
+use resp::Frame;
+
+use super::{Ctx, is};
+use crate::errors;
+
+/// `SLOWLOG <subcommand>`
+pub fn slowlog(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let sub = &argv[1];
+    if is(sub, "get") && argv.len() <= 3 {
+        let count = match argv.get(2).map(|count| super::parse_i64(count)) {
+            None => Some(10),
+            Some(Some(-1)) => None,
+            Some(Some(count)) if count >= 0 => Some(usize::try_from(count).unwrap_or(usize::MAX)),
+            Some(_) => return errors::reply("ERR count should be greater than or equal to -1"),
+        };
+        ctx.core.slowlog.get(count)
+    } else if is(sub, "len") && argv.len() == 2 {
+        Frame::Integer(ctx.core.slowlog.len() as i64)
+    } else if is(sub, "reset") && argv.len() == 2 {
+        ctx.core.slowlog.reset();
+        Frame::ok()
+    } else if is(sub, "help") && argv.len() == 2 {
+        let lines = [
+            "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GET [<count>]",
+            "    The newest <count> entries (default 10, -1 for all): id, Unix time, duration in",
+            "    microseconds, arguments, client address, client name.",
+            "LEN",
+            "    The number of entries.",
+            "RESET",
+            "    Removes every entry.",
+            "HELP",
+            "    Prints this help.",
+        ];
+        Frame::Array(
+            lines
+                .iter()
+                .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
+                .collect(),
+        )
+    } else if ["len", "reset", "help"].iter().any(|name| is(sub, name)) {
+        errors::wrong_arity(&format!(
+            "slowlog|{}",
+            String::from_utf8_lossy(sub).to_ascii_lowercase()
+        ))
+    } else if is(sub, "get") {
+        errors::subcommand_syntax(sub, "slowlog")
+    } else {
+        errors::unknown_subcommand(sub, "slowlog")
+    }
+}
