@@ -42,6 +42,12 @@ pub struct Batch<'a> {
     /// the clock per command showed up in profiles (Redis also caches the time).
     now_ms: i64,
     fed: bool,
+    /// What is paused, read once per batch: pausing happens in a command (under this lock) or in cron,
+    /// and a command caught by a stale "paused" just runs again when it is retried.
+    pause: crate::shared::PauseLevel,
+    /// The script gate's phase, read once per batch: a script starts inside a command (under this lock),
+    /// and one that ends meanwhile only makes a command wait for nothing and run again.
+    script_phase: Phase,
 }
 
 impl<'a> Batch<'a> {
@@ -73,6 +79,8 @@ impl<'a> Batch<'a> {
             min_replicas,
             now_ms: now_ms(),
             fed: false,
+            pause: *shared.pause.borrow(),
+            script_phase: shared.scripts.phase(),
         }
     }
 
@@ -104,7 +112,7 @@ impl<'a> Batch<'a> {
             return self.reject(client, Some(spec), errors::reply(errors::NOAUTH));
         }
         // The master's stream checks the gate itself (replica_link), before decoding the next command.
-        match shared.scripts.phase() {
+        match self.script_phase {
             _ if client.is_master_link => {}
             Phase::Idle => {}
             // The script's own commands never come through here; everyone else waits (outside the lock) for
@@ -128,7 +136,7 @@ impl<'a> Batch<'a> {
         if client.multi.is_some() && spec.has(flags::NO_MULTI) {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
-        let pause = *shared.pause.borrow();
+        let pause = self.pause;
         let paused = match pause {
             crate::shared::PauseLevel::None => false,
             crate::shared::PauseLevel::Writes => spec.has(flags::WRITE),
@@ -184,6 +192,11 @@ impl<'a> Batch<'a> {
         let mut ctx = Ctx::new(core, client, shared, self.now_ms, policy);
         let reply = call(&mut ctx, spec, argv);
         let unit = ctx.take_propagation();
+        // The commands that pause others (FAILOVER, CLIENT PAUSE, SHUTDOWN's wait) take effect for the
+        // rest of this batch too.
+        if matches!(spec.name, "failover" | "client" | "shutdown") {
+            self.pause = *shared.pause.borrow();
+        }
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
