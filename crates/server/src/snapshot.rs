@@ -79,6 +79,9 @@ pub fn write<W: Write>(
             writer.entry(key, entry)?;
             delay.after_key(shared);
         }
+        // The snapshot is background work: after each batch, let a client's thread that is waiting for a
+        // core have it (on a small machine the encoder otherwise competes with the request threads).
+        std::thread::yield_now();
         if chunk.done {
             break;
         }
