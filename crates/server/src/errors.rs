@@ -214,6 +214,16 @@ pub fn as_logged(text: &[u8]) -> String {
     }
 }
 
+/// A `HELP` subcommand's reply: one status line per text line, as Redis's `addReplyHelp` sends them.
+pub fn help_lines(lines: &[&'static str]) -> Frame {
+    Frame::Array(
+        lines
+            .iter()
+            .map(|line| Frame::Simple(bytes::Bytes::from_static(line.as_bytes())))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

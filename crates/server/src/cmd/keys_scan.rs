@@ -209,12 +209,7 @@ fn help() -> Frame {
         "HELP",
         "    Prints this help.",
     ];
-    Frame::Array(
-        lines
-            .iter()
-            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-            .collect(),
-    )
+    errors::help_lines(&lines)
 }
 
 #[cfg(test)]

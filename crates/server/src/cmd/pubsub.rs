@@ -160,12 +160,7 @@ fn help() -> Frame {
         "HELP",
         "    Prints this help.",
     ];
-    Frame::Array(
-        lines
-            .iter()
-            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-            .collect(),
-    )
+    errors::help_lines(&lines)
 }
 
 /// One (un)subscribe confirmation: `[kind, channel or nil, channels + patterns now]`.

@@ -35,12 +35,7 @@ pub fn slowlog(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             "HELP",
             "    Prints this help.",
         ];
-        Frame::Array(
-            lines
-                .iter()
-                .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-                .collect(),
-        )
+        errors::help_lines(&lines)
     } else if ["len", "reset", "help"].iter().any(|name| is(sub, name)) {
         errors::wrong_arity(&format!(
             "slowlog|{}",

@@ -103,22 +103,8 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], evalsha: bool, ro: bool) -> F
         return errors::reply(&text);
     }
     ctx.core.script_cache.insert(sha.clone(), body);
-    let invocation = Invocation {
-        eval: true,
-        display_name: sha.clone(),
-        target: sha,
-        flags,
-        read_only: ro || (!flags.eval_compat && flags.no_writes),
-        keys,
-        args,
-        db: ctx.client.db,
-        from_master: ctx.client.is_master_link,
-        command: argv.to_vec(),
-    };
-    if let Err(reply) = prepare(ctx, &invocation, ro) {
-        return reply;
-    }
-    start(ctx, invocation)
+    let read_only = ro || (!flags.eval_compat && flags.no_writes);
+    invoke(ctx, argv, (true, sha), flags, read_only, (keys, args), ro)
 }
 
 fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], ro: bool) -> Frame {
@@ -131,12 +117,27 @@ fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], ro: bool) -> Frame {
         Ok(split) => split,
         Err(reply) => return reply,
     };
+    let read_only = ro || flags.no_writes;
+    invoke(ctx, argv, (false, name), flags, read_only, (keys, args), ro)
+}
+
+/// Checks and starts a script (`eval`: true with its SHA-1, false with a function's name), which runs as
+/// `read_only` when no write may happen; `ro` says the caller used a `*_RO` command.
+fn invoke(
+    ctx: &mut Ctx<'_>,
+    argv: &[Bytes],
+    (eval, name): (bool, String),
+    flags: super::shebang::ScriptFlags,
+    read_only: bool,
+    (keys, args): (Vec<Bytes>, Vec<Bytes>),
+    ro: bool,
+) -> Frame {
     let invocation = Invocation {
-        eval: false,
+        eval,
         display_name: name.clone(),
         target: name,
         flags,
-        read_only: ro || flags.no_writes,
+        read_only,
         keys,
         args,
         db: ctx.client.db,
@@ -340,12 +341,7 @@ fn script_help() -> Frame {
         "HELP",
         "    Prints this help.",
     ];
-    Frame::Array(
-        lines
-            .iter()
-            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-            .collect(),
-    )
+    errors::help_lines(&lines)
 }
 
 /// `FUNCTION LOAD [REPLACE] code`
