@@ -43,7 +43,10 @@ const INLINE_LEVELS: usize = 2;
 /// A node's links, one per level.
 #[derive(Debug, Clone)]
 enum Links {
-    Inline { len: u8, links: [Link; INLINE_LEVELS] },
+    Inline {
+        len: u8,
+        links: [Link; INLINE_LEVELS],
+    },
     Heap(Box<[Link]>),
 }
 
