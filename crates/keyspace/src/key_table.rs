@@ -98,13 +98,20 @@ impl KeyTable {
 
     /// Inserts or replaces; returns the previous entry. A replaced entry keeps its position.
     pub(crate) fn insert(&mut self, key: Bytes, entry: Entry, clock: u32) -> Option<Entry> {
-        if let Some(position) = self.position(&key) {
+        // One hash for both the lookup and the insertion.
+        let hash = self.hash(&key);
+        let found = {
+            let slots = &self.slots;
+            self.index
+                .find(hash, |&i| slots[i as usize].0 == key)
+                .map(|&i| i as usize)
+        };
+        if let Some(position) = found {
             self.preserve(position);
             self.access[position] = clock;
             return Some(std::mem::replace(&mut self.slots[position].1, entry));
         }
         let position = u32::try_from(self.slots.len()).expect("fewer than 2^32 keys per database");
-        let hash = self.hash(&key);
         let (slots, hasher) = (&self.slots, &self.hasher);
         self.index.insert_unique(hash, position, |&i| {
             hasher.hash_one(&slots[i as usize].0[..])
