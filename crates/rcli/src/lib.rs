@@ -25,6 +25,8 @@ pub use client::{Client, Timeouts};
 pub use format::{FormatMode, format_reply};
 pub use session::{IssueError, Session, Target};
 
+use crate::help::HelpTable;
+
 /// The warning redis-cli prints on stderr when a password is given on the command line.
 pub const PASSWORD_WARNING: &str = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.";
 
@@ -61,6 +63,12 @@ pub fn run_repeated(
         writeln!(stderr, "{error}")?;
         return Ok(1);
     }
+    if command
+        .first()
+        .is_some_and(|name| name.eq_ignore_ascii_case(b"help") || name.as_ref() == b"?")
+    {
+        return print_help(session, &command[1..], stdout, stderr);
+    }
     let mode = rules::reply_mode(command, mode);
     if let Some(kind) = follow::Follow::of(command) {
         // redis-cli never returns from these modes except on an error reply, so `-r` has nothing to repeat.
@@ -88,5 +96,32 @@ pub fn run_repeated(
             std::thread::sleep(interval);
         }
     }
+    Ok(0)
+}
+
+/// `rcli help [command | @group]`: redis-cli's help, built from the server's `COMMAND DOCS` (the general
+/// help needs no server's docs, and a server without them leaves only that).
+fn print_help(
+    session: &mut Session,
+    topic: &[Bytes],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<i32> {
+    let table = if topic.is_empty() {
+        HelpTable::default()
+    } else {
+        match session.issue(
+            &[Bytes::from_static(b"COMMAND"), Bytes::from_static(b"DOCS")],
+            stderr,
+        ) {
+            Ok(docs) => HelpTable::from_docs(&docs).unwrap_or_default(),
+            Err(error) => {
+                writeln!(stderr, "{error}")?;
+                return Ok(1);
+            }
+        }
+    };
+    stdout.write_all(&table.render(topic))?;
+    stdout.flush()?;
     Ok(0)
 }

@@ -96,3 +96,26 @@ fn assert_same_help(port: u16) {
     assert_eq!(actual.stdout, expected.stdout);
     assert_eq!(actual.stderr, expected.stderr);
 }
+
+/// `rcli help <topic>` on the command line prints what `redis-cli help <topic>` prints (redis-cli answers
+/// `help` in one-shot mode as in its REPL).
+#[test]
+fn one_shot_help_like_redis_cli() {
+    if !redis_tools_available("one_shot_help_like_redis_cli", TOOLS) {
+        return;
+    }
+    let server = RedisServer::start();
+    let port = server.port().to_string();
+    for topic in [
+        &["help", "set"][..],
+        &["help", "@hash"],
+        &["help", "client", "list"],
+    ] {
+        let mut args = vec!["-p", port.as_str()];
+        args.extend_from_slice(topic);
+        let ours = Cli::Rcli.run(&args, b"");
+        let theirs = Cli::RedisCli.run(&args, b"");
+        assert_eq!(ours.stdout, theirs.stdout, "{topic:?}");
+        assert_eq!(ours.code, theirs.code, "{topic:?}");
+    }
+}
