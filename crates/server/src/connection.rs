@@ -87,6 +87,7 @@ async fn serve<S: Transport>(
             Step::Shutdown(mode) => {
                 let _ = stream.write_all(&output).await;
                 output.clear();
+                let _blocked = BlockedGauge::enter(shared);
                 match crate::shutdown::shut_down(shared, mode).await {
                     Ok(()) => return None,
                     Err(error) => encode_frame(&Frame::error(error), client.protocol, &mut output),
@@ -107,7 +108,10 @@ async fn serve<S: Transport>(
                     return None;
                 }
                 output.clear();
-                let acked = crate::wait::wait_for_acks(shared, &request).await;
+                let acked = {
+                    let _blocked = BlockedGauge::enter(shared);
+                    crate::wait::wait_for_acks(shared, &request).await
+                };
                 encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
                 continue;
             }
@@ -420,5 +424,30 @@ fn deliver_mail(client: &ClientState, output: &mut BytesMut, mail_bytes: &mut us
     for (frame, size) in client.mailbox.take() {
         encode_frame(&frame, client.protocol, output);
         *mail_bytes += size;
+    }
+}
+
+/// Counts a client in `INFO`'s `blocked_clients` while it waits in `WAIT` or `SHUTDOWN`, as Redis blocks
+/// them; the count drops however the wait ends.
+struct BlockedGauge<'a> {
+    shared: &'a Shared,
+}
+
+impl<'a> BlockedGauge<'a> {
+    fn enter(shared: &'a Shared) -> BlockedGauge<'a> {
+        shared
+            .stats
+            .blocked_waiting
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        BlockedGauge { shared }
+    }
+}
+
+impl Drop for BlockedGauge<'_> {
+    fn drop(&mut self) {
+        self.shared
+            .stats
+            .blocked_waiting
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }

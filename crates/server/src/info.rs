@@ -114,7 +114,11 @@ fn clients(shared: &Shared, core: &Core, out: &mut String) {
         "connected_clients",
         Stats::get(&shared.stats.connected_clients),
     );
-    line(out, "blocked_clients", core.blocking.len());
+    line(
+        out,
+        "blocked_clients",
+        core.blocking.len() as u64 + Stats::get(&shared.stats.blocked_waiting),
+    );
 }
 
 fn memory(core: &Core, out: &mut String) {

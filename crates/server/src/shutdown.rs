@@ -74,12 +74,21 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) -> bool {
         }
         target
     };
-    let deadline = Instant::now() + Duration::from_secs(timeout);
-    let abort = tokio_util::sync::CancellationToken::new();
-    *shared
-        .pending_shutdown
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some((deadline, abort.clone()));
+    // A second SHUTDOWN during the wait joins it: one deadline, and one SHUTDOWN ABORT answers both.
+    let (deadline, abort) = {
+        let mut pending = shared
+            .pending_shutdown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        pending
+            .get_or_insert_with(|| {
+                (
+                    Instant::now() + Duration::from_secs(timeout),
+                    tokio_util::sync::CancellationToken::new(),
+                )
+            })
+            .clone()
+    };
     shared.set_writes_paused(true);
     let mut acks = shared.ack_notify.subscribe();
     let completed = loop {
@@ -112,13 +121,13 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) -> bool {
             () = abort.cancelled() => break false,
         }
     };
-    *shared
-        .pending_shutdown
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = None;
-    if !completed {
-        tracing::warn!("Shutdown manually aborted.");
-        shared.set_writes_paused(false);
+    // `SHUTDOWN ABORT` already took the pending shutdown (and logged it); a completed wait ends it here.
+    if completed {
+        shared
+            .pending_shutdown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
     }
     completed
 }

@@ -25,6 +25,8 @@ pub struct Stats {
     pub keyspace_misses: AtomicU64,
     /// `connected_clients` (a gauge).
     pub connected_clients: AtomicU64,
+    /// Clients waiting in `WAIT` or `SHUTDOWN` (a gauge; `blocked_clients` adds those blocked on keys).
+    pub blocked_waiting: AtomicU64,
     /// `total_net_input_bytes`.
     pub net_input_bytes: AtomicU64,
     /// `total_net_output_bytes`.

@@ -194,6 +194,8 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return match pending {
             Some((_, abort)) => {
                 abort.cancel();
+                ctx.shared.set_writes_paused(false);
+                tracing::warn!("Shutdown manually aborted.");
                 Frame::ok()
             }
             None => errors::reply("ERR No shutdown in progress."),
