@@ -27,6 +27,7 @@ mod real_peers;
 mod restart;
 mod robustness;
 mod scripting;
+mod shutdown_wait;
 mod snapshot_writes;
 mod startup;
 mod tx_pubsub;

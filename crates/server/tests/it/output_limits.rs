@@ -2,14 +2,12 @@
 //! master buffer without bound; when it comes back and its offset has left the backlog it gets a full resync,
 //! and ends with the master's data. Run against both servers.
 
-use std::process::Command;
-
 use testkit::{
     DEFAULT_DEADLINE, NodeConfig, free_ports, info_field_in, wait_for_ofs_sync, wait_for_sync,
     wait_until,
 };
 
-use crate::support::{Subject, dbsize, on_both_servers};
+use crate::support::{Subject, dbsize, on_both_servers, signal};
 
 on_both_servers!(
     slow_replica_is_cut_off_then_resyncs,
@@ -96,13 +94,4 @@ fn hard_limit_below_backlog_size_does_not_cut_a_partial_resync(subject: &Subject
         Some("1"),
         "{stats}"
     );
-}
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .arg(format!("-{name}"))
-        .arg(pid.to_string())
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -{name} {pid}");
 }

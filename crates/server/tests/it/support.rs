@@ -206,3 +206,13 @@ fn formats_role_like_redis_cli() {
         "1) \"master\"\n2) (integer) 0\n3) (empty array)\n"
     );
 }
+
+/// Sends signal `name` (`STOP`, `CONT`, ...) to a process.
+pub fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{name} {pid}");
+}
