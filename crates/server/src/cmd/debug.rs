@@ -134,7 +134,9 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
     let db = ctx.db();
     let mut created = 0;
     for n in 0..count {
-        let key = Bytes::from(format!("{prefix}:{n}"));
+        // Exact-size copies: a `Bytes` made from a `String` with spare capacity keeps the spare bytes and
+        // adds a sharing header, which would make populated keys heavier than the same keys written by SET.
+        let key = Bytes::copy_from_slice(format!("{prefix}:{n}").as_bytes());
         if db.contains(&key, now, policy) {
             continue;
         }
@@ -142,7 +144,7 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
         if let Some(size) = size {
             value.resize(size, 0);
         }
-        db.insert(key, Entry::new(Value::String(Bytes::from(value))));
+        db.insert(key, Entry::new(Value::String(Bytes::copy_from_slice(&value))));
         created += 1;
     }
     ctx.add_dirty(created);
