@@ -144,7 +144,10 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
         if let Some(size) = size {
             value.resize(size, 0);
         }
-        db.insert(key, Entry::new(Value::String(Bytes::copy_from_slice(&value))));
+        db.insert(
+            key,
+            Entry::new(Value::String(Bytes::copy_from_slice(&value))),
+        );
         created += 1;
     }
     ctx.add_dirty(created);

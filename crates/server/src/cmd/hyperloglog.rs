@@ -38,7 +38,11 @@ fn lookup_hll(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Frame> {
 /// Stores an HLL value (always a `raw` string, as Redis creates them), keeping the key's TTL.
 fn store(ctx: &mut Ctx<'_>, key: &Bytes, value: Vec<u8>) {
     let db = ctx.db();
-    db.insert_keep_ttl(owned(key), Value::String(Bytes::from(value)));
+    // Shrunk to size first: a `Bytes` from a `Vec` with spare capacity also carries a sharing header.
+    db.insert_keep_ttl(
+        owned(key),
+        Value::String(Bytes::from(value.into_boxed_slice())),
+    );
     db.set_string_encoding(key, StringEncoding::Raw);
 }
 

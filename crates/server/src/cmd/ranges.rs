@@ -68,7 +68,11 @@ pub fn setrange(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     updated[offset..offset + value.len()].copy_from_slice(value);
     let length = updated.len();
     let db = ctx.db();
-    db.insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(updated)));
+    // Shrunk to size first: a `Bytes` from a `Vec` with spare capacity also carries a sharing header.
+    db.insert_keep_ttl(
+        owned(&argv[1]),
+        Value::String(Bytes::from(updated.into_boxed_slice())),
+    );
     // Redis edits (or builds) the string in place: always `raw`.
     db.set_string_encoding(&argv[1], keyspace::StringEncoding::Raw);
     ctx.propagate_verbatim(argv);

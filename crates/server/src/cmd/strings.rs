@@ -323,7 +323,8 @@ pub fn incr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     };
     ctx.db().insert_keep_ttl(
         owned(&argv[1]),
-        Value::String(Bytes::from(updated.to_string())),
+        // Exact size: a `Bytes` from a `String` with spare capacity would also carry a sharing header.
+        Value::String(Bytes::copy_from_slice(updated.to_string().as_bytes())),
     );
     ctx.propagate_verbatim(argv);
     Frame::Integer(updated)
