@@ -30,7 +30,8 @@ impl Element<'_> {
     pub(crate) fn to_bytes(self) -> Bytes {
         match self {
             Element::Str(bytes) => Bytes::copy_from_slice(bytes),
-            Element::Int(value) => Bytes::from(value.to_string()),
+            // Exact size: stored values should not carry spare capacity and a sharing header.
+            Element::Int(value) => Bytes::copy_from_slice(value.to_string().as_bytes()),
         }
     }
 }

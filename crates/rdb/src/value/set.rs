@@ -34,7 +34,7 @@ pub(super) fn read(
             let blob = read_string(input)?;
             // The decoder guarantees unique values, so every insert is new.
             for value in intset::decode(&blob).map_err(|reason| context.corrupt(reason))? {
-                set.insert(Bytes::from(value.to_string()));
+                set.insert(Bytes::copy_from_slice(value.to_string().as_bytes()));
             }
         }
         _ => unreachable!("dispatched by type id"),

@@ -234,7 +234,10 @@ pub fn hincrby(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let Some(updated) = current.checked_add(increment) else {
         return errors::reply(errors::OVERFLOW);
     };
-    hash.insert(owned(&argv[2]), Bytes::from(updated.to_string()));
+    hash.insert(
+        owned(&argv[2]),
+        Bytes::copy_from_slice(updated.to_string().as_bytes()),
+    );
     ctx.propagate_verbatim(argv);
     Frame::Integer(updated)
 }
