@@ -115,17 +115,7 @@ async fn send<S: crate::connection::Transport>(
                 .await
                 .map_err(|e| e.to_string())?;
             while let Some(piece) = next_piece(&mut snapshot.pieces).await? {
-                // Read per piece: an operator may lower repl-timeout to drop a stuck replica.
-                let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
-                // A replica that stops reading its snapshot holds up the whole batch (the snapshot goes
-                // at the slowest replica's pace): past repl-timeout it is dropped, as in Redis.
-                match tokio::time::timeout(timeout, writer.write_all(&piece)).await {
-                    Ok(written) => written.map_err(|e| e.to_string())?,
-                    Err(_) => {
-                        tracing::warn!("Disconnecting timedout replica (full sync): {name}");
-                        return Err("timed out sending the snapshot".to_owned());
-                    }
-                }
+                write_snapshot_piece(shared, &mut writer, &piece, name).await?;
             }
             writer
                 .write_all(mark.as_str().as_bytes())
@@ -155,6 +145,38 @@ async fn send<S: crate::connection::Transport>(
         tracing::info!("Synchronization with replica succeeded");
     }
     stream_backlog(shared, writer, client_id).await
+}
+
+/// Writes one piece of a streamed snapshot. A replica that stops reading holds up the whole batch (the
+/// snapshot goes at the slowest replica's pace), so once it has taken nothing for `repl-timeout` (read
+/// again every second: an operator may lower it to drop a stuck replica) it is dropped, as in Redis.
+async fn write_snapshot_piece<S: crate::connection::Transport>(
+    shared: &Shared,
+    writer: &mut WriteHalf<S>,
+    piece: &[u8],
+    name: &str,
+) -> Result<(), String> {
+    // Time spent waiting for the snapshot to produce this piece is not the replica's.
+    let mut last_progress = Instant::now();
+    let mut written = 0;
+    while written < piece.len() {
+        match tokio::time::timeout(Duration::from_secs(1), writer.write(&piece[written..])).await {
+            Ok(Ok(0)) => return Err("the replica closed the connection".to_owned()),
+            Ok(Ok(n)) => {
+                written += n;
+                last_progress = Instant::now();
+            }
+            Ok(Err(error)) => return Err(error.to_string()),
+            Err(_) => {
+                let timeout = Duration::from_secs(shared.config().repl_timeout.max(1));
+                if last_progress.elapsed() >= timeout {
+                    tracing::warn!("Disconnecting timedout replica (full sync): {name}");
+                    return Err("timed out sending the snapshot".to_owned());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Waits for the batch snapshot to begin, writing a keepalive newline every second meanwhile (replicas
