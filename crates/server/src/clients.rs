@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -58,6 +59,42 @@ pub struct ClientInfo {
     pub created: Instant,
     /// Cancelled to disconnect it.
     pub kill: CancellationToken,
+    /// A second handle on its socket, to close the connection at the moment it is killed (see
+    /// [`SocketCloser`]).
+    pub closer: Option<Arc<SocketCloser>>,
+}
+
+/// A duplicate of a client's socket descriptor. `CLIENT KILL` shuts the socket down through it at once, as
+/// Redis closes a killed client's connection before answering, rather than when the client's task next
+/// looks at its kill token (a replica killed inside `MULTI` must see its link drop before `EXEC` returns).
+#[derive(Debug)]
+pub enum SocketCloser {
+    /// A TCP connection.
+    Tcp(std::net::TcpStream),
+    /// A unix-socket connection.
+    Unix(std::os::unix::net::UnixStream),
+}
+
+impl SocketCloser {
+    /// A closer for `socket` (a duplicate of its descriptor); `None` if the descriptor cannot be duplicated.
+    pub fn of_tcp(socket: &impl std::os::fd::AsFd) -> Option<SocketCloser> {
+        let fd = socket.as_fd().try_clone_to_owned().ok()?;
+        Some(SocketCloser::Tcp(std::net::TcpStream::from(fd)))
+    }
+
+    /// A closer for a unix-socket connection.
+    pub fn of_unix(socket: &impl std::os::fd::AsFd) -> Option<SocketCloser> {
+        let fd = socket.as_fd().try_clone_to_owned().ok()?;
+        Some(SocketCloser::Unix(std::os::unix::net::UnixStream::from(fd)))
+    }
+
+    /// Shuts the connection down both ways (the peer sees it closed; the client's task reads its end).
+    pub fn shutdown(&self) {
+        let _ = match self {
+            SocketCloser::Tcp(stream) => stream.shutdown(std::net::Shutdown::Both),
+            SocketCloser::Unix(stream) => stream.shutdown(std::net::Shutdown::Both),
+        };
+    }
 }
 
 /// Which clients `CLIENT KILL` targets.
@@ -97,6 +134,7 @@ impl ClientRegistry {
             blocked: false,
             created: Instant::now(),
             kill: kill.clone(),
+            closer: None,
         };
         self.lock().insert(id, info);
         (kill, Registration { registry: self, id })
@@ -122,8 +160,9 @@ impl ClientRegistry {
             .collect()
     }
 
-    /// Disconnects every client matching `filter`; returns their ids.
-    pub fn kill(&self, filter: &KillFilter) -> Vec<u64> {
+    /// Disconnects every client matching `filter` (closing their sockets at once, but for `caller`'s,
+    /// which closes after its reply); returns their ids.
+    pub fn kill(&self, filter: &KillFilter, caller: Option<u64>) -> Vec<u64> {
         let clients = self.lock();
         let mut killed = Vec::new();
         for (id, info) in clients.iter() {
@@ -136,6 +175,12 @@ impl ClientRegistry {
                 && filter.skip != Some(*id);
             if matches {
                 info.kill.cancel();
+                // The caller's own connection still has to send its reply; it closes after it.
+                if Some(*id) != caller
+                    && let Some(closer) = &info.closer
+                {
+                    closer.shutdown();
+                }
                 killed.push(*id);
             }
         }
@@ -224,11 +269,14 @@ mod tests {
         let (a, guard_a) = registry.register(1, None, ClientKind::Normal);
         let (b, _guard_b) = registry.register(2, None, ClientKind::Replica);
         let (c, _guard_c) = registry.register(3, None, ClientKind::Normal);
-        let killed = registry.kill(&KillFilter {
-            kind: Some(ClientKind::Normal),
-            skip: Some(1),
-            ..KillFilter::default()
-        });
+        let killed = registry.kill(
+            &KillFilter {
+                kind: Some(ClientKind::Normal),
+                skip: Some(1),
+                ..KillFilter::default()
+            },
+            Some(1),
+        );
         assert_eq!(killed, vec![3]);
         assert!(!a.is_cancelled() && !b.is_cancelled() && c.is_cancelled());
         drop(guard_a);
@@ -238,5 +286,29 @@ mod tests {
                 .list(Some(ClientKind::Replica), 6379)
                 .contains("id=2 ")
         );
+    }
+
+    #[test]
+    fn kill_shuts_the_socket_down_at_once() {
+        use std::io::Read as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let mut peer =
+            std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (server_side, _) = listener.accept().expect("accept");
+        let registry = ClientRegistry::default();
+        let (_kill, _guard) = registry.register(7, None, ClientKind::Replica);
+        let closer = Arc::new(SocketCloser::of_tcp(&server_side).expect("dup"));
+        registry.update(7, |info| info.closer = Some(closer));
+        registry.kill(
+            &KillFilter {
+                id: Some(7),
+                ..KillFilter::default()
+            },
+            None,
+        );
+        // The peer sees the end of the stream although `server_side` itself is still open.
+        let mut buf = [0u8; 1];
+        assert_eq!(peer.read(&mut buf).expect("read"), 0);
+        drop(server_side);
     }
 }

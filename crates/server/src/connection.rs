@@ -27,11 +27,19 @@ pub async fn handle<S: Transport>(
     shared: Arc<Shared>,
     mut stream: S,
     addr: Option<std::net::SocketAddr>,
+    closer: Option<crate::clients::SocketCloser>,
 ) {
     let authenticated = shared.config().requirepass.is_none();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
-    // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`.
+    // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`
+    // (and shuts the socket down through `closer`).
     let (kill, _registration) = shared.clients.register(client.id, addr, ClientKind::Normal);
+    if let Some(closer) = closer {
+        let closer = Arc::new(closer);
+        shared
+            .clients
+            .update(client.id, |info| info.closer = Some(closer));
+    }
     Stats::bump(&shared.stats.connections_received);
     shared
         .stats

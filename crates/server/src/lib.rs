@@ -156,13 +156,25 @@ impl Server {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, addr)) => {
                         let _ = stream.set_nodelay(true);
-                        shared.tasks.spawn(connection::handle(Arc::clone(&shared), stream, Some(addr)));
+                        let closer = clients::SocketCloser::of_tcp(&stream);
+                        shared.tasks.spawn(connection::handle(
+                            Arc::clone(&shared),
+                            stream,
+                            Some(addr),
+                            closer,
+                        ));
                     }
                     Err(error) => tracing::warn!("Accepting client connection: {error}"),
                 },
                 accepted = accept_unix(unix_listener.as_ref()) => match accepted {
                     Ok(stream) => {
-                        shared.tasks.spawn(connection::handle(Arc::clone(&shared), stream, None));
+                        let closer = clients::SocketCloser::of_unix(&stream);
+                        shared.tasks.spawn(connection::handle(
+                            Arc::clone(&shared),
+                            stream,
+                            None,
+                            closer,
+                        ));
                     }
                     Err(error) => tracing::warn!("Accepting unix socket connection: {error}"),
                 },

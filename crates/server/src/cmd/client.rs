@@ -110,7 +110,7 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// lock, so that their sender stops before the next byte of the stream: in Redis a killed replica gets
 /// nothing written after the kill, not even by the rest of a transaction that contained it.
 fn kill_matching(ctx: &mut Ctx<'_>, filter: &KillFilter) -> Vec<u64> {
-    let killed = ctx.shared.clients.kill(filter);
+    let killed = ctx.shared.clients.kill(filter, Some(ctx.client.id));
     for id in &killed {
         if let Some(replica) = ctx.core.replicas.remove(*id) {
             replica.cancel.cancel();
