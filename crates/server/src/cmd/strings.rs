@@ -128,16 +128,21 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Ok(options) => options,
         Err(error) => return error,
     };
-    let old = lookup_string(ctx, &argv[1]);
-    if options.get && matches!(old, Lookup::WrongType) {
-        return errors::reply(errors::WRONG_TYPE);
-    }
-    let exists = !matches!(old, Lookup::Missing);
-    let refused = (options.nx && exists) || (options.xx && !exists);
-    let old_reply = match old {
-        Lookup::String(data) => Frame::Bulk(data),
-        _ => Frame::Null,
+    // The old value is only copied out for GET: a plain SET just needs to know whether the key exists
+    // (cloning a freshly stored value would allocate its sharing header only to drop it).
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    let (exists, old_reply) = match ctx
+        .db()
+        .get(&argv[1], now, policy)
+        .map(|entry| &entry.value)
+    {
+        None => (false, Frame::Null),
+        Some(Value::String(data)) if options.get => (true, Frame::Bulk(data.clone())),
+        Some(Value::String(_)) => (true, Frame::Null),
+        Some(_) if options.get => return errors::reply(errors::WRONG_TYPE),
+        Some(_) => (true, Frame::Null),
     };
+    let refused = (options.nx && exists) || (options.xx && !exists);
     if refused {
         return if options.get { old_reply } else { Frame::Null };
     }
