@@ -207,8 +207,7 @@ impl ZSet {
             // `==`, not bit equality: Redis keeps the old score when only the sign of a zero differs.
             if *current != score {
                 let old = std::mem::replace(current, score);
-                self.order.remove(&member, old);
-                self.order.insert(member, score);
+                self.order.update_score(&member, old, score);
             }
             return false;
         }

@@ -237,6 +237,39 @@ impl SkipList {
         self.len += 1;
     }
 
+    /// Changes the score of a present pair (`old` to `new`): in place when the node keeps its position
+    /// between its neighbours, as Redis's `zslUpdateScore` does (a counter bumped a little), otherwise by
+    /// moving it. Returns whether the pair was present.
+    pub(crate) fn update_score(&mut self, member: &[u8], old: f64, new: f64) -> bool {
+        let (update, _) =
+            self.descend(|node| compare(node.score, &node.member, old, member).is_lt());
+        let candidate = self.link(update[0], 0).next;
+        if candidate == NIL {
+            return false;
+        }
+        let node = self.node(candidate);
+        if compare(node.score, &node.member, old, member).is_ne() {
+            return false;
+        }
+        let (backward, next) = (node.backward, self.link(candidate, 0).next);
+        let after_previous = backward == NIL || {
+            let previous = self.node(backward);
+            compare(previous.score, &previous.member, new, member).is_lt()
+        };
+        let before_next = next == NIL || {
+            let following = self.node(next);
+            compare(new, member, following.score, &following.member).is_lt()
+        };
+        if after_previous && before_next {
+            self.nodes[candidate as usize].score = new;
+            return true;
+        }
+        let stored = self.node(candidate).member.clone();
+        self.remove(member, old);
+        self.insert(stored, new);
+        true
+    }
+
     /// Removes the pair; returns whether it was present.
     pub(crate) fn remove(&mut self, member: &[u8], score: f64) -> bool {
         let (update, _) =
