@@ -404,7 +404,14 @@ impl<'s> Lexer<'s> {
                     b';' => Tok::Semi,
                     b':' => Tok::Colon,
                     b',' => Tok::Comma,
-                    _ => return Err(self.error("unexpected symbol", start)),
+                    other => {
+                        let mut e = self.error("unexpected symbol", start);
+                        if other.is_ascii_control() {
+                            // Lua names a control byte by its code rather than printing it.
+                            e.near = format!("char({other})");
+                        }
+                        return Err(e);
+                    }
                 }
             }
         };

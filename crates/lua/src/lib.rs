@@ -5,7 +5,7 @@
 //! interpreter guards itself against hostile input: nesting and call depth are bounded (errors, not
 //! crashes), long loops periodically ask the [`Host`] whether to abort, and string sizes are capped.
 //!
-//! Not provided: coroutines, `goto` (5.2), `load`/`loadstring`/`dofile`/`require`/`io`, `print`
+//! Not provided: coroutines, `goto` (5.2), `load`/`dofile`/`require`/`io`, binary chunks, `print`
 //! (absent in Redis too), `getfenv`/`setfenv`, and Redis's `cjson`, `cmsgpack`, `struct` and `bit`
 //! libraries. Memory is reference counted, so tables that reference themselves are never freed.
 //!

@@ -660,8 +660,19 @@ fn base_library() {
     assert_eq!(ok("return unpack({1, 2, 3})"), ["1", "2", "3"]);
     assert_eq!(ok("return _VERSION, _G._G == _G"), ["Lua 5.1", "true"]);
     assert_eq!(
-        ok("return loadstring, require, io, dofile, loadfile, print"),
-        ["nil", "nil", "nil", "nil", "nil", "nil"]
+        ok("return type(loadstring), require, io, dofile, loadfile, print"),
+        ["function", "nil", "nil", "nil", "nil", "nil"]
+    );
+    assert_eq!(
+        ok("local f = loadstring('local a = ... return a * 2') return f(21)"),
+        ["42"]
+    );
+    assert_eq!(
+        ok("return loadstring(string.dump(function() end))"),
+        [
+            "nil",
+            "[string \"\x1bLuaQ\"]:1: unexpected symbol near 'char(27)'"
+        ]
     );
     assert!(err("return unpack({}, 1, 1e8)").contains("too many results to unpack"));
     assert!(err("return next({}, 'nope')").contains("invalid key to 'next'"));

@@ -37,6 +37,8 @@ pub struct Core {
     pub blocking: Blocking,
     /// Active expiry runs (`DEBUG SET-ACTIVE-EXPIRE 0` turns it off for tests).
     pub active_expire_enabled: bool,
+    /// `DEBUG SET-DISABLE-DENY-SCRIPTS 1`: scripts may call commands flagged `noscript` (tests use it).
+    pub disable_deny_scripts: bool,
     /// Per-command call counts and times (`INFO commandstats`).
     pub command_stats: crate::stats::CommandStats,
     /// A `FAILOVER` under way.
@@ -172,6 +174,7 @@ impl Core {
             role: Role::Master,
             replicas: ReplicaRegistry::default(),
             active_expire_enabled: true,
+            disable_deny_scripts: false,
             command_stats: crate::stats::CommandStats::default(),
             stream_grew: false,
             replica_local_expires: std::collections::HashSet::new(),

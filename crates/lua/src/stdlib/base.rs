@@ -58,6 +58,7 @@ pub(super) fn open(g: &Table) {
     register(g, "tonumber", lua_tonumber);
     register(g, "select", lua_select);
     register(g, "unpack", unpack);
+    register(g, "loadstring", loadstring);
     register(g, "rawget", |ctx, args| {
         let t = check_table(ctx, &args, 0)?;
         let k = check_any(ctx, &args, 1)?;
@@ -244,4 +245,57 @@ fn lua_setmetatable(ctx: &mut CallContext<'_>, args: Vec<Value>) -> NativeResult
     }
     t.set_metatable(mt);
     Ok(vec![Value::Table(t)])
+}
+
+/// `loadstring(source [, chunkname])`: compiles source text into a function, or returns nil and the
+/// syntax error. Binary chunks (from `string.dump`) never load, as in Redis, whose Lua refuses them.
+fn loadstring(ctx: &mut CallContext<'_>, args: Vec<Value>) -> NativeResult {
+    let source = check_str(ctx, &args, 0)?;
+    let name = super::opt_str(ctx, &args, 1, &source)?;
+    let chunk_name = if name.starts_with(b"=") || name.starts_with(b"@") {
+        String::from_utf8_lossy(&name).into_owned()
+    } else {
+        format!("={}", string_chunk_id(&name))
+    };
+    let budget = ctx.lua().stack_budget;
+    match crate::parser::parse_chunk(&chunk_name, &source, budget) {
+        Ok(proto) => Ok(vec![Value::Function(Function::lua(proto, Vec::new()))]),
+        Err(LuaError::Syntax(message)) => Ok(vec![Value::Nil, Value::from(message.into_bytes())]),
+        Err(other) => Err(other),
+    }
+}
+
+/// How Lua 5.1 names a chunk compiled from a string in syntax errors: `[string "first line..."]`, cut
+/// at the first line break and to fit the lexer's 80-byte buffer (runtime errors use 60 bytes in Lua;
+/// one name serves both here, and loadstring's syntax errors are where it shows).
+fn string_chunk_id(source: &[u8]) -> String {
+    const ROOM: usize = 80 - b" [string \"...\"] ".len() - 1;
+    // Lua works on C strings here, so a NUL ends the name as a line break does.
+    let line_end = source
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r' || b == 0)
+        .unwrap_or(source.len());
+    let len = line_end.min(ROOM);
+    let shown = String::from_utf8_lossy(&source[..len]);
+    if len < line_end || (line_end < source.len() && source[line_end] != 0) {
+        format!("[string \"{shown}...\"]")
+    } else {
+        format!("[string \"{shown}\"]")
+    }
+}
+
+#[cfg(test)]
+mod loadstring_tests {
+    use super::string_chunk_id;
+
+    #[test]
+    fn chunk_ids_follow_lua_5_1() {
+        assert_eq!(string_chunk_id(b"return 1"), "[string \"return 1\"]");
+        assert_eq!(string_chunk_id(b"a\nb"), "[string \"a...\"]");
+        let long = [b'x'; 70];
+        assert_eq!(
+            string_chunk_id(&long),
+            format!("[string \"{}...\"]", "x".repeat(63))
+        );
+    }
 }

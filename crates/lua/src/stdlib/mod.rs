@@ -1,5 +1,5 @@
 //! The standard library subset Redis scripts get: base functions, `string`, `table`, `math` and
-//! `os.clock`. There is deliberately no `io`, `require`, `loadstring`, `loadfile` or `dofile`.
+//! `os.clock`. There is deliberately no `io`, `require`, `loadfile` or `dofile`.
 
 mod base;
 mod format;

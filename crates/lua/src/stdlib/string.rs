@@ -36,6 +36,7 @@ pub(super) fn open(s: &Table) {
     register(s, "byte", str_byte);
     register(s, "char", str_char);
     register(s, "format", super::format::format);
+    register(s, "dump", str_dump);
     register(s, "find", |ctx, args| find_aux(ctx, args, true));
     register(s, "match", |ctx, args| find_aux(ctx, args, false));
     register(s, "gmatch", gmatch);
@@ -292,4 +293,15 @@ fn gsub(ctx: &mut CallContext<'_>, args: Vec<Value>) -> NativeResult {
     }
     out.extend_from_slice(&src[s..]);
     Ok(vec![Value::from(out), Value::Number(n as f64)])
+}
+
+/// `string.dump(f)`: this interpreter has no bytecode, so it returns the Lua 5.1 binary-chunk header
+/// alone. Redis never loads binary chunks, so such a string has no other use than failing to load.
+fn str_dump(ctx: &mut CallContext<'_>, args: Vec<Value>) -> NativeResult {
+    match args.first() {
+        Some(Value::Function(_)) => Ok(vec![Value::from(
+            b"\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00".to_vec(),
+        )]),
+        other => Err(super::type_error(ctx, 0, "function", other)),
+    }
 }

@@ -1,5 +1,5 @@
 //! `DEBUG`: the subcommands operators and Redis's own test suite use: DIGEST, DIGEST-VALUE, OBJECT, SLEEP,
-//! SET-ACTIVE-EXPIRE, POPULATE, REPLICATE, RELOAD, CHANGE-REPL-ID. Refused unless `enable-debug-command` is
+//! SET-ACTIVE-EXPIRE, SET-DISABLE-DENY-SCRIPTS, POPULATE, REPLICATE, RELOAD, CHANGE-REPL-ID. Refused unless `enable-debug-command` is
 //! `yes` (or `local` from a loopback connection), as in Redis 7.
 
 use std::time::Duration;
@@ -39,6 +39,9 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if is(sub, "set-active-expire") && args.len() == 1 {
         ctx.core.active_expire_enabled = parse_i64(&args[0]).is_some_and(|flag| flag != 0);
         Frame::ok()
+    } else if is(sub, "set-disable-deny-scripts") && args.len() == 1 {
+        ctx.core.disable_deny_scripts = parse_i64(&args[0]).is_some_and(|flag| flag != 0);
+        Frame::ok()
     } else if is(sub, "populate") && (1..=3).contains(&args.len()) {
         populate(ctx, args)
     } else if is(sub, "replicate") && !args.is_empty() {
@@ -59,6 +62,7 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 "OBJECT <key>",
                 "SLEEP <seconds>",
                 "SET-ACTIVE-EXPIRE <0|1>",
+                "SET-DISABLE-DENY-SCRIPTS <0|1>",
                 "POPULATE <count> [<prefix>] [<size>]",
                 "REPLICATE <command> [<arg> ...]",
                 "RELOAD",

@@ -177,7 +177,7 @@ impl CallState<'_> {
         if !spec.arity_ok(argc) {
             return Some("ERR Wrong number of args calling Redis command from script".to_owned());
         }
-        if spec.has(flags::NOSCRIPT) {
+        if spec.has(flags::NOSCRIPT) && !core.disable_deny_scripts {
             return Some("ERR This Redis command is not allowed from script".to_owned());
         }
         let config = self.shared.config();

@@ -379,7 +379,11 @@ differential_tests!(
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.
 fn run(name: &str, script: Script, redis_server: &Path) {
     let [rserver_port, redis_port] = free_ports::<2>();
-    let config = |port: u16| NodeConfig::new(port).with("save", "\"\"");
+    let config = |port: u16| {
+        NodeConfig::new(port)
+            .with("save", "\"\"")
+            .with("enable-debug-command", "yes")
+    };
     let rserver = Subject::rserver().start(config(rserver_port));
     let redis = Subject::redis(redis_server.to_path_buf()).start(config(redis_port));
     let nodes: [&Node; 2] = [&rserver, &redis];
