@@ -11,6 +11,7 @@ mod db;
 mod expire_index;
 mod key_table;
 mod keyspace;
+pub mod listpack;
 pub mod pattern;
 mod snapshot;
 pub mod types;

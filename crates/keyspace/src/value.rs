@@ -3,7 +3,7 @@
 use bytes::Bytes;
 
 use crate::UnixMillis;
-use crate::types::{hash::Hash, list::List, set::Set, zset::ZSet};
+use crate::types::{hash::Hash, list::List, set::Set, stream::Stream, zset::ZSet};
 
 /// What a key holds: one variant per Redis type. Collections are boxed so the common case, a string, keeps
 /// the entry small.
@@ -19,6 +19,8 @@ pub enum Value {
     Set(Box<Set>),
     /// A sorted set.
     ZSet(Box<ZSet>),
+    /// A stream.
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -30,6 +32,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -41,6 +44,7 @@ impl Value {
             Value::Hash(hash) => hash.encoding(),
             Value::Set(set) => set.encoding(),
             Value::ZSet(zset) => zset.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 }

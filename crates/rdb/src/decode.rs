@@ -50,10 +50,10 @@ pub enum Checksum {
 /// Decodes a complete RDB file into a keyspace of `databases` databases.
 ///
 /// Accepts versions 1..=10, every string encoding (including LZF), every value type and encoding Redis 7.0
-/// loads except modules and streams (refused with [`RdbError::UnsupportedValueType`]), both expiry opcodes,
+/// loads except modules (refused with [`RdbError::UnsupportedValueType`]), both expiry opcodes,
 /// and skips IDLE/FREQ hints; FUNCTION2 records are collected. Nested encodings (listpack, ziplist, intset,
-/// zipmap) are validated in full; a duplicate key, member or field is an error, an empty collection is
-/// skipped. The CRC-64 is verified unless the stored value is zero. Nothing may follow the checksum.
+/// zipmap, stream nodes and consumer groups) are validated in full; a duplicate key, member or field is an
+/// error, an empty collection is skipped (an empty stream is kept, as Redis keeps it). The CRC-64 is verified unless the stored value is zero. Nothing may follow the checksum.
 pub fn read_rdb(bytes: &[u8], databases: usize) -> Result<Loaded, RdbError> {
     let mut decoder = StreamDecoder::new(databases);
     decoder.feed(bytes)?;

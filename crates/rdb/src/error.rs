@@ -41,7 +41,7 @@ pub enum RdbError {
         /// Its offset.
         offset: usize,
     },
-    /// A Redis value type this crate does not load: module values (6, 7) and streams (15, 19).
+    /// A Redis value type this crate does not load: module values (6, 7).
     #[error("cannot load key {key:?}: value type {type_id} ({type_name}) is not supported")]
     UnsupportedValueType {
         /// The RDB type id.
@@ -78,7 +78,8 @@ pub enum RdbError {
         key: String,
     },
     /// A value's structure is inconsistent: a bad count, length, backlen or prevlen in a listpack,
-    /// ziplist, intset or zipmap, a duplicate member or field, a NaN score.
+    /// ziplist, intset or zipmap, a duplicate member or field, a NaN score, a stream node or consumer
+    /// group that does not hold together.
     #[error("corrupt {type_name} value for key {key:?}: {reason}")]
     CorruptValue {
         /// Redis's name for the value's RDB type (`RDB_TYPE_*` without the prefix).

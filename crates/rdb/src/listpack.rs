@@ -6,6 +6,8 @@
 
 use bytes::Bytes;
 
+pub(crate) use keyspace::listpack::{backlen_size, canonical_int64, entry_size};
+
 /// Header: total bytes (4) + element count (2).
 const HEADER_SIZE: usize = 6;
 /// The terminator byte, also what a count of 65535 means "count them".
@@ -219,71 +221,6 @@ impl Builder {
         self.buffer
             .extend_from_slice(encode_backlen(size).as_slice());
         self.count += 1;
-    }
-}
-
-/// Bytes `element` takes in a listpack, backlen included, without encoding it.
-pub(crate) fn entry_size(element: &[u8]) -> usize {
-    let size = match canonical_int64(element) {
-        Some(value) => int_size(value),
-        None if element.len() < 64 => 1 + element.len(),
-        None if element.len() < 4096 => 2 + element.len(),
-        None => 5 + element.len(),
-    };
-    size + backlen_size(size)
-}
-
-fn int_size(value: i64) -> usize {
-    match value {
-        0..=127 => 1,
-        -4096..=4095 => 2,
-        -32768..=32767 => 3,
-        -8_388_608..=8_388_607 => 4,
-        -2_147_483_648..=2_147_483_647 => 5,
-        _ => 9,
-    }
-}
-
-/// The integer `bytes` is the canonical decimal text of, by Redis's `lpStringToInt64` rule: at most 20
-/// bytes, optional `-`, no leading zeros, no `+`, not `-0`, within i64. Such strings read back identical.
-pub(crate) fn canonical_int64(bytes: &[u8]) -> Option<i64> {
-    if bytes.is_empty() || bytes.len() > 20 {
-        return None;
-    }
-    if bytes == b"0" {
-        return Some(0);
-    }
-    let (negative, digits) = match bytes.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, bytes),
-    };
-    if !matches!(digits.first(), Some(b'1'..=b'9')) {
-        return None;
-    }
-    let mut magnitude: u64 = 0;
-    for &digit in digits {
-        if !digit.is_ascii_digit() {
-            return None;
-        }
-        magnitude = magnitude
-            .checked_mul(10)?
-            .checked_add(u64::from(digit - b'0'))?;
-    }
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
-
-/// Size of the backlen for an entry of `size` bytes (thresholds as in Redis's `lpEncodeBacklen`).
-fn backlen_size(size: usize) -> usize {
-    match size {
-        0..=127 => 1,
-        128..16383 => 2,
-        16383..2_097_151 => 3,
-        2_097_151..268_435_455 => 4,
-        _ => 5,
     }
 }
 

@@ -38,6 +38,12 @@ pub trait BlockedOp: Send + std::fmt::Debug {
     /// propagates through `ctx` becomes one unit of the stream.
     fn serve(&mut self, ctx: &mut Ctx<'_>, key: &Bytes) -> Option<Frame>;
 
+    /// Whether [`BlockedOp::serve`] must also be offered a key that no longer exists (XREADGROUP ends
+    /// with an error when its stream is deleted); other waits simply go on.
+    fn serves_missing_key(&self) -> bool {
+        false
+    }
+
     /// The reply when the timeout expires first (`*-1` in RESP2 for every list wait, `BLMOVE` included).
     fn timeout_reply(&self) -> Frame;
 }
@@ -148,7 +154,7 @@ impl Blocking {
         Some(waiter)
     }
 
-    fn signal(&mut self, db: usize, key: &[u8]) {
+    pub(crate) fn signal(&mut self, db: usize, key: &[u8]) {
         if self.waiters.is_empty() {
             return;
         }
@@ -160,7 +166,7 @@ impl Blocking {
 
     /// Signals every key of `db` somebody waits on (`SWAPDB` replaced the whole database under them); the
     /// missing ones are skipped when served.
-    fn signal_db(&mut self, db: usize) {
+    pub(crate) fn signal_db(&mut self, db: usize) {
         let waited: Vec<Bytes> = self
             .queues
             .keys()
@@ -250,13 +256,14 @@ pub fn serve_ready_keys(core: &mut Core, shared: &Arc<Shared>) -> bool {
                 .keyspace
                 .db_mut(db)
                 .is_some_and(|data| data.contains(&key, now, policy));
-            if !exists {
-                fed |= feed(core, Vec::new());
-                break;
-            }
             let Some(mut waiter) = core.blocking.waiters.remove(&client_id) else {
                 continue;
             };
+            if !exists && !waiter.op.serves_missing_key() {
+                core.blocking.waiters.insert(client_id, waiter);
+                fed |= feed(core, Vec::new());
+                continue;
+            }
             if waiter.reply.is_closed() {
                 // The connection is gone and about to remove itself: serving it would lose the element.
                 core.blocking.waiters.insert(client_id, waiter);

@@ -53,6 +53,34 @@ fn hash_value(value: &Value, hasher: &mut std::hash::DefaultHasher) {
             member.hash(hasher);
             score.to_bits().hash(hasher);
         }),
+        Value::Stream(stream) => hash_stream(stream, hasher),
+    }
+}
+
+/// Entries in order, the metadata, and each group's delivery state. Times (delivery and seen times) are left
+/// out: they are per-node clocks, not data.
+fn hash_stream(stream: &keyspace::types::stream::Stream, hasher: &mut std::hash::DefaultHasher) {
+    use keyspace::types::stream::StreamId;
+    for (id, fields) in stream.range(StreamId::MIN, StreamId::MAX, false, None) {
+        id.hash(hasher);
+        fields.hash(hasher);
+    }
+    stream.last_id().hash(hasher);
+    stream.entries_added().hash(hasher);
+    stream.max_deleted_entry_id().hash(hasher);
+    for (name, group) in stream.groups() {
+        name.hash(hasher);
+        group.last_id.hash(hasher);
+        group.entries_read.hash(hasher);
+        for (id, pending) in &group.pending {
+            id.hash(hasher);
+            pending.delivery_count.hash(hasher);
+            pending.consumer.hash(hasher);
+        }
+        group
+            .consumers
+            .keys()
+            .for_each(|consumer| consumer.hash(hasher));
     }
 }
 

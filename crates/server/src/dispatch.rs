@@ -355,7 +355,7 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
     if !touched_explicitly
         && spec.has(flags::WRITE)
         && ctx.core.persistence.dirty != dirty_before
-        && !ctx.core.watches.is_empty()
+        && (!ctx.core.watches.is_empty() || !ctx.core.blocking.is_empty())
     {
         for key in spec.keys(argv) {
             watch::touch_key(ctx.core, db, key);

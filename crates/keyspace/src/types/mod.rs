@@ -5,4 +5,5 @@ pub mod hash;
 pub mod hyperloglog;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod zset;

@@ -1,12 +1,14 @@
 //! Value types: the type byte of each [`Value`] and the dispatch to one module per Redis type.
 //!
 //! Writers pick the RDB type from the value's `encoding()`, the form Redis 7.0 would have in memory, so a
-//! loaded file keeps Redis's encoding decisions. Readers accept every type id Redis 7.0 loads except modules
-//! and streams, and return `None` for an empty collection, which Redis skips with a warning.
+//! loaded file keeps Redis's encoding decisions. Readers accept every type id Redis 7.0 loads except modules,
+//! and return `None` for an empty collection, which Redis skips with a warning (not for an empty stream,
+//! which Redis keeps).
 
 mod hash;
 mod list;
 mod set;
+mod stream;
 mod string;
 mod zset;
 
@@ -87,6 +89,7 @@ pub(crate) fn write_typed_entry<S: Sink + ?Sized>(
         Value::Hash(hash) => hash::write(out, key, hash),
         Value::Set(set) => set::write(out, key, set),
         Value::ZSet(zset) => zset::write(out, key, zset),
+        Value::Stream(s) => stream::write(out, key, s),
     }
 }
 
@@ -111,6 +114,7 @@ pub(crate) fn read_value(
         RDB_TYPE_HASH | RDB_TYPE_HASH_ZIPMAP | RDB_TYPE_HASH_ZIPLIST | RDB_TYPE_HASH_LISTPACK => {
             hash::read(input, &context)
         }
+        RDB_TYPE_STREAM_LISTPACKS | RDB_TYPE_STREAM_LISTPACKS_2 => stream::read(input, &context),
         _ => Err(RdbError::UnsupportedValueType {
             type_id,
             type_name: type_name(type_id),
@@ -193,13 +197,8 @@ mod tests {
     }
 
     #[test]
-    fn modules_and_streams_are_refused_by_name_and_key() {
-        for (type_id, name) in [
-            (6, "MODULE"),
-            (7, "MODULE_2"),
-            (15, "STREAM_LISTPACKS"),
-            (19, "STREAM_LISTPACKS_2"),
-        ] {
+    fn modules_are_refused_by_name_and_key() {
+        for (type_id, name) in [(6, "MODULE"), (7, "MODULE_2")] {
             let error =
                 read_value(&mut Input::new(&[]), type_id, b"st").expect_err("unsupported type");
             assert_eq!(

@@ -8,4 +8,5 @@ mod layout;
 mod reader;
 mod roundtrip;
 mod streaming;
+mod streams;
 mod support;

@@ -1101,6 +1101,81 @@ wait | generic | 3.0.0 | O(1)
 watch | transactions | 2.2.0 | O(1) per key
     summary: Makes the next transaction fail if any of the keys changes before EXEC
     args: *key<key>
+xack | stream | 5.0.0 | O(1) per ID
+    summary: Acknowledges entries of a consumer group, removing them from its pending list
+    args: key<key> group *id
+xadd | stream | 5.0.0 | O(1) to add, O(N) to trim, N = entries evicted
+    summary: Appends an entry to a stream, creating the stream if needed
+    args: key<key> ?NOMKSTREAM@6.2.0 ?trim(strategy{MAXLEN | MINID@6.2.0} ?operator threshold
+        ?LIMIT=count<integer>@6.2.0) id_selection{* | id} *field_value(field value)
+xautoclaim | stream | 6.2.0 | O(1) with COUNT small
+    summary: Transfers idle pending entries of a consumer group to another consumer
+    args: key<key> group consumer min-idle-time start ?COUNT=count<integer> ?JUSTID
+xclaim | stream | 5.0.0 | O(log N), N = number of entries in the group's pending list
+    summary: Transfers ownership of pending entries of a consumer group to another consumer
+    args: key<key> group consumer min-idle-time *id ?IDLE=ms<integer> ?TIME=unix-time-milliseconds<unix-time>
+        ?RETRYCOUNT=count<integer> ?FORCE ?JUSTID ?LASTID=lastid
+xdel | stream | 5.0.0 | O(1) per entry
+    summary: Deletes entries from a stream
+    args: key<key> *id
+xgroup | stream | 5.0.0 | Depends on subcommand
+    summary: Container for consumer group commands
+xgroup|create | stream | 5.0.0 | O(1)
+    summary: Creates a consumer group
+    args: key<key> groupname id_selection{id | $=new_id<pure-token>} ?MKSTREAM
+        ?ENTRIESREAD=entries_read@7.0.0
+xgroup|createconsumer | stream | 6.2.0 | O(1)
+    summary: Creates a consumer in a consumer group
+    args: key<key> groupname consumername
+xgroup|delconsumer | stream | 5.0.0 | O(1)
+    summary: Deletes a consumer from a consumer group
+    args: key<key> groupname consumername
+xgroup|destroy | stream | 5.0.0 | O(N), N = entries in the group's pending list
+    summary: Destroys a consumer group
+    args: key<key> groupname
+xgroup|help | stream | 5.0.0 | O(1)
+    summary: Lists the XGROUP subcommands
+xgroup|setid | stream | 5.0.0 | O(1)
+    summary: Sets the last delivered ID of a consumer group
+    args: key<key> groupname id_selection{id | $=new_id<pure-token>} ?ENTRIESREAD=entries_read@7.0.0
+xinfo | stream | 5.0.0 | Depends on subcommand
+    summary: Container for stream introspection commands
+xinfo|consumers | stream | 5.0.0 | O(1)
+    summary: Lists the consumers of a consumer group
+    args: key<key> groupname
+xinfo|groups | stream | 5.0.0 | O(1)
+    summary: Lists the consumer groups of a stream
+    args: key<key>
+xinfo|help | stream | 5.0.0 | O(1)
+    summary: Lists the XINFO subcommands
+xinfo|stream | stream | 5.0.0 | O(1), O(N) with FULL, N = COUNT
+    summary: Describes a stream
+    args: key<key> ?full_block(FULL ?COUNT=count<integer>)@6.0.0
+xlen | stream | 5.0.0 | O(1)
+    summary: Returns the number of entries of a stream
+    args: key<key>
+xpending | stream | 5.0.0 | O(N), N = entries returned
+    summary: Inspects the pending list of a consumer group
+    args: key<key> group ?filters(?IDLE=min-idle-time<integer>@6.2.0 start end count<integer> ?consumer)
+xrange | stream | 5.0.0 | O(N), N = entries returned
+    summary: Returns the entries of a stream within an ID range
+    args: key<key> start end ?COUNT=count<integer>
+xread | stream | 5.0.0 | O(N) per stream, N = entries returned
+    summary: Reads entries after the given IDs from streams, optionally waiting for new ones
+    args: ?COUNT=count<integer> ?BLOCK=milliseconds<integer> STREAMS=streams(*key<key> *id)
+xreadgroup | stream | 5.0.0 | O(M) per stream, M = entries returned
+    summary: Reads entries from streams for a consumer of a group, optionally waiting for new ones
+    args: GROUP=group_consumer(group consumer) ?COUNT=count<integer> ?BLOCK=milliseconds<integer> ?NOACK
+        STREAMS=streams(*key<key> *id)
+xrevrange | stream | 5.0.0 | O(N), N = entries returned
+    summary: Returns the entries of a stream within an ID range, newest first
+    args: key<key> end start ?COUNT=count<integer>
+xsetid | stream | 5.0.0 | O(1)
+    summary: Sets a stream's last ID and metadata, for replication and internal use
+    args: key<key> last-id ?ENTRIESADDED=entries_added<integer>@7.0.0 ?MAXDELETEDID=max_deleted_id@7.0.0
+xtrim | stream | 5.0.0 | O(N), N = entries evicted
+    summary: Trims a stream to a length or to a minimum ID
+    args: key<key> trim(strategy{MAXLEN | MINID@6.2.0} ?operator threshold ?LIMIT=count<integer>@6.2.0)
 zadd | sorted-set | 1.2.0 | O(log(N)) per member, N = size of the sorted set
     summary: Adds members to a sorted set, or updates their scores
     args: key<key> ?condition{NX | XX}@3.0.2 ?comparison{GT | LT}@6.2.0 ?CH=change<pure-token>@3.0.2

@@ -39,6 +39,7 @@ mod server;
 mod set_ops;
 mod sets;
 mod slowlog;
+mod streams;
 mod strings;
 mod transactions;
 mod zsets;
@@ -281,6 +282,10 @@ impl<'a> Ctx<'a> {
     pub fn touch_db(&mut self, db: usize, swapped_with: Option<usize>) {
         self.touched_explicitly = true;
         let core = &mut *self.core;
+        core.blocking.signal_db(db);
+        if let Some(other) = swapped_with {
+            core.blocking.signal_db(other);
+        }
         if core.watches.is_empty() {
             return;
         }
@@ -883,6 +888,38 @@ const COMMANDS: &[CommandSpec] = &[
         hyperloglog::pfdebug
     ),
     command!("pfselftest", 1, ADMIN, 0, 0, 0, hyperloglog::pfselftest),
+    // streams
+    command!("xadd", -5, WRITE | DENYOOM | FAST, 1, 1, 1, streams::xadd),
+    command!("xrange", -4, READONLY, 1, 1, 1, streams::xrange),
+    command!("xrevrange", -4, READONLY, 1, 1, 1, streams::xrevrange),
+    command!("xlen", 2, READONLY | FAST, 1, 1, 1, streams::xlen),
+    command!("xdel", -3, WRITE | FAST, 1, 1, 1, streams::xdel),
+    command!("xtrim", -4, WRITE, 1, 1, 1, streams::xtrim),
+    command!(
+        "xsetid",
+        -3,
+        WRITE | DENYOOM | FAST,
+        1,
+        1,
+        1,
+        streams::xsetid
+    ),
+    command!("xread", -4, READONLY | BLOCKING, 0, 0, 0, streams::xread),
+    command!(
+        "xreadgroup",
+        -7,
+        WRITE | BLOCKING,
+        0,
+        0,
+        0,
+        streams::xreadgroup
+    ),
+    command!("xgroup", -2, WRITE, 0, 0, 0, streams::xgroup),
+    command!("xack", -4, WRITE | FAST, 1, 1, 1, streams::xack),
+    command!("xpending", -3, READONLY, 1, 1, 1, streams::xpending),
+    command!("xclaim", -6, WRITE | FAST, 1, 1, 1, streams::xclaim),
+    command!("xautoclaim", -6, WRITE | FAST, 1, 1, 1, streams::xautoclaim),
+    command!("xinfo", -2, READONLY, 0, 0, 0, streams::xinfo),
     command!("eval", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::eval),
     command!("evalsha", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::evalsha),
     command!(

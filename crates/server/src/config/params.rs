@@ -80,6 +80,10 @@ pub struct Config {
     pub busy_reply_threshold: u64,
     /// `list-compress-depth`: kept like `list-max-listpack-size` (list nodes are never compressed here).
     pub list_compress_depth: i32,
+    /// `stream-node-max-bytes`: a stream node (listpack) closes before reaching this size (0 = 1 GB).
+    pub stream_node_max_bytes: usize,
+    /// `stream-node-max-entries`: a stream node closes at this many entries (0 = no limit).
+    pub stream_node_max_entries: i64,
     /// `min-replicas-max-lag`.
     pub min_replicas_max_lag: u64,
     /// `unixsocket` path; empty means none.
@@ -137,6 +141,8 @@ impl Default for Config {
             list_max_listpack_size: -2,
             busy_reply_threshold: 5000,
             list_compress_depth: 0,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
             min_replicas_max_lag: 10,
             unixsocket: String::new(),
             client_output_buffer_limit: super::output_limits::OutputBufferLimits::default(),
@@ -711,6 +717,33 @@ const PARAMS: &[Param] = &[
                     i64::MAX
                 ))
             })?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "stream-node-max-bytes",
+        alias: None,
+        get: |c| c.stream_node_max_bytes.to_string(),
+        set: |c, a| {
+            c.stream_node_max_bytes = parse_memory(a)?;
+            Ok(())
+        },
+        immutable: false,
+    },
+    Param {
+        name: "stream-node-max-entries",
+        alias: None,
+        get: |c| c.stream_node_max_entries.to_string(),
+        set: |c, a| {
+            let value: i64 = parse_number(a)?;
+            if value < 0 {
+                return Err(ConfigError::BadValue(format!(
+                    "argument must be between 0 and {} inclusive",
+                    i64::MAX
+                )));
+            }
+            c.stream_node_max_entries = value;
             Ok(())
         },
         immutable: false,

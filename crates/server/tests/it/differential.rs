@@ -27,6 +27,7 @@ mod list_scripts;
 pub mod raw;
 mod scripting_scripts;
 mod set_scripts;
+mod stream_scripts;
 mod strings_keys_scripts;
 mod tx_pubsub_scripts;
 mod zset_blocking_scripts;
@@ -374,6 +375,17 @@ differential_tests!(
     wrong_type,
     resp3_replies,
     store_negative_zero,
+);
+
+differential_tests!(
+    stream_scripts:
+    xadd_ids_and_ranges,
+    xadd_trimming_options,
+    xtrim_and_xdel,
+    xsetid_rules,
+    xread_at_once,
+    xread_served_while_blocked,
+    consumer_groups,
 );
 
 /// Runs `script` on a fresh `rserver` and a fresh `redis-server` and fails listing every mismatch.

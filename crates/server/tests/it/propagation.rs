@@ -25,6 +25,7 @@ mod fake_replica;
 mod issue3;
 mod lists;
 mod scripting;
+mod streams;
 mod zset_scenarios;
 
 use fake_replica::{FakeReplica, parse_stream};
@@ -597,9 +598,27 @@ fn normalise(mut command: Vec<Vec<u8>>, window: (i64, i64), deltas_ms: &[i64]) -
             .map(|index| index + 1)
     } else if command[0].eq_ignore_ascii_case(b"pexpireat") {
         Some(2)
+    } else if command[0].eq_ignore_ascii_case(b"xclaim") {
+        // A group delivery's time, taken from the clock.
+        command
+            .iter()
+            .position(|arg| arg.eq_ignore_ascii_case(b"time"))
+            .map(|index| index + 1)
     } else {
         None
     };
+    if command[0].eq_ignore_ascii_case(b"xadd") {
+        // `XADD *` goes out with the ID it got: `<clock ms>-<seq>`.
+        for arg in command.iter_mut().skip(2) {
+            let text = String::from_utf8_lossy(arg).into_owned();
+            if let Some((ms, seq)) = text.split_once('-')
+                && let Ok(ms) = ms.parse::<i64>()
+                && (window.0 - 1000..=window.1 + 1000).contains(&ms)
+            {
+                *arg = format!("<now>-{seq}").into_bytes();
+            }
+        }
+    }
     if let Some(index) = time_index
         && let Some(time) = command
             .get(index)
