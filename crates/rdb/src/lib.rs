@@ -44,7 +44,9 @@ mod zipmap;
 pub use aux::AuxFields;
 pub use crc64::crc64;
 pub use decode::{Checksum, Loaded, StreamDecoder, read_rdb};
-pub use dump::{DumpError, decode_functions, encode_functions};
+pub use dump::{
+    DumpError, RestoreError, decode_functions, decode_value, encode_functions, encode_value,
+};
 pub use encode::{RdbWriter, SaveOptions, encode_to_vec, write_rdb};
 pub use error::RdbError;
 

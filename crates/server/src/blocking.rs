@@ -284,6 +284,7 @@ pub fn serve_ready_keys(core: &mut Core, shared: &Arc<Shared>) -> bool {
             if let Some(reply) = outcome
                 && let Some(waiter) = core.blocking.take(client_id)
             {
+                core.error_stats.record(&reply);
                 let _ = waiter.reply.send(Served {
                     reply,
                     close: false,

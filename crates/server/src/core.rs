@@ -41,6 +41,8 @@ pub struct Core {
     pub disable_deny_scripts: bool,
     /// Per-command call counts and times (`INFO commandstats`).
     pub command_stats: crate::stats::CommandStats,
+    /// Error replies by prefix (`INFO errorstats`).
+    pub error_stats: crate::stats::ErrorStats,
     /// A `FAILOVER` under way.
     pub failover: Option<FailoverState>,
     /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
@@ -176,6 +178,7 @@ impl Core {
             active_expire_enabled: true,
             disable_deny_scripts: false,
             command_stats: crate::stats::CommandStats::default(),
+            error_stats: crate::stats::ErrorStats::default(),
             stream_grew: false,
             replica_local_expires: std::collections::HashSet::new(),
             replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()

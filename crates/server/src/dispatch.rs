@@ -226,12 +226,19 @@ impl<'a> Batch<'a> {
         if let Some(multi) = client.multi.as_mut() {
             multi.aborted = true;
         }
-        // Redis answers any refused EXEC this way, inside MULTI or not.
-        if spec.is_some_and(|spec| spec.name == "exec") {
-            client.multi = None;
-            self.core().watches.forget(client.id);
-            return errors::exec_abort_because(&error);
+        let core = self.core();
+        if let Some(spec) = spec {
+            core.command_stats.record_rejected(spec.name);
         }
+        // Redis answers any refused EXEC this way, inside MULTI or not.
+        let error = if spec.is_some_and(|spec| spec.name == "exec") {
+            client.multi = None;
+            core.watches.forget(client.id);
+            errors::exec_abort_because(&error)
+        } else {
+            error
+        };
+        core.error_stats.record(&error);
         error
     }
 }
@@ -327,6 +334,7 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
     ctx.core
         .command_stats
         .record(spec.name, elapsed, matches!(reply, Frame::Error(_)));
+    ctx.core.error_stats.record(&reply);
     // EXEC's commands are logged one by one, not EXEC itself (Redis's skip-slowlog flag).
     if spec.name != "exec" {
         record_slow(ctx, argv, elapsed);

@@ -58,11 +58,11 @@ pub fn render(shared: &Shared, core: &Core, requested: &[String]) -> String {
             "clients" => clients(shared, core, &mut out),
             "memory" => memory(core, &mut out),
             "persistence" => persistence(core, &mut out),
-            "stats" => stats(shared, &mut out),
+            "stats" => stats(shared, core, &mut out),
             "replication" => replication(shared, core, &mut out),
             "cpu" => out.push_str("# CPU\r\n"),
             "commandstats" => commandstats(core, &mut out),
-            "errorstats" => out.push_str("# Errorstats\r\n"),
+            "errorstats" => errorstats(core, &mut out),
             "keyspace" => keyspace(core, &mut out),
             _ => {}
         }
@@ -184,7 +184,7 @@ fn persistence(core: &Core, out: &mut String) {
     line(out, "aof_rewrite_in_progress", 0);
 }
 
-fn stats(shared: &Shared, out: &mut String) {
+fn stats(shared: &Shared, core: &Core, out: &mut String) {
     let stats = &shared.stats;
     out.push_str("# Stats\r\n");
     line(
@@ -213,6 +213,14 @@ fn stats(shared: &Shared, out: &mut String) {
     line(out, "sync_full", Stats::get(&stats.sync_full));
     line(out, "sync_partial_ok", Stats::get(&stats.sync_partial_ok));
     line(out, "sync_partial_err", Stats::get(&stats.sync_partial_err));
+    line(out, "total_error_replies", core.error_stats.total());
+}
+
+fn errorstats(core: &Core, out: &mut String) {
+    out.push_str("# Errorstats\r\n");
+    for (prefix, count) in core.error_stats.iter() {
+        let _ = write!(out, "errorstat_{prefix}:count={count}\r\n");
+    }
 }
 
 /// The `# Replication` section, field for field as Redis 7.0 prints it.
@@ -337,8 +345,8 @@ fn commandstats(core: &Core, out: &mut String) {
         let per_call = usec as f64 / stat.calls.max(1) as f64;
         let _ = write!(
             out,
-            "cmdstat_{name}:calls={},usec={usec},usec_per_call={per_call:.2},rejected_calls=0,failed_calls={}\r\n",
-            stat.calls, stat.failed
+            "cmdstat_{name}:calls={},usec={usec},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}\r\n",
+            stat.calls, stat.rejected, stat.failed
         );
     }
 }

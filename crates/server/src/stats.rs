@@ -74,6 +74,8 @@ pub struct CommandStat {
     pub total: Duration,
     /// Calls that answered an error.
     pub failed: u64,
+    /// Calls refused before running (wrong arity, refused by state such as `-READONLY`).
+    pub rejected: u64,
 }
 
 /// Per-command statistics, kept in the core (commands run under its lock anyway).
@@ -91,6 +93,11 @@ impl CommandStats {
         stat.failed += u64::from(failed);
     }
 
+    /// Records a call refused before its handler ran.
+    pub fn record_rejected(&mut self, name: &'static str) {
+        self.by_name.entry(name).or_default().rejected += 1;
+    }
+
     /// Every command that ran at least once, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &CommandStat)> {
         self.by_name.iter().map(|(name, stat)| (*name, stat))
@@ -99,5 +106,49 @@ impl CommandStats {
     /// Forgets everything (`CONFIG RESETSTAT`).
     pub fn reset(&mut self) {
         self.by_name.clear();
+    }
+}
+
+/// Redis keeps at most this many distinct error prefixes; later new ones are not tracked.
+const MAX_ERROR_PREFIXES: usize = 128;
+
+/// Error replies by their first word (`INFO errorstats`) and in total (`total_error_replies`).
+#[derive(Debug, Clone, Default)]
+pub struct ErrorStats {
+    by_prefix: BTreeMap<String, u64>,
+    total: u64,
+}
+
+impl ErrorStats {
+    /// Counts `reply` if it is an error.
+    pub fn record(&mut self, reply: &resp::Frame) {
+        let resp::Frame::Error(text) = reply else {
+            return;
+        };
+        self.total += 1;
+        let prefix = text.split(|&b| b == b' ').next().unwrap_or_default();
+        let prefix = String::from_utf8_lossy(prefix).into_owned();
+        if let Some(count) = self.by_prefix.get_mut(&prefix) {
+            *count += 1;
+        } else if self.by_prefix.len() < MAX_ERROR_PREFIXES {
+            self.by_prefix.insert(prefix, 1);
+        }
+    }
+
+    /// Counts per prefix, in prefix order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.by_prefix
+            .iter()
+            .map(|(prefix, count)| (prefix.as_str(), *count))
+    }
+
+    /// Every error reply since start (or `CONFIG RESETSTAT`).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Forgets everything (`CONFIG RESETSTAT`).
+    pub fn reset(&mut self) {
+        *self = ErrorStats::default();
     }
 }

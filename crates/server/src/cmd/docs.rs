@@ -18,7 +18,8 @@
 //!
 //! Arguments are separated by whitespace. Each one is `[flags][TOKEN=]name[<type>][@since][~deprecated_since]`:
 //!
-//! - flags: `?` optional, `*` multiple, `+` multiple_token;
+//! - flags: `?` optional, `*` multiple, `+` multiple_token; a `\` after them makes the next character literal
+//!   (so `\*=auto_id<pure-token>` is the token `*`);
 //! - type: `key`, `integer`, `double`, `pattern`, `unix-time` or `pure-token`; without one, `string`;
 //! - a bare upper-case word such as `NX` is a pure token named by its lower-case form;
 //! - `name{a | b}` is a oneof of the alternatives `a` and `b`, `name(a b)` a block of `a` then `b`.
@@ -420,6 +421,11 @@ impl ArgParser {
                 Some(b'?') => optional = true,
                 Some(b'*') => multiple = true,
                 Some(b'+') => multiple_token = true,
+                Some(b'\\') => {
+                    // `\` ends the flags: what follows is taken literally (XADD's `*` token).
+                    self.pos += 1;
+                    break;
+                }
                 _ => break,
             }
             self.pos += 1;
@@ -639,6 +645,9 @@ del | generic | 1.0.0 | O(N), N = number of keys removed (plus M elements for ea
     args: *key<key>
 discard | transactions | 2.0.0 | O(N), N = number of queued commands
     summary: Drops the commands queued in a transaction
+dump | generic | 2.6.0 | O(1) to find the key, O(N*M) to serialize
+    summary: Returns a serialized representation of the value of a key
+    args: key<key>
 echo | connection | 1.0.0 | O(1)
     summary: Returns the given message
     args: message
@@ -665,6 +674,9 @@ expire | generic | 1.0.0 | O(1)
 expireat | generic | 1.2.0 | O(1)
     summary: Sets the expiry of a key as a Unix time in seconds
     args: key<key> unix-time-seconds<unix-time> ?condition{NX | XX | GT | LT}@7.0.0
+expiretime | generic | 7.0.0 | O(1)
+    summary: Returns the Unix time, in seconds, at which a key expires
+    args: key<key>
 failover | server | 6.2.0 | O(1)
     summary: Hands the master role over to one of its replicas
     args: ?TO=target(host port<integer> ?FORCE) ?ABORT ?TIMEOUT=milliseconds<integer>
@@ -869,6 +881,9 @@ pexpire | generic | 2.6.0 | O(1)
 pexpireat | generic | 2.6.0 | O(1)
     summary: Sets the expiry of a key as a Unix time in milliseconds
     args: key<key> unix-time-milliseconds<unix-time> ?condition{NX | XX | GT | LT}@7.0.0
+pexpiretime | generic | 7.0.0 | O(1)
+    summary: Returns the Unix time, in milliseconds, at which a key expires
+    args: key<key>
 pfadd | hyperloglog | 2.8.9 | O(1) per element
     summary: Adds elements to a HyperLogLog
     args: key<key> ?*element
@@ -936,6 +951,10 @@ replicaof | server | 5.0.0 | O(1)
     args: args{host-port(host port<integer>) | no-one(NO ONE)}
 reset | connection | 6.2.0 | O(1)
     summary: Resets the connection to its initial state
+restore | generic | 2.6.0 | O(1) to create the key, O(N*M) to deserialize
+    summary: Creates a key from the serialized value DUMP returned
+    args: key<key> ttl<integer> serialized-value ?REPLACE@3.0.0 ?ABSTTL@5.0.0
+        ?IDLETIME=seconds<integer>@5.0.0 ?FREQ=frequency<integer>@5.0.0
 role | server | 2.8.12 | O(1)
     summary: Reports the replication role of the server
 rpop | list | 1.0.0 | O(N), N = number of elements returned
@@ -1107,7 +1126,7 @@ xack | stream | 5.0.0 | O(1) per ID
 xadd | stream | 5.0.0 | O(1) to add, O(N) to trim, N = entries evicted
     summary: Appends an entry to a stream, creating the stream if needed
     args: key<key> ?NOMKSTREAM@6.2.0 ?trim(strategy{MAXLEN | MINID@6.2.0} ?operator threshold
-        ?LIMIT=count<integer>@6.2.0) id_selection{* | id} *field_value(field value)
+        ?LIMIT=count<integer>@6.2.0) id_selection{\*=auto_id<pure-token> | id} *field_value(field value)
 xautoclaim | stream | 6.2.0 | O(1) with COUNT small
     summary: Transfers idle pending entries of a consumer group to another consumer
     args: key<key> group consumer min-idle-time start ?COUNT=count<integer> ?JUSTID

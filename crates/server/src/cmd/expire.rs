@@ -141,6 +141,21 @@ pub fn ttl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     })
 }
 
+/// `EXPIRETIME key` and `PEXPIRETIME key`: the absolute expiry in seconds (truncated) or milliseconds,
+/// -1 without one, -2 for a missing key.
+pub fn expiretime(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    let in_ms = is(&argv[0], "pexpiretime");
+    let (now, policy) = (ctx.now_ms, ctx.policy);
+    let Some(entry) = ctx.db().get(&argv[1], now, policy) else {
+        return Frame::Integer(-2);
+    };
+    match entry.expire_at {
+        None => Frame::Integer(-1),
+        Some(at) if in_ms => Frame::Integer(at),
+        Some(at) => Frame::Integer(at / 1000),
+    }
+}
+
 /// `PERSIST key`
 pub fn persist(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (now, policy) = (ctx.now_ms, ctx.policy);

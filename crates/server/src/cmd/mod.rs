@@ -30,6 +30,7 @@ mod hashes;
 mod hyperloglog;
 mod keys;
 mod keys_copy;
+mod keys_dump;
 mod keys_scan;
 mod lists;
 mod pubsub;
@@ -473,6 +474,24 @@ const COMMANDS: &[CommandSpec] = &[
     command!("pexpireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
     command!("ttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
     command!("pttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
+    command!(
+        "expiretime",
+        2,
+        READONLY | FAST,
+        1,
+        1,
+        1,
+        expire::expiretime
+    ),
+    command!(
+        "pexpiretime",
+        2,
+        READONLY | FAST,
+        1,
+        1,
+        1,
+        expire::expiretime
+    ),
     command!("persist", 2, WRITE | FAST, 1, 1, 1, expire::persist),
     // strings
     command!("get", 2, READONLY | FAST, 1, 1, 1, strings::get),
@@ -888,6 +907,8 @@ const COMMANDS: &[CommandSpec] = &[
         hyperloglog::pfdebug
     ),
     command!("pfselftest", 1, ADMIN, 0, 0, 0, hyperloglog::pfselftest),
+    command!("dump", 2, READONLY, 1, 1, 1, keys_dump::dump),
+    command!("restore", -4, WRITE | DENYOOM, 1, 1, 1, keys_dump::restore),
     // streams
     command!("xadd", -5, WRITE | DENYOOM | FAST, 1, 1, 1, streams::xadd),
     command!("xrange", -4, READONLY, 1, 1, 1, streams::xrange),

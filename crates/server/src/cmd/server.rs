@@ -54,6 +54,7 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if is(sub, "resetstat") && argv.len() == 2 {
         ctx.shared.stats.reset();
         ctx.core.command_stats.reset();
+        ctx.core.error_stats.reset();
         Frame::ok()
     } else if is(sub, "rewrite") && argv.len() == 2 {
         let config = ctx.shared.config().clone();

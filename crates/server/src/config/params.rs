@@ -842,6 +842,7 @@ const PASSTHROUGH: &[Passthrough] = &[
     passthrough("always-show-logo", "no", Kind::Bool, true),
     passthrough("appenddirname", "appendonlydir", Kind::Text, true),
     passthrough("appendfilename", "appendonly.aof", Kind::Text, true),
+    passthrough("aof-use-rdb-preamble", "yes", Kind::Bool, false),
     passthrough(
         "appendfsync",
         "everysec",

@@ -259,6 +259,7 @@ differential_tests!(
     multibulk_count_up_to_int_max,
     pipelined_and_split_requests,
     slowlog_basics,
+    errorstats,
 );
 
 differential_tests!(
@@ -295,6 +296,7 @@ differential_tests!(
     renamenx_randomkey_touch,
     copy_move_swapdb,
     object_command,
+    dump_restore,
 );
 
 differential_tests!(

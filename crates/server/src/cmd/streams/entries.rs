@@ -178,7 +178,14 @@ pub fn xadd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let id = match parsed.id {
         None => stream.next_auto_id(now),
         Some((id, true)) => Some(id),
-        Some((id, false)) if stream.last_id().ms == id.ms => stream.last_id().next(),
+        Some((id, false)) if stream.last_id().ms == id.ms => {
+            if stream.last_id().seq == u64::MAX {
+                // Redis reports the exhausted sequence with this (unrelated) text.
+                drop_if_empty(ctx, key);
+                return errors::reply("ERR Elements are too large to be stored");
+            }
+            stream.last_id().next()
+        }
         Some((id, false)) => Some(id),
     };
     let too_small =

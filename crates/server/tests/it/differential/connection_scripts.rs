@@ -495,3 +495,28 @@ pub fn slowlog_basics() -> Script {
         cmd("CONFIG GET slowlog-max-len"),
     ])
 }
+
+/// `INFO errorstats` counts error replies by their first word: failed commands, rejected ones (unknown,
+/// wrong arity), errors inside `EXEC` and the `EXECABORT` itself; `CONFIG RESETSTAT` clears them.
+pub fn errorstats() -> Script {
+    script(vec![
+        cmd("CONFIG RESETSTAT"),
+        cmd("INFO errorstats"),
+        cmd("SET s x"),
+        cmd("LPUSH s a"),
+        cmd("INCR s"),
+        cmd("NOSUCHCOMMAND"),
+        cmd("GET"),
+        cmd("XGROUP SETID s g 0"),
+        cmd("XREADGROUP GROUP g c STREAMS nokey >"),
+        cmd("MULTI"),
+        cmd("INCR s"),
+        cmd("EXEC"),
+        cmd("MULTI"),
+        cmd("GET"),
+        cmd("EXEC"),
+        cmd("INFO errorstats"),
+        cmd("CONFIG RESETSTAT"),
+        cmd("INFO errorstats"),
+    ])
+}

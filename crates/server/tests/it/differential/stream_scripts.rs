@@ -60,6 +60,9 @@ pub fn xadd_ids_and_ranges() -> Script {
         cmd("XADD big 18446744073709551615-18446744073709551615 f v"),
         cmd("XADD big 18446744073709551615-* f v"),
         cmd("XADD big 18446744073709551615-18446744073709551614 f v"),
+        cmd("XADD seq 1-18446744073709551615 a b"),
+        cmd("XADD seq 1-* c d"),
+        cmd("XADD seq 2-* c d"),
         cmd("XADD ints 1-0 1 2 -3 4 x 18446744073709551616"),
         cmd("XRANGE ints - +"),
     ])

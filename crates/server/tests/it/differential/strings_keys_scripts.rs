@@ -374,3 +374,85 @@ pub fn string_encodings() -> Script {
         cmd("OBJECT ENCODING long"),
     ])
 }
+
+/// A `DUMP`/`RESTORE` payload of `value` as our encoder frames it (Redis must accept it too).
+fn payload(value: keyspace::Value) -> Vec<u8> {
+    rdb::encode_value(&value)
+}
+
+/// `DUMP` of every type (byte-identical with `rdbcompression no`), `RESTORE` of payloads (ours, which Redis
+/// must also take), its options and every error: busy key, bad TTL, bad framing, bad data.
+pub fn dump_restore() -> Script {
+    let hello = payload(keyspace::Value::String(bytes::Bytes::from_static(b"hello")));
+    let mut corrupt = hello.clone();
+    let last = corrupt.len() - 1;
+    corrupt[last] ^= 1;
+    let mut newer = hello.clone();
+    let version_at = newer.len() - 10;
+    newer[version_at] = 11;
+    let bad_type = {
+        let mut body = vec![8u8, 0];
+        body.extend_from_slice(&10u16.to_le_bytes());
+        let crc = rdb::crc64(0, &body);
+        body.extend_from_slice(&crc.to_le_bytes());
+        body
+    };
+    script(vec![
+        cmd("RPUSH l a b 1 2"),
+        cmd("HSET h f v n 5"),
+        cmd("SADD s x"),
+        cmd("SADD ints 1 2 3"),
+        cmd("ZADD z 1 a 2.5 b"),
+        cmd("SET str hello"),
+        cmd("SET num 12345"),
+        cmd("XADD x 1-0 f v"),
+        cmd("DUMP l"),
+        cmd("DUMP h"),
+        cmd("DUMP s"),
+        cmd("DUMP ints"),
+        cmd("DUMP z"),
+        cmd("DUMP str"),
+        cmd("DUMP num"),
+        cmd("DUMP x"),
+        cmd("DUMP nokey"),
+        args(&[&b"RESTORE"[..], b"r1", b"0", &hello]),
+        cmd("GET r1"),
+        cmd("TTL r1"),
+        args(&[&b"RESTORE"[..], b"r1", b"0", &hello]),
+        args(&[&b"RESTORE"[..], b"r1", b"0", &hello, b"REPLACE"]),
+        args(&[&b"RESTORE"[..], b"r2", b"100000", &hello]),
+        cmd("TTL r2").between(99, 100),
+        args(&[&b"RESTORE"[..], b"r3", b"4102444800000", &hello, b"ABSTTL"]),
+        cmd("EXPIRETIME r3"),
+        cmd("PEXPIRETIME r3"),
+        cmd("EXPIRETIME r1"),
+        cmd("PEXPIRETIME nokey"),
+        args(&[&b"RESTORE"[..], b"r1", b"1", &hello, b"REPLACE", b"ABSTTL"]),
+        cmd("EXISTS r1"),
+        args(&[&b"RESTORE"[..], b"r4", b"-1", &hello]),
+        args(&[&b"RESTORE"[..], b"r4", b"x", &hello]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &corrupt]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &newer]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &bad_type]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", b"short"]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &hello, b"IDLETIME", b"-1"]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &hello, b"FREQ", b"256"]),
+        args(&[
+            &b"RESTORE"[..],
+            b"r4",
+            b"0",
+            &hello,
+            b"IDLETIME",
+            b"5",
+            b"FREQ",
+            b"1",
+        ]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &hello, b"FOO"]),
+        args(&[&b"RESTORE"[..], b"r4", b"0", &hello, b"IDLETIME", b"10"]),
+        cmd("GET r4"),
+        args(&[&b"RESTORE"[..], b"r5", b"0", &hello, b"FREQ", b"10"]),
+        cmd("OBJECT ENCODING r5"),
+        cmd("DEL r5"),
+    ])
+    .setup("CONFIG SET rdbcompression no")
+}
