@@ -87,6 +87,14 @@ impl Db {
         Some(u64::from(clock_of(now_ms).wrapping_sub(accessed)))
     }
 
+    /// Makes `key` look idle for `idle` seconds at `now_ms` (`RESTORE ... IDLETIME`).
+    pub fn set_idle_seconds(&mut self, key: &[u8], idle: u64, now_ms: UnixMillis) {
+        if let Some(position) = self.entries.position(key) {
+            let clock = clock_of(now_ms).wrapping_sub(u32::try_from(idle).unwrap_or(u32::MAX));
+            self.entries.set_access(position, clock);
+        }
+    }
+
     /// Marks `key` as accessed now without reading it (`TOUCH`); false if it is not live.
     pub fn touch(&mut self, key: &[u8], now_ms: UnixMillis, policy: ExpiryPolicy) -> bool {
         self.get(key, now_ms, policy).is_some()

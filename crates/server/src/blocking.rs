@@ -77,6 +77,8 @@ pub struct Blocking {
 
 #[derive(Debug)]
 struct Waiter {
+    /// The command that blocked, for its `failed_calls` when it is served an error.
+    command: &'static str,
     db: usize,
     keys: Vec<Bytes>,
     protocol: Protocol,
@@ -88,6 +90,13 @@ impl Blocking {
     /// Number of blocked clients (`blocked_clients` in INFO).
     pub fn len(&self) -> usize {
         self.waiters.len()
+    }
+
+    /// Names the command client `id` blocked in (set by the dispatcher once the handler returned).
+    pub fn name_waiter(&mut self, id: u64, command: &'static str) {
+        if let Some(waiter) = self.waiters.get_mut(&id) {
+            waiter.command = command;
+        }
     }
 
     /// Whether no client is blocked.
@@ -224,6 +233,7 @@ impl Ctx<'_> {
         let (sender, receiver) = oneshot::channel();
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let waiter = Waiter {
+            command: "",
             db: self.client.db,
             keys,
             protocol: self.client.protocol,
@@ -285,6 +295,9 @@ pub fn serve_ready_keys(core: &mut Core, shared: &Arc<Shared>) -> bool {
                 && let Some(waiter) = core.blocking.take(client_id)
             {
                 core.error_stats.record(&reply);
+                if matches!(reply, Frame::Error(_)) && !waiter.command.is_empty() {
+                    core.command_stats.record_failed(waiter.command);
+                }
                 let _ = waiter.reply.send(Served {
                     reply,
                     close: false,

@@ -335,6 +335,9 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
         .command_stats
         .record(spec.name, elapsed, matches!(reply, Frame::Error(_)));
     ctx.core.error_stats.record(&reply);
+    if ctx.client.blocked.is_some() {
+        ctx.core.blocking.name_waiter(ctx.client.id, spec.name);
+    }
     // EXEC's commands are logged one by one, not EXEC itself (Redis's skip-slowlog flag).
     if spec.name != "exec" {
         record_slow(ctx, argv, elapsed);

@@ -93,6 +93,11 @@ impl CommandStats {
         stat.failed += u64::from(failed);
     }
 
+    /// Records that a call counted earlier ended in an error later (a blocked command served an error).
+    pub fn record_failed(&mut self, name: &'static str) {
+        self.by_name.entry(name).or_default().failed += 1;
+    }
+
     /// Records a call refused before its handler ran.
     pub fn record_rejected(&mut self, name: &'static str) {
         self.by_name.entry(name).or_default().rejected += 1;

@@ -1,5 +1,5 @@
 //! `DUMP` and `RESTORE`: a key's value as Redis's serialized payload (RDB encoding, RDB version, CRC-64),
-//! and back. Payloads restore across rserver and Redis both ways; ours are never LZF-compressed, so their
+//! and back. `IDLETIME` sets the key's idle time; `FREQ` is checked and ignored (no LFU counters here). Payloads restore across rserver and Redis both ways; ours are never LZF-compressed, so their
 //! bytes can differ from Redis's for long compressible strings.
 
 use bytes::Bytes;
@@ -21,7 +21,7 @@ pub fn dump(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// `RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]`
 pub fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let (mut replace, mut absttl) = (false, false);
-    let (mut idle_given, mut freq_given) = (false, false);
+    let (mut idle, mut freq_given) = (None::<u64>, false);
     let mut j = 4;
     while j < argv.len() {
         let more = argv.len() - j - 1;
@@ -35,10 +35,10 @@ pub fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 Some(idle) if idle < 0 => {
                     return errors::reply("ERR Invalid IDLETIME value, must be >= 0");
                 }
-                Some(_) => idle_given = true,
+                Some(seconds) => idle = Some(seconds as u64),
             }
             j += 1;
-        } else if is(&argv[j], "freq") && more >= 1 && !idle_given {
+        } else if is(&argv[j], "freq") && more >= 1 && idle.is_none() {
             match parse_i64(&argv[j + 1]) {
                 None => return errors::reply(errors::NOT_INTEGER),
                 Some(freq) if !(0..=255).contains(&freq) => {
@@ -80,6 +80,9 @@ pub fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::ok();
     }
     ctx.db().insert(owned(key), Entry { value, expire_at });
+    if let Some(seconds) = idle {
+        ctx.db().set_idle_seconds(key, seconds, now);
+    }
     ctx.signal_key_ready(key);
     let mut propagated = argv.to_vec();
     if let (Some(at), false) = (expire_at, absttl) {
