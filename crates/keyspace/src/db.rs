@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::expire_index::ExpireIndex;
+use crate::key::Key;
 use crate::key_table::KeyTable;
 use crate::{Entry, UnixMillis, Value};
 
@@ -33,7 +34,7 @@ pub struct Db {
     clock_s: u32,
     /// Strings whose encoding the writing command fixed (APPEND, SETRANGE: `raw`; INCRBYFLOAT: `embstr`)
     /// instead of Redis deriving it from the bytes; any other write of the key forgets it.
-    string_encodings: HashMap<Bytes, StringEncoding>,
+    string_encodings: HashMap<Key, StringEncoding>,
 }
 
 /// A string encoding fixed by the command that wrote the value, as Redis keeps it in the object.
@@ -119,21 +120,23 @@ impl Db {
     }
 
     /// Stores `entry` under `key`, replacing any previous entry and its TTL; returns the previous entry.
-    pub fn insert(&mut self, key: Bytes, entry: Entry) -> Option<Entry> {
-        self.forget_encoding(&key);
+    pub fn insert(&mut self, key: impl AsRef<[u8]>, entry: Entry) -> Option<Entry> {
+        let key = key.as_ref();
+        self.forget_encoding(key);
         match entry.expire_at {
-            Some(_) => self.expires.insert(&key),
+            Some(_) => self.expires.insert(key),
             // Most databases have no TTLs at all: no hashing for them.
-            None if self.expires.len() > 0 => self.expires.remove(&key),
+            None if self.expires.len() > 0 => self.expires.remove(key),
             None => {}
         }
         self.entries.insert(key, entry, self.clock_s)
     }
 
     /// Stores `value` under `key`, keeping the TTL of the key it replaces (if the key exists).
-    pub fn insert_keep_ttl(&mut self, key: Bytes, value: Value) {
-        self.forget_encoding(&key);
-        match self.entries.position(&key) {
+    pub fn insert_keep_ttl(&mut self, key: impl AsRef<[u8]>, value: Value) {
+        let key = key.as_ref();
+        self.forget_encoding(key);
+        match self.entries.position(key) {
             Some(position) => {
                 self.entries.entry_mut(position).value = value;
                 self.entries.set_access(position, self.clock_s);
@@ -163,10 +166,10 @@ impl Db {
         let Some((stored_key, entry)) = self.entries.at(position) else {
             return false;
         };
-        let stored_key = stored_key.clone();
         let had_ttl = entry.expire_at.is_some();
+        let _ = stored_key;
         match (had_ttl, expire_at) {
-            (false, Some(_)) => self.expires.insert(&stored_key),
+            (false, Some(_)) => self.expires.insert(key),
             (true, None) => self.expires.remove(key),
             _ => {}
         }
@@ -175,14 +178,14 @@ impl Db {
     }
 
     /// Every entry, including logically expired ones, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         self.entries.iter()
     }
 
     /// One step of `SCAN`: calls `visit` for up to `count` keys from `cursor` (0 starts a scan) and returns the
     /// next cursor, 0 once every position was visited. Every key present for the whole scan is visited at least
     /// once; keys added meanwhile may or may not be. Logically expired keys are visited too: the caller filters.
-    pub fn scan(&self, cursor: u64, count: usize, visit: impl FnMut(&Bytes, &Entry)) -> u64 {
+    pub fn scan(&self, cursor: u64, count: usize, visit: impl FnMut(&Key, &Entry)) -> u64 {
         self.entries.scan(cursor, count, visit)
     }
 
@@ -192,7 +195,7 @@ impl Db {
             return None;
         }
         let position = (self.next_random() % self.entries.len() as u64) as usize;
-        self.entries.at(position).map(|(key, _)| key.clone())
+        self.entries.at(position).map(|(key, _)| key.to_bytes())
     }
 
     /// Whether `key` has a TTL that has passed at `now_ms` (Redis's `keyIsExpired`: no deletion, any role).
@@ -252,7 +255,7 @@ impl Db {
             let (stored_key, _) = self.entries.remove_at(position);
             self.expires.remove(key);
             self.forget_encoding(key);
-            self.expired.push(stored_key);
+            self.expired.push(stored_key.to_bytes());
         }
         None
     }

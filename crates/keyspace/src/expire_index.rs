@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
+use crate::key::Key;
 
 /// Keys with a TTL, stored densely so a random one can be picked by index.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ExpireIndex {
-    keys: Vec<Bytes>,
-    position: HashMap<Bytes, usize>,
+    keys: Vec<Key>,
+    position: HashMap<Key, usize>,
 }
 
 impl ExpireIndex {
@@ -17,12 +17,13 @@ impl ExpireIndex {
         self.keys.len()
     }
 
-    pub(crate) fn insert(&mut self, key: &Bytes) {
+    pub(crate) fn insert(&mut self, key: &[u8]) {
         if self.position.contains_key(key) {
             return;
         }
+        let key = Key::from_slice(key);
         self.position.insert(key.clone(), self.keys.len());
-        self.keys.push(key.clone());
+        self.keys.push(key);
     }
 
     pub(crate) fn remove(&mut self, key: &[u8]) {
@@ -35,7 +36,7 @@ impl ExpireIndex {
         }
     }
 
-    pub(crate) fn get(&self, index: usize) -> Option<&Bytes> {
+    pub(crate) fn get(&self, index: usize) -> Option<&Key> {
         self.keys.get(index)
     }
 
@@ -53,7 +54,7 @@ mod tests {
     fn remove_keeps_positions_consistent() {
         let mut index = ExpireIndex::default();
         for key in ["a", "b", "c", "d"] {
-            index.insert(&Bytes::from(key));
+            index.insert(key.as_bytes());
         }
         index.remove(b"a");
         index.remove(b"zz");

@@ -18,15 +18,15 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
-use bytes::Bytes;
 use hashbrown::HashTable;
 
 use crate::Entry;
+use crate::key::Key;
 
 /// Keys to entries, densely stored.
 #[derive(Debug, Default)]
 pub(crate) struct KeyTable {
-    slots: Vec<(Bytes, Entry)>,
+    slots: Vec<(Key, Entry)>,
     /// Last access of `slots[i]`, in Unix seconds (truncated to 32 bits; only differences are used).
     access: Vec<u32>,
     index: HashTable<u32>,
@@ -54,9 +54,9 @@ pub(crate) struct CopyOnWrite {
     /// Positions below this hold entries the snapshot has not copied yet.
     pending_below: usize,
     /// The snapshot-time entries of keys changed or removed before the snapshot reached them.
-    saved: HashMap<Bytes, Entry>,
+    saved: HashMap<Key, Entry>,
     /// Snapshot-time entries taken out of the table wholesale (by `clear`), still to be handed over.
-    detached: Vec<(Bytes, Entry)>,
+    detached: Vec<(Key, Entry)>,
 }
 
 impl KeyTable {
@@ -77,7 +77,7 @@ impl KeyTable {
             .map(|&i| i as usize)
     }
 
-    pub(crate) fn at(&self, position: usize) -> Option<(&Bytes, &Entry)> {
+    pub(crate) fn at(&self, position: usize) -> Option<(&Key, &Entry)> {
         self.slots.get(position).map(|(key, entry)| (key, entry))
     }
 
@@ -97,9 +97,9 @@ impl KeyTable {
     }
 
     /// Inserts or replaces; returns the previous entry. A replaced entry keeps its position.
-    pub(crate) fn insert(&mut self, key: Bytes, entry: Entry, clock: u32) -> Option<Entry> {
+    pub(crate) fn insert(&mut self, key: &[u8], entry: Entry, clock: u32) -> Option<Entry> {
         // One hash for both the lookup and the insertion.
-        let hash = self.hash(&key);
+        let hash = self.hash(key);
         let found = {
             let slots = &self.slots;
             self.index
@@ -116,14 +116,14 @@ impl KeyTable {
         self.index.insert_unique(hash, position, |&i| {
             hasher.hash_one(&slots[i as usize].0[..])
         });
-        self.slots.push((key, entry));
+        self.slots.push((Key::from_slice(key), entry));
         self.access.push(clock);
         None
     }
 
     /// Removes the entry at `position`, moving the last entry into its place (or, below a snapshot's cursor,
     /// the highest entry the snapshot has yet to copy, whose own place the last entry then takes).
-    pub(crate) fn remove_at(&mut self, mut position: usize) -> (Bytes, Entry) {
+    pub(crate) fn remove_at(&mut self, mut position: usize) -> (Key, Entry) {
         if let Some(pending_below) = self.cow.as_ref().map(|cow| cow.pending_below)
             && position < pending_below
         {
@@ -135,7 +135,7 @@ impl KeyTable {
                 cow.pending_below = highest_pending;
             }
         }
-        let hash = self.hash(&self.slots[position].0);
+        let hash = self.hash(&self.slots[position].0[..]);
         if let Ok(found) = self.index.find_entry(hash, |&i| i as usize == position) {
             found.remove();
         }
@@ -155,7 +155,7 @@ impl KeyTable {
         // Index entries are found by the position they hold, so one is parked on a value no position has
         // while the other is changed.
         const PARKED: usize = u32::MAX as usize;
-        let first_hash = self.hash(&self.slots[first].0);
+        let first_hash = self.hash(&self.slots[first].0[..]);
         self.set_position(first_hash, first, PARKED);
         self.repoint(second, first);
         self.set_position(first_hash, PARKED, second);
@@ -165,7 +165,7 @@ impl KeyTable {
 
     /// Points the index entry of the key stored at `from` to `to`.
     fn repoint(&mut self, from: usize, to: usize) {
-        let hash = self.hash(&self.slots[from].0);
+        let hash = self.hash(&self.slots[from].0[..]);
         self.set_position(hash, from, to);
     }
 
@@ -210,7 +210,7 @@ impl KeyTable {
 
     /// Moves up to `budget` snapshot-time entries into `out`; returns true (and ends copy-on-write) once
     /// every one has been handed over.
-    pub(crate) fn snapshot_step(&mut self, budget: usize, out: &mut Vec<(Bytes, Entry)>) -> bool {
+    pub(crate) fn snapshot_step(&mut self, budget: usize, out: &mut Vec<(Key, Entry)>) -> bool {
         let Some(cow) = self.cow.as_mut() else {
             return true;
         };
@@ -230,7 +230,7 @@ impl KeyTable {
         }
         // What is left in `saved` belongs to keys removed before the snapshot reached them.
         while budget > 0 && cow.pending_below == 0 && !cow.saved.is_empty() {
-            let batch: Vec<Bytes> = cow.saved.keys().take(budget).cloned().collect();
+            let batch: Vec<Key> = cow.saved.keys().take(budget).cloned().collect();
             for key in batch {
                 if let Some(entry) = cow.saved.remove(&key) {
                     out.push((key, entry));
@@ -268,7 +268,7 @@ impl KeyTable {
         self.cow = state;
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Bytes, &Entry)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         self.slots.iter().map(|(key, entry)| (key, entry))
     }
 
@@ -294,7 +294,7 @@ impl KeyTable {
         &self,
         cursor: u64,
         count: usize,
-        mut visit: impl FnMut(&Bytes, &Entry),
+        mut visit: impl FnMut(&Key, &Entry),
     ) -> u64 {
         let len = self.slots.len();
         let mut next = if cursor == 0 {
@@ -317,6 +317,8 @@ impl KeyTable {
 mod tests {
     use std::collections::HashSet;
 
+    use bytes::Bytes;
+
     use super::*;
     use crate::Value;
 
@@ -332,9 +334,9 @@ mod tests {
     fn positions_stay_consistent_through_removals() {
         let mut table = KeyTable::default();
         for i in 0..50 {
-            assert!(table.insert(key(i), entry(), i as u32).is_none());
+            assert!(table.insert(&key(i), entry(), i as u32).is_none());
         }
-        assert!(table.insert(key(7), entry(), 99).is_some());
+        assert!(table.insert(&key(7), entry(), 99).is_some());
         for i in (0..50).step_by(3) {
             let position = table.position(&key(i)).unwrap();
             let (removed, _) = table.remove_at(position);
@@ -355,7 +357,7 @@ mod tests {
     fn scan_returns_every_key_present_throughout() {
         let mut table = KeyTable::default();
         for i in 0..200 {
-            table.insert(key(i), entry(), 0);
+            table.insert(&key(i), entry(), 0);
         }
         let mut seen = HashSet::new();
         let mut cursor = 0;
@@ -372,7 +374,7 @@ mod tests {
                 {
                     table.remove_at(position);
                 }
-                table.insert(key(1000 + step), entry(), 0);
+                table.insert(&key(1000 + step), entry(), 0);
                 step += 1;
             }
             if cursor == 0 {
@@ -382,7 +384,7 @@ mod tests {
         for i in 0..200 {
             let removed = i % 2 == 1 && i < 100;
             if !removed {
-                assert!(seen.contains(&key(i)), "k{i} missed");
+                assert!(seen.contains(&key(i)[..]), "k{i} missed");
             }
         }
     }

@@ -9,6 +9,7 @@
 
 mod db;
 mod expire_index;
+mod key;
 mod key_table;
 mod keyspace;
 pub mod listpack;
@@ -18,6 +19,7 @@ pub mod types;
 mod value;
 
 pub use db::{Db, ExpiryPolicy, StringEncoding};
+pub use key::Key;
 pub use keyspace::{DEFAULT_DATABASES, Keyspace};
 pub use snapshot::{DbSize, SnapshotAborted, SnapshotChunk, SnapshotPlan};
 pub use value::{Entry, Value};

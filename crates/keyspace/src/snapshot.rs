@@ -6,9 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bytes::Bytes;
-
-use crate::{Entry, Keyspace};
+use crate::{Entry, Key, Keyspace};
 
 /// Snapshot ids are unique across keyspaces, so a step for a snapshot of a keyspace that has since been
 /// replaced (a replica loading its master's data) is recognised as aborted.
@@ -40,7 +38,7 @@ pub struct SnapshotChunk {
     /// The database the entries belong to.
     pub db: usize,
     /// Keys with their entries as they were when the snapshot began, in no particular order.
-    pub entries: Vec<(Bytes, Entry)>,
+    pub entries: Vec<(Key, Entry)>,
     /// True on the last batch: every entry has been handed over.
     pub done: bool,
 }
@@ -163,6 +161,8 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use bytes::Bytes;
+
     use super::*;
     use crate::{ExpiryPolicy, Value};
 
@@ -172,7 +172,10 @@ mod tests {
         let mut out = Contents::new();
         for (index, db) in keyspace.dbs() {
             for (key, entry) in db.iter() {
-                out.insert((index, key.clone()), (entry.value.clone(), entry.expire_at));
+                out.insert(
+                    (index, key.to_bytes()),
+                    (entry.value.clone(), entry.expire_at),
+                );
             }
         }
         out
@@ -273,7 +276,7 @@ mod tests {
             let step = |keyspace: &mut Keyspace, budget: usize, taken: &mut Contents| {
                 let chunk = keyspace.snapshot_step(plan.id, budget).unwrap();
                 for (key, entry) in chunk.entries {
-                    let previous = taken.insert((chunk.db, key), (entry.value, entry.expire_at));
+                    let previous = taken.insert((chunk.db, key.to_bytes()), (entry.value, entry.expire_at));
                     assert!(previous.is_none(), "an entry was handed over twice");
                 }
                 chunk.done

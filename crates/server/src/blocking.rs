@@ -362,6 +362,7 @@ mod tests {
     fn waiter(keys: &[&str]) -> (Waiter, oneshot::Receiver<Served>) {
         let (sender, receiver) = oneshot::channel();
         let waiter = Waiter {
+            command: "",
             db: 0,
             keys: keys
                 .iter()

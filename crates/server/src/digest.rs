@@ -57,8 +57,11 @@ fn hash_value(value: &Value, hasher: &mut std::hash::DefaultHasher) {
     }
 }
 
-/// Entries in order, the metadata, and each group's delivery state. Times (delivery and seen times) are left
-/// out: they are per-node clocks, not data.
+/// Entries in order, the metadata, and each group's position and pending entries (ID and owner). Left out is
+/// what Redis itself does not replicate exactly (its own digest covers the entries alone): times (per-node
+/// clocks), consumers (a history read by a new consumer creates it on the master only), delivery counts (a
+/// history read counts a delivery on the master only) and `entries_read` (group reads propagate as `XCLAIM`,
+/// which does not carry it).
 fn hash_stream(stream: &keyspace::types::stream::Stream, hasher: &mut std::hash::DefaultHasher) {
     use keyspace::types::stream::StreamId;
     for (id, fields) in stream.range(StreamId::MIN, StreamId::MAX, false, None) {
@@ -71,16 +74,10 @@ fn hash_stream(stream: &keyspace::types::stream::Stream, hasher: &mut std::hash:
     for (name, group) in stream.groups() {
         name.hash(hasher);
         group.last_id.hash(hasher);
-        group.entries_read.hash(hasher);
         for (id, pending) in &group.pending {
             id.hash(hasher);
-            pending.delivery_count.hash(hasher);
             pending.consumer.hash(hasher);
         }
-        group
-            .consumers
-            .keys()
-            .for_each(|consumer| consumer.hash(hasher));
     }
 }
 

@@ -202,7 +202,7 @@ fn drop_expired(core: &mut Core, now_ms: i64) -> usize {
         expired.extend(
             db.iter()
                 .filter(|(_, entry)| entry.is_expired(now_ms))
-                .map(|(key, _)| (index, key.clone())),
+                .map(|(key, _)| (index, key.to_bytes())),
         );
     }
     for (index, key) in &expired {

@@ -42,7 +42,7 @@ fn redis_tiny_file_decodes_with_its_aux_fields_and_checksum() {
     let entries: Vec<_> = {
         let mut entries: Vec<_> = db
             .iter()
-            .map(|(key, entry)| (key.clone(), entry.clone()))
+            .map(|(key, entry)| (key.to_bytes(), entry.clone()))
             .collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries

@@ -22,7 +22,7 @@ fn contents(keyspace: &keyspace::Keyspace) -> Vec<(usize, bytes::Bytes, keyspace
         .dbs()
         .flat_map(|(index, db)| {
             db.iter()
-                .map(move |(key, entry)| (index, key.clone(), entry.clone()))
+                .map(move |(key, entry)| (index, key.to_bytes(), entry.clone()))
         })
         .collect();
     out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));

@@ -34,7 +34,7 @@ pub fn contents(keyspace: &Keyspace) -> BTreeMap<(usize, Bytes), Entry> {
         .dbs()
         .flat_map(|(index, db)| {
             db.iter()
-                .map(move |(key, entry)| ((index, key.clone()), entry.clone()))
+                .map(move |(key, entry)| ((index, key.to_bytes()), entry.clone()))
         })
         .collect()
 }

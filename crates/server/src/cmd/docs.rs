@@ -416,13 +416,16 @@ impl ArgParser {
 
     fn arg(&mut self) -> Result<Arg, String> {
         let (mut optional, mut multiple, mut multiple_token) = (false, false, false);
+        let mut escaped = false;
         loop {
             match self.peek() {
                 Some(b'?') => optional = true,
                 Some(b'*') => multiple = true,
                 Some(b'+') => multiple_token = true,
                 Some(b'\\') => {
-                    // `\` ends the flags: what follows is taken literally (XADD's `*` token).
+                    // `\` ends the flags and makes the next character part of the word: tokens such as
+                    // XADD's `*` or `=` and `~`.
+                    escaped = true;
                     self.pos += 1;
                     break;
                 }
@@ -430,7 +433,22 @@ impl ArgParser {
             }
             self.pos += 1;
         }
-        let first = self.word()?;
+        let first = if escaped {
+            let start = self.pos;
+            let literal = self.text[start..]
+                .chars()
+                .next()
+                .ok_or_else(|| self.error("expected a character after `\\`"))?;
+            self.pos += literal.len_utf8();
+            let rest = &self.text[self.pos..];
+            let more = rest
+                .find(|c: char| c.is_whitespace() || "<>(){}|=@~".contains(c))
+                .unwrap_or(rest.len());
+            self.pos += more;
+            &self.text[start..self.pos]
+        } else {
+            self.word()?
+        };
         let (mut token, mut name) = if self.eat(b'=') {
             (Some(first), Cow::Borrowed(self.word()?))
         } else {
@@ -953,8 +971,7 @@ reset | connection | 6.2.0 | O(1)
     summary: Resets the connection to its initial state
 restore | generic | 2.6.0 | O(1) to create the key, O(N*M) to deserialize
     summary: Creates a key from the serialized value DUMP returned
-    args: key<key> ttl<integer> serialized-value ?REPLACE@3.0.0 ?ABSTTL@5.0.0
-        ?IDLETIME=seconds<integer>@5.0.0 ?FREQ=frequency<integer>@5.0.0
+    args: key<key> ttl<integer> serialized-value ?REPLACE@3.0.0 ?ABSTTL@5.0.0 ?IDLETIME=seconds<integer>@5.0.0 ?FREQ=frequency<integer>@5.0.0
 role | server | 2.8.12 | O(1)
     summary: Reports the replication role of the server
 rpop | list | 1.0.0 | O(N), N = number of elements returned
@@ -1125,15 +1142,13 @@ xack | stream | 5.0.0 | O(1) per ID
     args: key<key> group *id
 xadd | stream | 5.0.0 | O(1) to add, O(N) to trim, N = entries evicted
     summary: Appends an entry to a stream, creating the stream if needed
-    args: key<key> ?NOMKSTREAM@6.2.0 ?trim(strategy{MAXLEN | MINID@6.2.0} ?operator threshold
-        ?LIMIT=count<integer>@6.2.0) id_selection{\*=auto_id<pure-token> | id} *field_value(field value)
+    args: key<key> ?NOMKSTREAM@6.2.0 ?trim(strategy{MAXLEN | MINID@6.2.0} ?operator{\==equal<pure-token> | \~=approximately<pure-token>} threshold ?LIMIT=count<integer>@6.2.0) id_or_auto{\*=auto_id<pure-token> | id} *field_value(field value)
 xautoclaim | stream | 6.2.0 | O(1) with COUNT small
     summary: Transfers idle pending entries of a consumer group to another consumer
     args: key<key> group consumer min-idle-time start ?COUNT=count<integer> ?JUSTID
 xclaim | stream | 5.0.0 | O(log N), N = number of entries in the group's pending list
     summary: Transfers ownership of pending entries of a consumer group to another consumer
-    args: key<key> group consumer min-idle-time *id ?IDLE=ms<integer> ?TIME=unix-time-milliseconds<unix-time>
-        ?RETRYCOUNT=count<integer> ?FORCE ?JUSTID ?LASTID=lastid
+    args: key<key> group consumer min-idle-time *id ?IDLE=ms<integer> ?TIME=unix-time-milliseconds<unix-time> ?RETRYCOUNT=count<integer> ?FORCE ?JUSTID ?LASTID=id
 xdel | stream | 5.0.0 | O(1) per entry
     summary: Deletes entries from a stream
     args: key<key> *id
@@ -1141,8 +1156,7 @@ xgroup | stream | 5.0.0 | Depends on subcommand
     summary: Container for consumer group commands
 xgroup|create | stream | 5.0.0 | O(1)
     summary: Creates a consumer group
-    args: key<key> groupname id_selection{id | $=new_id<pure-token>} ?MKSTREAM
-        ?ENTRIESREAD=entries_read@7.0.0
+    args: key<key> groupname id{id | $=new_id<pure-token>} ?MKSTREAM ?ENTRIESREAD=entries_read<integer>
 xgroup|createconsumer | stream | 6.2.0 | O(1)
     summary: Creates a consumer in a consumer group
     args: key<key> groupname consumername
@@ -1156,7 +1170,7 @@ xgroup|help | stream | 5.0.0 | O(1)
     summary: Lists the XGROUP subcommands
 xgroup|setid | stream | 5.0.0 | O(1)
     summary: Sets the last delivered ID of a consumer group
-    args: key<key> groupname id_selection{id | $=new_id<pure-token>} ?ENTRIESREAD=entries_read@7.0.0
+    args: key<key> groupname id{id | $=new_id<pure-token>} ?ENTRIESREAD=entries_read<integer>
 xinfo | stream | 5.0.0 | Depends on subcommand
     summary: Container for stream introspection commands
 xinfo|consumers | stream | 5.0.0 | O(1)
@@ -1169,7 +1183,7 @@ xinfo|help | stream | 5.0.0 | O(1)
     summary: Lists the XINFO subcommands
 xinfo|stream | stream | 5.0.0 | O(1), O(N) with FULL, N = COUNT
     summary: Describes a stream
-    args: key<key> ?full_block(FULL ?COUNT=count<integer>)@6.0.0
+    args: key<key> ?FULL=full(?COUNT=count<integer>)
 xlen | stream | 5.0.0 | O(1)
     summary: Returns the number of entries of a stream
     args: key<key>
@@ -1184,17 +1198,16 @@ xread | stream | 5.0.0 | O(N) per stream, N = entries returned
     args: ?COUNT=count<integer> ?BLOCK=milliseconds<integer> STREAMS=streams(*key<key> *id)
 xreadgroup | stream | 5.0.0 | O(M) per stream, M = entries returned
     summary: Reads entries from streams for a consumer of a group, optionally waiting for new ones
-    args: GROUP=group_consumer(group consumer) ?COUNT=count<integer> ?BLOCK=milliseconds<integer> ?NOACK
-        STREAMS=streams(*key<key> *id)
+    args: GROUP=group_consumer(group consumer) ?COUNT=count<integer> ?BLOCK=milliseconds<integer> ?NOACK STREAMS=streams(*key<key> *id)
 xrevrange | stream | 5.0.0 | O(N), N = entries returned
     summary: Returns the entries of a stream within an ID range, newest first
     args: key<key> end start ?COUNT=count<integer>
 xsetid | stream | 5.0.0 | O(1)
     summary: Sets a stream's last ID and metadata, for replication and internal use
-    args: key<key> last-id ?ENTRIESADDED=entries_added<integer>@7.0.0 ?MAXDELETEDID=max_deleted_id@7.0.0
+    args: key<key> last-id ?ENTRIESADDED=entries_added<integer>@7.0.0 ?MAXDELETEDID=max_deleted_entry_id@7.0.0
 xtrim | stream | 5.0.0 | O(N), N = entries evicted
     summary: Trims a stream to a length or to a minimum ID
-    args: key<key> trim(strategy{MAXLEN | MINID@6.2.0} ?operator threshold ?LIMIT=count<integer>@6.2.0)
+    args: key<key> trim(strategy{MAXLEN | MINID@6.2.0} ?operator{\==equal<pure-token> | \~=approximately<pure-token>} threshold ?LIMIT=count<integer>@6.2.0)
 zadd | sorted-set | 1.2.0 | O(log(N)) per member, N = size of the sorted set
     summary: Adds members to a sorted set, or updates their scores
     args: key<key> ?condition{NX | XX}@3.0.2 ?comparison{GT | LT}@6.2.0 ?CH=change<pure-token>@3.0.2

@@ -20,7 +20,7 @@ pub fn getset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
     };
     ctx.db()
-        .insert(owned(&argv[1]), Entry::new(Value::String(owned(&argv[2]))));
+        .insert(&argv[1], Entry::new(Value::String(owned(&argv[2]))));
     ctx.propagate(vec![
         Bytes::from_static(b"SET"),
         argv[1].clone(),

@@ -42,7 +42,7 @@ fn write_or_create<'c>(ctx: &'c mut Ctx<'_>, key: &Bytes) -> Result<&'c mut Hash
         Some(Value::Hash(_)) => {}
         Some(_) => return Err(errors::reply(errors::WRONG_TYPE)),
         None => {
-            db.insert(owned(key), Entry::new(Value::Hash(Box::default())));
+            db.insert(key, Entry::new(Value::Hash(Box::default())));
         }
     }
     match db.get_mut(key, now, policy) {

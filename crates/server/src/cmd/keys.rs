@@ -63,7 +63,7 @@ pub fn keys(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         .db()
         .iter()
         .filter(|(key, entry)| !entry.is_expired(now) && (match_all || glob_match(pattern, key)))
-        .map(|(key, _)| Frame::Bulk(key.clone()))
+        .map(|(key, _)| Frame::Bulk(key.to_bytes()))
         .collect();
     Frame::Array(keys)
 }

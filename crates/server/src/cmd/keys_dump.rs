@@ -6,7 +6,7 @@ use bytes::Bytes;
 use keyspace::Entry;
 use resp::Frame;
 
-use super::{Ctx, is, owned, parse_i64};
+use super::{Ctx, is, parse_i64};
 use crate::errors;
 
 /// `DUMP key`
@@ -79,7 +79,7 @@ pub fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         return Frame::ok();
     }
-    ctx.db().insert(owned(key), Entry { value, expire_at });
+    ctx.db().insert(key, Entry { value, expire_at });
     if let Some(seconds) = idle {
         ctx.db().set_idle_seconds(key, seconds, now);
     }

@@ -43,7 +43,7 @@ pub fn scan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let mut found = Vec::new();
     let next = ctx
         .db()
-        .scan(cursor, count, |key, _| found.push(key.clone()));
+        .scan(cursor, count, |key, _| found.push(key.to_bytes()));
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let keys = found

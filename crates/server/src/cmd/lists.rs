@@ -89,7 +89,7 @@ fn push(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> Fra
                 .for_each(|element| list.push(end, owned(element)));
             let len = list.len();
             ctx.db()
-                .insert(owned(key), Entry::new(Value::List(Box::new(list))));
+                .insert(key, Entry::new(Value::List(Box::new(list))));
             len
         }
     };

@@ -13,7 +13,7 @@ use resp::Frame;
 
 use super::collections::parse_positive;
 use super::sets::read;
-use super::{Ctx, expire_if_needed, is, owned, parse_i64};
+use super::{Ctx, expire_if_needed, is, parse_i64};
 use crate::errors;
 
 /// Each key's set (`None` for a missing key), or the WRONGTYPE error.
@@ -178,7 +178,7 @@ fn store(ctx: &mut Ctx<'_>, argv: &[Bytes], result: Set) -> Frame {
     expire_if_needed(ctx, destination);
     // The members come from stored sets, so they are already owned copies.
     ctx.db()
-        .insert(owned(destination), Entry::new(Value::Set(Box::new(result))));
+        .insert(destination, Entry::new(Value::Set(Box::new(result))));
     ctx.propagate_verbatim(argv);
     Frame::Integer(size as i64)
 }

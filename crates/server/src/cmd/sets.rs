@@ -41,8 +41,7 @@ fn add_creating(ctx: &mut Ctx<'_>, key: &Bytes, member: &Bytes) -> bool {
         _ => {
             let mut set = Set::new();
             set.insert(owned(member));
-            ctx.db()
-                .insert(owned(key), Entry::new(Value::Set(Box::new(set))));
+            ctx.db().insert(key, Entry::new(Value::Set(Box::new(set))));
             true
         }
     }
@@ -76,7 +75,7 @@ pub fn sadd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 added += u64::from(set.insert(owned(member)));
             }
             ctx.db()
-                .insert(owned(&argv[1]), Entry::new(Value::Set(Box::new(set))));
+                .insert(&argv[1], Entry::new(Value::Set(Box::new(set))));
         }
     }
     if added > 0 {

@@ -148,10 +148,10 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     let value = Value::String(owned(&argv[2]));
     if options.keep_ttl {
-        ctx.db().insert_keep_ttl(owned(&argv[1]), value);
+        ctx.db().insert_keep_ttl(&argv[1], value);
     } else {
         ctx.db().insert(
-            owned(&argv[1]),
+            &argv[1],
             Entry {
                 value,
                 expire_at: options.expire_at,
@@ -185,7 +185,7 @@ pub fn setnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Integer(0);
     }
     ctx.db()
-        .insert(owned(&argv[1]), Entry::new(Value::String(owned(&argv[2]))));
+        .insert(&argv[1], Entry::new(Value::String(owned(&argv[2]))));
     ctx.propagate_verbatim(argv);
     Frame::Integer(1)
 }
@@ -205,7 +205,7 @@ pub fn setex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     };
     expire_if_needed(ctx, &argv[1]);
     ctx.db().insert(
-        owned(&argv[1]),
+        &argv[1],
         Entry {
             value: Value::String(owned(&argv[3])),
             expire_at: Some(expire_at),
@@ -241,7 +241,7 @@ pub fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     for pair in argv[1..].chunks_exact(2) {
         expire_if_needed(ctx, &pair[0]);
         ctx.db()
-            .insert(owned(&pair[0]), Entry::new(Value::String(owned(&pair[1]))));
+            .insert(&pair[0], Entry::new(Value::String(owned(&pair[1]))));
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
@@ -261,7 +261,7 @@ pub fn msetnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     for pair in argv[1..].chunks_exact(2) {
         ctx.db()
-            .insert(owned(&pair[0]), Entry::new(Value::String(owned(&pair[1]))));
+            .insert(&pair[0], Entry::new(Value::String(owned(&pair[1]))));
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
@@ -287,7 +287,7 @@ pub fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     let result = Bytes::from(sum.to_human());
     let db = ctx.db();
-    db.insert_keep_ttl(owned(&argv[1]), Value::String(result.clone()));
+    db.insert_keep_ttl(&argv[1], Value::String(result.clone()));
     // Redis builds the result as a fresh string object, never as an integer one.
     db.set_string_encoding(&argv[1], keyspace::StringEncoding::Embstr);
     ctx.propagate(vec![
@@ -351,7 +351,7 @@ pub fn append(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let length = joined.len();
     let appended_to_existing = !current.is_empty() || ctx.db().peek(&argv[1]).is_some();
     let db = ctx.db();
-    db.insert_keep_ttl(owned(&argv[1]), Value::String(Bytes::from(joined)));
+    db.insert_keep_ttl(&argv[1], Value::String(Bytes::from(joined)));
     // Appending to an existing string grows it in place, which Redis keeps as `raw`; a new key is encoded
     // from its bytes like SET.
     if appended_to_existing {

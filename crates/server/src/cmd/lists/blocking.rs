@@ -145,7 +145,7 @@ fn move_element(
             let mut list = List::new();
             list.push(to, element.clone());
             ctx.db()
-                .insert(owned(destination), Entry::new(Value::List(Box::new(list))));
+                .insert(destination, Entry::new(Value::List(Box::new(list))));
             ctx.signal_key_ready(destination);
         }
     }

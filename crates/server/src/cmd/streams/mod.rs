@@ -22,7 +22,7 @@ pub use groups::{xack, xautoclaim, xclaim, xgroup, xpending};
 pub use info::xinfo;
 pub use read::{xread, xreadgroup};
 
-use super::{Ctx, owned};
+use super::Ctx;
 use crate::errors;
 
 /// Redis's reply to an ID that does not parse.
@@ -52,7 +52,7 @@ fn write_or_create<'c>(ctx: &'c mut Ctx<'_>, key: &Bytes) -> Result<&'c mut Stre
         Some(Value::Stream(_)) => {}
         Some(_) => return Err(errors::reply(errors::WRONG_TYPE)),
         None => {
-            db.insert(owned(key), Entry::new(Value::Stream(Box::default())));
+            db.insert(key, Entry::new(Value::Stream(Box::default())));
         }
     }
     match db.get_mut(key, now, policy) {

@@ -98,7 +98,7 @@ fn add_generic(ctx: &mut Ctx<'_>, argv: &[Bytes], mut flags: AddFlags) -> Frame 
         Ok(None) if flags.xx => return add_reply(flags, 0, 0, None),
         Ok(None) => {
             ctx.db()
-                .insert(owned(key), Entry::new(Value::ZSet(Box::new(ZSet::new()))));
+                .insert(key, Entry::new(Value::ZSet(Box::new(ZSet::new()))));
         }
     }
     let Ok(Some(zset)) = write_zset(ctx, key) else {
