@@ -296,7 +296,8 @@ const ALLOWED_IN_PUBSUB: &[&str] = &[
 
 /// Commands whose first argument names a subcommand: Redis 7 calls them `name|sub` in errors.
 const CONTAINERS: &[&str] = &[
-    "client", "command", "config", "function", "object", "pubsub", "script", "slowlog",
+    "client", "command", "config", "function", "object", "pubsub", "script", "slowlog", "xgroup",
+    "xinfo",
 ];
 
 /// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand).
