@@ -171,6 +171,8 @@ pub struct Ctx<'a> {
     propagation: Vec<(usize, Vec<Bytes>)>,
     /// The running command reported the keys it modified itself (see [`Ctx::touch`]).
     touched_explicitly: bool,
+    /// When the previous command run through this context ended (its end is the next one's start).
+    pub(crate) clock_hint: Option<std::time::Instant>,
 }
 
 impl<'a> Ctx<'a> {
@@ -190,6 +192,7 @@ impl<'a> Ctx<'a> {
             policy,
             propagation: Vec::new(),
             touched_explicitly: false,
+            clock_hint: None,
         }
     }
 
