@@ -1,6 +1,6 @@
 //! A node's whole data set as a comparable value, read through ordinary commands (`KEYS`, `TYPE`, `PTTL` and
-//! the type's read command), so two *different* implementations can be compared: `DEBUG DIGEST` is not
-//! comparable between `rserver` and `redis-server`.
+//! the type's read command; for a stream also `XINFO` and `XPENDING`), so two *different* implementations can
+//! be compared: `DEBUG DIGEST` is not comparable between `rserver` and `redis-server`.
 //!
 //! A TTL is compared by presence only (the remaining milliseconds differ between two reads); tests give keys TTLs
 //! long enough that none expires while they run.
@@ -46,6 +46,75 @@ pub enum Value {
     Set(Vec<Vec<u8>>),
     /// `ZRANGE 0 -1 WITHSCORES` (already ordered by score, then member).
     SortedSet(Vec<(Vec<u8>, Vec<u8>)>),
+    /// `XRANGE - +`, and the stream's metadata and consumer groups.
+    Stream(StreamContent),
+}
+
+/// A stream as read back: its entries, its `XINFO STREAM` fields and its consumer groups. Replies other than
+/// the entries are kept as readable text, so a difference names the field that differs; idle times are the
+/// clock's and left out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StreamContent {
+    /// `XRANGE key - +`: each entry's ID and its fields and values.
+    pub entries: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
+    /// `XINFO STREAM key` (not `FULL`): each field's name and value (lengths, radix-tree sizes, the last,
+    /// first and largest deleted IDs, entries added, the number of groups, the first and last entries).
+    pub info: Vec<(String, String)>,
+    /// The consumer groups, in `XINFO GROUPS` order.
+    pub groups: Vec<StreamGroup>,
+}
+
+/// One consumer group of a [`StreamContent`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamGroup {
+    /// The group's name.
+    pub name: Vec<u8>,
+    /// Its `XINFO GROUPS` fields but the name: consumers, pending, last-delivered-id, entries-read, lag.
+    pub info: Vec<(String, String)>,
+    /// `XPENDING key group`: count, smallest and largest ID, count per consumer.
+    pub summary: String,
+    /// `XPENDING key group - + <all>`: each pending entry's ID, owner and delivery count.
+    pub pending: Vec<(Vec<u8>, Vec<u8>, i64)>,
+    /// `XINFO CONSUMERS key group`: each consumer's name and number of pending entries.
+    pub consumers: Vec<(Vec<u8>, i64)>,
+}
+
+/// The `XINFO GROUPS` fields a Redis 7.0 replica does not keep equal to its master's: a group read without
+/// NOACK is propagated as `XCLAIM ... LASTID`, which moves the group but not its read counter (so the
+/// replica's `entries-read`, and the `lag` derived from it, differ), and a consumer is created on the replica
+/// only once it owns an entry (so `consumers` counts differ). See [`Dataset::without_replica_stream_drift`].
+const REPLICA_DRIFT_FIELDS: [&str; 3] = ["entries-read", "lag", "consumers"];
+
+impl StreamContent {
+    /// Everything but the entries as readable lines, in a fixed order (for messages).
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .info
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}"))
+            .collect();
+        for group in &self.groups {
+            let prefix = format!("group {}", show(&group.name));
+            lines.extend(
+                group
+                    .info
+                    .iter()
+                    .map(|(name, value)| format!("{prefix} {name}: {value}")),
+            );
+            lines.push(format!("{prefix} XPENDING: {}", group.summary));
+            lines.extend(group.pending.iter().map(|(id, owner, deliveries)| {
+                format!(
+                    "{prefix} pending {} owned by {} delivered {deliveries}",
+                    show(id),
+                    show(owner)
+                )
+            }));
+            lines.extend(group.consumers.iter().map(|(name, pending)| {
+                format!("{prefix} consumer {} pending {pending}", show(name))
+            }));
+        }
+        lines
+    }
 }
 
 impl Dataset {
@@ -89,7 +158,10 @@ impl Dataset {
                             String::from_utf8_lossy(key)
                         ),
                     };
-                    let value = decode_value(kind, value, key);
+                    let mut value = decode_value(kind, value, key);
+                    if let Value::Stream(stream) = &mut value {
+                        read_stream_metadata(&mut client, key, stream);
+                    }
                     entries.insert((db, key.clone()), Entry { value, has_ttl });
                 }
             }
@@ -110,6 +182,28 @@ impl Dataset {
     /// Every (database, key), in order.
     pub fn keys(&self) -> impl Iterator<Item = (u32, &[u8])> {
         self.entries.keys().map(|(db, key)| (*db, key.as_slice()))
+    }
+
+    /// This data set without what a Redis 7.0 replica keeps differently from its master, by design of its
+    /// stream propagation: in every stream group, the `entries-read`, `lag` and `consumers` fields of
+    /// `XINFO GROUPS` (see [`REPLICA_DRIFT_FIELDS`]), the consumers that own no pending entry (created by a
+    /// read that delivered nothing, which is not propagated), and the delivery counts (a read of a consumer's
+    /// history counts a delivery on the master only); they become 0.
+    pub fn without_replica_stream_drift(mut self) -> Dataset {
+        for entry in self.entries.values_mut() {
+            if let Value::Stream(stream) = &mut entry.value {
+                for group in &mut stream.groups {
+                    group
+                        .info
+                        .retain(|(name, _)| !REPLICA_DRIFT_FIELDS.contains(&name.as_str()));
+                    group.consumers.retain(|(_, pending)| *pending > 0);
+                    for (_, _, deliveries) in &mut group.pending {
+                        *deliveries = 0;
+                    }
+                }
+            }
+        }
+        self
     }
 
     /// A readable list of the first differences with `other` (empty if equal).
@@ -151,6 +245,12 @@ impl fmt::Display for Entry {
             Value::Hash(fields) => write!(f, "hash of {}{ttl}", fields.len()),
             Value::Set(members) => write!(f, "set of {}{ttl}", members.len()),
             Value::SortedSet(members) => write!(f, "zset of {}{ttl}", members.len()),
+            Value::Stream(stream) => write!(
+                f,
+                "stream of {} entries and {} groups{ttl}",
+                stream.entries.len(),
+                stream.groups.len()
+            ),
         }
     }
 }
@@ -200,6 +300,19 @@ fn first_difference(left: &Value, right: &Value) -> String {
                 .iter()
                 .flat_map(|(first, second)| [first.clone(), second.clone()])
                 .collect(),
+            Value::Stream(stream) => stream
+                .entries
+                .iter()
+                .map(|(id, fields)| {
+                    let mut line = id.clone();
+                    for field in fields {
+                        line.push(b' ');
+                        line.extend_from_slice(field);
+                    }
+                    line
+                })
+                .chain(stream.lines().into_iter().map(String::into_bytes))
+                .collect(),
         }
     };
     let (left, right) = (elements(left), elements(right));
@@ -244,6 +357,7 @@ fn read_command(kind: &[u8], key: &[u8]) -> Vec<Vec<u8>> {
         b"hash" => &["HGETALL"],
         b"set" => &["SMEMBERS"],
         b"zset" => &["ZRANGE"],
+        b"stream" => &["XRANGE"],
         other => panic!(
             "key {} has type {} that the dump cannot read",
             show(key),
@@ -254,6 +368,7 @@ fn read_command(kind: &[u8], key: &[u8]) -> Vec<Vec<u8>> {
     match kind {
         b"list" => command.extend([b"0".to_vec(), b"-1".to_vec()]),
         b"zset" => command.extend([b"0".to_vec(), b"-1".to_vec(), b"WITHSCORES".to_vec()]),
+        b"stream" => command.extend([b"-".to_vec(), b"+".to_vec()]),
         _ => {}
     }
     command
@@ -293,7 +408,146 @@ fn decode_value(kind: &[u8], reply: Frame, key: &[u8]) -> Value {
             }
         }
         (b"zset", Frame::Array(items)) => Value::SortedSet(pairs(items)),
+        (b"stream", Frame::Array(items)) => {
+            let entries = items
+                .into_iter()
+                .map(|item| match item {
+                    Frame::Array(parts) if parts.len() == 2 => {
+                        let mut parts = parts.into_iter();
+                        let id = bytes_of(parts.next().expect("two parts"));
+                        let fields = match parts.next().expect("two parts") {
+                            Frame::Array(fields) => fields.into_iter().map(bytes_of).collect(),
+                            other => fail(&other),
+                        };
+                        (id, fields)
+                    }
+                    other => fail(&other),
+                })
+                .collect();
+            Value::Stream(StreamContent {
+                entries,
+                ..StreamContent::default()
+            })
+        }
         (_, reply) => fail(&reply),
+    }
+}
+
+/// Reads what `XRANGE` does not show of the stream at `key` into `stream` (see [`StreamContent`]), on
+/// `client` in the database it has selected.
+fn read_stream_metadata(client: &mut Client, key: &[u8], stream: &mut StreamContent) {
+    let mut ask = |args: &[&[u8]]| client.cmd(args);
+    stream.info = named_fields(ask(&[b"XINFO", b"STREAM", key]), "XINFO STREAM")
+        .into_iter()
+        .map(|(name, value)| (String::from_utf8_lossy(&name).into_owned(), render(&value)))
+        .collect();
+    for fields in named_fields_list(ask(&[b"XINFO", b"GROUPS", key]), "XINFO GROUPS") {
+        let mut name = None;
+        let mut info = Vec::new();
+        for (field, value) in fields {
+            if field == b"name" {
+                name = Some(bytes_of(value));
+            } else {
+                info.push((String::from_utf8_lossy(&field).into_owned(), render(&value)));
+            }
+        }
+        let name =
+            name.unwrap_or_else(|| panic!("XINFO GROUPS {}: a group without a name", show(key)));
+        let summary = render(&ask(&[b"XPENDING", key, &name]));
+        // Every pending entry: [id, consumer, idle ms (the clock's, left out), delivery count].
+        let pending = match ask(&[b"XPENDING", key, &name, b"-", b"+", b"1000000"]) {
+            Frame::Array(entries) => entries
+                .into_iter()
+                .map(|entry| match entry {
+                    Frame::Array(parts) => match <[Frame; 4]>::try_from(parts) {
+                        Ok([id, owner, _idle, Frame::Integer(deliveries)]) => {
+                            (bytes_of(id), bytes_of(owner), deliveries)
+                        }
+                        Ok(parts) => panic!("XPENDING {} entry: {parts:?}", show(key)),
+                        Err(parts) => panic!("XPENDING {} entry: {parts:?}", show(key)),
+                    },
+                    other => panic!("XPENDING {} entry: {other:?}", show(key)),
+                })
+                .collect(),
+            other => panic!("XPENDING {} - +: {other:?}", show(key)),
+        };
+        let consumers = named_fields_list(
+            ask(&[b"XINFO", b"CONSUMERS", key, &name]),
+            "XINFO CONSUMERS",
+        )
+        .into_iter()
+        .map(|consumer| {
+            let field = |wanted: &[u8]| {
+                consumer
+                    .iter()
+                    .find(|(field, _)| field == wanted)
+                    .map(|(_, value)| value.clone())
+            };
+            match (field(b"name"), field(b"pending")) {
+                (Some(name), Some(Frame::Integer(pending))) => (bytes_of(name), pending),
+                _ => panic!("XINFO CONSUMERS {}: {consumer:?}", show(key)),
+            }
+        })
+        .collect();
+        stream.groups.push(StreamGroup {
+            name,
+            info,
+            summary,
+            pending,
+            consumers,
+        });
+    }
+}
+
+/// The (name, value) pairs of a map reply: a RESP3 map, or a RESP2 flat array of names and values.
+fn named_fields(reply: Frame, what: &str) -> Vec<(Vec<u8>, Frame)> {
+    match reply {
+        Frame::Map(pairs) => pairs
+            .into_iter()
+            .map(|(name, value)| (bytes_of(name), value))
+            .collect(),
+        Frame::Array(items) if items.len() % 2 == 0 => {
+            let mut items = items.into_iter();
+            let mut pairs = Vec::new();
+            while let (Some(name), Some(value)) = (items.next(), items.next()) {
+                pairs.push((bytes_of(name), value));
+            }
+            pairs
+        }
+        other => panic!("{what}: expected a map, got {other:?}"),
+    }
+}
+
+/// The maps of an array-of-maps reply (`XINFO GROUPS`, `XINFO CONSUMERS`).
+fn named_fields_list(reply: Frame, what: &str) -> Vec<Vec<(Vec<u8>, Frame)>> {
+    match reply {
+        Frame::Array(maps) => maps
+            .into_iter()
+            .map(|map| named_fields(map, what))
+            .collect(),
+        other => panic!("{what}: expected an array, got {other:?}"),
+    }
+}
+
+/// Any reply as one readable line: strings quoted and escaped, arrays in brackets, nulls as `nil`.
+fn render(frame: &Frame) -> String {
+    match frame {
+        Frame::Bulk(bytes) | Frame::Simple(bytes) => show(bytes),
+        Frame::Integer(value) => value.to_string(),
+        Frame::Array(items) => {
+            let items: Vec<String> = items.iter().map(render).collect();
+            format!("[{}]", items.join(" "))
+        }
+        Frame::Map(pairs) => {
+            let pairs: Vec<String> = pairs
+                .iter()
+                .map(|(name, value)| format!("{}={}", render(name), render(value)))
+                .collect();
+            format!("{{{}}}", pairs.join(" "))
+        }
+        Frame::Null => "nil".to_owned(),
+        Frame::NullArray => "nil-array".to_owned(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -332,5 +586,87 @@ fn show(bytes: &[u8]) -> String {
         format!("\"{shown}\"... ({} bytes)", bytes.len())
     } else {
         format!("\"{shown}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One stream key `x` with group `g`: entry 1-1 pending for `c1` with `deliveries`, `entries-read` as
+    /// given, and maybe a consumer `c2` that owns nothing.
+    fn one_stream(
+        entries_read: &str,
+        idle_consumer: bool,
+        deliveries: i64,
+        owner: &[u8],
+    ) -> Dataset {
+        let mut consumers = vec![(b"c1".to_vec(), 1)];
+        if idle_consumer {
+            consumers.push((b"c2".to_vec(), 0));
+        }
+        let group = StreamGroup {
+            name: b"g".to_vec(),
+            info: vec![
+                ("consumers".to_owned(), consumers.len().to_string()),
+                ("pending".to_owned(), "1".to_owned()),
+                ("entries-read".to_owned(), entries_read.to_owned()),
+                ("lag".to_owned(), "0".to_owned()),
+            ],
+            summary: "[1 \"1-1\" \"1-1\" [[\"c1\" \"1\"]]]".to_owned(),
+            pending: vec![(b"1-1".to_vec(), owner.to_vec(), deliveries)],
+            consumers,
+        };
+        let value = Value::Stream(StreamContent {
+            entries: vec![(b"1-1".to_vec(), vec![b"f".to_vec(), b"v".to_vec()])],
+            info: vec![("length".to_owned(), "1".to_owned())],
+            groups: vec![group],
+        });
+        let mut entries = BTreeMap::new();
+        entries.insert(
+            (0, b"x".to_vec()),
+            Entry {
+                value,
+                has_ttl: false,
+            },
+        );
+        Dataset { entries }
+    }
+
+    #[test]
+    fn replica_drift_leaves_out_only_what_redis_does_not_replicate() {
+        let master = one_stream("1", true, 2, b"c1");
+        let replica = one_stream("nil", false, 1, b"c1");
+        assert_ne!(master, replica);
+        assert!(!master.differences(&replica, 10).is_empty());
+        assert_eq!(
+            master.clone().without_replica_stream_drift(),
+            replica.without_replica_stream_drift()
+        );
+        // Who owns a pending entry is replicated: it still counts.
+        let other_owner = one_stream("1", true, 2, b"c2");
+        assert_ne!(
+            master.without_replica_stream_drift(),
+            other_owner.without_replica_stream_drift()
+        );
+    }
+
+    #[test]
+    fn stream_lines_name_each_field() {
+        let Value::Stream(stream) =
+            &one_stream("1", true, 2, b"c1").entries[&(0, b"x".to_vec())].value
+        else {
+            unreachable!("built as a stream")
+        };
+        let lines = stream.lines();
+        assert!(lines.contains(&"length: 1".to_owned()), "{lines:?}");
+        assert!(
+            lines.contains(&"group \"g\" entries-read: 1".to_owned()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"group \"g\" pending \"1-1\" owned by \"c1\" delivered 2".to_owned()),
+            "{lines:?}"
+        );
     }
 }

@@ -48,7 +48,9 @@ mod waits;
 
 pub use client::{Client, ClientError, info_field_in};
 pub use config::NodeConfig;
-pub use dataset::{Dataset, Entry, Value, assert_equal_datasets, assert_same_data};
+pub use dataset::{
+    Dataset, Entry, StreamContent, StreamGroup, Value, assert_equal_datasets, assert_same_data,
+};
 pub use filters::replication_filters;
 pub use node::{Node, NodeError, Shutdown};
 pub use ports::{free_port, free_ports, free_ports_vec};

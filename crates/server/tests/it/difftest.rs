@@ -14,7 +14,7 @@ use std::path::Path;
 
 use testkit::difftest::{self, Options};
 
-/// The CI seed and length: about two seconds per leg on the debug build.
+/// The CI seed and length: about three and a half seconds per leg on the debug build.
 const OPTIONS: Options = Options {
     seed: 3,
     ops: 8000,

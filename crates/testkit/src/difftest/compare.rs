@@ -22,6 +22,16 @@ pub(super) fn normalize(check: &Check, frame: &Frame) -> Frame {
             Frame::Array(pairs.concat())
         }
         (Check::TtlClass, Frame::Integer(ttl)) if *ttl >= 0 => Frame::Simple("<ttl>".into()),
+        (Check::PendingIdle, Frame::Array(items)) => Frame::Array(
+            items
+                .iter()
+                .map(|item| match item {
+                    Frame::Array(parts) if parts.len() == 4 => mask_at(parts, 2),
+                    other => other.clone(),
+                })
+                .collect(),
+        ),
+        (Check::StreamTimes, frame) => mask_stream_times(frame),
         (Check::Shape | Check::Sample { .. }, frame) => shape(frame),
         (Check::Exec(checks), Frame::Array(items)) if items.len() == checks.len() => Frame::Array(
             checks
@@ -112,6 +122,77 @@ pub fn show_command(args: &[Vec<u8>]) -> String {
         .join(" ")
 }
 
+/// What replaces an integer the clock decided (an idle time, a delivery or seen time).
+fn clock_mask() -> Frame {
+    Frame::Simple("<ms>".into())
+}
+
+/// `parts` with the integer at `index` masked (anything else there is kept, so a wrong kind still differs).
+fn mask_at(parts: &[Frame], index: usize) -> Frame {
+    let mut parts = parts.to_vec();
+    if matches!(parts[index], Frame::Integer(_)) {
+        parts[index] = clock_mask();
+    }
+    Frame::Array(parts)
+}
+
+/// `frame` with the clock's integers of `XINFO CONSUMERS` and `XINFO STREAM FULL` masked: the values named
+/// `idle` and `seen-time`, and in a `pending` list of arrays the delivery time (`[id, consumer, time, count]`
+/// of a group, `[id, time, count]` of a consumer). Maps come as RESP3 maps or RESP2 flat arrays of names and
+/// values; a flat array counts as a map when its every even element is a bulk string.
+fn mask_stream_times(frame: &Frame) -> Frame {
+    let mask_value = |name: &[u8], value: &Frame| -> Frame {
+        match (name, value) {
+            (b"idle" | b"seen-time", Frame::Integer(_)) => clock_mask(),
+            (b"pending", Frame::Array(entries)) => Frame::Array(
+                entries
+                    .iter()
+                    .map(|entry| match entry {
+                        Frame::Array(parts) if parts.len() == 4 => mask_at(parts, 2),
+                        Frame::Array(parts) if parts.len() == 3 => mask_at(parts, 1),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ),
+            (_, value) => mask_stream_times(value),
+        }
+    };
+    match frame {
+        Frame::Map(pairs) => Frame::Map(
+            pairs
+                .iter()
+                .map(|(name, value)| {
+                    let masked = match name {
+                        Frame::Bulk(name) => mask_value(name, value),
+                        _ => mask_stream_times(value),
+                    };
+                    (name.clone(), masked)
+                })
+                .collect(),
+        ),
+        Frame::Array(items)
+            if !items.is_empty()
+                && items.len() % 2 == 0
+                && items
+                    .iter()
+                    .step_by(2)
+                    .all(|name| matches!(name, Frame::Bulk(_))) =>
+        {
+            let mut masked = Vec::with_capacity(items.len());
+            for pair in items.chunks(2) {
+                masked.push(pair[0].clone());
+                match &pair[0] {
+                    Frame::Bulk(name) => masked.push(mask_value(name, &pair[1])),
+                    _ => unreachable!("every name is a bulk string"),
+                }
+            }
+            Frame::Array(masked)
+        }
+        Frame::Array(items) => Frame::Array(items.iter().map(mask_stream_times).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A reply reduced to kinds and lengths: every bulk string becomes `?`.
 fn shape(frame: &Frame) -> Frame {
     match frame {
@@ -158,6 +239,86 @@ mod tests {
         assert_eq!(normalize(&check, &left), normalize(&check, &right));
         let other = Frame::Array(vec![Frame::Integer(2), bulks(&["b", "a"])]);
         assert_ne!(normalize(&check, &left), normalize(&check, &other));
+    }
+
+    #[test]
+    fn pending_entries_compare_without_idle_times() {
+        let entry = |idle, deliveries| {
+            Frame::Array(vec![
+                Frame::bulk("1-1"),
+                Frame::bulk("c1"),
+                Frame::Integer(idle),
+                Frame::Integer(deliveries),
+            ])
+        };
+        let pending = |idle, deliveries| Frame::Array(vec![entry(idle, deliveries)]);
+        let normal = |frame: &Frame| normalize(&Check::PendingIdle, frame);
+        assert_eq!(normal(&pending(3, 1)), normal(&pending(9000, 1)));
+        assert_ne!(normal(&pending(3, 1)), normal(&pending(3, 2)));
+        let error = Frame::Error("NOGROUP".into());
+        assert_eq!(normal(&error), error);
+    }
+
+    #[test]
+    fn stream_info_compares_without_clock_times() {
+        let normal = |frame: &Frame| normalize(&Check::StreamTimes, frame);
+        // XINFO CONSUMERS, RESP2: an array of flat maps.
+        let consumers = |idle, pending| {
+            Frame::Array(vec![Frame::Array(vec![
+                Frame::bulk("name"),
+                Frame::bulk("c1"),
+                Frame::bulk("pending"),
+                Frame::Integer(pending),
+                Frame::bulk("idle"),
+                Frame::Integer(idle),
+            ])])
+        };
+        assert_eq!(normal(&consumers(1, 2)), normal(&consumers(700, 2)));
+        assert_ne!(normal(&consumers(1, 2)), normal(&consumers(1, 3)));
+        // XINFO STREAM FULL: a group's pending entries [id, consumer, time, count], its consumers' seen-time
+        // and pending entries [id, time, count]; an entry whose field is named `idle` keeps its value.
+        let full = |time, count, value: &'static str| {
+            let consumer = Frame::Array(vec![
+                Frame::bulk("name"),
+                Frame::bulk("c1"),
+                Frame::bulk("seen-time"),
+                Frame::Integer(time),
+                Frame::bulk("pending"),
+                Frame::Array(vec![Frame::Array(vec![
+                    Frame::bulk("1-1"),
+                    Frame::Integer(time),
+                    Frame::Integer(count),
+                ])]),
+            ]);
+            let group = Frame::Array(vec![
+                Frame::bulk("name"),
+                Frame::bulk("g1"),
+                Frame::bulk("pending"),
+                Frame::Array(vec![Frame::Array(vec![
+                    Frame::bulk("1-1"),
+                    Frame::bulk("c1"),
+                    Frame::Integer(time),
+                    Frame::Integer(count),
+                ])]),
+                Frame::bulk("consumers"),
+                Frame::Array(vec![consumer]),
+            ]);
+            let entry = Frame::Array(vec![
+                Frame::bulk("1-1"),
+                Frame::Array(vec![Frame::bulk("idle"), Frame::bulk(value)]),
+            ]);
+            Frame::Array(vec![
+                Frame::bulk("length"),
+                Frame::Integer(1),
+                Frame::bulk("entries"),
+                Frame::Array(vec![entry]),
+                Frame::bulk("groups"),
+                Frame::Array(vec![group]),
+            ])
+        };
+        assert_eq!(normal(&full(5, 1, "a")), normal(&full(123_456, 1, "a")));
+        assert_ne!(normal(&full(5, 1, "a")), normal(&full(5, 2, "a")));
+        assert_ne!(normal(&full(5, 1, "a")), normal(&full(5, 1, "b")));
     }
 
     #[test]

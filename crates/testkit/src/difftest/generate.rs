@@ -8,7 +8,9 @@
 //! - expiries are hours to centuries ahead, or already past (the key goes at once); `GT`/`LT` only compare
 //!   absolute times, so two servers a millisecond apart never decide differently;
 //! - `SPOP` either pops everything (a count above any cardinality) or goes through [`Check::SpopOne`];
-//! - the random reads (`SRANDMEMBER`, `HRANDFIELD`, `ZRANDMEMBER`, `RANDOMKEY`) are checked as samples.
+//! - the random reads (`SRANDMEMBER`, `HRANDFIELD`, `ZRANDMEMBER`, `RANDOMKEY`) are checked as samples;
+//! - stream IDs are always explicit (never `*`, which takes the clock), and idle times are either thresholds no
+//!   delivery made during a run can reach or masked by [`Check::PendingIdle`] and [`Check::StreamTimes`].
 
 use crate::rng::Rng;
 
@@ -38,6 +40,8 @@ pub enum Family {
     Set,
     /// ZADD, ZRANGE, ZUNIONSTORE, ...
     SortedSet,
+    /// XADD, XRANGE, XREADGROUP, XCLAIM, XINFO, ...
+    Stream,
     /// WATCH, MULTI, EXEC, DISCARD, UNWATCH.
     Transaction,
     /// PUBLISH.
@@ -46,13 +50,14 @@ pub enum Family {
 
 impl Family {
     /// Every family, in report order; transactions last (the others can be queued in one).
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 9] = [
         Family::String,
         Family::Key,
         Family::List,
         Family::Hash,
         Family::Set,
         Family::SortedSet,
+        Family::Stream,
         Family::PubSub,
         Family::Transaction,
     ];
@@ -66,6 +71,7 @@ impl Family {
             Family::Hash => "hashes",
             Family::Set => "sets",
             Family::SortedSet => "sorted sets",
+            Family::Stream => "streams",
             Family::Transaction => "transactions",
             Family::PubSub => "pubsub",
         }
@@ -107,6 +113,12 @@ pub enum Check {
     /// `SPOP key` without a count: the runner asks `SCARD` first (compared too) and, when more than one member
     /// could be popped, sends `SPOP key <card>` instead (which pops them all; compared unordered).
     SpopOne,
+    /// `XPENDING key group [IDLE n] start end count [consumer]`: each `[id, consumer, idle, deliveries]` with the
+    /// idle milliseconds (the clock's) masked, the rest byte for byte.
+    PendingIdle,
+    /// `XINFO CONSUMERS` and `XINFO STREAM ... FULL`: the clock's values masked (`idle`, `seen-time`, and the
+    /// delivery times of the `pending` lists), the rest byte for byte.
+    StreamTimes,
     /// EXEC: a null array or an error byte for byte, else element by element with the queued commands' checks.
     Exec(Vec<Check>),
 }
@@ -138,6 +150,12 @@ pub struct Generator {
     pub(super) features: Features,
     /// The database each connection has selected.
     pub(super) db: [u32; 2],
+    /// The millisecond part of the next fresh stream ID: it only grows, so most XADDs append, on any stream
+    /// key, whatever the sequence did to it before.
+    pub(super) stream_ms: u64,
+    /// The last fresh stream IDs (oldest first), as the IDs they resolve to with the key they went to: where
+    /// entries are, for XDEL, XACK, XCLAIM and range bounds on that key to hit.
+    pub(super) stream_ids: Vec<(Vec<u8>, String)>,
 }
 
 /// Databases the sequence uses (SELECT, MOVE, COPY DB, SWAPDB).
@@ -146,8 +164,8 @@ pub(super) const DATABASES: u32 = 4;
 /// Keys per type prefix: few, so commands meet existing keys and each other.
 const KEYS_PER_TYPE: u64 = 6;
 
-/// Key prefixes by type: string, list, hash, set, sorted set.
-pub(super) const PREFIXES: [&str; 5] = ["s", "l", "h", "t", "z"];
+/// Key prefixes by type: string, list, hash, set, sorted set, stream.
+pub(super) const PREFIXES: [&str; 6] = ["s", "l", "h", "t", "z", "x"];
 
 /// A count larger than any collection can get: `SPOP key HUGE` pops everything.
 pub(super) const HUGE: &str = "100000";
@@ -266,13 +284,16 @@ impl Generator {
             rng: Rng::new(seed),
             features,
             db: [0, 0],
+            stream_ms: 1,
+            stream_ids: Vec::new(),
         }
     }
 
-    /// The next block: one op, or a whole transaction (WATCH, the other connection's writes, MULTI, the
-    /// queued commands, EXEC or DISCARD).
+    /// The next block: one op, a whole transaction (WATCH, the other connection's writes, MULTI, the
+    /// queued commands, EXEC or DISCARD), a few stream commands through one consumer group, or rarely a run
+    /// of XADDs to one stream (past a stream node's 100 entries).
     pub fn next_block(&mut self) -> Vec<Op> {
-        let roll = self.rng.range(0, 100);
+        let roll = self.rng.range(0, 108);
         if roll < 8 {
             return self.transaction();
         }
@@ -283,8 +304,16 @@ impl Generator {
             51..=64 => Family::Hash,
             65..=80 => Family::Set,
             81..=98 => Family::SortedSet,
-            _ => Family::PubSub,
+            99 => Family::PubSub,
+            _ => Family::Stream,
         };
+        if family == Family::Stream {
+            match self.rng.range(0, 200) {
+                0 => return self.stream_bulk(),
+                1..=40 => return self.stream_session(),
+                _ => {}
+            }
+        }
         let (args, check) = self.command(family, false);
         vec![Op {
             family,
@@ -303,6 +332,7 @@ impl Generator {
             Family::Hash => self.hash_command(in_transaction),
             Family::Set => self.set_command(in_transaction),
             Family::SortedSet => self.zset_command(in_transaction),
+            Family::Stream => self.stream_command(),
             Family::PubSub => (
                 argv!["PUBLISH", self.pick_str(&["ch", "news", "x"]), self.value()],
                 Check::Exact,
@@ -465,6 +495,26 @@ mod tests {
         let a: Vec<_> = (0..20).flat_map(|_| first.next_block()).collect();
         let b: Vec<_> = (0..20).flat_map(|_| other.next_block()).collect();
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn no_xadd_takes_its_id_from_the_clock() {
+        // `XADD key * ...` gets the server's time as its ID: the two servers would answer differently.
+        let mut generator = Generator::new(7, Features::default());
+        let mut xadds = 0;
+        for _ in 0..20_000 {
+            for op in generator.next_block() {
+                if op.args[0].eq_ignore_ascii_case(b"XADD") {
+                    xadds += 1;
+                    assert!(
+                        !op.args.iter().any(|arg| arg == b"*"),
+                        "{}",
+                        crate::difftest::show_command(&op.args)
+                    );
+                }
+            }
+        }
+        assert!(xadds > 1000, "only {xadds} XADDs");
     }
 
     #[test]

@@ -218,6 +218,8 @@ fn check_name(check: &Check) -> &'static str {
         Check::Shape => "shapes (random picks)",
         Check::Sample { .. } => "random picks",
         Check::ScanAll { .. } => "scan unions",
+        Check::PendingIdle => "pending entries (idle times masked)",
+        Check::StreamTimes => "stream info (clock times masked)",
         Check::Exec(_) => "EXEC results, element by element",
     }
 }

@@ -141,7 +141,8 @@ impl Generator {
                     args.extend(argv!["COUNT", self.int(1, 20)]);
                 }
                 if self.rng.chance(40) {
-                    let kind = self.pick_str(&["string", "list", "hash", "set", "zset", "none"]);
+                    let kind =
+                        self.pick_str(&["string", "list", "hash", "set", "zset", "stream", "none"]);
                     args.extend(argv!["TYPE", kind]);
                 }
                 (
@@ -262,9 +263,15 @@ impl Generator {
     }
 
     /// What the second connection does to a (usually watched) key: a write of some type, or a read (which
-    /// must not abort the transaction).
+    /// must not abort the transaction). A stream key mostly gets an XADD, so streams are not soon replaced by
+    /// other types.
     fn touch(&mut self, key: Vec<u8>) -> (Family, Args) {
-        match self.rng.range(0, 9) {
+        let roll = if key.starts_with(b"x:") && self.rng.chance(70) {
+            8
+        } else {
+            self.rng.range(0, 10)
+        };
+        match roll {
             0 => (Family::String, argv!["SET", key, self.value()]),
             1 => (Family::Key, argv!["DEL", key]),
             2 => (
@@ -279,6 +286,11 @@ impl Generator {
                 argv!["HSET", key, self.member(), self.value()],
             ),
             7 => (Family::SortedSet, argv!["ZADD", key, "1", self.member()]),
+            8 => {
+                let id = self.fresh_stream_id(&key);
+                let field = self.member();
+                (Family::Stream, argv!["XADD", key, id, field, self.value()])
+            }
             _ => (Family::Key, argv!["EXISTS", key]),
         }
     }
@@ -357,7 +369,7 @@ impl Generator {
     /// A glob for KEYS, SCAN and the collection scans.
     pub(super) fn pattern(&mut self) -> &'static str {
         self.pick_str(&[
-            "*", "s:*", "h:*", "*1", "?:2", "[lz]:*", "t:[0-3]", "m*", "*a*", "[^m]*",
+            "*", "s:*", "h:*", "*1", "?:2", "[lz]:*", "t:[0-3]", "m*", "*a*", "[^m]*", "x:*",
         ])
     }
 }
