@@ -3,6 +3,7 @@
 //! - `cargo xtask cluster-up [--replicas N] [--chain] [--base-port P] [--dir DIR] [--server-bin PATH] [--fresh]`:
 //!   a local master + replicas of the release `rserver`, in the foreground until Ctrl-C;
 //!   `cargo xtask cluster-up status|down [--dir DIR]` show or stop it from another terminal;
+//! - `cargo xtask acl-table`: regenerates the server's ACL command table from the real redis-server;
 //! - `cargo xtask tidy`: house-style checks (also a `#[test]`, so `cargo test` runs them);
 //! - `cargo xtask bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]`: rserver against the real
 //!   redis-server, medians of alternating rounds and ratios, written to `docs/bench.md`;
@@ -11,6 +12,7 @@
 //! - `cargo xtask scenario NAME|all [--release]`: named multi-node scenarios with faults, each narrated step by
 //!   step and ending with `PASS name (Xs)` or `FAIL name: reason` (issue 5).
 
+mod acl_table;
 mod bench;
 mod cluster;
 mod difftest;
@@ -39,6 +41,8 @@ commands:
   cluster-up down [--dir DIR]
              from another terminal: stop the running cluster (SHUTDOWN each node, replicas first;
              SIGKILL if one does not exit) and remove DIR/cluster.state; the data is kept.
+  acl-table  regenerate crates/server/src/acl/table.rs (every command's arity, ACL categories and key specs)
+             from the real redis-server's COMMAND reply; run cargo fmt afterwards
   tidy       check the crate map, module docs and sleeps in tests (also run by `cargo test`)
   bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]
              build release rserver and compare it with redis-server (same settings, free ports):
@@ -90,6 +94,10 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "bench" => bench::run(&root, &parse_bench_options(rest)?),
         "difftest" => difftest::run(&root, &parse_difftest_options(rest)?),
+        "acl-table" => {
+            no_arguments(command, rest)?;
+            acl_table::run(&root)
+        }
         "scenario" => scenario::run(&root, &scenario::Options::parse(rest)?),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

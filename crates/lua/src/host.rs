@@ -58,6 +58,13 @@ pub trait Host {
         let _ = flags;
         Ok(())
     }
+
+    /// `redis.acl_check_cmd(command, args...)`: whether the script's user may run the command with these
+    /// arguments, or `None` when there is no such command (a Lua error). Without ACLs, everything is allowed.
+    fn acl_check_cmd(&mut self, args: &[bytes::Bytes]) -> Option<bool> {
+        let _ = args;
+        Some(true)
+    }
 }
 
 /// A host that refuses commands and never aborts: for code that must not reach the server, such as

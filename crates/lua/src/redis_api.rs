@@ -93,10 +93,13 @@ pub(crate) fn create() -> Table {
     });
     register(&t, "breakpoint", |_, _| Ok(vec![Value::Boolean(false)]));
     register(&t, "debug", |_, _| Ok(Vec::new()));
-    // Real ACL checks need the server: it can replace this with `register_redis_fn`.
-    register(&t, "acl_check_cmd", |_, args| {
-        command_args(&args).map_err(|e| LuaError::Runtime(error_table(e)))?;
-        Ok(vec![Value::Boolean(true)])
+    // The server answers from its ACLs (the host's default allows everything).
+    register(&t, "acl_check_cmd", |ctx, args| {
+        let argv = command_args(&args).map_err(|e| LuaError::Runtime(error_table(e)))?;
+        match ctx.host().acl_check_cmd(&argv) {
+            Some(allowed) => Ok(vec![Value::Boolean(allowed)]),
+            None => Err(raise("Invalid command passed to redis.acl_check_cmd()")),
+        }
     });
     for (name, v) in [
         ("REPL_NONE", 0.0),

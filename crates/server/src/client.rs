@@ -37,8 +37,11 @@ pub struct ClientState {
     pub name: Option<String>,
     /// Selected database.
     pub db: usize,
-    /// Passed AUTH (or no password is configured).
+    /// Passed AUTH, or connected while the default user needed no password (Redis's `c->authenticated`;
+    /// a command still runs unauthenticated while the default user is on and `nopass`).
     pub authenticated: bool,
+    /// The ACL user the connection runs as (`ACL WHOAMI`).
+    pub user: Bytes,
     /// RESP version chosen by HELLO.
     pub protocol: Protocol,
     /// This connection is our master's stream: no read-only check, no replies, master's view of expiry.
@@ -57,6 +60,12 @@ pub struct ClientState {
     pub last_write_offset: replication::ReplOffset,
     /// Set by a command that must not be answered (`REPLCONF ACK` from a non-replica, `SYNC`).
     pub suppress_reply: bool,
+    /// `CLIENT REPLY OFF`: nothing is written back until `CLIENT REPLY ON`.
+    pub reply_off: bool,
+    /// `CLIENT REPLY SKIP` was sent: the reply of the command after it is dropped.
+    pub reply_skip_next: bool,
+    /// The running command's reply is dropped (the one after `CLIENT REPLY SKIP`).
+    pub reply_skip: bool,
     /// Replies written before the command's own reply (commands answering several frames, like `SUBSCRIBE`).
     pub extra_replies: Vec<resp::Frame>,
     /// Inside `MULTI`: the queued commands.
@@ -107,6 +116,7 @@ impl ClientState {
             name: None,
             db: 0,
             authenticated,
+            user: Bytes::from_static(b"default"),
             protocol: Protocol::Resp2,
             is_master_link: false,
             replica_listening_port: None,
@@ -115,6 +125,9 @@ impl ClientState {
             replica_capa_psync2: false,
             after_reply: None,
             suppress_reply: false,
+            reply_off: false,
+            reply_skip_next: false,
+            reply_skip: false,
             extra_replies: Vec::new(),
             multi: None,
             deny_blocking: false,

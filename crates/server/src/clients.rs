@@ -51,6 +51,8 @@ pub struct ClientInfo {
     pub name: Option<String>,
     /// Selected database.
     pub db: usize,
+    /// The ACL user it runs as (`user=` in `CLIENT LIST`).
+    pub user: String,
     /// In `MONITOR` mode (flag `O` in `CLIENT LIST`).
     pub monitor: bool,
     /// Waiting in a blocking command (flag `b` in `CLIENT LIST`).
@@ -106,6 +108,8 @@ pub struct KillFilter {
     pub kind: Option<ClientKind>,
     /// `ADDR ip:port` (also the old one-argument form).
     pub addr: Option<String>,
+    /// `USER name`: clients running as this ACL user.
+    pub user: Option<String>,
     /// `SKIPME yes` (the default) spares the caller.
     pub skip: Option<u64>,
 }
@@ -130,6 +134,7 @@ impl ClientRegistry {
             kind,
             name: None,
             db: 0,
+            user: "default".to_owned(),
             monitor: false,
             blocked: false,
             created: Instant::now(),
@@ -152,6 +157,11 @@ impl ClientRegistry {
         self.lock().get(&id).map(|info| info.kill.clone())
     }
 
+    /// The ACL user a client runs as.
+    pub fn user(&self, id: u64) -> Option<String> {
+        self.lock().get(&id).map(|info| info.user.clone())
+    }
+
     /// A copy of every entry, by id.
     pub fn snapshot(&self) -> Vec<(u64, ClientInfo)> {
         self.lock()
@@ -172,6 +182,7 @@ impl ClientRegistry {
                     .addr
                     .as_ref()
                     .is_none_or(|addr| info.addr.is_some_and(|a| a.to_string() == *addr))
+                && filter.user.as_ref().is_none_or(|user| info.user == *user)
                 && filter.skip != Some(*id);
             if matches {
                 info.kill.cancel();
@@ -195,8 +206,10 @@ impl ClientRegistry {
     /// `CLIENT LIST`, optionally of one kind.
     pub fn list(&self, kind: Option<ClientKind>, port: u16) -> String {
         let mut out = String::new();
+        // A killed client is gone for `CLIENT LIST` at once, as in Redis, though its task may not have
+        // noticed yet.
         for (id, info) in self.lock().iter() {
-            if kind.is_none_or(|kind| kind == info.kind) {
+            if kind.is_none_or(|kind| kind == info.kind) && !info.kill.is_cancelled() {
                 out.push_str(&describe(*id, info, port));
                 out.push('\n');
             }
@@ -237,12 +250,13 @@ fn flag(info: &ClientInfo) -> char {
 
 fn describe(id: u64, info: &ClientInfo, port: u16) -> String {
     format!(
-        "id={id} addr={} laddr=127.0.0.1:{port} fd=0 name={} age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user=default redir=-1 resp=2",
+        "id={id} addr={} laddr=127.0.0.1:{port} fd=0 name={} age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user={} redir=-1 resp=2",
         info.addr.map(|addr| addr.to_string()).unwrap_or_default(),
         info.name.as_deref().unwrap_or(""),
         info.created.elapsed().as_secs(),
         flag(info),
         info.db,
+        info.user,
     )
 }
 

@@ -29,7 +29,7 @@ pub async fn handle<S: Transport>(
     addr: Option<std::net::SocketAddr>,
     closer: Option<crate::clients::SocketCloser>,
 ) {
-    let authenticated = shared.config().requirepass.is_none();
+    let authenticated = shared.core().acl.default_open();
     let mut client = ClientState::new(shared.next_client_id(), addr, authenticated);
     // The registration lives as long as this task, replica link included; CLIENT KILL cancels `kill`
     // (and shuts the socket down through `closer`).
@@ -367,7 +367,11 @@ fn execute_buffered(
         if let Some(pending) = client.blocked.take() {
             return Step::Block(pending);
         }
-        let suppress = std::mem::take(&mut client.suppress_reply);
+        // `CLIENT REPLY`: OFF drops every reply, SKIP the reply of the next command only.
+        let suppress = std::mem::take(&mut client.suppress_reply)
+            || client.reply_off
+            || std::mem::take(&mut client.reply_skip);
+        client.reply_skip = std::mem::take(&mut client.reply_skip_next);
         let after = client.after_reply.take();
         if !suppress
             && !matches!(

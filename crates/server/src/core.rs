@@ -59,6 +59,8 @@ pub struct Core {
     pub script_cache: crate::scripting::registry::ScriptCache,
     /// `SLOWLOG`.
     pub slowlog: crate::slowlog::SlowLog,
+    /// ACL users and the ACL log.
+    pub acl: crate::acl::Acl,
 }
 
 /// This server's role.
@@ -196,6 +198,7 @@ impl Core {
             libraries: crate::scripting::registry::Libraries::default(),
             script_cache: crate::scripting::registry::ScriptCache::default(),
             slowlog: crate::slowlog::SlowLog::default(),
+            acl: crate::acl::Acl::new(),
         }
     }
 

@@ -112,8 +112,20 @@ impl<'a> Batch<'a> {
         if !spec.arity_ok(argv.len()) {
             return self.reject(client, Some(spec), errors::wrong_arity(spec.name));
         }
-        if !client.authenticated && !spec.has(flags::NO_AUTH) {
+        // Like Redis, a container's subcommand is looked up and its arity checked before anything else,
+        // so inside MULTI a bad one is refused at once (and aborts the transaction) instead of queued.
+        if let Some(error) = cmd::subcommand_error(spec, argv) {
+            return self.reject(client, Some(spec), error);
+        }
+        if !client.authenticated && !spec.has(flags::NO_AUTH) && !self.core().acl.default_open() {
             return self.reject(client, Some(spec), errors::reply(errors::NOAUTH));
+        }
+        if client.multi.is_some() && spec.has(flags::NO_MULTI) {
+            return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
+        }
+        // ACLs are checked before a command runs or is queued (EXEC checks its queue again).
+        if let Err(error) = crate::acl::check_client(self.core(), shared, client, argv) {
+            return self.reject(client, Some(spec), error);
         }
         // The master's stream checks the gate itself (replica_link), before decoding the next command.
         match self.script_phase {
@@ -136,9 +148,6 @@ impl<'a> Batch<'a> {
             && refused_while_loading(spec, argv, loading)
         {
             return self.reject(client, Some(spec), errors::reply(errors::LOADING));
-        }
-        if client.multi.is_some() && spec.has(flags::NO_MULTI) {
-            return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
         let pause = self.pause;
         let paused = match pause {

@@ -6,6 +6,7 @@
 //! to attached replicas, and on a replica the [`replica_link`] task applies its master's stream.
 #![deny(missing_docs)]
 
+pub mod acl;
 pub mod blocking;
 pub mod client;
 pub mod clients;
@@ -76,6 +77,9 @@ pub enum StartError {
         /// The cause.
         source: rdb::RdbError,
     },
+    /// The ACL users of the config file or the ACL file could not be loaded.
+    #[error("{0}")]
+    Acl(String),
 }
 
 /// A server that has bound its port and loaded its data, ready to [`Server::run`].
@@ -112,6 +116,9 @@ impl Server {
         let now_unix = shared::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
         core.replica_output_limit = config.client_output_buffer_limit.replica;
+        core.acl
+            .set_default_password(config.requirepass.as_deref().map(str::as_bytes));
+        acl::file::load_at_startup(&mut core.acl, &config).map_err(StartError::Acl)?;
         if let Some((host, master_port)) = &config.replicaof {
             core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
         }

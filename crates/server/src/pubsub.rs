@@ -225,6 +225,26 @@ impl PubSub {
         self.patterns.len()
     }
 
+    /// The channels and patterns `client` is subscribed to (ACL changes check them against the user's new
+    /// channel permissions).
+    pub fn subscriptions_of(&self, client: u64) -> (Vec<Bytes>, Vec<Bytes>) {
+        let subscribed =
+            |subscribers: &Vec<Subscriber>| subscribers.iter().any(|s| s.client == client);
+        let channels = self
+            .channels
+            .iter()
+            .filter(|(_, subscribers)| subscribed(subscribers))
+            .map(|(channel, _)| channel.clone())
+            .collect();
+        let patterns = self
+            .patterns
+            .iter()
+            .filter(|(_, subscribers)| subscribed(subscribers))
+            .map(|(pattern, _)| pattern.clone())
+            .collect();
+        (channels, patterns)
+    }
+
     /// Drops every subscription of a disconnected client.
     pub fn remove_client(&mut self, client: u64, channels: &[Bytes], patterns: &[Bytes]) {
         for channel in channels {

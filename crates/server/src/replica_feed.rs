@@ -300,6 +300,9 @@ async fn read_acks<S: crate::connection::Transport>(
                 }
             };
             let args = &command.args;
+            if acl_refuses(&shared, client_id, args) {
+                return;
+            }
             if args.len() == 3
                 && crate::cmd::is(&args[0], "replconf")
                 && crate::cmd::is(&args[1], "ack")
@@ -351,14 +354,39 @@ fn refuse_replica_command(shared: &Arc<Shared>, client_id: u64, args: &[bytes::B
             crate::dispatch::execute(shared, &mut client, args)
         }
     };
-    if let resp::Frame::Error(text) = &reply {
+    report_reply_and_drop(shared, client_id, &name, &reply);
+}
+
+/// A replica's commands pass the ACL check like any client's (its user is the one it authenticated as). A
+/// refused one is answered with the error, which a replica never reads, so the link is dropped, as in Redis.
+fn acl_refuses(shared: &Arc<Shared>, client_id: u64, args: &[bytes::Bytes]) -> bool {
+    let user = bytes::Bytes::from(
+        shared
+            .clients
+            .user(client_id)
+            .unwrap_or_else(|| "default".to_owned()),
+    );
+    let mut core = shared.core();
+    let Err(denial) = core.acl.check(&user, args) else {
+        return false;
+    };
+    let context = crate::acl::Context::Toplevel;
+    crate::acl::log_denial(&mut core, shared, &denial, context, &user, args, client_id);
+    drop(core);
+    report_reply_and_drop(shared, client_id, denial.command, &denial.error());
+    true
+}
+
+/// Logs the reply a replica was sent (it never reads replies) and drops its link.
+fn report_reply_and_drop(shared: &Arc<Shared>, client_id: u64, name: &str, reply: &resp::Frame) {
+    if let resp::Frame::Error(text) = reply {
         tracing::warn!(
             "== CRITICAL == This master is sending an error to its replica: '{}' after processing the command '{name}'",
             crate::errors::as_logged(text)
         );
     }
     let mut encoded = BytesMut::new();
-    resp::encode_frame(&reply, resp::Protocol::Resp2, &mut encoded);
+    resp::encode_frame(reply, resp::Protocol::Resp2, &mut encoded);
     tracing::warn!(
         "Replica generated a reply to command '{name}', disconnecting it: {}",
         encoded.escape_ascii()

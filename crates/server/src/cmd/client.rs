@@ -48,6 +48,8 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .describe(ctx.client.id, ctx.shared.port)
             .unwrap_or_default();
         Frame::bulk(format!("{line}\n"))
+    } else if is(sub, "reply") && argv.len() == 3 {
+        reply_mode(ctx, &argv[2])
     } else if is(sub, "unblock") && argv.len() == 2 {
         errors::wrong_arity("client|unblock")
     } else if is(sub, "unblock") && (argv.len() == 3 || argv.len() == 4) {
@@ -166,6 +168,11 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             }
         } else if is(option, "addr") {
             filter.addr = Some(String::from_utf8_lossy(value).into_owned());
+        } else if is(option, "user") {
+            if ctx.core.acl.user(value).is_none() {
+                return errors::with_argument("ERR No such user '", value, "'");
+            }
+            filter.user = Some(String::from_utf8_lossy(value).into_owned());
         } else if is(option, "skipme") {
             if is(value, "yes") {
                 filter.skip = Some(own_id);
@@ -218,4 +225,26 @@ fn unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     };
     let unblocked = u64::try_from(id).is_ok_and(|id| ctx.core.blocking.unblock(id, error));
     Frame::Integer(i64::from(unblocked))
+}
+
+/// `CLIENT REPLY ON|OFF|SKIP`: only ON is answered; SKIP has no effect while replies are off.
+fn reply_mode(ctx: &mut Ctx<'_>, mode: &[u8]) -> Frame {
+    let client = &mut *ctx.client;
+    if is(mode, "on") {
+        client.reply_off = false;
+        client.reply_skip = false;
+        client.reply_skip_next = false;
+        Frame::ok()
+    } else if is(mode, "off") {
+        client.reply_off = true;
+        Frame::ok()
+    } else if is(mode, "skip") {
+        if !client.reply_off {
+            client.reply_skip_next = true;
+            client.suppress_reply = true;
+        }
+        Frame::ok()
+    } else {
+        errors::reply(errors::SYNTAX)
+    }
 }

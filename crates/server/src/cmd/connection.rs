@@ -62,11 +62,13 @@ pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
     ctx.client.db = 0;
     ctx.client.protocol = resp::Protocol::Resp2;
     ctx.client.name = None;
-    ctx.client.authenticated = ctx.shared.config().requirepass.is_none();
+    ctx.client.authenticated = ctx.core.acl.default_open();
+    ctx.client.user = Bytes::from_static(b"default");
     ctx.shared.clients.update(ctx.client.id, |info| {
         info.db = 0;
         info.name = None;
         info.monitor = false;
+        info.user = "default".to_owned();
     });
     Frame::Simple(Bytes::from_static(b"RESET"))
 }
@@ -78,27 +80,38 @@ pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         [_, user, password] => (Some(user), password),
         _ => return errors::reply(errors::SYNTAX),
     };
-    match check_password(ctx, user.map(|u| &u[..]), password) {
-        Ok(()) => {
-            ctx.client.authenticated = true;
-            Frame::ok()
-        }
-        Err(error) => error,
+    // The one-argument form keeps its old complaint when the default user needs no password.
+    if user.is_none()
+        && ctx
+            .core
+            .acl
+            .user(b"default")
+            .is_some_and(crate::acl::User::nopass)
+    {
+        return errors::reply(errors::AUTH_WITHOUT_PASSWORD);
+    }
+    let user = user.map_or(&b"default"[..], |user| &user[..]);
+    if log_in(ctx, user, password, &argv[0]) {
+        Frame::ok()
+    } else {
+        errors::reply(errors::WRONGPASS)
     }
 }
 
-/// Only the `default` user exists; it has the `requirepass` password, or none.
-fn check_password(ctx: &Ctx<'_>, user: Option<&[u8]>, password: &[u8]) -> Result<(), Frame> {
-    let requirepass = ctx.shared.config().requirepass.clone();
-    if user.is_some_and(|user| user != b"default") {
-        return Err(errors::reply(errors::WRONGPASS));
+/// Authenticates the connection as `user` if `password` is right (a failure is logged in the ACL log, named
+/// after `command` as typed).
+fn log_in(ctx: &mut Ctx<'_>, user: &[u8], password: &[u8], command: &Bytes) -> bool {
+    if !ctx.core.acl.authenticate(user, password) {
+        crate::acl::log_auth_failure(ctx.core, ctx.shared, ctx.client, user, command);
+        return false;
     }
-    match requirepass {
-        None if user.is_none() => Err(errors::reply(errors::AUTH_WITHOUT_PASSWORD)),
-        None => Ok(()),
-        Some(expected) if expected.as_bytes() == password => Ok(()),
-        Some(_) => Err(errors::reply(errors::WRONGPASS)),
-    }
+    ctx.client.authenticated = true;
+    ctx.client.user = Bytes::copy_from_slice(user);
+    let name = String::from_utf8_lossy(user).into_owned();
+    ctx.shared
+        .clients
+        .update(ctx.client.id, |info| info.user = name);
+    true
 }
 
 /// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
@@ -117,10 +130,9 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     while index < argv.len() {
         let remaining = argv.len() - index - 1;
         if is(&argv[index], "auth") && remaining >= 2 {
-            if let Err(error) = check_password(ctx, Some(&argv[index + 1]), &argv[index + 2]) {
-                return error;
+            if !log_in(ctx, &argv[index + 1], &argv[index + 2], &argv[0]) {
+                return errors::reply(errors::WRONGPASS);
             }
-            ctx.client.authenticated = true;
             index += 3;
         } else if is(&argv[index], "setname") && remaining >= 1 {
             match valid_client_name(&argv[index + 1]) {

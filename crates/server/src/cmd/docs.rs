@@ -559,6 +559,41 @@ fn is_token(word: &str) -> bool {
 /// Every command we run, in alphabetical order, each container followed by the subcommands we run. See the module
 /// documentation for the format. Facts from Redis 7.0.15's command table; wording ours.
 const TABLE: &str = r"
+acl | server | 6.0.0 | Varies with the subcommand
+    summary: Container for the commands that manage ACL users and permissions
+acl|cat | server | 6.0.0 | O(1)
+    summary: Lists the ACL categories, or the commands and subcommands of one
+    args: ?categoryname
+acl|deluser | server | 6.0.0 | O(1) per user
+    summary: Deletes ACL users and closes their connections
+    args: *username
+acl|dryrun | server | 7.0.0 | O(1)
+    summary: Tells whether a user could run a command, without running it
+    args: username command ?*arg
+acl|genpass | server | 6.0.0 | O(1)
+    summary: Generates a random password
+    args: ?bits<integer>
+acl|getuser | server | 6.0.0 | O(N), N = number of passwords, patterns and rules of the user
+    summary: Describes a user's flags, password hashes and permissions
+    args: username
+acl|help | server | 6.0.0 | O(1)
+    summary: Lists the ACL subcommands
+acl|list | server | 6.0.0 | O(N), N = number of users
+    summary: Lists every user as the rules that recreate it
+acl|load | server | 6.0.0 | O(N), N = number of users
+    summary: Reloads the users from the ACL file
+acl|log | server | 6.0.0 | O(N), N = number of entries shown
+    summary: Lists the latest denied commands and failed logins, or clears them
+    args: ?operation{count<integer> | RESET}
+acl|save | server | 6.0.0 | O(N), N = number of users
+    summary: Writes the users to the ACL file
+acl|setuser | server | 6.0.0 | O(N), N = number of rules given
+    summary: Creates a user or changes its rules
+    args: username ?*rule
+acl|users | server | 6.0.0 | O(N), N = number of users
+    summary: Lists the user names
+acl|whoami | server | 6.0.0 | O(1)
+    summary: Returns the user of the current connection
 append | string | 2.0.0 | O(1) amortized
     summary: Appends a string to the value of a key, creating the key when missing
     args: key<key> value

@@ -157,6 +157,8 @@ pub fn abort(shared: &std::sync::Arc<Shared>, core: &mut Core, reason: &str) {
         crate::replica_link::stop(shared);
         core.role = Role::Master;
         core.repl.shift_replid();
+        // As after `REPLICAOF NO ONE`: the replicas reconnect and continue under the new replication id.
+        core.replicas.disconnect_all();
         shared.update_config(|config| config.replicaof = None);
     }
     shared.set_writes_paused(false);

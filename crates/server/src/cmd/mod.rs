@@ -15,6 +15,7 @@ use crate::core::Core;
 use crate::scripting::commands as scripts;
 use crate::shared::Shared;
 
+mod acl;
 mod client;
 mod collections;
 mod connection;
@@ -330,6 +331,165 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Redis 7.0's subcommands of the containers we run, with their arities (negative: at least that many
+/// arguments), from its command table. A subcommand Redis has and we do not run is still listed: it is
+/// queued inside MULTI like in Redis and then answered by the handler.
+const SUBCOMMANDS: &[(&str, &[(&str, i32)])] = &[
+    (
+        "client",
+        &[
+            ("caching", 3),
+            ("getname", 2),
+            ("getredir", 2),
+            ("help", 2),
+            ("id", 2),
+            ("info", 2),
+            ("kill", -3),
+            ("list", -2),
+            ("no-evict", 3),
+            ("pause", -3),
+            ("reply", 3),
+            ("setname", 3),
+            ("tracking", -3),
+            ("trackinginfo", 2),
+            ("unblock", -3),
+            ("unpause", 2),
+        ],
+    ),
+    (
+        "command",
+        &[
+            ("count", 2),
+            ("docs", -2),
+            ("getkeys", -4),
+            ("getkeysandflags", -4),
+            ("help", 2),
+            ("info", -2),
+            ("list", -2),
+        ],
+    ),
+    (
+        "config",
+        &[
+            ("get", -3),
+            ("help", 2),
+            ("resetstat", 2),
+            ("rewrite", 2),
+            ("set", -4),
+        ],
+    ),
+    (
+        "function",
+        &[
+            ("delete", 3),
+            ("dump", 2),
+            ("flush", -2),
+            ("help", 2),
+            ("kill", 2),
+            ("list", -2),
+            ("load", -3),
+            ("restore", -3),
+            ("stats", 2),
+        ],
+    ),
+    (
+        "object",
+        &[
+            ("encoding", 3),
+            ("freq", 3),
+            ("help", 2),
+            ("idletime", 3),
+            ("refcount", 3),
+        ],
+    ),
+    (
+        "pubsub",
+        &[
+            ("channels", -2),
+            ("help", 2),
+            ("numpat", 2),
+            ("numsub", -2),
+            ("shardchannels", -2),
+            ("shardnumsub", -2),
+        ],
+    ),
+    (
+        "script",
+        &[
+            ("debug", 3),
+            ("exists", -3),
+            ("flush", -2),
+            ("help", 2),
+            ("kill", 2),
+            ("load", 3),
+        ],
+    ),
+    (
+        "slowlog",
+        &[("get", -2), ("help", 2), ("len", 2), ("reset", 2)],
+    ),
+    (
+        "xgroup",
+        &[
+            ("create", -5),
+            ("createconsumer", 5),
+            ("delconsumer", 5),
+            ("destroy", 4),
+            ("help", 2),
+            ("setid", -5),
+        ],
+    ),
+    (
+        "xinfo",
+        &[("consumers", 4), ("groups", 3), ("help", 2), ("stream", -3)],
+    ),
+];
+
+/// What is wrong with a container command's subcommand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubcommandError {
+    /// Redis has no such subcommand.
+    Unknown,
+    /// Known, with a wrong number of arguments; the full name (`config|get`).
+    Arity(String),
+}
+
+/// Checks a container command's subcommand as Redis's command lookup does: it must exist and have a valid
+/// number of arguments. `Ok` for anything else.
+pub fn check_subcommand(spec: &CommandSpec, argv: &[Bytes]) -> Result<(), SubcommandError> {
+    let Some((_, subs)) = SUBCOMMANDS.iter().find(|(name, _)| *name == spec.name) else {
+        return Ok(());
+    };
+    let Some(sub) = argv.get(1) else {
+        return Ok(());
+    };
+    let Some((name, arity)) = subs.iter().find(|(name, _)| is(sub, name)) else {
+        return Err(SubcommandError::Unknown);
+    };
+    let argc = argv.len() as i32;
+    let fits = if *arity < 0 {
+        argc >= -arity
+    } else {
+        argc == *arity
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(SubcommandError::Arity(format!("{}|{name}", spec.name)))
+    }
+}
+
+/// Redis's dispatcher error for a bad subcommand (see [`check_subcommand`]), `None` when it is fine.
+pub fn subcommand_error(spec: &CommandSpec, argv: &[Bytes]) -> Option<Frame> {
+    match check_subcommand(spec, argv) {
+        Ok(()) => None,
+        Err(SubcommandError::Unknown) => {
+            Some(crate::errors::unknown_subcommand(&argv[1], spec.name))
+        }
+        Err(SubcommandError::Arity(full_name)) => Some(crate::errors::wrong_arity(&full_name)),
+    }
+}
+
 /// The command named `name` (any case).
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     let mut lower = [0u8; 32];
@@ -451,6 +611,15 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         0,
         client::client
+    ),
+    command!(
+        "acl",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        0,
+        0,
+        0,
+        acl::acl
     ),
     // keys
     command!("del", -2, WRITE, 1, -1, 1, keys::del),

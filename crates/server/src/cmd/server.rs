@@ -123,6 +123,7 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
             "') - duplicate parameter",
         );
     }
+    let old_requirepass = original.requirepass.clone();
     let mut updated = original;
     for pair in pairs.chunks_exact(2) {
         let name = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
@@ -133,6 +134,11 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
                 "ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"
             ));
         }
+    }
+    // `requirepass` is the default user's password (set only when it changed, as Redis applies it).
+    if updated.requirepass != old_requirepass {
+        let password = updated.requirepass.as_deref().map(str::as_bytes);
+        ctx.core.acl.set_default_password(password);
     }
     ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
     ctx.core.replica_output_limit = updated.client_output_buffer_limit.replica;
@@ -175,7 +181,12 @@ fn command_info(spec: &super::CommandSpec) -> Frame {
         Frame::Integer(i64::from(spec.first_key)),
         Frame::Integer(i64::from(spec.last_key)),
         Frame::Integer(i64::from(spec.key_step)),
-        Frame::Set(Vec::new()),
+        Frame::Set(
+            crate::acl::command_categories(spec.name)
+                .into_iter()
+                .map(|category| Frame::Simple(Bytes::from(format!("@{category}"))))
+                .collect(),
+        ),
         Frame::Set(Vec::new()),
         Frame::Array(Vec::new()),
         Frame::Array(Vec::new()),

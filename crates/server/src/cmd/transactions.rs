@@ -54,13 +54,32 @@ pub fn exec(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         .commands
         .iter()
         .map(|argv| match argv.first().and_then(|name| lookup(name)) {
-            Some(spec) => dispatch::call(ctx, spec, argv),
+            Some(spec) => match still_allowed(ctx, argv) {
+                Ok(()) => dispatch::call(ctx, spec, argv),
+                Err(error) => error,
+            },
             // Only known commands are ever queued.
             None => errors::unknown_command(argv.first().map_or(&b""[..], |n| &n[..]), &[]),
         })
         .collect();
     ctx.client.deny_blocking = deny_blocking;
     Frame::Array(replies)
+}
+
+/// ACL rules may change between `MULTI` and `EXEC`: each queued command is checked again as it runs.
+fn still_allowed(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Result<(), Frame> {
+    if ctx.client.is_master_link {
+        return Ok(());
+    }
+    let Err(denial) = ctx.core.acl.check(&ctx.client.user, argv) else {
+        return Ok(());
+    };
+    let (user, id) = (ctx.client.user.clone(), ctx.client.id);
+    let context = crate::acl::Context::Multi;
+    crate::acl::log_denial(ctx.core, ctx.shared, &denial, context, &user, argv, id);
+    let error = denial.exec_error();
+    ctx.core.error_stats.record(&error);
+    Err(error)
 }
 
 /// `WATCH key...`

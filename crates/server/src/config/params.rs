@@ -92,6 +92,9 @@ pub struct Config {
     pub client_output_buffer_limit: super::output_limits::OutputBufferLimits,
     /// The config file the server was started with (absolute), for `CONFIG REWRITE`.
     pub config_file: Option<PathBuf>,
+    /// `user <name> <rules...>` directives, in order, each as its words (name first): ACL users to create at
+    /// start-up (checked when read, applied once the server starts, as Redis does).
+    pub users: Vec<Vec<String>>,
     /// Directives Redis knows that this server accepts and reports but does not act on (yet).
     other: BTreeMap<&'static str, String>,
 }
@@ -147,6 +150,7 @@ impl Default for Config {
             unixsocket: String::new(),
             client_output_buffer_limit: super::output_limits::OutputBufferLimits::default(),
             config_file: None,
+            users: Vec::new(),
             other: PASSTHROUGH
                 .iter()
                 .map(|param| (param.name, param.default.to_owned()))
@@ -198,6 +202,13 @@ struct Param {
 impl Config {
     /// Applies one start-up directive.
     pub fn apply(&mut self, directive: &Directive) -> Result<(), ConfigError> {
+        if directive.name == "user" && !directive.args.is_empty() {
+            let known: Vec<&str> = self.users.iter().map(|user| user[0].as_str()).collect();
+            crate::acl::check_user_directive(&directive.args, &known)
+                .map_err(ConfigError::BadValue)?;
+            self.users.push(directive.args.clone());
+            return Ok(());
+        }
         if let Some(param) = find_param(&directive.name) {
             return (param.set)(self, &directive.args);
         }
@@ -838,6 +849,14 @@ const fn passthrough(
 const DEBUG_ENUM: Kind = Kind::Enum(&["no", "yes", "local"]);
 
 const PASSTHROUGH: &[Passthrough] = &[
+    passthrough(
+        "acl-pubsub-default",
+        "resetchannels",
+        Kind::Enum(&["allchannels", "resetchannels"]),
+        false,
+    ),
+    passthrough("aclfile", "", Kind::Text, true),
+    passthrough("acllog-max-len", "128", Kind::Int, false),
     passthrough("activerehashing", "yes", Kind::Bool, false),
     passthrough("always-show-logo", "no", Kind::Bool, true),
     passthrough("appenddirname", "appendonlydir", Kind::Text, true),

@@ -143,6 +143,8 @@ fn invoke(
         db: ctx.client.db,
         from_master: ctx.client.is_master_link,
         command: argv.to_vec(),
+        user: ctx.client.user.clone(),
+        caller: ctx.client.id,
     };
     if let Err(reply) = prepare(ctx, &invocation, ro) {
         return reply;

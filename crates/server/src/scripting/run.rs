@@ -43,6 +43,10 @@ pub struct Invocation {
     pub from_master: bool,
     /// The caller's command, for `FUNCTION STATS`.
     pub command: Vec<Bytes>,
+    /// The caller's ACL user: the script's commands are checked as that user's.
+    pub user: Bytes,
+    /// The caller's client id, for the ACL log.
+    pub caller: u64,
 }
 
 /// How the script reaches the core.
@@ -173,21 +177,42 @@ struct CallState<'a> {
 
 impl CallState<'_> {
     /// Redis's checks before a script's command runs; the error is the reply text.
-    fn refuse(&self, core: &Core, spec: &cmd::CommandSpec, argc: usize) -> Option<String> {
-        if !spec.arity_ok(argc) {
+    fn refuse(&self, core: &mut Core, spec: &cmd::CommandSpec, args: &[Bytes]) -> Option<String> {
+        match cmd::check_subcommand(spec, args) {
+            Err(cmd::SubcommandError::Unknown) => {
+                return Some("ERR Unknown Redis command called from script".to_owned());
+            }
+            Err(cmd::SubcommandError::Arity(_)) => {
+                return Some(
+                    "ERR Wrong number of args calling Redis command from script".to_owned(),
+                );
+            }
+            Ok(()) => {}
+        }
+        if !spec.arity_ok(args.len()) {
             return Some("ERR Wrong number of args calling Redis command from script".to_owned());
         }
         if spec.has(flags::NOSCRIPT) && !core.disable_deny_scripts {
             return Some("ERR This Redis command is not allowed from script".to_owned());
         }
-        let config = self.shared.config();
+        let serve_stale = self.shared.config().replica_serve_stale_data;
         if let Some(link) = core.master_link()
             && link.state != ReplicaLinkState::Connected
-            && !config.replica_serve_stale_data
+            && !serve_stale
             && !spec.has(flags::STALE)
         {
             return Some("ERR Can not execute the command on a stale replica".to_owned());
         }
+        // The script runs as its caller's user; the master's scripts are not checked.
+        if !self.invocation.from_master
+            && let Err(denial) = core.acl.check(&self.invocation.user, args)
+        {
+            let (user, caller) = (&self.invocation.user, self.invocation.caller);
+            let context = crate::acl::Context::Lua;
+            crate::acl::log_denial(core, self.shared, &denial, context, user, args, caller);
+            return Some(format!("ERR {}", denial.script_error()));
+        }
+        let config = self.shared.config();
         if self.invocation.read_only && spec.has(flags::WRITE) {
             return Some("ERR Write commands are not allowed from read-only scripts.".to_owned());
         }
@@ -212,7 +237,7 @@ impl CallState<'_> {
         let Some(spec) = cmd::lookup(&args[0]) else {
             return errors::reply("ERR Unknown Redis command called from script");
         };
-        if let Some(text) = self.refuse(core, spec, args.len()) {
+        if let Some(text) = self.refuse(core, spec, args) {
             return Frame::Error(Bytes::from(text));
         }
         if spec.has(flags::WRITE) {
@@ -262,6 +287,15 @@ impl lua::Host for CallHost<'_, '_> {
 
     fn log(&mut self, level: i64, message: &[u8]) {
         log_from_script(level, message);
+    }
+
+    fn acl_check_cmd(&mut self, args: &[Bytes]) -> Option<bool> {
+        // The master's scripts run with every permission, as Redis runs them without a user.
+        let user = (!self.state.invocation.from_master).then_some(&self.state.invocation.user);
+        match &mut self.access {
+            Access::Locked(core) => core.acl.would_allow(user, args),
+            Access::PerCall(shared) => shared.core().acl.would_allow(user, args),
+        }
     }
 }
 

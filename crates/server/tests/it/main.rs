@@ -10,6 +10,7 @@
 
 mod support;
 
+mod acl;
 mod auth_expiry;
 mod blocking;
 mod blocking_zsets;

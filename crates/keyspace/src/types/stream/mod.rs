@@ -13,7 +13,6 @@ mod id;
 mod node;
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 
 use bytes::Bytes;
 
@@ -188,59 +187,12 @@ impl Stream {
         rev: bool,
         count: Option<usize>,
     ) -> Vec<(StreamId, &[Bytes])> {
-        let mut out = Vec::new();
-        let limit = count.unwrap_or(usize::MAX);
-        if start > end || limit == 0 {
-            return out;
-        }
-        // The node holding `start` may begin before it, so start from the last node at or before it.
-        let first_node = self
-            .nodes
-            .range(..=start)
-            .next_back()
-            .map_or(start, |(&master, _)| master);
-        let nodes = self.nodes.range(first_node..=end);
-        if rev {
-            for (_, node) in nodes.rev() {
-                for entry in node.entries().iter().rev() {
-                    if entry.deleted || entry.id > end {
-                        continue;
-                    }
-                    if entry.id < start {
-                        return out;
-                    }
-                    out.push((entry.id, &entry.fields[..]));
-                    if out.len() == limit {
-                        return out;
-                    }
-                }
-            }
-        } else {
-            for (_, node) in nodes {
-                for entry in node.entries() {
-                    if entry.deleted || entry.id < start {
-                        continue;
-                    }
-                    if entry.id > end {
-                        return out;
-                    }
-                    out.push((entry.id, &entry.fields[..]));
-                    if out.len() == limit {
-                        return out;
-                    }
-                }
-            }
-        }
-        out
+        range_in(&self.nodes, start, end, rev, count)
     }
 
     /// The fields of the live entry `id`.
     pub fn get(&self, id: StreamId) -> Option<&[Bytes]> {
-        let (_, node) = self.nodes.range(..=id).next_back()?;
-        node.find(id)
-            .map(|i| &node.entries()[i])
-            .filter(|entry| !entry.deleted)
-            .map(|entry| &entry.fields[..])
+        get_in(&self.nodes, id)
     }
 
     /// The first (or last) live entry.
@@ -366,53 +318,42 @@ impl Stream {
         deleted
     }
 
+    /// The bookkeeping a group read needs while the group itself is borrowed (see [`Counters`]).
+    pub fn counters(&self) -> Counters {
+        Counters {
+            length: self.length,
+            first_id: self.first_id,
+            last_id: self.last_id,
+            max_deleted: self.max_deleted_entry_id,
+            entries_added: self.entries_added,
+        }
+    }
+
     /// Whether an entry in `start..=end` may have been deleted (Redis's `streamRangeHasTombstones`).
     pub fn range_has_tombstones(&self, start: StreamId, end: StreamId) -> bool {
-        if self.length == 0 || self.max_deleted_entry_id == StreamId::MIN {
-            return false;
-        }
-        if self.first_id > self.max_deleted_entry_id {
-            return false;
-        }
-        start <= self.max_deleted_entry_id && self.max_deleted_entry_id <= end
+        self.counters().range_has_tombstones(start, end)
     }
 
     /// How many entries precede `id` since the stream began, when that can be known (Redis's
     /// `streamEstimateDistanceFromFirstEverEntry`); `None` is Redis's "invalid" (-1).
     pub fn estimate_distance_from_first_ever_entry(&self, id: StreamId) -> Option<u64> {
-        if self.entries_added == 0 {
-            return Some(0);
-        }
-        if self.length == 0 && id <= self.last_id {
-            return Some(self.entries_added);
-        }
-        match id.cmp(&self.last_id) {
-            std::cmp::Ordering::Equal => return Some(self.entries_added),
-            std::cmp::Ordering::Greater => return None,
-            std::cmp::Ordering::Less => {}
-        }
-        if self.max_deleted_entry_id == StreamId::MIN || self.max_deleted_entry_id < self.first_id {
-            if id < self.first_id {
-                return Some(self.entries_added - self.length);
-            } else if id == self.first_id {
-                return Some(self.entries_added - self.length + 1);
-            }
-        }
-        None
+        self.counters().estimate_distance_from_first_ever_entry(id)
     }
 
-    /// A group's lag (`XINFO GROUPS`), `None` when it cannot be known.
-    pub fn group_lag(&self, group: &ConsumerGroup) -> Option<u64> {
+    /// A group's lag (`XINFO GROUPS`), `None` when it cannot be known. Negative when the group claims to
+    /// have read more than was ever added (`ENTRIESREAD` / `ENTRIESADDED` set by hand), as Redis reports it.
+    pub fn group_lag(&self, group: &ConsumerGroup) -> Option<i64> {
+        let added = self.entries_added as i64;
         if self.entries_added == 0 {
             return Some(0);
         }
         if let Some(read) = group.entries_read
             && !self.range_has_tombstones(group.last_id, StreamId::MAX)
         {
-            return Some(self.entries_added.saturating_sub(read));
+            return Some(added.wrapping_sub(read as i64));
         }
         self.estimate_distance_from_first_ever_entry(group.last_id)
-            .map(|read| self.entries_added.saturating_sub(read))
+            .map(|read| added.wrapping_sub(read as i64))
     }
 
     /// The consumer groups by name, in name order.
@@ -469,6 +410,57 @@ impl Stream {
     }
 }
 
+/// A copy of a stream's counters (length, first, last and greatest deleted IDs, entries ever added): what
+/// group-read bookkeeping asks about the stream while one of its groups is borrowed mutably.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counters {
+    length: u64,
+    first_id: StreamId,
+    last_id: StreamId,
+    max_deleted: StreamId,
+    entries_added: u64,
+}
+
+impl Counters {
+    /// Whether an entry in `start..=end` may have been deleted (Redis's `streamRangeHasTombstones`).
+    pub fn range_has_tombstones(&self, start: StreamId, end: StreamId) -> bool {
+        if self.length == 0 || self.max_deleted == StreamId::MIN || self.first_id > self.max_deleted
+        {
+            return false;
+        }
+        start <= self.max_deleted && self.max_deleted <= end
+    }
+
+    /// How many entries precede `id` since the stream began, when that can be known (Redis's
+    /// `streamEstimateDistanceFromFirstEverEntry`); `None` is Redis's "invalid" (-1).
+    pub fn estimate_distance_from_first_ever_entry(&self, id: StreamId) -> Option<u64> {
+        if self.entries_added == 0 {
+            return Some(0);
+        }
+        if self.length == 0 && id <= self.last_id {
+            return Some(self.entries_added);
+        }
+        match id.cmp(&self.last_id) {
+            std::cmp::Ordering::Equal => return Some(self.entries_added),
+            std::cmp::Ordering::Greater => return None,
+            std::cmp::Ordering::Less => {}
+        }
+        if self.max_deleted == StreamId::MIN || self.max_deleted < self.first_id {
+            if id < self.first_id {
+                return Some(self.entries_added - self.length);
+            } else if id == self.first_id {
+                return Some(self.entries_added - self.length + 1);
+            }
+        }
+        None
+    }
+
+    /// Entries ever added.
+    pub fn entries_added(&self) -> u64 {
+        self.entries_added
+    }
+}
+
 /// Read-only access to a stream's entries while one of its groups is borrowed mutably.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamView<'a> {
@@ -489,35 +481,46 @@ impl StreamView<'_> {
 
     /// The fields of the live entry `id`.
     pub fn get(&self, id: StreamId) -> Option<&[Bytes]> {
-        let (_, node) = self.nodes.range(..=id).next_back()?;
-        node.find(id)
-            .map(|i| &node.entries()[i])
-            .filter(|entry| !entry.deleted)
-            .map(|entry| &entry.fields[..])
+        get_in(self.nodes, id)
     }
 
     /// Live entries with IDs greater than `after`, oldest first, at most `count`.
     pub fn after(&self, after: StreamId, count: Option<usize>) -> Vec<(StreamId, &[Bytes])> {
-        let Some(start) = after.next() else {
-            return Vec::new();
-        };
-        let limit = count.unwrap_or(usize::MAX);
-        let mut out = Vec::new();
-        if limit == 0 {
-            return out;
+        match after.next() {
+            Some(start) => range_in(self.nodes, start, StreamId::MAX, false, count),
+            None => Vec::new(),
         }
-        let first_node = self
-            .nodes
-            .range(..=start)
-            .next_back()
-            .map_or(start, |(&master, _)| master);
-        for (_, node) in self
-            .nodes
-            .range((Bound::Included(first_node), Bound::Unbounded))
-        {
-            for entry in node.entries() {
-                if entry.deleted || entry.id < start {
+    }
+}
+
+/// The live entries of `nodes` from `start` to `end` (inclusive), newest first with `rev`, at most
+/// `count`.
+fn range_in(
+    nodes: &BTreeMap<StreamId, Node>,
+    start: StreamId,
+    end: StreamId,
+    rev: bool,
+    count: Option<usize>,
+) -> Vec<(StreamId, &[Bytes])> {
+    let mut out = Vec::new();
+    let limit = count.unwrap_or(usize::MAX);
+    if start > end || limit == 0 {
+        return out;
+    }
+    // The node holding `start` may begin before it, so start from the last node at or before it.
+    let first_node = nodes
+        .range(..=start)
+        .next_back()
+        .map_or(start, |(&master, _)| master);
+    let nodes = nodes.range(first_node..=end);
+    if rev {
+        for (_, node) in nodes.rev() {
+            for entry in node.entries().iter().rev() {
+                if entry.deleted || entry.id > end {
                     continue;
+                }
+                if entry.id < start {
+                    return out;
                 }
                 out.push((entry.id, &entry.fields[..]));
                 if out.len() == limit {
@@ -525,8 +528,32 @@ impl StreamView<'_> {
                 }
             }
         }
-        out
+    } else {
+        for (_, node) in nodes {
+            for entry in node.entries() {
+                if entry.deleted || entry.id < start {
+                    continue;
+                }
+                if entry.id > end {
+                    return out;
+                }
+                out.push((entry.id, &entry.fields[..]));
+                if out.len() == limit {
+                    return out;
+                }
+            }
+        }
     }
+    out
+}
+
+/// The fields of the live entry `id` of `nodes`.
+fn get_in(nodes: &BTreeMap<StreamId, Node>, id: StreamId) -> Option<&[Bytes]> {
+    let (_, node) = nodes.range(..=id).next_back()?;
+    node.find(id)
+        .map(|i| &node.entries()[i])
+        .filter(|entry| !entry.deleted)
+        .map(|entry| &entry.fields[..])
 }
 
 #[cfg(test)]

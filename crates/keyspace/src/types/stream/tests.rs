@@ -1,3 +1,5 @@
+//! Unit tests for the stream type: IDs, ranges, trimming and consumer groups.
+
 use bytes::Bytes;
 
 use super::*;

@@ -277,7 +277,10 @@ fn check_groups_against_redis(
         );
         assert_eq!(info["pending"], Reply::Integer(group.pending.len() as i64));
         assert_eq!(info["last-delivered-id"], id_reply(group.last_id));
-        assert_eq!(info["entries-read"], optional(group.entries_read));
+        assert_eq!(
+            info["entries-read"],
+            optional(group.entries_read.map(|read| read as i64))
+        );
         assert_eq!(info["lag"], optional(stream.group_lag(group)));
 
         let pending = run(
@@ -448,8 +451,8 @@ fn id_reply(id: StreamId) -> Reply {
 }
 
 /// An integer, or the nil Redis answers for an unknown counter.
-fn optional(value: Option<u64>) -> Reply {
-    value.map_or(Reply::Bulk(None), |value| Reply::Integer(value as i64))
+fn optional(value: Option<i64>) -> Reply {
+    value.map_or(Reply::Bulk(None), Reply::Integer)
 }
 
 fn command(client: &mut Client, args: &[&str]) -> Reply {

@@ -24,17 +24,6 @@ fn no_group(key: &[u8], group: &[u8]) -> Frame {
 
 /// `XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP ...`
 pub fn xgroup(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let subs = [
-        ("create", -5),
-        ("setid", -5),
-        ("destroy", 4),
-        ("createconsumer", 5),
-        ("delconsumer", 5),
-        ("help", 2),
-    ];
-    if let Some(error) = super::check_subcommand(argv, "xgroup", &subs) {
-        return error;
-    }
     let sub = &argv[1];
     let argc = argv.len();
     let mut mkstream = false;
@@ -194,12 +183,7 @@ fn help() -> Frame {
         "HELP",
         "    Prints this help.",
     ];
-    Frame::Array(
-        lines
-            .iter()
-            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-            .collect(),
-    )
+    errors::help_lines(&lines)
 }
 
 /// `XACK key group id [id ...]`

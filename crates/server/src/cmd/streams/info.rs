@@ -26,17 +26,11 @@ fn entries_read_frame(read: Option<u64>) -> Frame {
 }
 
 fn lag_frame(stream: &Stream, group: &keyspace::types::stream::ConsumerGroup) -> Frame {
-    stream
-        .group_lag(group)
-        .map_or(Frame::Null, |lag| Frame::Integer(lag as i64))
+    stream.group_lag(group).map_or(Frame::Null, Frame::Integer)
 }
 
 /// `XINFO <subcommand> ...`
 pub fn xinfo(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let subs = [("consumers", 4), ("groups", 3), ("stream", -3), ("help", 2)];
-    if let Some(error) = super::check_subcommand(argv, "xinfo", &subs) {
-        return error;
-    }
     let sub = &argv[1];
     if is(sub, "help") {
         if argv.len() != 2 {
@@ -261,10 +255,5 @@ fn help() -> Frame {
         "HELP",
         "    Prints this help.",
     ];
-    Frame::Array(
-        lines
-            .iter()
-            .map(|line| Frame::Simple(Bytes::from_static(line.as_bytes())))
-            .collect(),
-    )
+    errors::help_lines(&lines)
 }

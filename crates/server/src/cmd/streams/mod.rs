@@ -118,19 +118,3 @@ fn args(parts: &[&[u8]]) -> Vec<Bytes> {
         .map(|part| Bytes::copy_from_slice(part))
         .collect()
 }
-
-/// What Redis's dispatcher checks for a container command before its handler runs: the subcommand
-/// exists (`subs`: name and arity, negative = at least) and has a valid number of arguments.
-fn check_subcommand(argv: &[Bytes], container: &str, subs: &[(&str, i32)]) -> Option<Frame> {
-    let sub = &argv[1];
-    let Some((name, arity)) = subs.iter().find(|(name, _)| crate::cmd::is(sub, name)) else {
-        return Some(errors::unknown_subcommand(sub, container));
-    };
-    let argc = argv.len() as i32;
-    let fits = if *arity < 0 {
-        argc >= -arity
-    } else {
-        argc == *arity
-    };
-    (!fits).then(|| errors::wrong_arity(&format!("{container}|{name}")))
-}

@@ -268,8 +268,7 @@ fn deliver(
         let Ok(Some(stream)) = write(ctx, key) else {
             return Frame::Array(Vec::new());
         };
-        let entries_added = stream.entries_added();
-        let tombstone_check = StreamTombstones::of(stream);
+        let counters = stream.counters();
         let Some((group, view)) = stream.group_and_entries(&read_args.group) else {
             return Frame::Array(Vec::new());
         };
@@ -299,8 +298,12 @@ fn deliver(
             for (id, fields) in &entries {
                 if *id > group.last_id {
                     group.entries_read = match group.entries_read {
-                        Some(read) if !tombstone_check.has_tombstones_from(*id) => Some(read + 1),
-                        _ if entries_added > 0 => tombstone_check.distance(*id),
+                        Some(read) if !counters.range_has_tombstones(*id, StreamId::MAX) => {
+                            Some(read + 1)
+                        }
+                        _ if counters.entries_added() > 0 => {
+                            counters.estimate_distance_from_first_ever_entry(*id)
+                        }
                         other => other,
                     };
                     group.last_id = *id;
@@ -327,59 +330,6 @@ fn deliver(
         ctx.propagate(command);
     }
     frame
-}
-
-/// What the group read needs of the stream's tombstone bookkeeping, copied before the group is borrowed.
-struct StreamTombstones {
-    length: u64,
-    first_id: StreamId,
-    last_id: StreamId,
-    max_deleted: StreamId,
-    entries_added: u64,
-}
-
-impl StreamTombstones {
-    fn of(stream: &keyspace::types::stream::Stream) -> StreamTombstones {
-        StreamTombstones {
-            length: stream.len(),
-            first_id: stream.first_id(),
-            last_id: stream.last_id(),
-            max_deleted: stream.max_deleted_entry_id(),
-            entries_added: stream.entries_added(),
-        }
-    }
-
-    /// Redis's `streamRangeHasTombstones(s, id, NULL)`.
-    fn has_tombstones_from(&self, start: StreamId) -> bool {
-        if self.length == 0 || self.max_deleted == StreamId::MIN || self.first_id > self.max_deleted
-        {
-            return false;
-        }
-        start <= self.max_deleted
-    }
-
-    /// Redis's `streamEstimateDistanceFromFirstEverEntry`.
-    fn distance(&self, id: StreamId) -> Option<u64> {
-        if self.entries_added == 0 {
-            return Some(0);
-        }
-        if self.length == 0 && id <= self.last_id {
-            return Some(self.entries_added);
-        }
-        match id.cmp(&self.last_id) {
-            std::cmp::Ordering::Equal => return Some(self.entries_added),
-            std::cmp::Ordering::Greater => return None,
-            std::cmp::Ordering::Less => {}
-        }
-        if self.max_deleted == StreamId::MIN || self.max_deleted < self.first_id {
-            if id < self.first_id {
-                return Some(self.entries_added - self.length);
-            } else if id == self.first_id {
-                return Some(self.entries_added - self.length + 1);
-            }
-        }
-        None
-    }
 }
 
 /// The consumer's own pending entries from `from`: each with its fields, or `[id, nil]` when the

@@ -520,3 +520,22 @@ pub fn errorstats() -> Script {
         cmd("INFO errorstats"),
     ])
 }
+
+/// `CLIENT REPLY`: SKIP drops its own reply and the next one's, OFF drops everything (errors too) until ON,
+/// which is answered; SKIP while off changes nothing.
+pub fn client_reply_modes() -> Script {
+    script(vec![
+        cmd("CLIENT REPLY SKIP").expect(Expect::Nothing),
+        cmd("PING").expect(Expect::Nothing),
+        cmd("ECHO after-skip"),
+        cmd("CLIENT REPLY OFF").expect(Expect::Nothing),
+        cmd("SET k v").expect(Expect::Nothing),
+        cmd("NOSUCHCOMMAND").expect(Expect::Nothing),
+        cmd("CLIENT REPLY SKIP").expect(Expect::Nothing),
+        cmd("GET k").expect(Expect::Nothing),
+        cmd("CLIENT REPLY ON"),
+        cmd("GET k"),
+        cmd("CLIENT REPLY MAYBE"),
+        cmd("CLIENT REPLY"),
+    ])
+}

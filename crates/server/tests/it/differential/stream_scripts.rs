@@ -301,6 +301,17 @@ pub fn consumer_groups() -> Script {
         cmd("XINFO FOO s"),
         cmd("XINFO STREAM s"),
         args(&["XREADGROUP", "GROUP", "late", "x", "STREAMS", "s", ">"]),
+        cmd("XGROUP CREATE s ahead 0 ENTRIESREAD 50"),
+        cmd("XINFO GROUPS s"),
+        cmd("MULTI"),
+        cmd("XGROUP DESTROY s"),
+        cmd("XLEN s"),
+        cmd("EXEC"),
+        cmd("MULTI"),
+        cmd("XINFO NOPE s"),
+        cmd("CONFIG NOPE"),
+        cmd("OBJECT ENCODING"),
+        cmd("EXEC"),
     ]);
     script(steps)
 }
