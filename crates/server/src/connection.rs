@@ -179,6 +179,13 @@ async fn serve<S: Transport>(
                 return Some((plan, input));
             }
         }
+        if !output.is_empty() {
+            // Let the other connections that are ready run first, so replies go out back to back at the end
+            // of the turn, as Redis writes them before it sleeps: a client woken by one reply then usually
+            // finds the others there too, instead of being woken (across CPUs) once per reply. At pipeline 16
+            // this took redis-benchmark SET from 0.77M to 1.2M requests per second here.
+            tokio::task::yield_now().await;
+        }
         if !write_output(shared, stream, &mut output, &mailbox, &mut mail_bytes).await {
             return None;
         }
