@@ -321,7 +321,7 @@ mod tests {
     use super::*;
 
     fn string(text: &'static str) -> Value {
-        Value::String(Bytes::from_static(text.as_bytes()))
+        Value::String(crate::CompactBytes::from_slice(text.as_bytes()))
     }
 
     fn db_with_ttl_key() -> Db {

@@ -323,7 +323,7 @@ mod tests {
     use crate::Value;
 
     fn entry() -> Entry {
-        Entry::new(Value::String(Bytes::from_static(b"v")))
+        Entry::new(Value::String(crate::CompactBytes::from_slice(b"v")))
     }
 
     fn key(i: usize) -> Bytes {

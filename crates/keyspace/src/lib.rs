@@ -7,6 +7,7 @@
 //! server can propagate a `DEL`), while a replica only hides it and waits for its master's `DEL`.
 #![deny(missing_docs)]
 
+mod compact_bytes;
 mod db;
 mod expire_index;
 mod key;
@@ -18,6 +19,7 @@ mod snapshot;
 pub mod types;
 mod value;
 
+pub use compact_bytes::CompactBytes;
 pub use db::{Db, ExpiryPolicy, StringEncoding};
 pub use key::Key;
 pub use keyspace::{DEFAULT_DATABASES, Keyspace};

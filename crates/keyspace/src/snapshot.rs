@@ -182,7 +182,7 @@ mod tests {
     }
 
     fn string(n: u32) -> Value {
-        Value::String(Bytes::from(n.to_string()))
+        Value::String(crate::CompactBytes::from_slice(n.to_string().as_bytes()))
     }
 
     /// Everything that can happen to a keyspace between two snapshot steps.

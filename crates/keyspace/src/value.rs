@@ -1,16 +1,14 @@
 //! [`Value`] (what a key holds) and [`Entry`] (a value plus its expiry).
 
-use bytes::Bytes;
-
-use crate::UnixMillis;
 use crate::types::{hash::Hash, list::List, set::Set, stream::Stream, zset::ZSet};
+use crate::{CompactBytes, UnixMillis};
 
 /// What a key holds: one variant per Redis type. Collections are boxed so the common case, a string, keeps
 /// the entry small.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
-    /// A Redis string: arbitrary bytes.
-    String(Bytes),
+    /// A Redis string: arbitrary bytes (inline when short).
+    String(CompactBytes),
     /// A list.
     List(Box<List>),
     /// A hash.
@@ -74,7 +72,7 @@ mod tests {
         // Per-key memory is a product target: collections must not grow every string entry.
         assert_eq!(
             std::mem::size_of::<Value>(),
-            std::mem::size_of::<Bytes>() + 8
+            std::mem::size_of::<CompactBytes>()
         );
     }
 }

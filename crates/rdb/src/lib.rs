@@ -6,11 +6,11 @@
 //!
 //! ```
 //! use bytes::Bytes;
-//! use keyspace::{Entry, Keyspace, Value};
+//! use keyspace::{CompactBytes, Entry, Keyspace, Value};
 //!
 //! let mut keyspace = Keyspace::new(16);
 //! let db = keyspace.db_mut(0).expect("db 0 exists");
-//! db.insert(Bytes::from("cnt"), Entry { value: Value::String(Bytes::from("42")), expire_at: Some(4102444800000) });
+//! db.insert(Bytes::from("cnt"), Entry { value: Value::String(CompactBytes::from_slice(b"42")), expire_at: Some(4102444800000) });
 //!
 //! let bytes = rdb::encode_to_vec(&keyspace, &rdb::SaveOptions::default());
 //! let loaded = rdb::read_rdb(&bytes, 16).expect("our own output loads");

@@ -127,7 +127,7 @@ mod tests {
         for (key, value) in pairs {
             db.insert(
                 Bytes::from_static(key.as_bytes()),
-                Entry::new(Value::String(Bytes::from_static(value.as_bytes()))),
+                Entry::new(Value::String(Bytes::from_static(value.as_bytes()).into())),
             );
         }
         keyspace
@@ -155,7 +155,7 @@ mod tests {
         let mut moved = Keyspace::new(16);
         moved.db_mut(1).unwrap().insert(
             Bytes::from_static(b"a"),
-            Entry::new(Value::String(Bytes::from_static(b"1"))),
+            Entry::new(Value::String(Bytes::from_static(b"1").into())),
         );
         assert_ne!(keyspace_digest(&moved), before);
     }

@@ -230,7 +230,7 @@ mod tests {
         let mut keyspace = Keyspace::new(2);
         let db = keyspace.db_mut(0).unwrap();
         let entry = |expire_at| keyspace::Entry {
-            value: keyspace::Value::String(key("v")),
+            value: keyspace::Value::String(key("v").into()),
             expire_at: Some(expire_at),
         };
         db.insert(key("live"), entry(1_000));

@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn string_entry_round_trips() {
-        let value = Value::String(bytes::Bytes::from("bar"));
+        let value = Value::String(keyspace::CompactBytes::from_slice(b"bar"));
         let mut out = Vec::new();
         write_typed_entry(&mut out, b"foo", &value).expect("writing to a Vec cannot fail");
         assert_eq!(out, b"\x00\x03foo\x03bar");

@@ -15,7 +15,7 @@ fn check_one_string(file: &[u8], key: &[u8], value: &[u8], expire_at: Option<i64
     assert_eq!(
         entry,
         Entry {
-            value: Value::String(Bytes::copy_from_slice(value)),
+            value: Value::String(Bytes::copy_from_slice(value).into()),
             expire_at
         }
     );
@@ -53,14 +53,14 @@ fn redis_tiny_file_decodes_with_its_aux_fields_and_checksum() {
             (
                 Bytes::from("cnt"),
                 Entry {
-                    value: Value::String(Bytes::from("42")),
+                    value: Value::String(Bytes::from("42").into()),
                     expire_at: Some(4_102_444_800_000)
                 }
             ),
             (
                 Bytes::from("foo"),
                 Entry {
-                    value: Value::String(Bytes::from("bar")),
+                    value: Value::String(Bytes::from("bar").into()),
                     expire_at: None
                 }
             ),

@@ -80,7 +80,7 @@ fn many_keys_encode_quickly() {
         db.insert(
             Bytes::from(format!("key:{i}")),
             Entry {
-                value: Value::String(value),
+                value: Value::String(value.into()),
                 expire_at,
             },
         );

@@ -16,7 +16,7 @@ pub fn keyspace(rows: &[Row<'_>]) -> Keyspace {
     let mut keyspace = Keyspace::new(DATABASES);
     for &(db, key, value, expire_at) in rows {
         let entry = Entry {
-            value: Value::String(Bytes::copy_from_slice(value)),
+            value: Value::String(Bytes::copy_from_slice(value).into()),
             expire_at,
         };
         let previous = keyspace
@@ -226,7 +226,7 @@ pub fn every_type_keyspace() -> Keyspace {
         &mut keyspace,
         0,
         b"str",
-        Value::String(Bytes::from_static(b"plain")),
+        Value::String(Bytes::from_static(b"plain").into()),
         None,
     );
     keyspace

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use keyspace::{Entry, Value};
 use resp::Frame;
 
-use super::{Ctx, is, parse_i64};
+use super::{Ctx, is, parse_i64, stored};
 use crate::{digest, errors, persistence};
 
 const NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
@@ -148,10 +148,7 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
         if let Some(size) = size {
             value.resize(size, 0);
         }
-        db.insert(
-            key,
-            Entry::new(Value::String(Bytes::copy_from_slice(&value))),
-        );
+        db.insert(key, Entry::new(Value::String(stored(&value))));
         created += 1;
     }
     ctx.add_dirty(created);

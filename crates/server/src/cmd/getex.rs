@@ -9,7 +9,7 @@ use keyspace::{Entry, Value};
 use resp::Frame;
 
 use super::strings::{ExpireUnit, Lookup, absolute_expiry, expire_unit, lookup_string};
-use super::{Ctx, is, owned, parse_i64};
+use super::{Ctx, is, parse_i64, stored};
 use crate::errors;
 
 /// `GETSET key value`: the old value; the key loses its TTL.
@@ -20,7 +20,7 @@ pub fn getset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
     };
     ctx.db()
-        .insert(&argv[1], Entry::new(Value::String(owned(&argv[2]))));
+        .insert(&argv[1], Entry::new(Value::String(stored(&argv[2]))));
     ctx.propagate(vec![
         Bytes::from_static(b"SET"),
         argv[1].clone(),

@@ -39,10 +39,7 @@ fn lookup_hll(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Bytes>, Frame> {
 fn store(ctx: &mut Ctx<'_>, key: &Bytes, value: Vec<u8>) {
     let db = ctx.db();
     // Shrunk to size first: a `Bytes` from a `Vec` with spare capacity also carries a sharing header.
-    db.insert_keep_ttl(
-        owned(key),
-        Value::String(Bytes::from(value.into_boxed_slice())),
-    );
+    db.insert_keep_ttl(owned(key), Value::String(value.into()));
     db.set_string_encoding(key, StringEncoding::Raw);
 }
 

@@ -1286,6 +1286,11 @@ pub fn owned(arg: &Bytes) -> Bytes {
     Bytes::copy_from_slice(arg)
 }
 
+/// `arg` as a string value to store: a copy, for the same reason as [`owned`] (inline when short).
+pub fn stored(arg: &[u8]) -> keyspace::CompactBytes {
+    keyspace::CompactBytes::from_slice(arg)
+}
+
 /// Deletes `key` if it is logically expired, as Redis's `lookupKeyWrite` does before a command overwrites a key,
 /// so the deletion reaches replicas as a `DEL` ahead of the command (both in one `MULTI`/`EXEC`).
 pub fn expire_if_needed(ctx: &mut Ctx<'_>, key: &[u8]) {

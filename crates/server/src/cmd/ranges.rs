@@ -69,10 +69,7 @@ pub fn setrange(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let length = updated.len();
     let db = ctx.db();
     // Shrunk to size first: a `Bytes` from a `Vec` with spare capacity also carries a sharing header.
-    db.insert_keep_ttl(
-        owned(&argv[1]),
-        Value::String(Bytes::from(updated.into_boxed_slice())),
-    );
+    db.insert_keep_ttl(owned(&argv[1]), Value::String(updated.into()));
     // Redis edits (or builds) the string in place: always `raw`.
     db.set_string_encoding(&argv[1], keyspace::StringEncoding::Raw);
     ctx.propagate_verbatim(argv);

@@ -6,7 +6,7 @@ use keyspace::{Entry, Value};
 use resp::Frame;
 
 use super::float::LongDouble;
-use super::{Ctx, expire_if_needed, is, owned, parse_i64};
+use super::{Ctx, expire_if_needed, is, owned, parse_i64, stored};
 use crate::errors;
 
 /// Largest string value (`proto-max-bulk-len`).
@@ -23,7 +23,7 @@ pub(super) fn lookup_string(ctx: &mut Ctx<'_>, key: &[u8]) -> Lookup {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     match ctx.db().get(key, now, policy).map(|entry| &entry.value) {
         None => Lookup::Missing,
-        Some(Value::String(data)) => Lookup::String(data.clone()),
+        Some(Value::String(data)) => Lookup::String(data.to_bytes()),
         #[allow(unreachable_patterns)]
         Some(_) => Lookup::WrongType,
     }
@@ -137,7 +137,7 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         .map(|entry| &entry.value)
     {
         None => (false, Frame::Null),
-        Some(Value::String(data)) if options.get => (true, Frame::Bulk(data.clone())),
+        Some(Value::String(data)) if options.get => (true, Frame::Bulk(data.to_bytes())),
         Some(Value::String(_)) => (true, Frame::Null),
         Some(_) if options.get => return errors::reply(errors::WRONG_TYPE),
         Some(_) => (true, Frame::Null),
@@ -146,7 +146,7 @@ pub fn set(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if refused {
         return if options.get { old_reply } else { Frame::Null };
     }
-    let value = Value::String(owned(&argv[2]));
+    let value = Value::String(stored(&argv[2]));
     if options.keep_ttl {
         ctx.db().insert_keep_ttl(&argv[1], value);
     } else {
@@ -185,7 +185,7 @@ pub fn setnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return Frame::Integer(0);
     }
     ctx.db()
-        .insert(&argv[1], Entry::new(Value::String(owned(&argv[2]))));
+        .insert(&argv[1], Entry::new(Value::String(stored(&argv[2]))));
     ctx.propagate_verbatim(argv);
     Frame::Integer(1)
 }
@@ -207,7 +207,7 @@ pub fn setex(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ctx.db().insert(
         &argv[1],
         Entry {
-            value: Value::String(owned(&argv[3])),
+            value: Value::String(stored(&argv[3])),
             expire_at: Some(expire_at),
         },
     );
@@ -241,7 +241,7 @@ pub fn mset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     for pair in argv[1..].chunks_exact(2) {
         expire_if_needed(ctx, &pair[0]);
         ctx.db()
-            .insert(&pair[0], Entry::new(Value::String(owned(&pair[1]))));
+            .insert(&pair[0], Entry::new(Value::String(stored(&pair[1]))));
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
@@ -261,7 +261,7 @@ pub fn msetnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     for pair in argv[1..].chunks_exact(2) {
         ctx.db()
-            .insert(&pair[0], Entry::new(Value::String(owned(&pair[1]))));
+            .insert(&pair[0], Entry::new(Value::String(stored(&pair[1]))));
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
@@ -287,7 +287,7 @@ pub fn incrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     let result = Bytes::from(sum.to_human());
     let db = ctx.db();
-    db.insert_keep_ttl(&argv[1], Value::String(result.clone()));
+    db.insert_keep_ttl(&argv[1], Value::String(stored(&result)));
     // Redis builds the result as a fresh string object, never as an integer one.
     db.set_string_encoding(&argv[1], keyspace::StringEncoding::Embstr);
     ctx.propagate(vec![
@@ -329,7 +329,7 @@ pub fn incr(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ctx.db().insert_keep_ttl(
         owned(&argv[1]),
         // Exact size: a `Bytes` from a `String` with spare capacity would also carry a sharing header.
-        Value::String(Bytes::copy_from_slice(updated.to_string().as_bytes())),
+        Value::String(stored(updated.to_string().as_bytes())),
     );
     ctx.propagate_verbatim(argv);
     Frame::Integer(updated)
@@ -351,7 +351,7 @@ pub fn append(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let length = joined.len();
     let appended_to_existing = !current.is_empty() || ctx.db().peek(&argv[1]).is_some();
     let db = ctx.db();
-    db.insert_keep_ttl(&argv[1], Value::String(Bytes::from(joined)));
+    db.insert_keep_ttl(&argv[1], Value::String(joined.into()));
     // Appending to an existing string grows it in place, which Redis keeps as `raw`; a new key is encoded
     // from its bytes like SET.
     if appended_to_existing {

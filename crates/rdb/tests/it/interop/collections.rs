@@ -168,7 +168,7 @@ fn read_value(client: &mut Client, kind: &str, key: &[u8]) -> Value {
     let items = |client: &mut Client, command: &[&[u8]]| strings(client.command(command));
     match kind {
         "string" => match client.command(&[b"GET", key]) {
-            Reply::Bulk(Some(value)) => Value::String(Bytes::from(value)),
+            Reply::Bulk(Some(value)) => Value::String(Bytes::from(value).into()),
             other => panic!("GET replied {other:?}"),
         },
         "list" => {

@@ -196,5 +196,5 @@ fn our_file_loads_in_redis() {
 }
 
 fn string(bytes: &[u8]) -> Value {
-    Value::String(Bytes::copy_from_slice(bytes))
+    Value::String(Bytes::copy_from_slice(bytes).into())
 }

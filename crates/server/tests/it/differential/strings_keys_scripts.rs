@@ -383,7 +383,9 @@ fn payload(value: keyspace::Value) -> Vec<u8> {
 /// `DUMP` of every type (byte-identical with `rdbcompression no`), `RESTORE` of payloads (ours, which Redis
 /// must also take), its options and every error: busy key, bad TTL, bad framing, bad data.
 pub fn dump_restore() -> Script {
-    let hello = payload(keyspace::Value::String(bytes::Bytes::from_static(b"hello")));
+    let hello = payload(keyspace::Value::String(
+        bytes::Bytes::from_static(b"hello").into(),
+    ));
     let mut corrupt = hello.clone();
     let last = corrupt.len() - 1;
     corrupt[last] ^= 1;
