@@ -151,6 +151,13 @@ impl PartialEq<Bytes> for CompactBytes {
     }
 }
 
+/// Hashes exactly as the byte slice does.
+impl std::hash::Hash for CompactBytes {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
 impl fmt::Debug for CompactBytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.as_slice().escape_ascii().to_string())

@@ -1,9 +1,8 @@
 //! [`Hash`]: a Redis hash, field to value, with Redis 7.0's encoding rule: `listpack` while small, then
 //! `hashtable` for good.
 
-use bytes::Bytes;
-
 use super::dense::DenseMap;
+use crate::{CompactBytes, Key};
 
 /// Redis's default `hash-max-listpack-entries`: more fields than this and a hash is a `hashtable`.
 pub const HASH_MAX_LISTPACK_ENTRIES: usize = 512;
@@ -18,7 +17,7 @@ pub const HASH_MAX_LISTPACK_VALUE: usize = 64;
 /// one-way, as in Redis; only a fresh build (such as loading it from an RDB file) starts over as a listpack.
 #[derive(Debug, Clone)]
 pub struct Hash {
-    fields: DenseMap<Bytes>,
+    fields: DenseMap<CompactBytes>,
     listpack: bool,
 }
 
@@ -60,17 +59,17 @@ impl Hash {
     }
 
     /// The value of `field`.
-    pub fn get(&self, field: &[u8]) -> Option<&Bytes> {
+    pub fn get(&self, field: &[u8]) -> Option<&CompactBytes> {
         self.fields.get(field)
     }
 
     /// Sets `field`; returns the previous value. Converts to `hashtable` when the field or the value is longer
     /// than [`HASH_MAX_LISTPACK_VALUE`] or the hash grows past [`HASH_MAX_LISTPACK_ENTRIES`].
-    pub fn insert(&mut self, field: Bytes, value: Bytes) -> Option<Bytes> {
+    pub fn insert(&mut self, field: &[u8], value: &[u8]) -> Option<CompactBytes> {
         if field.len() > HASH_MAX_LISTPACK_VALUE || value.len() > HASH_MAX_LISTPACK_VALUE {
             self.listpack = false;
         }
-        let previous = self.fields.insert(field, value);
+        let previous = self.fields.insert(field, CompactBytes::from_slice(value));
         if self.fields.len() > HASH_MAX_LISTPACK_ENTRIES {
             self.listpack = false;
         }
@@ -78,7 +77,7 @@ impl Hash {
     }
 
     /// Removes `field`; returns its value.
-    pub fn remove(&mut self, field: &[u8]) -> Option<Bytes> {
+    pub fn remove(&mut self, field: &[u8]) -> Option<CompactBytes> {
         if self.listpack {
             self.fields.shift_remove(field)
         } else {
@@ -87,7 +86,7 @@ impl Hash {
     }
 
     /// The fields and values, for the hash commands (random picks, scans).
-    pub fn fields(&self) -> &DenseMap<Bytes> {
+    pub fn fields(&self) -> &DenseMap<CompactBytes> {
         &self.fields
     }
 
@@ -106,19 +105,21 @@ impl Hash {
     }
 
     /// Every (field, value); in insertion order while a listpack.
-    pub fn iter(&self) -> impl Iterator<Item = (&Bytes, &Bytes)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &CompactBytes)> {
         self.fields.iter()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     fn hash_with(fields: usize) -> Hash {
         let mut hash = Hash::new();
         for i in 0..fields {
-            hash.insert(Bytes::from(format!("f{i}")), Bytes::from("v"));
+            hash.insert(&Bytes::from(format!("f{i}")), &Bytes::from("v"));
         }
         hash
     }
@@ -127,7 +128,7 @@ mod tests {
     fn listpack_up_to_the_entry_limit_then_hashtable_for_good() {
         let mut hash = hash_with(HASH_MAX_LISTPACK_ENTRIES);
         assert_eq!(hash.encoding(), "listpack");
-        hash.insert(Bytes::from("one-more"), Bytes::from("v"));
+        hash.insert(&Bytes::from("one-more"), &Bytes::from("v"));
         assert_eq!(hash.encoding(), "hashtable");
         hash.remove(b"one-more");
         hash.remove(b"f0");
@@ -139,16 +140,16 @@ mod tests {
         let long = Bytes::from(vec![b'x'; HASH_MAX_LISTPACK_VALUE + 1]);
         let limit = Bytes::from(vec![b'x'; HASH_MAX_LISTPACK_VALUE]);
         let mut hash = Hash::new();
-        hash.insert(limit.clone(), limit.clone());
+        hash.insert(&limit.clone(), &limit.clone());
         assert_eq!(hash.encoding(), "listpack");
-        hash.insert(Bytes::from("f"), long.clone());
+        hash.insert(&Bytes::from("f"), &long.clone());
         assert_eq!(hash.encoding(), "hashtable");
         // Shrinking the value back does not convert back.
-        hash.insert(Bytes::from("f"), Bytes::from("short"));
+        hash.insert(&Bytes::from("f"), &Bytes::from("short"));
         assert_eq!(hash.encoding(), "hashtable");
 
         let mut hash = Hash::new();
-        hash.insert(long, Bytes::from("v"));
+        hash.insert(&long, &Bytes::from("v"));
         assert_eq!(hash.encoding(), "hashtable");
     }
 
@@ -159,7 +160,7 @@ mod tests {
         assert_eq!(hash.encoding(), "hashtable");
         let mut rebuilt = Hash::new();
         for (field, value) in hash.iter() {
-            rebuilt.insert(field.clone(), value.clone());
+            rebuilt.insert(field, value);
         }
         assert_eq!(rebuilt.encoding(), "listpack");
         assert_eq!(rebuilt, hash);
@@ -169,10 +170,10 @@ mod tests {
     fn a_listpack_keeps_insertion_order_across_removals_and_updates() {
         let mut hash = hash_with(5);
         hash.remove(b"f1");
-        hash.insert(Bytes::from("f0"), Bytes::from("new"));
-        hash.insert(Bytes::from("f9"), Bytes::from("v"));
-        let order: Vec<_> = hash.iter().map(|(field, _)| field.clone()).collect();
+        hash.insert(&Bytes::from("f0"), &Bytes::from("new"));
+        hash.insert(&Bytes::from("f9"), &Bytes::from("v"));
+        let order: Vec<_> = hash.iter().map(|(field, _)| field.to_bytes()).collect();
         assert_eq!(order, ["f0", "f2", "f3", "f4", "f9"]);
-        assert_eq!(hash.get(b"f0"), Some(&Bytes::from("new")));
+        assert_eq!(hash.get(b"f0").map(|v| v.as_slice()), Some(&b"new"[..]));
     }
 }

@@ -1,9 +1,8 @@
 //! [`Set`]: a Redis set of byte strings, with Redis 7.0's encoding rule: `intset` while every member is an
 //! integer and the set is small, then `hashtable` for good.
 
-use bytes::Bytes;
-
 use super::dense::DenseMap;
+use crate::Key;
 
 /// Redis's default `set-max-intset-entries`: more members than this and a set is a `hashtable`.
 pub const SET_MAX_INTSET_ENTRIES: usize = 512;
@@ -63,14 +62,13 @@ impl Set {
 
     /// Adds `member`; returns whether it was new. A member that is not an integer (Redis's `string2ll` rules:
     /// canonical decimal, fits in 64 bits), or growing past [`SET_MAX_INTSET_ENTRIES`], makes it a hashtable.
-    pub fn insert(&mut self, member: Bytes) -> bool {
-        if self.members.contains_key(&member) {
+    pub fn insert(&mut self, member: &[u8]) -> bool {
+        if self.members.insert(member, ()).is_some() {
             return false;
         }
-        if self.intset && integer_value(&member).is_none() {
+        if self.intset && integer_value(member).is_none() {
             self.intset = false;
         }
-        self.members.insert(member, ());
         if self.members.len() > SET_MAX_INTSET_ENTRIES {
             self.intset = false;
         }
@@ -98,8 +96,8 @@ impl Set {
     }
 
     /// Every member; in numeric order while an intset.
-    pub fn iter(&self) -> impl Iterator<Item = &Bytes> {
-        let mut members: Vec<&Bytes> = self.members.iter().map(|(member, ())| member).collect();
+    pub fn iter(&self) -> impl Iterator<Item = &Key> {
+        let mut members: Vec<&Key> = self.members.iter().map(|(member, ())| member).collect();
         if self.intset {
             members.sort_by_key(|member| integer_value(member));
         }
@@ -124,12 +122,14 @@ fn integer_value(text: &[u8]) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     fn set_of(members: &[&str]) -> Set {
         let mut set = Set::new();
         for member in members {
-            set.insert(Bytes::copy_from_slice(member.as_bytes()));
+            set.insert(&Bytes::copy_from_slice(member.as_bytes()));
         }
         set
     }
@@ -163,12 +163,12 @@ mod tests {
     fn past_the_entry_limit_and_never_back() {
         let mut set = Set::new();
         for i in 0..SET_MAX_INTSET_ENTRIES {
-            set.insert(Bytes::from(i.to_string()));
+            set.insert(&Bytes::from(i.to_string()));
         }
         assert_eq!(set.encoding(), "intset");
-        assert!(!set.insert(Bytes::from("0")));
+        assert!(!set.insert(&Bytes::from("0")));
         assert_eq!(set.encoding(), "intset");
-        set.insert(Bytes::from("100000"));
+        set.insert(&Bytes::from("100000"));
         assert_eq!(set.encoding(), "hashtable");
         set.remove(b"100000");
         set.remove(b"1");
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn an_intset_iterates_in_numeric_order() {
         let set = set_of(&["10", "-3", "2", "100", "-20"]);
-        let members: Vec<_> = set.iter().cloned().collect();
+        let members: Vec<_> = set.iter().map(Key::to_bytes).collect();
         assert_eq!(members, ["-20", "-3", "2", "10", "100"]);
     }
 }

@@ -158,7 +158,7 @@ impl ZSet {
             .scores
             .iter()
             .filter(|(_, score)| **score == 0.0 && score.is_sign_negative())
-            .map(|(member, _)| member.clone())
+            .map(|(member, _)| member.to_bytes())
             .collect();
         for member in negative_zeros {
             self.order.remove(&member, -0.0);
@@ -211,7 +211,7 @@ impl ZSet {
             }
             return false;
         }
-        self.scores.insert(member.clone(), score);
+        self.scores.insert(&member, score);
         self.order.insert(member, score);
         true
     }
@@ -276,14 +276,14 @@ impl ZSet {
     }
 
     /// The member at position `index` (`0..len`) of the unordered map: uniform random picks in O(1).
-    pub fn entry_at(&self, index: usize) -> Option<(&Bytes, f64)> {
+    pub fn entry_at(&self, index: usize) -> Option<(&[u8], f64)> {
         self.scores
             .entry_at(index)
-            .map(|(member, score)| (member, *score))
+            .map(|(member, score)| (member.as_slice(), *score))
     }
 
     /// One step of a `ZSCAN` over the unordered map (see [`DenseMap::scan`]); returns the next cursor.
-    pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(&Bytes, f64)) -> u64 {
+    pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(&[u8], f64)) -> u64 {
         self.scores
             .scan(cursor, count, |member, score| visit(member, *score))
     }

@@ -3,7 +3,6 @@
 
 use std::io;
 
-use bytes::Bytes;
 use keyspace::Value;
 use keyspace::types::hash::Hash;
 
@@ -15,7 +14,7 @@ use crate::input::Input;
 use crate::length::{read_length, write_length};
 use crate::listpack::{self, Element};
 use crate::sink::Sink;
-use crate::string::{read_bytes, read_string, write_string};
+use crate::string::{read_string, write_string};
 use crate::{ziplist, zipmap};
 
 const DUPLICATE: &str = "duplicate hash field";
@@ -25,7 +24,7 @@ pub(super) fn read(
     context: &Context<'_>,
 ) -> Result<Option<Value>, RdbError> {
     let mut hash = Hash::new();
-    let mut insert = |field: Bytes, value: Bytes| match hash.insert(field, value) {
+    let mut insert = |field: &[u8], value: &[u8]| match hash.insert(field, value) {
         Some(_) => Err(context.corrupt(DUPLICATE)),
         None => Ok(()),
     };
@@ -33,16 +32,16 @@ pub(super) fn read(
         RDB_TYPE_HASH => {
             let len = read_length(input)?;
             for _ in 0..len {
-                let field = read_bytes(input)?;
-                let value = read_bytes(input)?;
-                insert(field, value)?;
+                let field = read_string(input)?;
+                let value = read_string(input)?;
+                insert(&field, &value)?;
             }
         }
         RDB_TYPE_HASH_ZIPMAP => {
             let blob = read_string(input)?;
             let pairs = zipmap::decode(&blob).map_err(|reason| context.corrupt(reason))?;
             for (field, value) in pairs {
-                insert(Bytes::copy_from_slice(field), Bytes::copy_from_slice(value))?;
+                insert(field, value)?;
             }
         }
         RDB_TYPE_HASH_ZIPLIST | RDB_TYPE_HASH_LISTPACK => {
@@ -54,7 +53,7 @@ pub(super) fn read(
             }
             .map_err(|reason| context.corrupt(reason))?;
             for (field, value) in pairs(&elements).map_err(|reason| context.corrupt(reason))? {
-                insert(field.to_bytes(), value.to_bytes())?;
+                insert(&field.to_bytes(), &value.to_bytes())?;
             }
         }
         _ => unreachable!("dispatched by type id"),
@@ -130,7 +129,7 @@ mod tests {
     fn hash(pairs: &[(&[u8], &[u8])]) -> Hash {
         let mut hash = Hash::new();
         for (field, value) in pairs {
-            hash.insert(Bytes::copy_from_slice(field), Bytes::copy_from_slice(value));
+            hash.insert(field, value);
         }
         hash
     }

@@ -3,7 +3,6 @@
 
 use std::io;
 
-use bytes::Bytes;
 use keyspace::Value;
 use keyspace::types::set::Set;
 
@@ -14,7 +13,7 @@ use crate::intset;
 use crate::length::{read_length, write_length};
 use crate::listpack::canonical_int64;
 use crate::sink::Sink;
-use crate::string::{read_bytes, read_string, write_string};
+use crate::string::{read_string, write_string};
 
 pub(super) fn read(
     input: &mut Input<'_>,
@@ -25,7 +24,7 @@ pub(super) fn read(
         RDB_TYPE_SET => {
             let len = read_length(input)?;
             for _ in 0..len {
-                if !set.insert(read_bytes(input)?) {
+                if !set.insert(&read_string(input)?) {
                     return Err(context.corrupt("duplicate set member"));
                 }
             }
@@ -34,7 +33,7 @@ pub(super) fn read(
             let blob = read_string(input)?;
             // The decoder guarantees unique values, so every insert is new.
             for value in intset::decode(&blob).map_err(|reason| context.corrupt(reason))? {
-                set.insert(Bytes::copy_from_slice(value.to_string().as_bytes()));
+                set.insert(value.to_string().as_bytes());
             }
         }
         _ => unreachable!("dispatched by type id"),
@@ -75,7 +74,7 @@ mod tests {
     fn set(members: &[&[u8]]) -> Set {
         let mut set = Set::new();
         for member in members {
-            set.insert(Bytes::copy_from_slice(member));
+            set.insert(member);
         }
         set
     }

@@ -99,7 +99,7 @@ pub fn list(items: &[&[u8]]) -> Value {
 pub fn hash(pairs: &[(&[u8], &[u8])]) -> Value {
     let mut hash = Hash::new();
     for (field, value) in pairs {
-        hash.insert(Bytes::copy_from_slice(field), Bytes::copy_from_slice(value));
+        hash.insert(field, value);
     }
     Value::Hash(Box::new(hash))
 }
@@ -108,7 +108,7 @@ pub fn hash(pairs: &[(&[u8], &[u8])]) -> Value {
 pub fn set(members: &[&[u8]]) -> Value {
     let mut set = Set::new();
     for member in members {
-        set.insert(Bytes::copy_from_slice(member));
+        set.insert(member);
     }
     Value::Set(Box::new(set))
 }

@@ -14,7 +14,7 @@ use super::collections::{
     repeated_picks, scan_reply,
 };
 use super::float::LongDouble;
-use super::{Ctx, is, owned, parse_i64};
+use super::{Ctx, is, parse_i64};
 use crate::errors;
 
 /// The hash under `key` for reading: `Ok(None)` when missing, WRONGTYPE for another type.
@@ -51,8 +51,8 @@ fn write_or_create<'c>(ctx: &'c mut Ctx<'_>, key: &Bytes) -> Result<&'c mut Hash
     }
 }
 
-fn bulk(value: &Bytes) -> Frame {
-    Frame::Bulk(value.clone())
+fn bulk(value: &[u8]) -> Frame {
+    Frame::Bulk(Bytes::copy_from_slice(value))
 }
 
 /// `HSET key field value [field value ...]` (new fields count) and `HMSET` (`+OK`).
@@ -66,7 +66,7 @@ pub fn hset(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     };
     let mut created = 0;
     for pair in argv[2..].chunks_exact(2) {
-        if hash.insert(owned(&pair[0]), owned(&pair[1])).is_none() {
+        if hash.insert(&pair[0], &pair[1]).is_none() {
             created += 1;
         }
     }
@@ -89,7 +89,7 @@ pub fn hsetnx(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if hash.get(&argv[2]).is_some() {
         return Frame::Integer(0);
     }
-    hash.insert(owned(&argv[2]), owned(&argv[3]));
+    hash.insert(&argv[2], &argv[3]);
     ctx.propagate_verbatim(argv);
     Frame::Integer(1)
 }
@@ -99,7 +99,7 @@ pub fn hget(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     match read(ctx, &argv[1]) {
         Ok(hash) => hash
             .and_then(|hash| hash.get(&argv[2]))
-            .map_or(Frame::Null, bulk),
+            .map_or(Frame::Null, |value| bulk(value)),
         Err(error) => error,
     }
 }
@@ -112,7 +112,7 @@ pub fn hmget(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 .iter()
                 .map(|field| {
                     hash.and_then(|hash| hash.get(field))
-                        .map_or(Frame::Null, bulk)
+                        .map_or(Frame::Null, |value| bulk(value))
                 })
                 .collect(),
         ),
@@ -234,10 +234,7 @@ pub fn hincrby(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     let Some(updated) = current.checked_add(increment) else {
         return errors::reply(errors::OVERFLOW);
     };
-    hash.insert(
-        owned(&argv[2]),
-        Bytes::copy_from_slice(updated.to_string().as_bytes()),
-    );
+    hash.insert(&argv[2], updated.to_string().as_bytes());
     ctx.propagate_verbatim(argv);
     Frame::Integer(updated)
 }
@@ -267,7 +264,7 @@ pub fn hincrbyfloat(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         return errors::reply("ERR increment would produce NaN or Infinity");
     }
     let text = Bytes::from(updated.to_human());
-    hash.insert(owned(&argv[2]), text.clone());
+    hash.insert(&argv[2], &text);
     ctx.propagate(vec![
         Bytes::from_static(b"HSET"),
         argv[1].clone(),
@@ -335,9 +332,10 @@ pub fn hrandfield(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// The field and value at dense position `index` (`index < len`); in insertion order for a listpack, so the
 /// whole-hash case of HRANDFIELD shows Redis's order.
-fn pick(hash: &Hash, index: usize) -> (&Bytes, &Bytes) {
+fn pick(hash: &Hash, index: usize) -> (&[u8], &[u8]) {
     hash.fields()
         .entry_at(index)
+        .map(|(field, value)| (field.as_slice(), value.as_slice()))
         .expect("random and listed indices are below the hash's length")
 }
 
@@ -357,7 +355,7 @@ pub fn hscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Err(error) => return error,
     };
     let mut items = Vec::new();
-    let mut visit = |field: &Bytes, value: &Bytes| {
+    let mut visit = |field: &[u8], value: &[u8]| {
         if options.matches(field) {
             items.extend([bulk(field), bulk(value)]);
         }
@@ -366,7 +364,8 @@ pub fn hscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         hash.iter().for_each(|(field, value)| visit(field, value));
         0
     } else {
-        hash.fields().scan(cursor, options.count, visit)
+        hash.fields()
+            .scan(cursor, options.count, |field, value| visit(field, value))
     };
     scan_reply(next, items)
 }

@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 use keyspace::types::set::Set;
-use keyspace::{Entry, Value};
+use keyspace::{Entry, Key, Value};
 use resp::Frame;
 
 use super::collections::parse_positive;
@@ -39,7 +39,7 @@ fn intersection(ctx: &mut Ctx<'_>, keys: &[Bytes], limit: usize) -> Result<Vec<B
     let mut members = Vec::new();
     for member in smallest.iter() {
         if others.iter().all(|set| set.contains(member)) {
-            members.push(member.clone());
+            members.push(member.to_bytes());
             if limit != 0 && members.len() >= limit {
                 break;
             }
@@ -55,7 +55,7 @@ fn union_or_difference(ctx: &mut Ctx<'_>, keys: &[Bytes], union: bool) -> Result
     if union {
         for set in sets.iter().flatten() {
             for member in set.iter() {
-                result.insert(member.clone());
+                result.insert(member);
             }
         }
         return Ok(result);
@@ -69,20 +69,24 @@ fn union_or_difference(ctx: &mut Ctx<'_>, keys: &[Bytes], union: bool) -> Result
     };
     for member in first.iter() {
         if !sets[1..].iter().flatten().any(|set| set.contains(member)) {
-            result.insert(member.clone());
+            result.insert(member);
         }
     }
     Ok(result)
 }
 
-fn members_reply<'a>(members: impl Iterator<Item = &'a Bytes>) -> Frame {
-    Frame::Set(members.map(|member| Frame::Bulk(member.clone())).collect())
+fn members_reply<'a>(members: impl Iterator<Item = &'a [u8]>) -> Frame {
+    Frame::Set(
+        members
+            .map(|member| Frame::Bulk(Bytes::copy_from_slice(member)))
+            .collect(),
+    )
 }
 
 /// `SMEMBERS key` and `SINTER key [key ...]`
 pub fn sinter(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     match intersection(ctx, &argv[1..], 0) {
-        Ok(members) => members_reply(members.iter()),
+        Ok(members) => members_reply(members.iter().map(|member| &member[..])),
         Err(error) => error,
     }
 }
@@ -120,7 +124,7 @@ pub fn sintercard(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// `SUNION key [key ...]`
 pub fn sunion(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     match union_or_difference(ctx, &argv[1..], true) {
-        Ok(set) => members_reply(set.iter()),
+        Ok(set) => members_reply(set.iter().map(Key::as_slice)),
         Err(error) => error,
     }
 }
@@ -128,7 +132,7 @@ pub fn sunion(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// `SDIFF key [key ...]`
 pub fn sdiff(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     match union_or_difference(ctx, &argv[1..], false) {
-        Ok(set) => members_reply(set.iter()),
+        Ok(set) => members_reply(set.iter().map(Key::as_slice)),
         Err(error) => error,
     }
 }
@@ -139,7 +143,7 @@ pub fn sinterstore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Ok(members) => {
             let mut set = Set::new();
             for member in members {
-                set.insert(member);
+                set.insert(&member);
             }
             store(ctx, argv, set)
         }

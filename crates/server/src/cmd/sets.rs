@@ -7,14 +7,14 @@
 
 use bytes::Bytes;
 use keyspace::types::set::Set;
-use keyspace::{Entry, Value};
+use keyspace::{Entry, Key, Value};
 use resp::Frame;
 
+use super::Ctx;
 use super::collections::{
     distinct_indices, parse_cursor, parse_positive, parse_scan_options, parse_signed_count,
     random_index, repeated_picks, scan_reply,
 };
-use super::{Ctx, owned};
 use crate::errors;
 
 /// The set under `key` for reading: `Ok(None)` when missing, WRONGTYPE for another type.
@@ -37,25 +37,25 @@ fn write<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut Set>, Fr
 fn add_creating(ctx: &mut Ctx<'_>, key: &Bytes, member: &Bytes) -> bool {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     match ctx.db().get_mut(key, now, policy) {
-        Some(Value::Set(set)) => set.insert(owned(member)),
+        Some(Value::Set(set)) => set.insert(member),
         _ => {
             let mut set = Set::new();
-            set.insert(owned(member));
+            set.insert(member);
             ctx.db().insert(key, Entry::new(Value::Set(Box::new(set))));
             true
         }
     }
 }
 
-fn bulk(member: &Bytes) -> Frame {
-    Frame::Bulk(member.clone())
+fn bulk(member: &Key) -> Frame {
+    Frame::Bulk(member.to_bytes())
 }
 
 /// The member at dense position `index` (`index < len`).
 fn member_at(set: &Set, index: usize) -> Bytes {
     set.members()
         .entry_at(index)
-        .map(|(member, ())| member.clone())
+        .map(|(member, ())| member.to_bytes())
         .expect("random indices are below the set's length")
 }
 
@@ -66,13 +66,13 @@ pub fn sadd(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Err(error) => return error,
         Ok(Some(set)) => {
             for member in &argv[2..] {
-                added += u64::from(set.insert(owned(member)));
+                added += u64::from(set.insert(member));
             }
         }
         Ok(None) => {
             let mut set = Set::new();
             for member in &argv[2..] {
-                added += u64::from(set.insert(owned(member)));
+                added += u64::from(set.insert(member));
             }
             ctx.db()
                 .insert(&argv[1], Entry::new(Value::Set(Box::new(set))));
@@ -300,7 +300,7 @@ pub fn sscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Err(error) => return error,
     };
     let mut items = Vec::new();
-    let mut visit = |member: &Bytes| {
+    let mut visit = |member: &Key| {
         if options.matches(member) {
             items.push(bulk(member));
         }

@@ -173,11 +173,11 @@ fn pop_and_scan() {
     assert_eq!(zset.pop(true), Some((member("m195"), 6.0)));
     let mut seen = std::collections::HashSet::new();
     let mut cursor = zset.scan(0, 10, |m, _| {
-        seen.insert(m.clone());
+        seen.insert(m.to_vec());
     });
     while cursor != 0 {
         cursor = zset.scan(cursor, 10, |m, _| {
-            seen.insert(m.clone());
+            seen.insert(m.to_vec());
         });
     }
     assert_eq!(seen.len(), 198);

@@ -95,14 +95,14 @@ fn score_frame(score: f64) -> Frame {
 
 /// Members, with their scores when asked: a flat array in RESP2, an array of `[member, score]` pairs in RESP3
 /// (Redis 7.0 keeps the order, so no map).
-fn members_reply<'a>(
+fn members_reply<M: AsRef<[u8]>>(
     protocol: Protocol,
-    items: impl Iterator<Item = (&'a Bytes, f64)>,
+    items: impl Iterator<Item = (M, f64)>,
     withscores: bool,
 ) -> Frame {
     let mut frames = Vec::new();
     for (member, score) in items {
-        let member = Frame::Bulk(member.clone());
+        let member = Frame::Bulk(Bytes::copy_from_slice(member.as_ref()));
         match (withscores, protocol) {
             (false, _) => frames.push(member),
             (true, Protocol::Resp2) => {

@@ -134,7 +134,7 @@ pub fn zscan(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         0
     } else {
         zset.scan(cursor, count, |member, score| {
-            found.push((member.clone(), score))
+            found.push((Bytes::copy_from_slice(member), score))
         })
     };
     let mut frames = Vec::new();
@@ -158,7 +158,9 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             Ok(None) => Frame::Null,
             Ok(Some(zset)) => zset
                 .entry_at(random_below(zset.len()))
-                .map_or(Frame::Null, |(member, _)| Frame::Bulk(member.clone())),
+                .map_or(Frame::Null, |(member, _)| {
+                    Frame::Bulk(Bytes::copy_from_slice(member))
+                }),
         };
     };
     let count = match parse_long(count_arg) {
@@ -186,14 +188,16 @@ pub fn zrandmember(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Ok(Some(zset)) => zset,
     };
     let size = zset.len();
-    let picks: Vec<(&Bytes, f64)> = if count < 0 {
+    let picks: Vec<(&[u8], f64)> = if count < 0 {
         // Repetitions allowed: independent picks.
         (0..count.unsigned_abs())
             .filter_map(|_| zset.entry_at(random_below(size)))
             .collect()
     } else if count as u64 >= size as u64 {
         // The whole set, highest first (Redis walks it from the tail).
-        zset.iter_from_rank(0, true).collect()
+        zset.iter_from_rank(0, true)
+            .map(|(member, score)| (member.as_ref(), score))
+            .collect()
     } else if (count as usize).saturating_mul(3) > size {
         // Distinct picks, many of them: a partial Fisher-Yates shuffle of the positions.
         let count = count as usize;

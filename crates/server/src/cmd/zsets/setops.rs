@@ -76,7 +76,7 @@ impl Source {
         match self {
             Source::Missing => Vec::new(),
             Source::ZSet(zset) => zset.iter().map(|(m, s)| (m.clone(), s)).collect(),
-            Source::Set(set) => set.iter().map(|m| (m.clone(), 1.0)).collect(),
+            Source::Set(set) => set.iter().map(|m| (m.to_bytes(), 1.0)).collect(),
         }
     }
 }
