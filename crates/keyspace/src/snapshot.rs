@@ -132,6 +132,11 @@ impl Keyspace {
         self.snapshot.is_some()
     }
 
+    /// The id of the snapshot in progress, if any.
+    pub fn snapshot_id(&self) -> Option<u64> {
+        self.snapshot.as_ref().map(|progress| progress.id)
+    }
+
     /// Before two databases trade places: whatever the snapshot has not copied of either is copied now, and
     /// the snapshot's state stays with the database number it describes.
     pub(crate) fn swap_dbs_in_snapshot(&mut self, first: usize, second: usize) {

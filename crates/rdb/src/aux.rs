@@ -74,7 +74,7 @@ pub(crate) fn write_aux_fields<S: Sink + ?Sized>(
         write_aux(out, "repl-id", repl.id.as_bytes())?;
         write_aux_integer(out, "repl-offset", repl.offset)?;
     }
-    write_aux_integer(out, "aof-base", 0)
+    write_aux_integer(out, "aof-base", i64::from(options.aof_base))
 }
 
 fn write_aux<S: Sink + ?Sized>(out: &mut S, key: &str, value: &[u8]) -> io::Result<()> {
@@ -155,6 +155,7 @@ mod tests {
             ctime_secs: 0x6b07_48fc,
             used_mem: 1_260_400,
             functions: Vec::new(),
+            aof_base: false,
         };
         let mut out = Vec::new();
         write_aux_fields(&mut out, &options).expect("writing to a Vec cannot fail");

@@ -28,6 +28,8 @@ pub struct SaveOptions {
     /// Function libraries, each the full code `FUNCTION LOAD` was given, written after the AUX fields as
     /// Redis writes them (`RDB_OPCODE_FUNCTION2`).
     pub functions: Vec<bytes::Bytes>,
+    /// `aof-base`: the file is the base of an AOF (Redis writes 1 there, 0 in a plain dump).
+    pub aof_base: bool,
 }
 
 /// Writes `keyspace` as an RDB file to `out`: magic `REDIS0010`, AUX fields, each non-empty db

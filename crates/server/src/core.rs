@@ -27,6 +27,8 @@ pub struct Core {
     pub replicas: ReplicaRegistry,
     /// Save bookkeeping.
     pub persistence: Persistence,
+    /// The append-only file.
+    pub aof: crate::aof::Aof,
     /// `WATCH`ed keys and the clients whose transaction they invalidated.
     pub watches: Watches,
     /// Pub/Sub subscriptions.
@@ -186,6 +188,7 @@ impl Core {
             replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()
                 .replica,
             failover: None,
+            aof: crate::aof::Aof::default(),
             persistence: Persistence {
                 last_save_unix: now_unix,
                 last_bgsave_ok: true,
@@ -232,9 +235,15 @@ impl Core {
         }
     }
 
+    /// Whether what commands change is recorded for propagation: there is a backlog to feed, or an AOF.
+    pub fn records_propagation(&self) -> bool {
+        self.repl.backlog().is_some() || self.aof.accepting()
+    }
+
     /// Appends one execution unit to the stream, then trims the backlog to what is still needed.
     /// Returns whether anything was appended (so the caller wakes the replica senders).
     pub fn propagate(&mut self, db: usize, unit: &[Vec<Bytes>]) -> bool {
+        self.aof.feed(db, unit);
         if unit.is_empty() || self.repl.backlog().is_none() {
             return false;
         }

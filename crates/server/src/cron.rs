@@ -36,7 +36,26 @@ pub async fn run(shared: Arc<Shared>) {
             replication_chores(&shared, &mut last_ping, &mut no_replicas_since);
             save_points(&shared);
         }
+        aof_chores(&shared);
     }
+}
+
+/// Every tick: what cron itself fed to the AOF (expired keys) is written, `appendfsync everysec` syncs in
+/// the background once a second, and scheduled or automatic rewrites start.
+fn aof_chores(shared: &Arc<Shared>) {
+    let mut core = shared.core();
+    if !core.aof.is_on() {
+        return;
+    }
+    core.aof.flush();
+    if let Some(file) = core.aof.due_for_background_fsync() {
+        shared.tasks.spawn_blocking(move || {
+            if let Err(error) = file.sync_data() {
+                tracing::warn!("Fail to fsync the AOF file: {error}");
+            }
+        });
+    }
+    crate::aof::rewrite::cron(shared, &mut core);
 }
 
 /// Deletes expired keys on a master and propagates each deletion as its own `DEL`.

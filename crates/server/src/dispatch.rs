@@ -167,6 +167,12 @@ impl<'a> Batch<'a> {
             Some(link) if !client.is_master_link => Some(link.state != ReplicaLinkState::Connected),
             _ => None,
         };
+        if (spec.has(flags::WRITE) || spec.name == "ping")
+            && !client.is_master_link
+            && let Some(error) = crate::aof::write_error(&core.aof)
+        {
+            return self.reject(client, Some(spec), errors::reply(&error));
+        }
         if let Some((needed, max_lag)) = self.min_replicas
             && spec.has(flags::WRITE)
             && !core.is_replica()
@@ -215,6 +221,8 @@ impl<'a> Batch<'a> {
         // A replica's own clients' writes (writable replica) stay local, and the master link's commands
         // are fed to sub-replicas as the exact bytes received, by the link itself.
         if core.is_replica() {
+            // A replica's AOF records what it applied from its master and its own clients' writes.
+            core.aof.feed_unit(&unit);
             if spec.has(flags::WRITE) && !client.is_master_link {
                 core.track_local_expires(db, spec, argv);
             }
@@ -434,6 +442,7 @@ fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
 /// stream's, and `MULTI`/`EXEC` around two or more commands (the first `SELECT` before the `MULTI`, as Redis
 /// 7.0's `propagatePendingCommands` does). Returns whether anything was appended.
 pub(crate) fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
+    core.aof.feed_unit(unit);
     if unit.is_empty() || core.repl.backlog().is_none() {
         return false;
     }
@@ -472,7 +481,12 @@ pub(crate) fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {
-        let Some(core) = self.core.take() else { return };
+        let Some(mut core) = self.core.take() else {
+            return;
+        };
+        // The batch's writes reach the AOF before any of its replies leave (as Redis flushes before it
+        // writes to clients).
+        core.aof.flush();
         if self.fed {
             let offset = core.repl.offset();
             drop(core);

@@ -180,8 +180,59 @@ fn persistence(core: &Core, out: &mut String) {
             "err"
         },
     );
-    line(out, "aof_enabled", 0);
-    line(out, "aof_rewrite_in_progress", 0);
+    aof(core, out);
+}
+
+/// The AOF lines of `# Persistence`, in Redis 7.0's order (less the copy-on-write and module-fork figures,
+/// which a forkless server does not have); the sizes only while the AOF is on, as in Redis.
+fn aof(core: &Core, out: &mut String) {
+    let aof = &core.aof;
+    let ok_err = |ok: bool| if ok { "ok" } else { "err" };
+    line(out, "aof_enabled", u8::from(aof.is_on()));
+    line(
+        out,
+        "aof_rewrite_in_progress",
+        u8::from(aof.rewrite_in_progress()),
+    );
+    line(
+        out,
+        "aof_rewrite_scheduled",
+        u8::from(aof.rewrite_scheduled),
+    );
+    line(
+        out,
+        "aof_last_rewrite_time_sec",
+        aof.stats.last_rewrite_secs,
+    );
+    line(
+        out,
+        "aof_current_rewrite_time_sec",
+        aof.current_rewrite_secs(),
+    );
+    line(
+        out,
+        "aof_last_bgrewrite_status",
+        ok_err(aof.stats.last_rewrite_ok),
+    );
+    line(out, "aof_rewrites", aof.stats.rewrites);
+    line(
+        out,
+        "aof_rewrites_consecutive_failures",
+        aof.stats.consecutive_failures,
+    );
+    line(
+        out,
+        "aof_last_write_status",
+        ok_err(aof.stats.last_write_ok),
+    );
+    if aof.is_on() {
+        line(out, "aof_current_size", aof.current_size());
+        line(out, "aof_base_size", aof.base_size());
+        line(out, "aof_pending_rewrite", u8::from(aof.rewrite_scheduled));
+        line(out, "aof_buffer_length", aof.buffered());
+        line(out, "aof_pending_bio_fsync", 0);
+        line(out, "aof_delayed_fsync", 0);
+    }
 }
 
 fn stats(shared: &Shared, core: &Core, out: &mut String) {

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod acl;
+pub mod aof;
 pub mod blocking;
 pub mod client;
 pub mod clients;
@@ -80,6 +81,9 @@ pub enum StartError {
     /// The ACL users of the config file or the ACL file could not be loaded.
     #[error("{0}")]
     Acl(String),
+    /// The AOF could not be loaded or opened (the reason is logged).
+    #[error("Failed loading or opening the append only file, aborting.")]
+    Aof,
 }
 
 /// A server that has bound its port and loaded its data, ready to [`Server::run`].
@@ -123,9 +127,25 @@ impl Server {
             core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
         }
         let unix_listener = bind_unix_socket(&config)?;
-        let path = config.dir.join(&config.dbfilename);
-        persistence::load_at_startup(&path, &mut core, config.databases)?;
+        // With the AOF on, it alone is the data at start-up (as in Redis, the RDB file is then ignored).
+        let appendonly = config.appendonly;
+        let functions = if appendonly {
+            Vec::new()
+        } else {
+            let path = config.dir.join(&config.dbfilename);
+            persistence::load_at_startup(&path, &mut core, config.databases)?
+        };
+        core.aof.configure(&config);
         let shared = Arc::new(Shared::new(core, config, port));
+        {
+            let mut core = shared.core();
+            if !functions.is_empty() {
+                scripting::commands::load_snapshot_functions(&mut core, &shared, &functions);
+            }
+            if appendonly {
+                aof::start_at_startup(&shared, &mut core).map_err(|_| StartError::Aof)?;
+            }
+        }
         Ok(Server {
             shared,
             listener,

@@ -29,6 +29,7 @@ pub fn save_options(core: &Core) -> SaveOptions {
         ctime_secs: crate::shared::now_ms() / 1000,
         used_mem: 0,
         functions: core.libraries.codes(),
+        aof_base: false,
     }
 }
 
@@ -73,7 +74,16 @@ pub fn save_locked(shared: &Shared, core: &mut Core) -> std::io::Result<()> {
 /// Whether a snapshot is being produced, for `BGSAVE` or for replicas (Redis's "RDB child" of either kind:
 /// `rdb_bgsave_in_progress`, and what makes another `SAVE` or `BGSAVE` wait).
 pub fn snapshot_in_progress(core: &Core) -> bool {
-    core.persistence.bgsave_in_progress || core.keyspace.snapshot_in_progress()
+    let aof_snapshot = core
+        .aof
+        .rewrite
+        .as_ref()
+        .and_then(|running| running.snapshot_id);
+    core.persistence.bgsave_in_progress
+        || core
+            .keyspace
+            .snapshot_id()
+            .is_some_and(|id| Some(id) != aof_snapshot)
 }
 
 /// `BGSAVE`: fixes the snapshot's moment under the lock, then copies, encodes and writes it on a blocking
@@ -129,10 +139,10 @@ pub fn load_at_startup(
     path: &Path,
     core: &mut Core,
     databases: usize,
-) -> Result<(), crate::StartError> {
+) -> Result<Vec<bytes::Bytes>, crate::StartError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
             return Err(crate::StartError::ReadRdb {
                 path: path.to_owned(),
@@ -192,7 +202,8 @@ pub fn load_at_startup(
         "Done loading RDB, keys loaded: {}, keys expired: {expired}.",
         loaded_keys - expired
     );
-    Ok(())
+    // The function libraries are installed once the scripting engine exists (see `Server::bind`).
+    Ok(loaded.functions)
 }
 
 /// Deletes every key already expired at `now_ms`, propagating a `DEL` for each; returns how many.

@@ -290,6 +290,8 @@ async fn full_resync(
     // Sub-replicas followed our previous history; they must resync against the new one.
     core.replicas.disconnect_all();
     mark_connected(&mut core);
+    // The AOF described the old data: it starts over from a rewrite of the new one.
+    crate::aof::restart_after_sync(shared, &mut core);
     drop(core);
     tracing::info!("MASTER <-> REPLICA sync: Finished with success");
     Ok(())

@@ -27,20 +27,57 @@ pub async fn shut_down(shared: &Arc<Shared>, mode: ShutdownMode) -> Result<(), S
     if !mode.now && !wait_for_lagging_replicas(shared).await {
         return Err("ERR Errors trying to SHUTDOWN. Check logs.".to_owned());
     }
+    if !finish_aof(shared, mode) {
+        return Err(failed(shared));
+    }
     let should_save = mode.save || (!mode.nosave && !shared.config().save.is_empty());
     if should_save {
         tracing::info!("Saving the final RDB snapshot before exiting.");
         let mut core = shared.core();
         if let Err(error) = persistence::save_locked(shared, &mut core) {
-            tracing::error!("Error trying to save the DB, can't exit: {error}");
-            if !mode.force {
-                shared.set_writes_paused(false);
-                return Err("ERR Errors trying to SHUTDOWN. Check logs.".to_owned());
+            if mode.force {
+                tracing::warn!("Error trying to save the DB. Exit anyway: {error}");
+            } else {
+                tracing::warn!("Error trying to save the DB, can't exit: {error}");
+                drop(core);
+                return Err(failed(shared));
             }
         }
     }
     shared.shutdown.cancel();
     Ok(())
+}
+
+/// The shutdown cannot complete: logged, and the server goes on (writes resume).
+fn failed(shared: &Shared) -> String {
+    tracing::warn!("Errors trying to shut down the server. Check the logs for more information.");
+    shared.set_writes_paused(false);
+    "ERR Errors trying to SHUTDOWN. Check logs.".to_owned()
+}
+
+/// The AOF before exiting: a rewrite in progress is abandoned, unless it is the one creating a newly enabled
+/// AOF (then the shutdown fails, as nothing would hold the data, unless forced); what is buffered is
+/// written and synced. False when the shutdown must not go on.
+fn finish_aof(shared: &Shared, mode: ShutdownMode) -> bool {
+    let mut core = shared.core();
+    if core.aof.rewrite.is_some() {
+        if core.aof.state() == crate::aof::AofState::WaitRewrite {
+            if mode.force {
+                tracing::warn!("Writing initial AOF. Exit anyway.");
+            } else {
+                tracing::warn!("Writing initial AOF, can't exit.");
+                return false;
+            }
+        }
+        tracing::warn!("There is a child rewriting the AOF. Killing it!");
+        crate::aof::rewrite::kill(&mut core);
+    }
+    if core.aof.is_on() {
+        tracing::info!("Calling fsync() on the AOF file.");
+        core.aof.flush();
+        core.aof.sync_now();
+    }
+    true
 }
 
 /// Asks every replica for an ACK and waits (up to `shutdown-timeout`, writes paused meanwhile, as in Redis)

@@ -25,6 +25,7 @@ fn sample_file() -> Vec<u8> {
             ctime_secs: 1_795_639_548,
             used_mem: 1_260_400,
             functions: Vec::new(),
+            aof_base: false,
         },
     )
 }

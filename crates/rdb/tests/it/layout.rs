@@ -18,6 +18,7 @@ fn options(repl: Option<ReplInfo>) -> SaveOptions {
         ctime_secs: 0x6b07_48fc,
         used_mem: 1_260_400,
         functions: Vec::new(),
+        aof_base: false,
     }
 }
 

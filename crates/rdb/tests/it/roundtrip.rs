@@ -47,6 +47,7 @@ fn tricky_strings_expiries_and_several_dbs() {
         ctime_secs: 1_795_639_548,
         used_mem: 5_000_000_000,
         functions: Vec::new(),
+        aof_base: false,
     };
     check_round_trip(&keyspace(&rows), &options);
     check_round_trip(&keyspace(&rows), &SaveOptions::default());
@@ -131,7 +132,7 @@ proptest! {
     ) {
         let rows: Vec<Row<'_>> =
             rows.iter().map(|((db, key), (value, expire_at))| (*db, &key[..], &value[..], *expire_at)).collect();
-        check_round_trip(&keyspace(&rows), &SaveOptions { repl: None, ctime_secs, used_mem, functions: Vec::new() });
+        check_round_trip(&keyspace(&rows), &SaveOptions { repl: None, ctime_secs, used_mem, functions: Vec::new(), aof_base: false });
     }
 }
 
@@ -142,6 +143,7 @@ fn every_type_round_trips() {
         ctime_secs: 1,
         used_mem: 2,
         functions: Vec::new(),
+        aof_base: false,
     };
     check_round_trip(&crate::support::every_type_keyspace(), &options);
 }
@@ -185,6 +187,6 @@ proptest! {
         for (i, (db, value)) in values.into_iter().enumerate() {
             put(&mut keyspace, db, format!("key{i}").as_bytes(), value, None);
         }
-        check_round_trip(&keyspace, &SaveOptions { repl: None, ctime_secs: 0, used_mem: 0, functions: Vec::new() });
+        check_round_trip(&keyspace, &SaveOptions { repl: None, ctime_secs: 0, used_mem: 0, functions: Vec::new(), aof_base: false });
     }
 }

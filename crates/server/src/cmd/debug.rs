@@ -50,6 +50,8 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Frame::ok()
     } else if is(sub, "reload") {
         reload(ctx)
+    } else if is(sub, "loadaof") {
+        load_aof(ctx)
     } else if is(sub, "change-repl-id") && args.is_empty() {
         ctx.core.repl.change_replid();
         Frame::ok()
@@ -66,6 +68,7 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 "POPULATE <count> [<prefix>] [<size>]",
                 "REPLICATE <command> [<arg> ...]",
                 "RELOAD",
+                "LOADAOF",
                 "CHANGE-REPL-ID",
             ]
             .iter()
@@ -74,6 +77,24 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         )
     } else {
         errors::subcommand_syntax(sub, "debug")
+    }
+}
+
+/// `DEBUG LOADAOF`: writes out what the AOF has buffered, empties the data and loads it back from the AOF.
+fn load_aof(ctx: &mut Ctx<'_>) -> Frame {
+    if ctx.core.aof.is_on() {
+        ctx.core.aof.flush();
+    }
+    let databases = ctx.core.keyspace.db_count();
+    ctx.core.keyspace = keyspace::Keyspace::new(databases);
+    match crate::aof::load::load(ctx.shared, ctx.core) {
+        Ok(_) => {
+            ctx.core.persistence.dirty = 0;
+            tracing::info!("Append Only File loaded by DEBUG LOADAOF");
+            Frame::ok()
+        }
+        // Redis exits here; the error is reported instead, with what loaded so far in place.
+        Err(_) => errors::reply("ERR Error loading the AOF, check the server logs"),
     }
 }
 

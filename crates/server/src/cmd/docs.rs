@@ -600,6 +600,8 @@ append | string | 2.0.0 | O(1) amortized
 auth | connection | 1.0.0 | O(N), N = number of passwords of the user
     summary: Authenticates the connection as a user
     args: ?username@6.0.0 password
+bgrewriteaof | server | 1.0.0 | O(1)
+    summary: Rewrites the append-only file in the background
 bgsave | server | 1.0.0 | O(1)
     summary: Saves the dataset to disk in a background process
     args: ?SCHEDULE@3.2.2

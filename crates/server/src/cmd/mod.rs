@@ -239,14 +239,14 @@ impl<'a> Ctx<'a> {
 
     /// Appends what a script's writes propagate (their changes were already counted as they ran).
     pub fn append_propagation(&mut self, effects: Vec<(usize, Vec<Bytes>)>) {
-        if self.core.repl.backlog().is_some() {
+        if self.core.records_propagation() {
             self.propagation.extend(effects);
         }
     }
 
     /// Propagates the command exactly as the client sent it, and counts one change.
     pub fn propagate_verbatim(&mut self, argv: &[Bytes]) {
-        if self.core.repl.backlog().is_some() {
+        if self.core.records_propagation() {
             self.propagation.push((self.client.db, argv.to_vec()));
         }
         self.core.persistence.dirty += 1;
@@ -255,8 +255,8 @@ impl<'a> Ctx<'a> {
     /// Propagates a rewritten command (relative times made absolute, effects instead of intent), and counts
     /// one change.
     pub fn propagate(&mut self, args: Vec<Bytes>) {
-        // Without a backlog nothing is recorded (Redis does the same), so skip building the unit.
-        if self.core.repl.backlog().is_some() {
+        // With neither a backlog nor an AOF nothing is recorded (Redis does the same), so skip building the unit.
+        if self.core.records_propagation() {
             self.propagation.push((self.client.db, args));
         }
         self.core.persistence.dirty += 1;
@@ -264,7 +264,7 @@ impl<'a> Ctx<'a> {
 
     /// Propagates the command verbatim without counting a change to the data (`PUBLISH`).
     pub fn propagate_without_change(&mut self, argv: &[Bytes]) {
-        if self.core.repl.backlog().is_some() {
+        if self.core.records_propagation() {
             self.propagation.push((self.client.db, argv.to_vec()));
         }
     }
@@ -314,7 +314,7 @@ impl<'a> Ctx<'a> {
     /// Queues `DEL`s of keys deleted by expiry at position `at`, so they precede the effects of the command
     /// that found them expired.
     pub fn insert_propagation(&mut self, at: usize, commands: Vec<(usize, Vec<Bytes>)>) {
-        if self.core.repl.backlog().is_some() {
+        if self.core.records_propagation() {
             self.propagation.splice(at..at, commands);
         }
     }
@@ -1191,6 +1191,15 @@ const COMMANDS: &[CommandSpec] = &[
         server::save
     ),
     command!("bgsave", -1, ADMIN | NOSCRIPT, 0, 0, 0, server::bgsave),
+    command!(
+        "bgrewriteaof",
+        1,
+        ADMIN | NOSCRIPT,
+        0,
+        0,
+        0,
+        server::bgrewriteaof
+    ),
     command!(
         "lastsave",
         1,

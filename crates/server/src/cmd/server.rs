@@ -124,6 +124,7 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         );
     }
     let old_requirepass = original.requirepass.clone();
+    let was_appendonly = original.appendonly;
     let mut updated = original;
     for pair in pairs.chunks_exact(2) {
         let name = String::from_utf8_lossy(&pair[0]).to_ascii_lowercase();
@@ -144,7 +145,19 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
     ctx.core.replica_output_limit = updated.client_output_buffer_limit.replica;
     // At once, so that this very command is logged (or not) under the new threshold, as in Redis.
     ctx.core.slowlog.configure_from(&updated);
+    ctx.core.aof.configure(&updated);
+    let appendonly = updated.appendonly;
     ctx.shared.update_config(|config| *config = updated);
+    if appendonly != was_appendonly {
+        if !appendonly {
+            crate::aof::turn_off(ctx.core);
+        } else if !crate::aof::turn_on(ctx.shared, ctx.core) {
+            ctx.shared.update_config(|config| config.appendonly = false);
+            return errors::reply(
+                "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
+            );
+        }
+    }
     Frame::ok()
 }
 
@@ -267,6 +280,30 @@ pub fn bgsave(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Frame::Simple(Bytes::from_static(b"Background saving started"))
     } else {
         errors::reply(errors::BGSAVE_IN_PROGRESS)
+    }
+}
+
+/// `BGREWRITEAOF`: rewrites the AOF in the background (also when the AOF is off: then it writes a fresh AOF
+/// of the data, as Redis does), or schedules it while another snapshot is produced.
+pub fn bgrewriteaof(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+    if ctx.core.aof.rewrite_in_progress() {
+        return errors::reply("ERR Background append only file rewriting already in progress");
+    }
+    if persistence::snapshot_in_progress(ctx.core) {
+        ctx.core.aof.rewrite_scheduled = true;
+        // Asked for by hand: the back-off after failures does not apply.
+        ctx.core.aof.stats.consecutive_failures = 0;
+        return Frame::Simple(Bytes::from_static(
+            b"Background append only file rewriting scheduled",
+        ));
+    }
+    match crate::aof::rewrite::start(ctx.shared, ctx.core) {
+        Ok(()) => Frame::Simple(Bytes::from_static(
+            b"Background append only file rewriting started",
+        )),
+        Err(_) => errors::reply(
+            "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+        ),
     }
 }
 

@@ -8,4 +8,4 @@ mod params;
 pub mod rewrite;
 
 pub use directives::{Directive, Origin};
-pub use params::{Config, ConfigError, SavePoint};
+pub use params::{Config, ConfigError, SavePoint, memory_value};

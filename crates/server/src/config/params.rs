@@ -342,7 +342,7 @@ fn parse_memory(args: &[String]) -> Result<usize, ConfigError> {
 }
 
 /// A size with Redis's unit suffixes (`1mb`, `64kb`, `1gb`, `5k`), in bytes.
-pub(super) fn memory_value(text: &str) -> Option<u64> {
+pub fn memory_value(text: &str) -> Option<u64> {
     let text = text.to_ascii_lowercase();
     let units: [(&str, u64); 7] = [
         ("kb", 1024),
@@ -861,7 +861,12 @@ const PASSTHROUGH: &[Passthrough] = &[
     passthrough("always-show-logo", "no", Kind::Bool, true),
     passthrough("appenddirname", "appendonlydir", Kind::Text, true),
     passthrough("appendfilename", "appendonly.aof", Kind::Text, true),
+    passthrough("aof-load-truncated", "yes", Kind::Bool, false),
+    passthrough("aof-rewrite-incremental-fsync", "yes", Kind::Bool, false),
+    passthrough("aof-timestamp-enabled", "no", Kind::Bool, false),
     passthrough("aof-use-rdb-preamble", "yes", Kind::Bool, false),
+    passthrough("auto-aof-rewrite-min-size", "64mb", Kind::Memory, false),
+    passthrough("auto-aof-rewrite-percentage", "100", Kind::Int, false),
     passthrough(
         "appendfsync",
         "everysec",

@@ -239,11 +239,14 @@ pub fn run_outside_lock(shared: &Arc<Shared>, invocation: &Invocation) -> (Frame
     let mut core = shared.core();
     let mut offset = None;
     let mut fed = false;
-    if !core.is_replica() && crate::dispatch::feed_unit(&mut core, &outcome.effects) {
+    if core.is_replica() {
+        core.aof.feed_unit(&outcome.effects);
+    } else if crate::dispatch::feed_unit(&mut core, &outcome.effects) {
         fed = true;
         offset = Some(core.repl.offset().0);
     }
     fed |= crate::dispatch::serve_blocked(&mut core, shared);
+    core.aof.flush();
     let stream_offset = core.repl.offset();
     drop(core);
     shared.scripts.finish();

@@ -11,6 +11,7 @@
 mod support;
 
 mod acl;
+mod aof;
 mod auth_expiry;
 mod blocking;
 mod blocking_zsets;

@@ -143,6 +143,7 @@ fn our_file_loads_in_redis() {
         ctime_secs: now_ms() / 1000,
         used_mem: 1_000_000,
         functions: Vec::new(),
+        aof_base: false,
     };
     let file = fs::File::create(dir.path.join("dump.rdb")).expect("create dump.rdb");
     write_rdb(&ours, &options, file).expect("write dump.rdb");
