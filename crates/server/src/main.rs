@@ -44,7 +44,13 @@ fn main() -> ExitCode {
     match runtime.block_on(run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error}");
+            // A failed AOF load has logged its reason; as in Redis, that stays the last line of the log.
+            if !matches!(
+                error.downcast_ref::<server::StartError>(),
+                Some(server::StartError::Aof)
+            ) {
+                tracing::error!("{error}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -401,13 +401,8 @@ pub fn channels(
 #[cfg(test)]
 mod tests {
     use super::super::lookup;
+    use super::super::tests::args;
     use super::*;
-
-    fn args(line: &str) -> Vec<Bytes> {
-        line.split_whitespace()
-            .map(|word| Bytes::copy_from_slice(word.as_bytes()))
-            .collect()
-    }
 
     fn positions(line: &str) -> Vec<usize> {
         let argv = args(line);

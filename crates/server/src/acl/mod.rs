@@ -568,10 +568,11 @@ pub fn command_categories(name: &str) -> Vec<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn args(line: &str) -> Vec<Bytes> {
+    /// The words of `line` as arguments.
+    pub(crate) fn args(line: &str) -> Vec<Bytes> {
         line.split_whitespace()
             .map(|word| Bytes::copy_from_slice(word.as_bytes()))
             .collect()

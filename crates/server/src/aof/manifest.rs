@@ -5,6 +5,9 @@
 
 use std::fmt::Write as _;
 
+/// The longest manifest line Redis reads (`MANIFEST_MAX_LINE`).
+const MAX_LINE: usize = 1024;
+
 /// What a file is to the AOF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -60,7 +63,8 @@ impl Manifest {
             if raw.starts_with('#') {
                 continue;
             }
-            if !raw.ends_with('\n') {
+            // Redis reads lines of at most 1024 bytes.
+            if !raw.ends_with('\n') || raw.len() > MAX_LINE + 1 {
                 return Err("The AOF manifest file contains too long line".to_owned());
             }
             let line = raw.trim_matches([' ', '\t', '\r', '\n']);
@@ -303,5 +307,10 @@ mod tests {
             assert_eq!(Manifest::parse(text).unwrap_err(), error, "{text:?}");
         }
         assert!(Manifest::parse("# comment\nfile a seq 1 type b\n").is_ok());
+        let long = format!("file {} seq 1 type b\n", "a".repeat(1100));
+        assert_eq!(
+            Manifest::parse(&long).unwrap_err(),
+            "The AOF manifest file contains too long line"
+        );
     }
 }

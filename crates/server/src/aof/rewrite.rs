@@ -81,7 +81,7 @@ pub fn start(shared: &Arc<Shared>, core: &mut Core) -> Result<(), StartError> {
     core.aof.rewrite_scheduled = false;
     tracing::info!("Background append only file rewriting started");
     let shared = Arc::clone(shared);
-    let temp = dir.join(temp_base_name());
+    let temp = dir.join(temp_base_name(id));
     let tracker = shared.tasks.clone();
     tracker.spawn_blocking(move || {
         let written = write_base(&shared, source, &options, &temp);
@@ -91,9 +91,10 @@ pub fn start(shared: &Arc<Shared>, core: &mut Core) -> Result<(), StartError> {
     Ok(())
 }
 
-/// The temporary name of a base file being written.
-fn temp_base_name() -> String {
-    format!("temp-rewriteaof-bg-{}.aof", std::process::id())
+/// The temporary name of the base file rewrite `id` writes (a killed rewrite's thread may still be finishing
+/// when the next one starts, so each has its own).
+fn temp_base_name(id: u64) -> String {
+    format!("temp-rewriteaof-bg-{}-{id}.aof", std::process::id())
 }
 
 fn write_base(
@@ -112,7 +113,7 @@ fn write_base(
     } else {
         tracing::info!(
             "Successfully created the temporary AOF base file {}",
-            temp_base_name()
+            path.file_name().unwrap_or_default().to_string_lossy()
         );
     }
     result
@@ -260,7 +261,7 @@ fn install(shared: &Shared, core: &mut Core, temp: &Path) -> bool {
     }
     tracing::info!(
         "Successfully renamed the temporary AOF base file {} into {base_name}",
-        temp_base_name()
+        temp.file_name().unwrap_or_default().to_string_lossy()
     );
     let mut new_incr = None;
     if core.aof.state == AofState::WaitRewrite {
@@ -314,7 +315,8 @@ pub(crate) fn delete_history(core: &mut Core, dir: &Path, prefix: &str) {
 /// and whatever it wrote is discarded when its thread notices.
 pub fn kill(core: &mut Core) {
     if let Some(running) = core.aof.rewrite.take() {
-        tracing::info!("Killing running AOF rewrite");
+        // Redis's words ("child"): operators and Redis's tests look for them.
+        tracing::info!("Killing running AOF rewrite child");
         if let Some(id) = running.snapshot_id {
             core.keyspace.cancel_snapshot(id);
         }

@@ -302,8 +302,10 @@ impl SkipList {
             self.words[node as usize + SCORE] = new.to_bits();
             return true;
         }
-        // The descent already found the node's predecessors: unlink it with them, then insert anew.
-        let stored = self.member(node).clone();
+        // The descent already found the node's predecessors: unlink it with them, then insert anew. The
+        // member's handle moves to the new node (a clone would touch, and first share, its allocation).
+        let slot = self.words[node as usize + MEMBER] as usize;
+        let stored = std::mem::take(&mut self.members[slot]);
         self.unlink(node, &update);
         self.insert(stored, new);
         true
