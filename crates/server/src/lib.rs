@@ -34,6 +34,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod wait;
 pub mod watch;
+pub mod watchdog;
 
 mod connection;
 
@@ -171,6 +172,7 @@ impl Server {
             unix_listener,
         } = self;
         shared.tasks.spawn(cron::run(Arc::clone(&shared)));
+        watchdog::start(&shared);
         if shared.core().is_replica() {
             replica_link::start(&shared);
         }

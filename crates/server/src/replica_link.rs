@@ -277,6 +277,7 @@ async fn full_resync(
     }
     core.keyspace = loaded.keyspace;
     core.persistence.loading = None;
+    shared.watchdog.unblock();
     loading.armed = false;
     crate::scripting::commands::load_snapshot_functions(&mut core, shared, &loaded.functions);
     core.repl.reset_to_master(replid, offset);
@@ -410,6 +411,11 @@ async fn load_from_socket(
             core.keyspace.flush_all();
         }
         core.persistence.loading = Some(async_loading);
+        if !async_loading {
+            shared
+                .watchdog
+                .begin("loading the master's snapshot (clients are answered -LOADING)");
+        }
         async_loading
     };
     loading.armed = true;
@@ -509,6 +515,7 @@ impl Drop for LoadingFlag<'_> {
     fn drop(&mut self) {
         if self.armed {
             self.shared.core().persistence.loading = None;
+            self.shared.watchdog.unblock();
         }
     }
 }

@@ -46,6 +46,8 @@ pub struct Shared {
     pub shutdown: CancellationToken,
     /// Every spawned task, so shutdown can wait for them.
     pub tasks: TaskTracker,
+    /// What currently keeps clients from being served (`watchdog-period` reports it).
+    pub watchdog: crate::watchdog::Watchdog,
     /// The running master-link task, when this server is a replica.
     pub master_link_task: Mutex<Option<CancellationToken>>,
     /// `run_id` for INFO.
@@ -76,6 +78,7 @@ impl Shared {
             pending_shutdown: Mutex::new(None),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            watchdog: crate::watchdog::Watchdog::default(),
             master_link_task: Mutex::new(None),
             run_id: replication::ReplId::random().to_string(),
             started: Instant::now(),

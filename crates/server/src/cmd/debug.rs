@@ -35,7 +35,7 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if is(sub, "object") && args.len() == 1 {
         object(ctx, &args[0])
     } else if is(sub, "sleep") && args.len() == 1 {
-        sleep(&args[0])
+        sleep(ctx, &args[0])
     } else if is(sub, "set-active-expire") && args.len() == 1 {
         ctx.core.active_expire_enabled = parse_i64(&args[0]).is_some_and(|flag| flag != 0);
         Frame::ok()
@@ -127,7 +127,7 @@ fn object(ctx: &mut Ctx<'_>, key: &[u8]) -> Frame {
 }
 
 /// `DEBUG SLEEP seconds`: blocks the server while holding the core lock, as Redis's single thread would.
-fn sleep(seconds: &[u8]) -> Frame {
+fn sleep(ctx: &Ctx<'_>, seconds: &[u8]) -> Frame {
     let Some(seconds) = std::str::from_utf8(seconds)
         .ok()
         .and_then(|text| text.parse::<f64>().ok())
@@ -135,6 +135,7 @@ fn sleep(seconds: &[u8]) -> Frame {
         return errors::reply(errors::NOT_VALID_FLOAT);
     };
     if seconds > 0.0 && seconds.is_finite() {
+        let _blocked = ctx.shared.watchdog.block("DEBUG SLEEP");
         std::thread::sleep(Duration::from_secs_f64(seconds));
     }
     Frame::ok()

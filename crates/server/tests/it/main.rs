@@ -33,4 +33,5 @@ mod shutdown_wait;
 mod snapshot_writes;
 mod startup;
 mod tx_pubsub;
+mod watchdog;
 mod zsets;
