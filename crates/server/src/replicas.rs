@@ -92,6 +92,16 @@ impl ReplicaRegistry {
             .count()
     }
 
+    /// Replicas whose last acknowledged offset is exactly `offset`, whatever their state: what a shutdown
+    /// waits for (Redis's `isReadyToShutdown`; a replica that never acknowledged counts as at offset 0, so
+    /// one still waiting for its first snapshot from a master with an empty history holds nothing up).
+    pub fn in_sync_count(&self, offset: ReplOffset) -> usize {
+        self.replicas
+            .values()
+            .filter(|replica| replica.ack_offset == offset)
+            .count()
+    }
+
     /// The oldest stream offset some replica still has to be sent.
     pub fn oldest_pending_offset(&self) -> Option<ReplOffset> {
         self.replicas

@@ -94,7 +94,7 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) -> bool {
             return true;
         }
         let target = core.repl.offset();
-        if core.replicas.acked_count(target) == core.replicas.len() {
+        if core.replicas.in_sync_count(target) == core.replicas.len() {
             tracing::info!(
                 "{} of {} replicas are in sync when shutting down.",
                 core.replicas.len(),
@@ -131,7 +131,7 @@ async fn wait_for_lagging_replicas(shared: &Arc<Shared>) -> bool {
     let completed = loop {
         let (acked, total) = {
             let core = shared.core();
-            (core.replicas.acked_count(target), core.replicas.len())
+            (core.replicas.in_sync_count(target), core.replicas.len())
         };
         if acked == total || Instant::now() >= deadline {
             for replica in shared

@@ -12,7 +12,10 @@ on_both_servers!(a_long_debug_sleep_is_reported);
 
 fn a_long_debug_sleep_is_reported(subject: &Subject) {
     let node = subject.start(NodeConfig::new(free_port()).with("enable-debug-command", "yes"));
-    assert_eq!(node.cmd(&["CONFIG", "SET", "watchdog-period", "200"]), Frame::ok());
+    assert_eq!(
+        node.cmd(&["CONFIG", "SET", "watchdog-period", "200"]),
+        Frame::ok()
+    );
     assert_eq!(node.cmd(&["DEBUG", "SLEEP", "1"]), Frame::ok());
     wait_until(Duration::from_secs(5), "the watchdog's report", || {
         if node.log().contains("--- WATCHDOG TIMER EXPIRED ---") {
@@ -22,8 +25,14 @@ fn a_long_debug_sleep_is_reported(subject: &Subject) {
         }
     });
     // Off again: a new block goes unreported.
-    assert_eq!(node.cmd(&["CONFIG", "SET", "watchdog-period", "0"]), Frame::ok());
+    assert_eq!(
+        node.cmd(&["CONFIG", "SET", "watchdog-period", "0"]),
+        Frame::ok()
+    );
     let reports = node.log().matches("WATCHDOG TIMER EXPIRED").count();
     assert_eq!(node.cmd(&["DEBUG", "SLEEP", "0.5"]), Frame::ok());
-    assert_eq!(node.log().matches("WATCHDOG TIMER EXPIRED").count(), reports);
+    assert_eq!(
+        node.log().matches("WATCHDOG TIMER EXPIRED").count(),
+        reports
+    );
 }
