@@ -26,8 +26,10 @@ use crate::cmd::Ctx;
 use crate::core::Core;
 use crate::shared::{Shared, now_ms};
 
+mod multi_pop;
 mod timeout;
 
+pub use multi_pop::{MultiPop, parse_multi_pop};
 pub use timeout::parse_timeout;
 
 /// What a blocked command does once one of its keys may serve it.

@@ -608,6 +608,9 @@ bgsave | server | 1.0.0 | O(1)
 blmove | list | 6.2.0 | O(1)
     summary: Moves an element from one list to another, waiting while the source is empty
     args: source<key> destination<key> wherefrom{LEFT | RIGHT} whereto{LEFT | RIGHT} timeout<double>
+blmpop | list | 7.0.0 | O(N+M), N = keys given, M = elements popped
+    summary: Pops elements from the first non-empty list, waiting while all are empty
+    args: timeout<double> numkeys<integer> *key<key> where{LEFT | RIGHT} ?COUNT=count<integer>
 blpop | list | 2.0.0 | O(N), N = number of keys given
     summary: Pops the first element of the first non-empty list, waiting while all are empty
     args: *key<key> timeout<double>
@@ -621,6 +624,9 @@ brpoplpush | list | 2.2.0 | O(1)
 bzpopmax | sorted-set | 5.0.0 | O(log(N)), N = size of the sorted set
     summary: Pops the highest-scored member of the first non-empty sorted set, waiting while all are empty
     args: *key<key> timeout<double>
+bzmpop | sorted-set | 7.0.0 | O(K)+O(M*log(N)), K = keys given, N = size of the sorted set, M = members popped
+    summary: Pops members from the first non-empty sorted set, waiting while all are empty
+    args: timeout<double> numkeys<integer> *key<key> where{MIN | MAX} ?COUNT=count<integer>
 bzpopmin | sorted-set | 5.0.0 | O(log(N)), N = size of the sorted set
     summary: Pops the lowest-scored member of the first non-empty sorted set, waiting while all are empty
     args: *key<key> timeout<double>
@@ -871,6 +877,9 @@ llen | list | 1.0.0 | O(1)
 lmove | list | 6.2.0 | O(1)
     summary: Moves an element from one list to another
     args: source<key> destination<key> wherefrom{LEFT | RIGHT} whereto{LEFT | RIGHT}
+lmpop | list | 7.0.0 | O(N+M), N = keys given, M = elements popped
+    summary: Pops elements from the first non-empty list
+    args: numkeys<integer> *key<key> where{LEFT | RIGHT} ?COUNT=count<integer>
 lpop | list | 1.0.0 | O(N), N = number of elements returned
     summary: Removes and returns elements from the head of a list
     args: key<key> ?count<integer>@6.2.0
@@ -1283,6 +1292,9 @@ zmscore | sorted-set | 6.2.0 | O(N), N = number of members given
 zpopmax | sorted-set | 5.0.0 | O(log(N)*M), N = size of the sorted set, M = members popped
     summary: Removes and returns the highest-scored members of a sorted set
     args: key<key> ?count<integer>
+zmpop | sorted-set | 7.0.0 | O(K)+O(M*log(N)), K = keys given, N = size of the sorted set, M = members popped
+    summary: Pops members from the first non-empty sorted set
+    args: numkeys<integer> *key<key> where{MIN | MAX} ?COUNT=count<integer>
 zpopmin | sorted-set | 5.0.0 | O(log(N)*M), N = size of the sorted set, M = members popped
     summary: Removes and returns the lowest-scored members of a sorted set
     args: key<key> ?count<integer>

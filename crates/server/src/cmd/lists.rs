@@ -15,7 +15,7 @@ use crate::errors;
 
 pub mod blocking;
 
-pub use blocking::{blmove, blpop, brpop, brpoplpush, lmove, rpoplpush};
+pub use blocking::{blmove, blmpop, blpop, brpop, brpoplpush, lmove, lmpop, rpoplpush};
 
 /// The list under `key`: `Ok(None)` when missing, `Err` (the WRONGTYPE reply) for another type.
 fn list_mut<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut List>, Frame> {

@@ -709,6 +709,8 @@ const COMMANDS: &[CommandSpec] = &[
     command!("lpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpushx),
     command!("rpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpushx),
     command!("lpop", -2, WRITE | FAST, 1, 1, 1, lists::lpop),
+    command!("lmpop", -4, WRITE, 0, 0, 0, lists::lmpop),
+    command!("blmpop", -5, WRITE | BLOCKING, 0, 0, 0, lists::blmpop),
     command!("rpop", -2, WRITE | FAST, 1, 1, 1, lists::rpop),
     command!("llen", 2, READONLY | FAST, 1, 1, 1, lists::llen),
     command!("lrange", 4, READONLY, 1, 1, 1, lists::lrange),
@@ -855,6 +857,8 @@ const COMMANDS: &[CommandSpec] = &[
     command!("zremrangebylex", 4, WRITE, 1, 1, 1, zsets::zremrangebylex),
     command!("zremrangebyrank", 4, WRITE, 1, 1, 1, zsets::zremrangebyrank),
     command!("zpopmin", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmin),
+    command!("zmpop", -4, WRITE, 0, 0, 0, zsets::zmpop),
+    command!("bzmpop", -5, WRITE | BLOCKING, 0, 0, 0, zsets::bzmpop),
     command!("zpopmax", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmax),
     command!(
         "bzpopmin",

@@ -20,6 +20,7 @@ on_both_servers!(
     rename_onto_a_waited_key_serves_it,
     becoming_a_replica_unblocks_with_an_error,
     client_unblock_ends_a_wait,
+    multi_key_pops_served_later_reach_the_replica,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -122,6 +123,49 @@ fn replica_gets_the_pops_served_later(subject: &Subject) {
     for node in [&master, &replica] {
         assert_eq!(node.cmd(&["lrange", "q", "0", "-1"]), bulks(&["b"]));
         assert_eq!(node.cmd(&["lrange", "dst", "0", "-1"]), bulks(&["c"]));
+    }
+}
+
+/// BLMPOP and BZMPOP waiting on two keys are served by later writes, with up to COUNT elements; the replica
+/// ends up with the same data (the pops propagate as `RPOP key n` and `ZPOPMAX key n`).
+fn multi_key_pops_served_later_reach_the_replica(subject: &Subject) {
+    let master = start(subject);
+    let replica = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .replica_of(master.port()),
+    );
+    wait_for_sync(&replica);
+    let mut lists = blocked(
+        &master,
+        &["blmpop", "0", "2", "l1", "l2", "right", "count", "2"],
+        1,
+    );
+    let mut zsets = blocked(
+        &master,
+        &["bzmpop", "0", "2", "z1", "z2", "max", "count", "2"],
+        2,
+    );
+    assert_eq!(
+        master.cmd(&["rpush", "l2", "a", "b", "c"]),
+        Frame::Integer(3)
+    );
+    assert_eq!(
+        reply(&mut lists),
+        b"*2\r\n$2\r\nl2\r\n*2\r\n$1\r\nc\r\n$1\r\nb\r\n"
+    );
+    assert_eq!(
+        master.cmd(&["zadd", "z2", "1", "x", "2", "y", "3", "z"]),
+        Frame::Integer(3)
+    );
+    assert_eq!(
+        reply(&mut zsets),
+        b"*2\r\n$2\r\nz2\r\n*2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n"
+    );
+    wait_for_ofs_sync(&master, &replica);
+    for node in [&master, &replica] {
+        assert_eq!(node.cmd(&["lrange", "l2", "0", "-1"]), bulks(&["a"]));
+        assert_eq!(node.cmd(&["zrange", "z2", "0", "-1"]), bulks(&["x"]));
     }
 }
 

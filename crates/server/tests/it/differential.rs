@@ -324,6 +324,7 @@ differential_tests!(
     lmove_rpoplpush,
     blocking_pops_served_at_once,
     blocking_timeouts,
+    multi_key_pops,
 );
 
 differential_tests!(
@@ -367,6 +368,7 @@ differential_tests!(
     bzpop_timeouts,
     bzpop_in_multi,
     bzpop_resp3,
+    zmpop_and_bzmpop,
 );
 
 differential_tests!(

@@ -1,4 +1,8 @@
-//! LMOVE, RPOPLPUSH and the blocking list pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH.
+//! LMOVE, RPOPLPUSH, LMPOP and the blocking list pops: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP.
+//!
+//! `LMPOP`/`BLMPOP` pop up to `COUNT` elements from the first non-empty list of their keys (a key of another type
+//! met first answers WRONGTYPE), reply `[key, [elements]]`, and propagate as `LPOP key n` / `RPOP key n` with
+//! the number actually popped, whether served at once or after blocking.
 //!
 //! A blocking pop that finds an element runs as its non-blocking form and propagates as one (`BLPOP k 1` sends
 //! `LPOP k`, `BLMOVE` sends `LMOVE` with the client's direction words, `BRPOPLPUSH` sends `RPOPLPUSH`). One that
@@ -13,7 +17,7 @@ use keyspace::{Entry, Value};
 use resp::Frame;
 
 use super::{delete_if_empty, list_mut};
-use crate::blocking::{BlockedOp, parse_timeout};
+use crate::blocking::{BlockedOp, parse_multi_pop, parse_timeout};
 use crate::cmd::{Ctx, is, owned};
 use crate::errors;
 
@@ -31,6 +35,85 @@ pub fn lmove(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             Frame::Bulk(element)
         }
     }
+}
+
+/// `LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]`
+pub fn lmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    multi_pop(ctx, &argv[1..], None)
+}
+
+/// `BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]`
+pub fn blmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    match parse_timeout(&argv[1]) {
+        Ok(timeout) => multi_pop(ctx, &argv[2..], Some(timeout)),
+        Err(error) => error,
+    }
+}
+
+/// The shared body of LMPOP (`timeout` `None`: never blocks) and BLMPOP.
+fn multi_pop(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    timeout: Option<Option<std::time::Duration>>,
+) -> Frame {
+    let parsed = match parse_multi_pop(args) {
+        Ok(parsed) => parsed,
+        Err(error) => return error,
+    };
+    let end = match parse_end(parsed.where_arg) {
+        Ok(end) => end,
+        Err(error) => return error,
+    };
+    for key in parsed.keys {
+        match pop_many_one(ctx, key, end, parsed.count) {
+            Err(error) => return error,
+            Ok(None) => {}
+            Ok(Some(reply)) => return reply,
+        }
+    }
+    match timeout {
+        Some(timeout) if ctx.may_block() => {
+            let keys = parsed.keys.iter().map(owned).collect();
+            let op = BlockedMultiPop {
+                end,
+                count: parsed.count,
+            };
+            ctx.block(keys, timeout, Box::new(op));
+            Frame::NullArray
+        }
+        _ => Frame::NullArray,
+    }
+}
+
+/// Pops up to `count` elements of the list at `key`, propagating `LPOP key n` / `RPOP key n`; the reply is
+/// `[key, [elements]]`. `Ok(None)` when the key holds no list.
+fn pop_many_one(
+    ctx: &mut Ctx<'_>,
+    key: &Bytes,
+    end: End,
+    count: u64,
+) -> Result<Option<Frame>, Frame> {
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    let Some(list) = list_mut(ctx, key)? else {
+        return Ok(None);
+    };
+    let elements = list.pop_many(end, count);
+    if elements.is_empty() {
+        return Ok(None);
+    }
+    let popped = elements.len();
+    delete_if_empty(ctx, key);
+    ctx.touch(key);
+    ctx.propagate(vec![
+        pop_name(end),
+        key.clone(),
+        Bytes::from(popped.to_string()),
+    ]);
+    ctx.add_dirty(popped as u64 - 1);
+    Ok(Some(Frame::Array(vec![
+        Frame::Bulk(key.clone()),
+        Frame::Array(elements.into_iter().map(Frame::Bulk).collect()),
+    ])))
 }
 
 /// `RPOPLPUSH source destination`
@@ -228,6 +311,23 @@ impl BlockedOp for BlockedPop {
     fn serve(&mut self, ctx: &mut Ctx<'_>, key: &Bytes) -> Option<Frame> {
         // Another type under the key (a SET after a DEL in one transaction): keep waiting, as Redis does.
         pop_one(ctx, key, self.end).ok().flatten()
+    }
+
+    fn timeout_reply(&self) -> Frame {
+        Frame::NullArray
+    }
+}
+
+/// A `BLMPOP` waiting for any of its keys.
+#[derive(Debug)]
+struct BlockedMultiPop {
+    end: End,
+    count: u64,
+}
+
+impl BlockedOp for BlockedMultiPop {
+    fn serve(&mut self, ctx: &mut Ctx<'_>, key: &Bytes) -> Option<Frame> {
+        pop_many_one(ctx, key, self.end, self.count).ok().flatten()
     }
 
     fn timeout_reply(&self) -> Frame {

@@ -1,4 +1,8 @@
-//! The blocking sorted-set pops: BZPOPMIN and BZPOPMAX.
+//! The blocking sorted-set pops BZPOPMIN and BZPOPMAX, and the multi-key pops ZMPOP and BZMPOP.
+//!
+//! `ZMPOP`/`BZMPOP` pop up to `COUNT` members from the first non-empty sorted set of their keys (WRONGTYPE for a
+//! key of another type met first), reply `[key, [[member, score], ...]]`, and propagate as `ZPOPMIN key n` /
+//! `ZPOPMAX key n` with the number actually popped.
 //!
 //! Redis 7.0's `blockingGenericZpopCommand`: the timeout is parsed first; then the keys are looked at in order,
 //! a missing key is skipped, the first key of another type answers WRONGTYPE, and the first sorted set is popped
@@ -16,7 +20,7 @@ use resp::Frame;
 
 use super::score_frame;
 use super::write::pop_members;
-use crate::blocking::{BlockedOp, parse_timeout};
+use crate::blocking::{BlockedOp, parse_multi_pop, parse_timeout};
 use crate::cmd::{Ctx, owned};
 use crate::errors;
 
@@ -28,6 +32,105 @@ pub fn bzpopmin(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// `BZPOPMAX key [key ...] timeout`
 pub fn bzpopmax(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     blocking_pop(ctx, argv, true)
+}
+
+/// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
+pub fn zmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    multi_pop(ctx, &argv[1..], None)
+}
+
+/// `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`
+pub fn bzmpop(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+    match parse_timeout(&argv[1]) {
+        Ok(timeout) => multi_pop(ctx, &argv[2..], Some(timeout)),
+        Err(error) => error,
+    }
+}
+
+/// The shared body of ZMPOP (`timeout` `None`: never blocks) and BZMPOP.
+fn multi_pop(
+    ctx: &mut Ctx<'_>,
+    args: &[Bytes],
+    timeout: Option<Option<std::time::Duration>>,
+) -> Frame {
+    let parsed = match parse_multi_pop(args) {
+        Ok(parsed) => parsed,
+        Err(error) => return error,
+    };
+    let highest = if crate::cmd::is(parsed.where_arg, "max") {
+        true
+    } else if crate::cmd::is(parsed.where_arg, "min") {
+        false
+    } else {
+        return errors::reply(errors::SYNTAX);
+    };
+    for key in parsed.keys {
+        match pop_many_one(ctx, key, highest, parsed.count) {
+            Err(wrong_type) => return wrong_type,
+            Ok(None) => {}
+            Ok(Some(reply)) => return reply,
+        }
+    }
+    match timeout {
+        Some(timeout) if ctx.may_block() => {
+            let keys = parsed.keys.iter().map(owned).collect();
+            let op = BlockedMultiZPop {
+                highest,
+                count: parsed.count,
+            };
+            ctx.block(keys, timeout, Box::new(op));
+            Frame::NullArray
+        }
+        _ => Frame::NullArray,
+    }
+}
+
+/// Pops up to `count` members of the sorted set at `key`, propagating `ZPOPMIN key n` / `ZPOPMAX key n`; the
+/// reply is `[key, [[member, score], ...]]`. `Ok(None)` when the key is missing.
+fn pop_many_one(
+    ctx: &mut Ctx<'_>,
+    key: &Bytes,
+    highest: bool,
+    count: u64,
+) -> Result<Option<Frame>, Frame> {
+    let popped = pop_members(ctx, key, highest, count)?;
+    if popped.is_empty() {
+        return Ok(None);
+    }
+    ctx.touch(key);
+    ctx.propagate(vec![
+        pop_name(highest),
+        key.clone(),
+        Bytes::from(popped.len().to_string()),
+    ]);
+    ctx.add_dirty(popped.len() as u64 - 1);
+    let members = popped
+        .into_iter()
+        .map(|(member, score)| Frame::Array(vec![Frame::Bulk(member), score_frame(score)]))
+        .collect();
+    Ok(Some(Frame::Array(vec![
+        Frame::Bulk(key.clone()),
+        Frame::Array(members),
+    ])))
+}
+
+/// A `BZMPOP` waiting for any of its keys.
+#[derive(Debug)]
+struct BlockedMultiZPop {
+    highest: bool,
+    count: u64,
+}
+
+impl BlockedOp for BlockedMultiZPop {
+    fn serve(&mut self, ctx: &mut Ctx<'_>, key: &Bytes) -> Option<Frame> {
+        pop_many_one(ctx, key, self.highest, self.count)
+            .ok()
+            .flatten()
+    }
+
+    fn timeout_reply(&self) -> Frame {
+        Frame::NullArray
+    }
 }
 
 fn blocking_pop(ctx: &mut Ctx<'_>, argv: &[Bytes], highest: bool) -> Frame {

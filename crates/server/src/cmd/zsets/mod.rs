@@ -26,7 +26,7 @@ pub mod read;
 pub mod setops;
 pub mod write;
 
-pub use blocking::{bzpopmax, bzpopmin};
+pub use blocking::{bzmpop, bzpopmax, bzpopmin, zmpop};
 pub use range::{zrange, zrangebylex, zrangebyscore, zrangestore, zrevrange};
 pub use read::{zcard, zcount, zlexcount, zmscore, zrandmember, zrank, zrevrank, zscan, zscore};
 pub use setops::{zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zunionstore};

@@ -276,3 +276,44 @@ pub fn blocking_timeouts() -> Script {
         cmd("BLMOVE s b left right 0.01"),
     ])
 }
+
+/// LMPOP and BLMPOP: the first non-empty list of the keys, counts beyond the length, every argument error in
+/// Redis's order, WRONGTYPE met before a list, inside MULTI, RESP3, and a BLMPOP that times out.
+pub fn multi_key_pops() -> Script {
+    script(vec![
+        cmd("RPUSH l2 a b c d e"),
+        cmd("LMPOP 2 l1 l2 LEFT"),
+        cmd("LMPOP 2 l1 l2 right COUNT 2"),
+        cmd("LMPOP 1 l2 LEFT COUNT 10"),
+        cmd("EXISTS l2"),
+        cmd("LMPOP 2 l1 l2 LEFT"),
+        cmd("RPUSH l1 x"),
+        cmd("SET s v"),
+        cmd("LMPOP 2 s l1 LEFT"),
+        cmd("LMPOP 2 l1 s LEFT"),
+        cmd("LMPOP 0 l1 LEFT"),
+        cmd("LMPOP -1 l1 LEFT"),
+        cmd("LMPOP abc l1 LEFT"),
+        cmd("LMPOP 3 l1 LEFT"),
+        cmd("LMPOP 1 l1 UP"),
+        cmd("LMPOP 1 l1 LEFT COUNT"),
+        cmd("LMPOP 1 l1 LEFT COUNT 0"),
+        cmd("LMPOP 1 l1 LEFT COUNT -2"),
+        cmd("LMPOP 1 l1 LEFT COUNT 1 COUNT 2"),
+        cmd("LMPOP 1 l1 LEFT FOO 1"),
+        cmd("LMPOP 1 l1"),
+        cmd("BLMPOP 0.01 2 nokey other LEFT"),
+        cmd("BLMPOP 0.01 1 l1 RIGHT COUNT 5"),
+        cmd("BLMPOP abc 1 l1 LEFT"),
+        cmd("BLMPOP -1 1 l1 LEFT"),
+        cmd("BLMPOP 0.01 0 l1 LEFT"),
+        cmd("RPUSH m 1 2 3"),
+        cmd("MULTI"),
+        cmd("BLMPOP 0 1 nokey LEFT"),
+        cmd("LMPOP 1 m RIGHT COUNT 2"),
+        cmd("EXEC"),
+        cmd("HELLO 3").expect(super::Expect::SameExceptHelloId),
+        cmd("LMPOP 1 m LEFT"),
+        cmd("LMPOP 1 m LEFT"),
+    ])
+}

@@ -97,3 +97,40 @@ pub fn bzpop_resp3() -> Script {
         cmd("BZPOPMIN nokey 0.01"),
     ])
 }
+
+/// ZMPOP and BZMPOP: the first non-empty sorted set of the keys, counts beyond the size, argument errors in
+/// Redis's order, WRONGTYPE met first, inside MULTI, RESP3 scores, and a BZMPOP that times out.
+pub fn zmpop_and_bzmpop() -> Script {
+    script(vec![
+        cmd("ZADD z2 1 a 2 b 3 c -1.5 d 1e300 e"),
+        cmd("ZMPOP 2 z1 z2 MIN"),
+        cmd("ZMPOP 2 z1 z2 max COUNT 2"),
+        cmd("ZMPOP 1 z2 MIN COUNT 10"),
+        cmd("EXISTS z2"),
+        cmd("ZMPOP 2 z1 z2 MIN"),
+        cmd("ZADD z1 5 x"),
+        cmd("SET s v"),
+        cmd("ZMPOP 2 s z1 MIN"),
+        cmd("ZMPOP 2 z1 s MIN"),
+        cmd("ZMPOP 0 z1 MIN"),
+        cmd("ZMPOP abc z1 MIN"),
+        cmd("ZMPOP 3 z1 MIN"),
+        cmd("ZMPOP 1 z1 LEFT"),
+        cmd("ZMPOP 1 z1 MIN COUNT 0"),
+        cmd("ZMPOP 1 z1 MIN COUNT 1 COUNT 1"),
+        cmd("ZMPOP 1 z1 MIN BAR"),
+        cmd("BZMPOP 0.01 2 nokey other MIN"),
+        cmd("BZMPOP 0.01 1 z1 MAX COUNT 3"),
+        cmd("BZMPOP abc 1 z1 MIN"),
+        cmd("BZMPOP 0.01 0 z1 MIN"),
+        cmd("ZADD m 1 one 2 two 3 three"),
+        cmd("MULTI"),
+        cmd("BZMPOP 0 1 nokey MIN"),
+        cmd("ZMPOP 1 m MAX COUNT 2"),
+        cmd("EXEC"),
+        cmd("HELLO 3").expect(Expect::SameExceptHelloId),
+        cmd("ZMPOP 1 m MIN"),
+        cmd("ZADD m 0.5 half"),
+        cmd("BZMPOP 0 1 m MAX COUNT 2"),
+    ])
+}
