@@ -223,6 +223,33 @@ impl Ctx<'_> {
         self.core.blocking.signal_db(db);
     }
 
+    /// The shape every multi-key pop shares (`BLPOP`, `BZPOPMIN`, `LMPOP`, `BZMPOP`...): `pop` is tried on each
+    /// key in order and its first reply or error is the answer; when no key had anything, a command with a
+    /// `timeout` (`Some`) that may block waits with the `BlockedOp` from `op`, and otherwise answers a null
+    /// array, as a timeout would.
+    pub fn pop_first_or_block(
+        &mut self,
+        keys: &[Bytes],
+        timeout: Option<Option<Duration>>,
+        mut pop: impl FnMut(&mut Self, &Bytes) -> Result<Option<Frame>, Frame>,
+        op: impl FnOnce() -> Box<dyn BlockedOp>,
+    ) -> Frame {
+        for key in keys {
+            match pop(self, key) {
+                Err(error) => return error,
+                Ok(None) => {}
+                Ok(Some(reply)) => return reply,
+            }
+        }
+        if let Some(timeout) = timeout
+            && self.may_block()
+        {
+            let keys = keys.iter().map(crate::cmd::owned).collect();
+            self.block(keys, timeout, op());
+        }
+        Frame::NullArray
+    }
+
     /// Whether the running command may block: not inside `EXEC`, nor for the master link (Redis's
     /// `CLIENT_DENY_BLOCKING`); there a blocking command on empty keys answers as if it timed out.
     pub fn may_block(&self) -> bool {

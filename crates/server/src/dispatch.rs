@@ -167,9 +167,9 @@ impl<'a> Batch<'a> {
             Some(link) if !client.is_master_link => Some(link.state != ReplicaLinkState::Connected),
             _ => None,
         };
-        if (spec.has(flags::WRITE) || spec.name == "ping")
+        if let Some(error) = crate::aof::write_error(&core.aof)
+            && (spec.has(flags::WRITE) || spec.name == "ping")
             && !client.is_master_link
-            && let Some(error) = crate::aof::write_error(&core.aof)
         {
             return self.reject(client, Some(spec), errors::reply(&error));
         }

@@ -202,7 +202,7 @@ fn load_file(
         return Ok(FileOutcome::Loaded);
     }
     let mut client = ClientState::new(0, None, true);
-    let mut queued: Option<Vec<Vec<Bytes>>> = None;
+    let mut queued: Option<Vec<(&'static cmd::CommandSpec, Vec<Bytes>)>> = None;
     let (mut at, mut valid_up_to, mut valid_before_multi) = (0, 0, 0);
     let stop = loop {
         if at == bytes.len() {
@@ -247,12 +247,12 @@ fn load_file(
                 queued = Some(Vec::new());
             }
             ("exec", Some(_)) => {
-                for command in queued.take().unwrap_or_default() {
-                    run(shared, core, &mut client, &command);
+                for (spec, command) in queued.take().unwrap_or_default() {
+                    run(shared, core, &mut client, spec, &command);
                 }
             }
-            (_, Some(commands)) => commands.push(argv),
-            _ => run(shared, core, &mut client, &argv),
+            (_, Some(commands)) => commands.push((spec, argv)),
+            _ => run(shared, core, &mut client, spec, &argv),
         }
         valid_up_to = at;
     };
@@ -345,10 +345,13 @@ fn leading_integer(text: &[u8]) -> i64 {
 }
 
 /// Runs one command as the AOF loader's client: the handler alone, its reply and propagation dropped.
-fn run(shared: &Arc<Shared>, core: &mut Core, client: &mut ClientState, argv: &[Bytes]) {
-    let Some(spec) = cmd::lookup(&argv[0]) else {
-        return;
-    };
+fn run(
+    shared: &Arc<Shared>,
+    core: &mut Core,
+    client: &mut ClientState,
+    spec: &cmd::CommandSpec,
+    argv: &[Bytes],
+) {
     let mut ctx = Ctx::new(core, client, shared, now_ms(), ExpiryPolicy::Keep);
     let _reply = (spec.handler)(&mut ctx, argv);
     let _ = ctx.take_propagation();

@@ -27,6 +27,18 @@ fn start(subject: &Subject) -> Node {
     subject.start(NodeConfig::new(free_port()).with("save", "\"\""))
 }
 
+/// A master and a replica of it, in sync.
+pub fn master_with_replica(subject: &Subject) -> (Node, Node) {
+    let master = start(subject);
+    let replica = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .replica_of(master.port()),
+    );
+    wait_for_sync(&replica);
+    (master, replica)
+}
+
 /// Two clients blocked on the same key get one element each, in the order they blocked; a client blocked on
 /// two keys is served by whichever gets an element.
 fn waiters_are_served_first_come_first_served(subject: &Subject) {
@@ -104,13 +116,7 @@ fn a_blocked_client_does_not_hold_up_others(subject: &Subject) {
 
 /// The pops served after a push reach the replica (as LPOP/LMOVE), so both end with the same lists.
 fn replica_gets_the_pops_served_later(subject: &Subject) {
-    let master = start(subject);
-    let replica = subject.start(
-        NodeConfig::new(free_port())
-            .with("save", "\"\"")
-            .replica_of(master.port()),
-    );
-    wait_for_sync(&replica);
+    let (master, replica) = master_with_replica(subject);
     let mut pop = blocked(&master, &["blpop", "q", "0"], 1);
     let mut mover = blocked(&master, &["blmove", "q", "dst", "right", "left", "0"], 2);
     assert_eq!(
@@ -129,13 +135,7 @@ fn replica_gets_the_pops_served_later(subject: &Subject) {
 /// BLMPOP and BZMPOP waiting on two keys are served by later writes, with up to COUNT elements; the replica
 /// ends up with the same data (the pops propagate as `RPOP key n` and `ZPOPMAX key n`).
 fn multi_key_pops_served_later_reach_the_replica(subject: &Subject) {
-    let master = start(subject);
-    let replica = subject.start(
-        NodeConfig::new(free_port())
-            .with("save", "\"\"")
-            .replica_of(master.port()),
-    );
-    wait_for_sync(&replica);
+    let (master, replica) = master_with_replica(subject);
     let mut lists = blocked(
         &master,
         &["blmpop", "0", "2", "l1", "l2", "right", "count", "2"],

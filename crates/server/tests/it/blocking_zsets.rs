@@ -4,9 +4,9 @@
 //! data after pops served later. `COMMAND INFO` lists every blocking pop with Redis's flags.
 
 use resp::Frame;
-use testkit::{Node, NodeConfig, free_port, wait_for_ofs_sync, wait_for_sync};
+use testkit::{Node, NodeConfig, free_port, wait_for_ofs_sync};
 
-use crate::blocking::{blocked, reply, send, wait_blocked};
+use crate::blocking::{blocked, master_with_replica, reply, send, wait_blocked};
 use crate::differential::raw::RawConnection;
 use crate::support::{Subject, on_both_servers};
 
@@ -211,13 +211,7 @@ fn served_later_in_resp3_and_after_exec(subject: &Subject) {
 
 /// The pops served after a ZADD reach the replica (as ZPOPMIN/ZPOPMAX), so both end with the same sets.
 fn replica_gets_the_zset_pops_served_later(subject: &Subject) {
-    let master = start(subject);
-    let replica = subject.start(
-        NodeConfig::new(free_port())
-            .with("save", "\"\"")
-            .replica_of(master.port()),
-    );
-    wait_for_sync(&replica);
+    let (master, replica) = master_with_replica(subject);
     let mut low = blocked(&master, &["bzpopmin", "q", "0"], 1);
     let mut high = blocked(&master, &["bzpopmax", "q", "0"], 2);
     assert_eq!(

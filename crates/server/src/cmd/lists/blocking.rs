@@ -64,25 +64,13 @@ fn multi_pop(
         Ok(end) => end,
         Err(error) => return error,
     };
-    for key in parsed.keys {
-        match pop_many_one(ctx, key, end, parsed.count) {
-            Err(error) => return error,
-            Ok(None) => {}
-            Ok(Some(reply)) => return reply,
-        }
-    }
-    match timeout {
-        Some(timeout) if ctx.may_block() => {
-            let keys = parsed.keys.iter().map(owned).collect();
-            let op = BlockedMultiPop {
-                end,
-                count: parsed.count,
-            };
-            ctx.block(keys, timeout, Box::new(op));
-            Frame::NullArray
-        }
-        _ => Frame::NullArray,
-    }
+    let count = parsed.count;
+    ctx.pop_first_or_block(
+        parsed.keys,
+        timeout,
+        |ctx, key| pop_many_one(ctx, key, end, count),
+        || Box::new(BlockedMultiPop { end, count }),
+    )
 }
 
 /// Pops up to `count` elements of the list at `key`, propagating `LPOP key n` / `RPOP key n`; the reply is
@@ -243,19 +231,12 @@ fn blocking_pop(ctx: &mut Ctx<'_>, argv: &[Bytes], end: End) -> Frame {
         Ok(timeout) => timeout,
         Err(error) => return error,
     };
-    for key in keys {
-        match pop_one(ctx, key, end) {
-            Err(error) => return error,
-            Ok(None) => {}
-            Ok(Some(reply)) => return reply,
-        }
-    }
-    if !ctx.may_block() {
-        return Frame::NullArray;
-    }
-    let keys = keys.iter().map(owned).collect();
-    ctx.block(keys, timeout, Box::new(BlockedPop { end }));
-    Frame::NullArray
+    ctx.pop_first_or_block(
+        keys,
+        Some(timeout),
+        |ctx, key| pop_one(ctx, key, end),
+        || Box::new(BlockedPop { end }),
+    )
 }
 
 /// Pops one element of the list at `key` and propagates `LPOP key` / `RPOP key`; the reply is `[key, element]`.

@@ -21,7 +21,7 @@ use resp::Frame;
 use super::score_frame;
 use super::write::pop_members;
 use crate::blocking::{BlockedOp, parse_multi_pop, parse_timeout};
-use crate::cmd::{Ctx, owned};
+use crate::cmd::Ctx;
 use crate::errors;
 
 /// `BZPOPMIN key [key ...] timeout`
@@ -64,25 +64,13 @@ fn multi_pop(
     } else {
         return errors::reply(errors::SYNTAX);
     };
-    for key in parsed.keys {
-        match pop_many_one(ctx, key, highest, parsed.count) {
-            Err(wrong_type) => return wrong_type,
-            Ok(None) => {}
-            Ok(Some(reply)) => return reply,
-        }
-    }
-    match timeout {
-        Some(timeout) if ctx.may_block() => {
-            let keys = parsed.keys.iter().map(owned).collect();
-            let op = BlockedMultiZPop {
-                highest,
-                count: parsed.count,
-            };
-            ctx.block(keys, timeout, Box::new(op));
-            Frame::NullArray
-        }
-        _ => Frame::NullArray,
-    }
+    let count = parsed.count;
+    ctx.pop_first_or_block(
+        parsed.keys,
+        timeout,
+        |ctx, key| pop_many_one(ctx, key, highest, count),
+        || Box::new(BlockedMultiZPop { highest, count }),
+    )
 }
 
 /// Pops up to `count` members of the sorted set at `key`, propagating `ZPOPMIN key n` / `ZPOPMAX key n`; the
@@ -141,19 +129,12 @@ fn blocking_pop(ctx: &mut Ctx<'_>, argv: &[Bytes], highest: bool) -> Frame {
         Ok(timeout) => timeout,
         Err(error) => return error,
     };
-    for key in keys {
-        match pop_one(ctx, key, highest) {
-            Err(wrong_type) => return wrong_type,
-            Ok(None) => {}
-            Ok(Some(reply)) => return reply,
-        }
-    }
-    if !ctx.may_block() {
-        return Frame::NullArray;
-    }
-    let keys = keys.iter().map(owned).collect();
-    ctx.block(keys, timeout, Box::new(BlockedZPop { highest }));
-    Frame::NullArray
+    ctx.pop_first_or_block(
+        keys,
+        Some(timeout),
+        |ctx, key| pop_one(ctx, key, highest),
+        || Box::new(BlockedZPop { highest }),
+    )
 }
 
 /// Pops the lowest (or highest) member of the sorted set at `key` and propagates `ZPOPMIN key` /
