@@ -74,20 +74,26 @@ async fn serve<S: Transport>(
     let mailbox = Arc::clone(&client.mailbox);
     // Pub/Sub message bytes in `output`, acknowledged to the mailbox once written.
     let mut mail_bytes = 0;
+    // A step that a command run again after a pause left to do (a script, a block, a WAIT...).
+    let mut next: Option<Step> = None;
     loop {
-        let step = execute_buffered(
-            shared,
-            client,
-            &mut decoder,
-            &mut input,
-            &mut output,
-            &mut mail_bytes,
-        );
+        let step = match next.take() {
+            Some(step) => step,
+            None => execute_buffered(
+                shared,
+                client,
+                &mut decoder,
+                &mut input,
+                &mut output,
+                &mut mail_bytes,
+            ),
+        };
         if mailbox.overflowed() {
             return None;
         }
         match step {
             Step::ReadMore => {}
+            Step::Continue => continue,
             Step::Close => {
                 let _ = stream.write_all(&output).await;
                 return None;
@@ -106,8 +112,11 @@ async fn serve<S: Transport>(
                     return None;
                 }
                 output.clear();
-                let reply = run_when_writes_resume(shared, client, &args).await?;
-                encode_frame(&reply, client.protocol, &mut output);
+                // The command, run again, may itself end in any step (a script, a block, a WAIT...).
+                next = Some(
+                    run_when_writes_resume(shared, client, &args, &mut output, &mut mail_bytes)
+                        .await?,
+                );
                 continue;
             }
             Step::Wait(request) => {
@@ -317,6 +326,8 @@ impl Drop for LeaveQueues<'_> {
 enum Step {
     /// Write the replies and read more.
     ReadMore,
+    /// Run what is already buffered (the replies so far stay in `output`).
+    Continue,
     /// Write the replies, then close (QUIT, protocol error).
     Close,
     /// Write the replies, then shut the server down.
@@ -371,66 +382,84 @@ fn execute_buffered(
         in_batch += 1;
         // Messages published while the command ran (by itself too) come before its reply, as in Redis.
         deliver_mail(client, output, mail_bytes);
-        if let Some(pending) = client.blocked.take() {
-            return Step::Block(pending);
-        }
-        // `CLIENT REPLY`: OFF drops every reply, SKIP the reply of the next command only.
-        let suppress = std::mem::take(&mut client.suppress_reply)
-            || client.reply_off
-            || std::mem::take(&mut client.reply_skip);
-        client.reply_skip = std::mem::take(&mut client.reply_skip_next);
-        let after = client.after_reply.take();
-        if !suppress
-            && !matches!(
-                after,
-                Some(
-                    AfterReply::Shutdown(_)
-                        | AfterReply::Wait(_)
-                        | AfterReply::Paused
-                        | AfterReply::RunScript(_)
-                )
-            )
-        {
-            for extra in client.extra_replies.drain(..) {
-                encode_frame(&extra, client.protocol, output);
-            }
-            encode_frame(&reply, client.protocol, output);
-        }
-        match after {
-            None => {}
-            Some(AfterReply::Close) => return Step::Close,
-            Some(AfterReply::Shutdown(mode)) => return Step::Shutdown(mode),
-            Some(AfterReply::ServeReplica(plan)) => return Step::ServeReplica(plan),
-            Some(AfterReply::Wait(request)) => return Step::Wait(request),
-            Some(AfterReply::Paused) => return Step::Paused(command.args),
-            Some(AfterReply::RunScript(invocation)) => return Step::RunScript(invocation),
+        if let Some(step) = settle(client, reply, command.args, output) {
+            return step;
         }
     }
 }
 
+/// Encodes the reply of a command that just ran into `output` (unless `CLIENT REPLY` suppresses it, or the
+/// reply comes later) and returns the step it asks for, if any: every command, whether run straight from
+/// the input or again after a pause, ends here, so none of them can leave a script, a block or a `WAIT`
+/// behind (a script paused behind another one used to lose its invocation and leave the gate closed).
+fn settle(
+    client: &mut ClientState,
+    reply: Frame,
+    args: Vec<bytes::Bytes>,
+    output: &mut BytesMut,
+) -> Option<Step> {
+    if let Some(pending) = client.blocked.take() {
+        return Some(Step::Block(pending));
+    }
+    // `CLIENT REPLY`: OFF drops every reply, SKIP the reply of the next command only.
+    let suppress = std::mem::take(&mut client.suppress_reply)
+        || client.reply_off
+        || std::mem::take(&mut client.reply_skip);
+    client.reply_skip = std::mem::take(&mut client.reply_skip_next);
+    let after = client.after_reply.take();
+    if !suppress
+        && !matches!(
+            after,
+            Some(
+                AfterReply::Shutdown(_)
+                    | AfterReply::Wait(_)
+                    | AfterReply::Paused
+                    | AfterReply::RunScript(_)
+            )
+        )
+    {
+        for extra in client.extra_replies.drain(..) {
+            encode_frame(&extra, client.protocol, output);
+        }
+        encode_frame(&reply, client.protocol, output);
+    }
+    match after? {
+        AfterReply::Close => Some(Step::Close),
+        AfterReply::Shutdown(mode) => Some(Step::Shutdown(mode)),
+        AfterReply::ServeReplica(plan) => Some(Step::ServeReplica(plan)),
+        AfterReply::Wait(request) => Some(Step::Wait(request)),
+        AfterReply::Paused => Some(Step::Paused(args)),
+        AfterReply::RunScript(invocation) => Some(Step::RunScript(invocation)),
+    }
+}
+
 /// Runs `args` once commands like it are no longer paused (a `FAILOVER`, a shutdown waiting for replicas,
-/// `CLIENT PAUSE`); `None` if the server stops meanwhile.
+/// `CLIENT PAUSE`, a running script), encodes its reply and returns what the connection does next; `None`
+/// if the server stops meanwhile.
 async fn run_when_writes_resume(
     shared: &Arc<Shared>,
     client: &mut ClientState,
     args: &[bytes::Bytes],
-) -> Option<Frame> {
+    output: &mut BytesMut,
+    mail_bytes: &mut usize,
+) -> Option<Step> {
     let mut pause = shared.pause.subscribe();
     let mut script = shared.scripts.subscribe();
     loop {
         pause.borrow_and_update();
         script.borrow_and_update();
         let reply = dispatch::execute(shared, client, args);
-        match client.after_reply.take() {
-            Some(AfterReply::Paused) => {
-                tokio::select! {
-                    changed = pause.changed() => changed.ok()?,
-                    changed = script.changed() => changed.ok()?,
-                    () = shared.shutdown.cancelled() => return None,
-                }
+        if matches!(client.after_reply, Some(AfterReply::Paused)) {
+            client.after_reply = None;
+            tokio::select! {
+                changed = pause.changed() => changed.ok()?,
+                changed = script.changed() => changed.ok()?,
+                () = shared.shutdown.cancelled() => return None,
             }
-            _ => return Some(reply),
+            continue;
         }
+        deliver_mail(client, output, mail_bytes);
+        return Some(settle(client, reply, args.to_vec(), output).unwrap_or(Step::Continue));
     }
 }
 

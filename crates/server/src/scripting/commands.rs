@@ -211,12 +211,16 @@ fn start(ctx: &mut Ctx<'_>, invocation: Invocation) -> Frame {
         ctx.append_propagation(outcome.effects);
         return outcome.reply;
     }
-    ctx.shared.scripts.start(
+    if !ctx.shared.scripts.try_start(
         invocation.eval,
         invocation.display_name.clone(),
         invocation.command.clone(),
         invocation.from_master,
-    );
+    ) {
+        // Another script holds the gate: run this command again once it reopens.
+        ctx.client.after_reply = Some(AfterReply::Paused);
+        return Frame::Null;
+    }
     ctx.client.after_reply = Some(AfterReply::RunScript(Box::new(invocation)));
     Frame::Null
 }

@@ -66,9 +66,22 @@ impl ScriptGate {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Opens the gate for a script called `name` (`f_<sha>` or the function's name) run by `command`.
-    pub fn start(&self, eval: bool, name: String, command: Vec<Bytes>, from_master: bool) {
-        *self.state() = Some(Running {
+    /// Opens the gate for a script called `name` (`f_<sha>` or the function's name) run by `command`, if no
+    /// other script holds it; false if one does (the caller then waits for the gate to reopen, see
+    /// [`ScriptGate::subscribe`]). Checking and opening are one step under the gate's own lock, so two
+    /// scripts can never both run, whatever lock their callers hold.
+    pub fn try_start(
+        &self,
+        eval: bool,
+        name: String,
+        command: Vec<Bytes>,
+        from_master: bool,
+    ) -> bool {
+        let mut state = self.state();
+        if state.is_some() {
+            return false;
+        }
+        *state = Some(Running {
             started: Instant::now(),
             eval,
             name,
@@ -78,13 +91,16 @@ impl ScriptGate {
             from_master,
         });
         self.phase.send_replace(Phase::Running);
+        true
     }
 
     /// Closes the gate: the script ended.
     pub fn finish(&self) {
+        let mut state = self.state();
         let was_busy = *self.phase.borrow() == Phase::Busy;
-        *self.state() = None;
+        *state = None;
         self.phase.send_replace(Phase::Idle);
+        drop(state);
         if was_busy {
             tracing::warn!("Slow script finished, the server is responsive again.");
         }
@@ -199,7 +215,7 @@ mod tests {
             gate.kill(true),
             Err("NOTBUSY No scripts in execution right now.")
         );
-        gate.start(true, "f_abc".into(), Vec::new(), false);
+        assert!(gate.try_start(true, "f_abc".into(), Vec::new(), false));
         assert_eq!(gate.phase(), Phase::Running);
         assert_eq!(gate.kill(false), Err(BUSY_EVAL));
         assert!(!gate.checkpoint(0));
@@ -208,7 +224,7 @@ mod tests {
         gate.finish();
         assert_eq!(gate.phase(), Phase::Idle);
 
-        gate.start(false, "f".into(), Vec::new(), false);
+        assert!(gate.try_start(false, "f".into(), Vec::new(), false));
         gate.note_write();
         assert!(
             gate.kill(false)
@@ -220,10 +236,123 @@ mod tests {
         gate.finish();
     }
 
+    /// One client of the interleaving model: the steps a connection takes with its scripts.
+    enum Client {
+        /// About to run its next script: subscribe to the phase, then try to open the gate.
+        Admit {
+            left: usize,
+        },
+        /// Paused behind another script until the phase changes (`run_when_writes_resume`).
+        Waiting {
+            left: usize,
+            phase: watch::Receiver<Phase>,
+        },
+        /// Its script runs; its next step ends it.
+        Running {
+            left: usize,
+        },
+        Done,
+    }
+
+    /// Replays `schedule` (which client steps next, by index among those that can) from the start; returns
+    /// how many clients could step after it, or an error naming a broken rule.
+    fn replay(clients: usize, scripts: usize, schedule: &[usize]) -> Result<usize, String> {
+        let gate = ScriptGate::default();
+        let mut states: Vec<Client> = (0..clients)
+            .map(|_| Client::Admit { left: scripts })
+            .collect();
+        let runnable = |states: &[Client]| -> Vec<usize> {
+            (0..states.len())
+                .filter(|&i| match &states[i] {
+                    Client::Waiting { phase, .. } => phase.has_changed().unwrap_or(true),
+                    Client::Done => false,
+                    _ => true,
+                })
+                .collect()
+        };
+        for &choice in schedule {
+            let index = runnable(&states)[choice];
+            states[index] = match std::mem::replace(&mut states[index], Client::Done) {
+                Client::Admit { left } => {
+                    let mut phase = gate.subscribe();
+                    phase.borrow_and_update();
+                    if gate.try_start(true, format!("f_{index}"), Vec::new(), false) {
+                        Client::Running { left }
+                    } else {
+                        Client::Waiting { left, phase }
+                    }
+                }
+                Client::Waiting { left, .. } => Client::Admit { left },
+                Client::Running { left } => {
+                    gate.finish();
+                    if left > 1 {
+                        Client::Admit { left: left - 1 }
+                    } else {
+                        Client::Done
+                    }
+                }
+                Client::Done => unreachable!("done clients are never runnable"),
+            };
+            let running = states
+                .iter()
+                .filter(|state| matches!(state, Client::Running { .. }))
+                .count();
+            if running > 1 {
+                return Err(format!("{running} scripts run at once after {schedule:?}"));
+            }
+        }
+        let next = runnable(&states).len();
+        if next == 0 && !states.iter().all(|state| matches!(state, Client::Done)) {
+            return Err(format!("clients wait forever after {schedule:?}"));
+        }
+        Ok(next)
+    }
+
+    /// Explores every schedule of `clients` running `scripts` each; returns how many complete ones there are.
+    fn explore(clients: usize, scripts: usize, schedule: &mut Vec<usize>) -> usize {
+        let next = replay(clients, scripts, schedule).unwrap_or_else(|broken| panic!("{broken}"));
+        if next == 0 {
+            return 1;
+        }
+        (0..next)
+            .map(|choice| {
+                schedule.push(choice);
+                let complete = explore(clients, scripts, schedule);
+                schedule.pop();
+                complete
+            })
+            .sum()
+    }
+
+    /// Every interleaving of three clients running one script each, and of two running two each: never two
+    /// scripts at once, and no schedule leaves a client waiting for a gate nobody will reopen.
+    #[test]
+    fn every_interleaving_of_concurrent_scripts_makes_progress() {
+        let three = explore(3, 1, &mut Vec::new());
+        let two = explore(2, 2, &mut Vec::new());
+        assert!(
+            three > 50 && two > 50,
+            "only {three} and {two} complete schedules"
+        );
+    }
+
+    #[test]
+    fn a_second_script_cannot_open_a_held_gate() {
+        let gate = ScriptGate::default();
+        assert!(gate.try_start(true, "f_a".into(), Vec::new(), false));
+        assert!(!gate.try_start(true, "f_b".into(), Vec::new(), false));
+        assert_eq!(
+            gate.running().map(|(name, ..)| name).as_deref(),
+            Some("f_a")
+        );
+        gate.finish();
+        assert!(gate.try_start(true, "f_b".into(), Vec::new(), false));
+    }
+
     #[test]
     fn checkpoint_turns_busy_past_the_threshold() {
         let gate = ScriptGate::default();
-        gate.start(true, "f_abc".into(), Vec::new(), false);
+        assert!(gate.try_start(true, "f_abc".into(), Vec::new(), false));
         gate.checkpoint(0);
         assert_eq!(gate.phase(), Phase::Running);
         std::thread::sleep(std::time::Duration::from_millis(2));

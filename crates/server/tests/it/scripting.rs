@@ -1,7 +1,9 @@
 //! Scripts as processes see them: a script running past `busy-reply-threshold` makes other clients get
 //! `-BUSY` until `SCRIPT KILL` / `FUNCTION KILL` stops it (or, once it wrote, only `SHUTDOWN NOSAVE` can);
 //! script effects and function libraries reach replicas (by the stream and by the snapshot); function
-//! payloads restore across implementations. Run against both servers.
+//! payloads restore across implementations; scripts from many clients at once all run, and whatever a
+//! command paused behind a script turns out to be (another script, a blocking pop, a `WAIT`) it runs as
+//! usual. Run against both servers.
 
 use resp::Frame;
 use testkit::{
@@ -16,6 +18,8 @@ on_both_servers!(
     busy_function_is_killed_with_function_kill,
     script_that_wrote_is_unkillable_but_shutdown_nosave_works,
     script_effects_and_functions_reach_replicas,
+    concurrent_scripts_from_many_clients_all_run,
+    commands_paused_behind_a_script_block_and_wait_as_usual,
 );
 
 const BUSY_EVAL: &str =
@@ -208,5 +212,95 @@ fn function_payloads_restore_across_implementations() {
             Frame::ok()
         );
         assert_eq!(to.cmd(&["FCALL", "hello", "0"]), expected);
+    }
+}
+
+/// Issue 9, defect 1: with two or more clients running scripts at once, a script that waited for another
+/// one lost its invocation (nil reply, never run) and left the gate closed: the server answered nothing
+/// again, not even `PING` on a new connection.
+fn concurrent_scripts_from_many_clients_all_run(subject: &Subject) {
+    const CLIENTS: usize = 8;
+    const CALLS: usize = 300;
+    let [port] = free_ports::<1>();
+    let node = subject.start(NodeConfig::new(port));
+    let mut setup = node.client();
+    setup.cmd(&["FUNCTION", "LOAD", LIBRARY]);
+    let sha = match setup.cmd(&["SCRIPT", "LOAD", "return redis.call('incr', KEYS[1])"]) {
+        Frame::Bulk(sha) => String::from_utf8(sha.to_vec()).expect("sha"),
+        other => panic!("SCRIPT LOAD: {other:?}"),
+    };
+    std::thread::scope(|scope| {
+        for worker in 0..CLIENTS {
+            let node = &node;
+            let sha = &sha;
+            scope.spawn(move || {
+                let mut client = node.client();
+                for call in 0..CALLS {
+                    let reply = match call % 3 {
+                        0 => client.cmd(&["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"]),
+                        1 => client.cmd(&["EVALSHA", sha, "1", "n"]),
+                        _ => client.cmd(&["FCALL", "bump", "1", "n", "1"]),
+                    };
+                    assert!(
+                        matches!(reply, Frame::Integer(_)),
+                        "client {worker}, call {call}: {reply:?}"
+                    );
+                }
+            });
+        }
+    });
+    assert_eq!(
+        node.client().cmd(&["GET", "n"]),
+        Frame::Bulk((CLIENTS * CALLS).to_string().into())
+    );
+    assert_eq!(node.client().cmd(&["PING"]), Frame::Simple("PONG".into()));
+}
+
+/// A command that arrives while a script runs waits for it, then runs as if it had come later: a blocking
+/// pop blocks (and is served by a later push), a `WAIT` answers, another script runs. Whether each command
+/// arrives during the script or after it varies from round to round; the outcome must not.
+fn commands_paused_behind_a_script_block_and_wait_as_usual(subject: &Subject) {
+    let [port] = free_ports::<1>();
+    let node = subject.start(NodeConfig::new(port));
+    // Runs for about 20 ms of the server's clock, reading only.
+    let slow = "local t = redis.call('time') local start = t[1] * 1000000 + t[2] \
+        repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 20000 return 1";
+    for round in 0..20 {
+        let list = format!("list{round}");
+        let mut runner = node.client();
+        let mut popper = node.client();
+        let mut waiter = node.client();
+        let mut scripter = node.client();
+        runner.send(&["EVAL", slow, "0"]).expect("send EVAL");
+        popper.send(&["BLPOP", &list, "0"]).expect("send BLPOP");
+        waiter.send(&["WAIT", "0", "0"]).expect("send WAIT");
+        scripter
+            .send(&["EVAL", "return redis.call('incr', KEYS[1])", "1", "count"])
+            .expect("send EVAL");
+        assert_eq!(runner.read_reply().expect("slow script"), Frame::Integer(1));
+        assert_eq!(waiter.read_reply().expect("WAIT"), Frame::Integer(0));
+        assert_eq!(
+            scripter.read_reply().expect("second script"),
+            Frame::Integer(round + 1)
+        );
+        // The pop is blocked (not answered nil): it gets the element pushed now.
+        wait_until(DEFAULT_DEADLINE, "the BLPOP to block", || {
+            match node.client().cmd(&["INFO", "clients"]) {
+                Frame::Bulk(info)
+                    if String::from_utf8_lossy(&info).contains("blocked_clients:1") =>
+                {
+                    Ok(())
+                }
+                other => Err(format!("{other:?}")),
+            }
+        });
+        node.client().cmd(&["RPUSH", &list, "x"]);
+        assert_eq!(
+            popper.read_reply().expect("BLPOP"),
+            Frame::Array(vec![
+                Frame::Bulk(list.clone().into()),
+                Frame::Bulk("x".into())
+            ])
+        );
     }
 }
