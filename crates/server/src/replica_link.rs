@@ -546,6 +546,8 @@ async fn follow_stream(
     // After a partial resync the master does not repeat its SELECT: continue in the database we were in.
     client.db = shared.core().repl.stream_db().unwrap_or(0);
     let mut decoder = CommandDecoder::default();
+    // The master's commands applied but not yet appended to our stream: the open part of a MULTI unit.
+    let mut held = BytesMut::new();
     let mut encoded = BytesMut::new();
     let mut ack_timer = tokio::time::interval(Duration::from_secs(1));
     let mut last_io = Instant::now();
@@ -554,7 +556,7 @@ async fn follow_stream(
         // the busy script keeps the stream unread).
         shared.scripts.wait_idle().await;
         loop {
-            match apply_buffered(shared, &mut client, &mut decoder, buf, &mut encoded) {
+            match apply_buffered(shared, &mut client, &mut decoder, buf, &mut held) {
                 Ok(None) => break,
                 Ok(Some(getack)) => {
                     // The ACK answering GETACK reports the offset before the GETACK itself, as Redis does.
@@ -617,14 +619,15 @@ fn handshake_reason(error: HandshakeError) -> LinkDownReason {
 }
 
 /// Applies every complete command already buffered; each command's effect and the append of its bytes to our
-/// own backlog happen under one lock, so sub-replicas and INFO never see data and offset disagree. Stops
-/// before a `REPLCONF GETACK` and returns it, because answering it needs the socket.
+/// own backlog happen under one lock, so sub-replicas and INFO never see data and offset disagree. The
+/// commands of a `MULTI` unit are held in `held` and appended with its `EXEC`, so the offset never points
+/// inside a unit. Stops before a `REPLCONF GETACK` and returns it, because answering it needs the socket.
 fn apply_buffered(
     shared: &Arc<Shared>,
     client: &mut ClientState,
     decoder: &mut CommandDecoder,
     buf: &mut BytesMut,
-    encoded: &mut BytesMut,
+    held: &mut BytesMut,
 ) -> Result<Option<resp::Command>, LinkDownReason> {
     let mut batch: Option<dispatch::Batch<'_>> = None;
     let mut in_batch = 0;
@@ -655,10 +658,16 @@ fn apply_buffered(
         if let resp::Frame::Error(text) = batch.execute(client, args) {
             log_error_to_master(batch.core(), args, &text);
         }
-        encoded.clear();
-        resp::encode_command(args, encoded);
+        resp::encode_command(args, held);
+        if client.multi.is_some() {
+            // Inside the master's MULTI: the unit counts as applied only with its EXEC (Redis advances the
+            // link's offset outside transactions only). Should the link drop first, the half-received unit
+            // is dropped with `client`, and PSYNC asks again from the MULTI.
+            continue;
+        }
         let core = batch.core();
-        core.repl.apply_from_master(encoded);
+        core.repl.apply_from_master(held);
+        held.clear();
         core.repl.set_stream_db(Some(client.db));
         core.trim_backlog();
         batch.mark_fed();

@@ -15,6 +15,7 @@ on_both_servers!(
     turned_on_at_run_time,
     rewrite_compacts_and_keeps_the_data,
     cut_off_tail_is_truncated_or_refused,
+    crash_inside_a_unit_loads_without_its_half,
     shutdown_refused_while_the_first_rewrite_runs,
     replica_aof_holds_what_its_master_sent
 );
@@ -219,6 +220,49 @@ fn cut_off_tail_is_truncated_or_refused(subject: &Subject) {
             .contains("!!! Truncating the AOF appendonly.aof.1.incr.aof at offset")
     );
     assert_eq!(std::fs::metadata(&incr).unwrap().len(), complete as u64);
+}
+
+/// Issue 9: a crash while a `MULTI`/`EXEC` unit was being written leaves any prefix of it in the file; at
+/// every cut position the node loads the data as it was before the unit (the transaction's half is
+/// reverted, never half applied) and then takes writes again.
+fn crash_inside_a_unit_loads_without_its_half(subject: &Subject) {
+    let mut node = subject.start(aof_config(free_port()));
+    write_mix(&node, 1);
+    let before = Dataset::dump(&node);
+    node.kill();
+    let incr = node.dir().join("appendonlydir/appendonly.aof.1.incr.aof");
+    let complete = std::fs::read(&incr).unwrap();
+    let mut unit = Vec::new();
+    for command in [
+        &["MULTI"][..],
+        &["SET", "k1:2", "changed"],
+        &["INCR", "counter1"],
+        &["DEL", "list1"],
+        &["EXEC"],
+    ] {
+        let args: Vec<bytes::Bytes> = command
+            .iter()
+            .map(|arg| bytes::Bytes::copy_from_slice(arg.as_bytes()))
+            .collect();
+        let mut encoded = bytes::BytesMut::new();
+        resp::encode_command(&args, &mut encoded);
+        unit.extend_from_slice(&encoded);
+    }
+    // Every cut before the unit's last byte: inside MULTI, between commands, inside a bulk string.
+    for cut in (1..unit.len()).step_by(7).chain([unit.len() - 1]) {
+        let mut bytes = complete.clone();
+        bytes.extend_from_slice(&unit[..cut]);
+        std::fs::write(&incr, &bytes).unwrap();
+        node.start_again();
+        assert_eq!(
+            Dataset::dump(&node),
+            before,
+            "cut {cut} bytes into the unit: {}",
+            node.log_tail(10)
+        );
+        expect_no_error(node.cmd(&["SET", "after", "crash"]));
+        node.kill();
+    }
 }
 
 fn shutdown_refused_while_the_first_rewrite_runs(subject: &Subject) {

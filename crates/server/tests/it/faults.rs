@@ -1,6 +1,7 @@
 //! Proof that replication survives faults (issue 4): a link broken at seeded random byte positions of the stream
 //! (also inside snapshot transfers), a replica killed with `SIGKILL` during a full sync, a replica promoted with
-//! two siblings re-pointed at it, a master restarted from its RDB, and a link that stalls past `repl-timeout`.
+//! two siblings re-pointed at it, a master restarted from its RDB, a link that stalls past `repl-timeout`, and
+//! links cut inside multi-command units (`MULTI`/`EXEC`, scripts), also with a chained replica behind.
 //!
 //! Every scenario ends the same way: offsets equal ([`wait_for_ofs_sync`]), then the data sets are compared key
 //! by key ([`testkit::assert_same_data`]), and the master's `sync_full` / `sync_partial_ok` counters say whether
@@ -31,6 +32,7 @@ on_both_servers!(
     promoted_replica_continues_its_siblings,
     restarted_master_continues_its_replicas,
     stalled_link_times_out_then_continues,
+    link_cut_inside_units_resumes_at_their_start,
 );
 
 /// Links cut inside the transfer of the initial snapshot (the replica has nothing yet: each retry is a full sync).
@@ -424,5 +426,91 @@ fn stalled_link_times_out_then_continues(subject: &Subject) {
             partial_ok: before.partial_ok + 1
         },
         "the stalled link is repaired by a partial resync"
+    );
+}
+
+/// Issue 9, defect 2: a link cut inside a `MULTI`/`EXEC` unit (a transaction, a script's writes) made the
+/// replica count the half it had received as applied, ask PSYNC from inside the unit, get `EXEC without
+/// MULTI` and end at the master's offset with different data. Each round arms a cut a few bytes further
+/// into the next unit; after the partial resync the replica and its own replica must hold exactly the
+/// master's data, with no error sent back to a master.
+fn link_cut_inside_units_resumes_at_their_start(subject: &Subject) {
+    let [master_port, replica_port, chained_port] = free_ports::<3>();
+    let master = subject.start(node_config(master_port));
+    let proxy = Proxy::start(master_port);
+    let replica = subject.start(node_config(replica_port).replica_of(proxy.port()));
+    let chained = subject.start(node_config(chained_port).replica_of(replica_port));
+    wait_for_sync(&replica);
+    wait_for_sync(&chained);
+    let mut client = master.client();
+    client.cmd(&["SET", "counter", "0"]);
+    wait_for_ofs_sync(&master, &replica);
+    // A unit is about 150 bytes on the wire; cut at positions spread over it (and once just past it).
+    for (round, position) in [1u64, 9, 23, 40, 58, 77, 96, 121, 160]
+        .into_iter()
+        .enumerate()
+    {
+        let cuts_before = proxy.cuts();
+        proxy.cut_after(Direction::FromTarget, position);
+        let round = round.to_string();
+        if position % 2 == 1 {
+            client.cmd(&["MULTI"]);
+            client.cmd(&["SET", &format!("tx:{round}"), &round]);
+            client.cmd(&["INCR", "counter"]);
+            client.cmd(&["RPUSH", "rounds", &round]);
+            assert!(matches!(client.cmd(&["EXEC"]), Frame::Array(_)));
+        } else {
+            client.cmd(&[
+                "EVAL",
+                "redis.call('set', KEYS[1], ARGV[1]) redis.call('incr', KEYS[2]) redis.call('rpush', KEYS[3], ARGV[1])",
+                "3",
+                &format!("script:{round}"),
+                "counter",
+                "rounds",
+                &round,
+            ]);
+        }
+        // Whatever follows the unit, so a cut armed past it fires too.
+        while proxy.cuts() == cuts_before {
+            client.cmd(&["INCR", "after"]);
+            assert!(proxy.pending_cuts(Direction::FromTarget) <= 1);
+            if proxy.pending_cuts(Direction::FromTarget) == 0 {
+                break;
+            }
+        }
+        wait_until(
+            DEFAULT_DEADLINE,
+            "the proxy to cut the link",
+            || match proxy.cuts() {
+                cuts if cuts > cuts_before => Ok(()),
+                cuts => Err(format!("{cuts} cuts")),
+            },
+        );
+        wait_for_sync(&replica);
+        wait_for_ofs_sync(&master, &replica);
+        wait_for_ofs_sync(&replica, &chained);
+        let context = format!("after a cut {position} bytes into unit {round}");
+        assert_same_data(&master, &replica, &context);
+        assert_same_data(&master, &chained, &context);
+        for node in [&replica, &chained] {
+            assert_eq!(
+                node.cmd(&["DEBUG", "DIGEST"]),
+                master.cmd(&["DEBUG", "DIGEST"]),
+                "{context}: digest of 127.0.0.1:{}",
+                node.port()
+            );
+            let log = node.log();
+            assert!(
+                !log.contains("CRITICAL"),
+                "{context}: 127.0.0.1:{} logged:\n{}",
+                node.port(),
+                node.log_tail(30)
+            );
+        }
+    }
+    assert_eq!(
+        master.cmd(&["GET", "counter"]),
+        Frame::Bulk("9".into()),
+        "every unit ran once on the master"
     );
 }
