@@ -92,7 +92,15 @@ pub fn parse_args(args: &[String], file_text: &str) -> Vec<Directive> {
             .filter(|name| !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()))
         {
             flush(&mut current, &mut out);
-            current.push(name.to_owned());
+            // `"--save 3600 1"`: a name and its values in one argument are split like a config line.
+            match split_args(name.as_bytes()) {
+                Ok(words) if words.len() > 1 => current.extend(
+                    words
+                        .iter()
+                        .map(|word| String::from_utf8_lossy(word).into_owned()),
+                ),
+                _ => current.push(name.to_owned()),
+            }
         } else {
             current.push(arg.clone());
         }
@@ -120,15 +128,40 @@ pub(crate) fn quoted(arg: &str) -> String {
     out
 }
 
+/// The directives that take several values (Redis's `MULTI_ARG_CONFIG`s): given as one argument, as in
+/// `--save "3600 1"` or `client-output-buffer-limit "normal 0 0 0"`, that argument is split into words.
+const MULTI_ARG: &[&str] = &[
+    "save",
+    "client-output-buffer-limit",
+    "oom-score-adj-values",
+    "bind",
+    "replicaof",
+    "slaveof",
+    "latency-tracking-info-percentiles",
+    "shutdown-on-sigint",
+    "shutdown-on-sigterm",
+];
+
 fn directive_from_words(
     mut words: impl Iterator<Item = String>,
     text: &str,
     origin: Origin,
 ) -> Option<Directive> {
     let name = words.next()?.to_ascii_lowercase();
+    let mut args: Vec<String> = words.collect();
+    if let [single] = args.as_slice()
+        && !single.is_empty()
+        && MULTI_ARG.contains(&name.as_str())
+        && let Ok(split) = split_args(single.as_bytes())
+    {
+        args = split
+            .iter()
+            .map(|word| String::from_utf8_lossy(word).into_owned())
+            .collect();
+    }
     Some(Directive {
         name,
-        args: words.collect(),
+        args,
         text: text.to_owned(),
         origin,
     })
@@ -184,5 +217,48 @@ mod tests {
             parse_args(&args, "port 1\nsave 2 3\n")[0].origin,
             Origin::File { line: 4 }
         );
+    }
+
+    #[test]
+    fn several_values_in_one_argument_are_split_for_multi_value_directives() {
+        let args: Vec<String> = [
+            "--save",
+            "3600 1 300 10",
+            "--replicaof",
+            "127.0.0.1 6379",
+            "--client-output-buffer-limit",
+            "replica 1mb 2mb 60",
+            "--save 60 5",
+            "--requirepass",
+            "with space",
+            "--bind",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let directives = parse_args(&args, "");
+        let parsed: Vec<(&str, Vec<&str>)> = directives
+            .iter()
+            .map(|d| (d.name.as_str(), d.args.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            parsed,
+            vec![
+                ("save", vec!["3600", "1", "300", "10"]),
+                ("replicaof", vec!["127.0.0.1", "6379"]),
+                (
+                    "client-output-buffer-limit",
+                    vec!["replica", "1mb", "2mb", "60"]
+                ),
+                ("save", vec!["60", "5"]),
+                // Single-value directives keep their argument whole; an empty one stays empty.
+                ("requirepass", vec!["with space"]),
+                ("bind", vec![""]),
+            ]
+        );
+        let file = parse_file("save \"900 1\"\nbind \"127.0.0.1 ::1\"\n").unwrap();
+        assert_eq!(file[0].args, vec!["900", "1"]);
+        assert_eq!(file[1].args, vec!["127.0.0.1", "::1"]);
     }
 }

@@ -139,4 +139,104 @@ on_both_servers!(
     unbalanced_quotes,
     busy_port,
     missing_dir,
+    several_values_in_one_argument,
 );
+
+/// A server started straight from command-line arguments, killed on drop.
+struct Spawned(std::process::Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `CONFIG GET name` as (name, value) pairs of strings.
+fn config_get(client: &mut testkit::Client, name: &str) -> Vec<String> {
+    match client.cmd(&["CONFIG", "GET", name]) {
+        resp::Frame::Array(items) => items
+            .iter()
+            .map(|item| String::from_utf8_lossy(item.as_bytes().expect("a string")).into_owned())
+            .collect(),
+        other => panic!("CONFIG GET {name}: {other:?}"),
+    }
+}
+
+/// Issue 9, defect 3: container set-ups pass a directive's several values as one argument
+/// (`--save "3600 1"`); Redis 7.0 splits it for its multi-value directives, and so must we. A name and its
+/// values in one argument (`"--save 60 5"`) are split too.
+fn several_values_in_one_argument(subject: &Subject) {
+    let port = testkit::free_port();
+    let dir = unique_dir();
+    let port_text = port.to_string();
+    let child = Command::new(subject.binary())
+        .args([
+            "--port",
+            &port_text,
+            "--save",
+            "3600 1 300 10",
+            "--client-output-buffer-limit",
+            "replica 1mb 2mb 60 pubsub 3mb 4mb 70",
+            "--bind",
+            "127.0.0.1 ::1",
+            "--appendonly no",
+        ])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let _server = Spawned(child);
+    let mut client = testkit::wait_until(testkit::DEFAULT_DEADLINE, "the server to answer", || {
+        testkit::Client::connect(port).map_err(|error| error.to_string())
+    });
+    assert_eq!(config_get(&mut client, "save"), ["save", "3600 1 300 10"]);
+    assert_eq!(
+        config_get(&mut client, "client-output-buffer-limit"),
+        [
+            "client-output-buffer-limit",
+            "normal 0 0 0 slave 1048576 2097152 60 pubsub 3145728 4194304 70"
+        ]
+    );
+    assert_eq!(config_get(&mut client, "bind"), ["bind", "127.0.0.1 ::1"]);
+    assert_eq!(config_get(&mut client, "appendonly"), ["appendonly", "no"]);
+    drop(client);
+    drop(_server);
+
+    // `replicaof "host port"` and a name with its values in one argument.
+    let port = testkit::free_port();
+    let port_text = port.to_string();
+    let child = Command::new(subject.binary())
+        .args([
+            "--port",
+            &port_text,
+            "--replicaof",
+            "127.0.0.1 1",
+            "--save 60 5",
+        ])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let _server = Spawned(child);
+    let mut client = testkit::wait_until(testkit::DEFAULT_DEADLINE, "the server to answer", || {
+        testkit::Client::connect(port).map_err(|error| error.to_string())
+    });
+    assert_eq!(config_get(&mut client, "save"), ["save", "60 5"]);
+    match client.cmd(&["ROLE"]) {
+        resp::Frame::Array(role) => assert_eq!(
+            role[..3],
+            [
+                resp::Frame::bulk("slave"),
+                resp::Frame::bulk("127.0.0.1"),
+                resp::Frame::Integer(1)
+            ]
+        ),
+        other => panic!("ROLE: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
