@@ -18,6 +18,10 @@ pub enum ClientKind {
     Replica,
     /// Our link to our master.
     Master,
+    /// A normal client subscribed to at least one channel or pattern (Redis 7.0's `pubsub` type; it is
+    /// never `normal` meanwhile). Only `CLIENT KILL`/`CLIENT LIST TYPE` filters carry it: a registry
+    /// entry stays `Normal` and is seen as `PubSub` from its subscription counts.
+    PubSub,
 }
 
 impl ClientKind {
@@ -27,15 +31,8 @@ impl ClientKind {
             b"normal" => Some(ClientKind::Normal),
             b"replica" | b"slave" => Some(ClientKind::Replica),
             b"master" => Some(ClientKind::Master),
+            b"pubsub" => Some(ClientKind::PubSub),
             _ => None,
-        }
-    }
-
-    fn flag(self) -> char {
-        match self {
-            ClientKind::Normal => 'N',
-            ClientKind::Replica => 'S',
-            ClientKind::Master => 'M',
         }
     }
 }
@@ -57,6 +54,10 @@ pub struct ClientInfo {
     pub monitor: bool,
     /// Waiting in a blocking command (flag `b` in `CLIENT LIST`).
     pub blocked: bool,
+    /// Channels subscribed to (`sub=` in `CLIENT LIST`).
+    pub channels: usize,
+    /// Patterns subscribed to (`psub=` in `CLIENT LIST`).
+    pub patterns: usize,
     /// When it connected.
     pub created: Instant,
     /// Cancelled to disconnect it.
@@ -137,6 +138,8 @@ impl ClientRegistry {
             user: "default".to_owned(),
             monitor: false,
             blocked: false,
+            channels: 0,
+            patterns: 0,
             created: Instant::now(),
             kill: kill.clone(),
             closer: None,
@@ -177,7 +180,7 @@ impl ClientRegistry {
         let mut killed = Vec::new();
         for (id, info) in clients.iter() {
             let matches = filter.id.is_none_or(|wanted| wanted == *id)
-                && filter.kind.is_none_or(|kind| kind == info.kind)
+                && filter.kind.is_none_or(|kind| kind == info.client_type())
                 && filter
                     .addr
                     .as_ref()
@@ -209,7 +212,7 @@ impl ClientRegistry {
         // A killed client is gone for `CLIENT LIST` at once, as in Redis, though its task may not have
         // noticed yet.
         for (id, info) in self.lock().iter() {
-            if kind.is_none_or(|kind| kind == info.kind) && !info.kill.is_cancelled() {
+            if kind.is_none_or(|kind| kind == info.client_type()) && !info.kill.is_cancelled() {
                 out.push_str(&describe(*id, info, port));
                 out.push('\n');
             }
@@ -237,25 +240,49 @@ impl ClientRegistry {
     }
 }
 
-/// The `flags=` letter: `O` for a monitor, `b` for a blocked client, else the kind's letter.
-fn flag(info: &ClientInfo) -> char {
-    if info.monitor {
-        'O'
-    } else if info.blocked {
-        'b'
-    } else {
-        info.kind.flag()
+impl ClientInfo {
+    /// The client's type as Redis 7.0's `getClientType` sees it: a replica or our master link by kind, a
+    /// normal client with subscriptions is `pubsub` (a monitor stays `normal`).
+    pub fn client_type(&self) -> ClientKind {
+        match self.kind {
+            ClientKind::Normal if self.channels + self.patterns > 0 => ClientKind::PubSub,
+            kind => kind,
+        }
+    }
+
+    /// The `flags=` letters, in Redis's order: `O` for a monitor (else `S` for a replica), `M` for our
+    /// master, `P` while subscribed, `b` while blocked; `N` when none applies.
+    fn flags(&self) -> String {
+        let mut flags = String::new();
+        match self.kind {
+            _ if self.monitor => flags.push('O'),
+            ClientKind::Replica => flags.push('S'),
+            ClientKind::Master => flags.push('M'),
+            ClientKind::Normal | ClientKind::PubSub => {}
+        }
+        if self.channels + self.patterns > 0 {
+            flags.push('P');
+        }
+        if self.blocked {
+            flags.push('b');
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        flags
     }
 }
 
 fn describe(id: u64, info: &ClientInfo, port: u16) -> String {
     format!(
-        "id={id} addr={} laddr=127.0.0.1:{port} fd=0 name={} age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user={} redir=-1 resp=2",
+        "id={id} addr={} laddr=127.0.0.1:{port} fd=0 name={} age={} idle=0 flags={} db={} sub={} psub={} ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=NULL user={} redir=-1 resp=2",
         info.addr.map(|addr| addr.to_string()).unwrap_or_default(),
         info.name.as_deref().unwrap_or(""),
         info.created.elapsed().as_secs(),
-        flag(info),
+        info.flags(),
         info.db,
+        info.channels,
+        info.patterns,
         info.user,
     )
 }

@@ -68,6 +68,8 @@ pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         info.db = 0;
         info.name = None;
         info.monitor = false;
+        info.channels = 0;
+        info.patterns = 0;
         info.user = "default".to_owned();
     });
     Frame::Simple(Bytes::from_static(b"RESET"))

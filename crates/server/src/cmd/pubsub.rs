@@ -24,6 +24,7 @@ pub fn subscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         replies.push(confirmation("subscribe", Some(channel), ctx));
     }
+    note_subscriptions(ctx);
     several(ctx, replies)
 }
 
@@ -46,6 +47,7 @@ pub fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         replies.push(confirmation("unsubscribe", Some(channel), ctx));
     }
+    note_subscriptions(ctx);
     several(ctx, replies)
 }
 
@@ -63,6 +65,7 @@ pub fn psubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         replies.push(confirmation("psubscribe", Some(pattern), ctx));
     }
+    note_subscriptions(ctx);
     several(ctx, replies)
 }
 
@@ -83,7 +86,21 @@ pub fn punsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         }
         replies.push(confirmation("punsubscribe", Some(pattern), ctx));
     }
+    note_subscriptions(ctx);
     several(ctx, replies)
+}
+
+/// Shows the connection's subscription counts to `CLIENT LIST` (`sub=`, `psub=`, flag `P`) and to
+/// `CLIENT KILL TYPE pubsub`.
+pub(crate) fn note_subscriptions(ctx: &Ctx<'_>) {
+    let (channels, patterns) = (
+        ctx.client.subscriptions.channels.len(),
+        ctx.client.subscriptions.patterns.len(),
+    );
+    ctx.shared.clients.update(ctx.client.id, |info| {
+        info.channels = channels;
+        info.patterns = patterns;
+    });
 }
 
 /// `PUBLISH channel message`: the number of receivers (channel and pattern subscriptions).

@@ -1,7 +1,7 @@
 //! Transactions and Pub/Sub across clients and processes: WATCH invalidated by another client's write and by
 //! expiry; messages delivered to channel and pattern subscribers on a master and, through the replication
 //! stream, on a replica; a subscriber that stops reading is disconnected at its output limit without slowing
-//! the publisher.
+//! the publisher; subscribed clients are their own `pubsub` type for `CLIENT LIST` and `CLIENT KILL`.
 
 use bytes::BytesMut;
 use resp::Frame;
@@ -17,6 +17,7 @@ on_both_servers!(
     pubsub_delivery_through_replica,
     slow_subscriber_is_disconnected,
     reset_clears_connection_state,
+    subscribers_are_their_own_client_type,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -346,5 +347,88 @@ fn reset_clears_connection_state(subject: &Subject) {
         &mut monitor,
         &["PING"],
         b"-NOAUTH Authentication required.\r\n",
+    );
+}
+
+/// `CLIENT LIST` as text.
+fn client_list(node: &Node, args: &[&str]) -> String {
+    let mut command = vec!["CLIENT", "LIST"];
+    command.extend_from_slice(args);
+    match node.cmd(&command) {
+        Frame::Bulk(list) => String::from_utf8_lossy(&list).into_owned(),
+        other => panic!("CLIENT LIST: {other:?}"),
+    }
+}
+
+/// Issue 9, defect 4: Redis Sentinel sends `CLIENT KILL TYPE pubsub` in every reconfiguration. A client
+/// with subscriptions is of type `pubsub` (flag `P`, its `sub=`/`psub=` counts), not `normal`, until it
+/// unsubscribes from everything.
+fn subscribers_are_their_own_client_type(subject: &Subject) {
+    let node = start(subject);
+    let mut channel = node.client();
+    channel.cmd(&["CLIENT", "SETNAME", "channel"]);
+    channel
+        .send(&["SUBSCRIBE", "news", "sport"])
+        .expect("SUBSCRIBE");
+    channel.read_reply().expect("first confirmation");
+    channel.read_reply().expect("second confirmation");
+    let mut pattern = node.client();
+    pattern.cmd(&["CLIENT", "SETNAME", "pattern"]);
+    pattern.send(&["PSUBSCRIBE", "n*"]).expect("PSUBSCRIBE");
+    pattern.read_reply().expect("confirmation");
+    let mut plain = node.client();
+    plain.cmd(&["CLIENT", "SETNAME", "plain"]);
+
+    let subscribed = client_list(&node, &["TYPE", "pubsub"]);
+    let names: Vec<&str> = subscribed
+        .lines()
+        .filter_map(|line| {
+            line.split(' ')
+                .find_map(|field| field.strip_prefix("name="))
+        })
+        .collect();
+    assert_eq!(names, ["channel", "pattern"], "{subscribed}");
+    assert!(
+        subscribed.contains("name=channel ") && subscribed.contains(" flags=P db=0 sub=2 psub=0 "),
+        "{subscribed}"
+    );
+    assert!(
+        subscribed.contains(" flags=P db=0 sub=0 psub=1 "),
+        "{subscribed}"
+    );
+    let normal = client_list(&node, &["TYPE", "normal"]);
+    assert!(
+        normal.contains("name=plain ") && !normal.contains("flags=P"),
+        "{normal}"
+    );
+
+    // TYPE normal spares the subscribers (and, with SKIPME, the caller); TYPE pubsub takes them.
+    assert_eq!(
+        node.cmd(&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]),
+        Frame::Integer(1)
+    );
+    assert_eq!(
+        node.cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]),
+        Frame::Integer(2)
+    );
+    wait_until(
+        DEFAULT_DEADLINE,
+        "the killed clients to leave",
+        || match client_list(&node, &[]).lines().count() {
+            1 => Ok(()),
+            count => Err(format!("{count} clients")),
+        },
+    );
+
+    // Unsubscribed from everything, a client is normal again.
+    let mut again = node.client();
+    again.send(&["SUBSCRIBE", "x"]).expect("SUBSCRIBE");
+    again.read_reply().expect("confirmation");
+    again.send(&["UNSUBSCRIBE"]).expect("UNSUBSCRIBE");
+    again.read_reply().expect("confirmation");
+    assert_eq!(client_list(&node, &["TYPE", "pubsub"]), "");
+    assert_eq!(
+        node.cmd(&["CLIENT", "KILL", "TYPE", "bogus"]),
+        Frame::Error("ERR Unknown client type 'bogus'".into())
     );
 }
