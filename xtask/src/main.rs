@@ -10,7 +10,9 @@
 //! - `cargo xtask difftest [--seed N] [--ops M] [--keep-going] [--release] [--print-ops]`: the seeded differential sequence
 //!   against redis-server and through an rserver replica (issue 3);
 //! - `cargo xtask scenario NAME|all [--release]`: named multi-node scenarios with faults, each narrated step by
-//!   step and ending with `PASS name (Xs)` or `FAIL name: reason` (issue 5).
+//!   step and ending with `PASS name (Xs)` or `FAIL name: reason` (issue 5);
+//! - `cargo xtask torture [--seed N] [--duration SECS] [--clients N] [--server-bin PATH] [--release]`: the seeded,
+//!   time-bounded torture run (every command family, random faults, invariants), ending in `PASS` or `FAIL`.
 
 mod acl_table;
 mod bench;
@@ -18,9 +20,11 @@ mod cluster;
 mod difftest;
 mod scenario;
 mod tidy;
+mod torture;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
@@ -68,6 +72,14 @@ commands:
              kill-replica      kill -9 a replica during writes and during a full sync; it converges
              promote           master + 3 replicas; promote one, re-point the others (+CONTINUE)
              backlog-overflow  a stalled replica falls out of a 16 KiB backlog: a full resync
+  torture [--seed N] [--duration SECS] [--clients N] [--server-bin PATH] [--release]
+             build rserver (debug unless --release; or run --server-bin, e.g. /usr/bin/redis-server, the
+             control) and run a seeded torture test for SECS seconds (default 60) on free loopback ports:
+             a master, a replica and a chained replica behind fault-injecting proxies, N client threads
+             (default 32) sending every command family, random faults (cut links, kill -9, FAILOVER,
+             REPLICAOF, CLIENT KILL, DEBUG SLEEP, SCRIPT KILL), rounds ending in a DEBUG DIGEST comparison,
+             acknowledged writes (WAIT) checked on the final master, its AOF checked after a clean restart.
+             Prints seed, counts and PASS or FAIL (with the command that reproduces it); exits non-zero on FAIL.
 ";
 
 fn main() -> ExitCode {
@@ -99,6 +111,7 @@ fn run(args: Vec<String>) -> Result<()> {
             acl_table::run(&root)
         }
         "scenario" => scenario::run(&root, &scenario::Options::parse(rest)?),
+        "torture" => torture::run(&root, &parse_torture_options(rest)?),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
@@ -184,6 +197,32 @@ fn parse_difftest_options(args: &[String]) -> Result<difftest::Options> {
             "--release" => options.release = true,
             "--print-ops" => options.print_ops = true,
             other => bail!("difftest: unknown option `{other}`\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_torture_options(args: &[String]) -> Result<torture::Options> {
+    let mut options = torture::Options::default();
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--seed" => options.seed = Some(value()?.parse().context("--seed: not a number")?),
+            "--duration" => {
+                let seconds: u64 = value()?
+                    .parse()
+                    .context("--duration: not a number of seconds")?;
+                anyhow::ensure!(seconds > 0, "--duration must be at least 1 second");
+                options.duration = Duration::from_secs(seconds);
+            }
+            "--clients" => {
+                options.clients = value()?.parse().context("--clients: not a number")?;
+                anyhow::ensure!(options.clients > 0, "--clients must be at least 1");
+            }
+            "--server-bin" => options.server_binary = Some(PathBuf::from(value()?)),
+            "--release" => options.release = true,
+            other => bail!("torture: unknown option `{other}`\n{USAGE}"),
         }
     }
     Ok(options)
@@ -315,5 +354,39 @@ mod tests {
         );
         assert!(parse_difftest_options(&strings(&["--seed", "x"])).is_err());
         assert!(parse_difftest_options(&strings(&["--ops"])).is_err());
+    }
+
+    #[test]
+    fn parses_torture_options() {
+        let options = parse_torture_options(&strings(&[
+            "--seed",
+            "7",
+            "--duration",
+            "40",
+            "--clients",
+            "33",
+            "--server-bin",
+            "/usr/bin/redis-server",
+            "--release",
+        ]))
+        .expect("valid options");
+        assert_eq!(
+            options,
+            torture::Options {
+                seed: Some(7),
+                duration: Duration::from_secs(40),
+                clients: 33,
+                server_binary: Some(PathBuf::from("/usr/bin/redis-server")),
+                release: true,
+            }
+        );
+        assert_eq!(
+            parse_torture_options(&[]).expect("defaults"),
+            torture::Options::default()
+        );
+        assert!(parse_torture_options(&strings(&["--duration", "0"])).is_err());
+        assert!(parse_torture_options(&strings(&["--clients", "x"])).is_err());
+        assert!(parse_torture_options(&strings(&["--seed"])).is_err());
+        assert!(parse_torture_options(&strings(&["--bogus"])).is_err());
     }
 }

@@ -2,7 +2,6 @@
 //! script stop it) it shuts its nodes down as it does on Ctrl-C, instead of leaving them running.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -60,7 +59,7 @@ fn sigterm_stops_the_nodes() {
         .arg("--dir")
         .arg(&dir)
         .arg("--server-bin")
-        .arg(PathBuf::from(redis_server))
+        .arg(redis_server)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

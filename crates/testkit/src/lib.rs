@@ -18,6 +18,9 @@
 //! - [`Dataset`]: a node's whole data set read through ordinary commands, comparable across implementations.
 //! - [`Rng`]: the seeded PRNG behind seeded loads; [`difftest`]: the seeded differential command sequence run
 //!   against `rserver` and `redis-server` (and through a replica), shared by `cargo xtask difftest` and CI.
+//! - [`torture`]: the seeded, time-bounded torture run (a replicated cluster under every command family and
+//!   random faults, with invariants checked continuously and at quiescence points), shared by
+//!   `cargo xtask torture` and CI.
 //!
 //! ```no_run
 //! use testkit::{Node, NodeConfig, free_ports, wait_for_sync};
@@ -43,6 +46,7 @@ mod ports;
 mod proxy;
 mod redis;
 mod rng;
+pub mod torture;
 mod wait;
 mod waits;
 

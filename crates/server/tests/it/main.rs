@@ -32,6 +32,7 @@ mod scripting;
 mod shutdown_wait;
 mod snapshot_writes;
 mod startup;
+mod torture;
 mod tx_pubsub;
 mod watchdog;
 mod zsets;
