@@ -356,7 +356,7 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
         .clock_hint
         .take()
         .unwrap_or_else(std::time::Instant::now);
-    let reply = (spec.handler)(ctx, argv);
+    let reply = spec.invoke(ctx, argv);
     let ended = std::time::Instant::now();
     ctx.clock_hint = Some(ended);
     let elapsed = ended.duration_since(started);

@@ -353,7 +353,7 @@ fn run(
     argv: &[Bytes],
 ) {
     let mut ctx = Ctx::new(core, client, shared, now_ms(), ExpiryPolicy::Keep);
-    let _reply = (spec.handler)(&mut ctx, argv);
+    let _reply = spec.invoke(&mut ctx, argv);
     let _ = ctx.take_propagation();
 }
 

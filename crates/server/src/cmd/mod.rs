@@ -43,6 +43,8 @@ mod sets;
 mod slowlog;
 mod streams;
 mod strings;
+#[cfg(test)]
+mod sweep_tests;
 mod transactions;
 mod zsets;
 
@@ -94,11 +96,21 @@ pub struct CommandSpec {
     pub last_key: i32,
     /// Step between keys.
     pub key_step: i32,
-    /// The implementation.
-    pub handler: Handler,
+    /// The implementation; reached only through [`CommandSpec::invoke`].
+    handler: Handler,
 }
 
 impl CommandSpec {
+    /// Runs the handler, after checking the arity: every caller (a client, `EXEC`'s queue, `redis.call`, the
+    /// AOF loader, the master's stream) goes through here, so no handler is ever reached with an argument
+    /// count its spec refuses (handlers index `argv` by the arity they were declared with).
+    pub fn invoke(&self, ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+        if !self.arity_ok(argv.len()) {
+            return crate::errors::wrong_arity(self.name);
+        }
+        (self.handler)(ctx, argv)
+    }
+
     /// Whether `argc` (including the name) satisfies the arity.
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;
