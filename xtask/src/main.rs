@@ -12,12 +12,14 @@
 //! - `cargo xtask scenario NAME|all [--release]`: named multi-node scenarios with faults, each narrated step by
 //!   step and ending with `PASS name (Xs)` or `FAIL name: reason` (issue 5);
 //! - `cargo xtask torture [--seed N] [--duration SECS] [--clients N] [--server-bin PATH] [--release]`: the seeded,
-//!   time-bounded torture run (every command family, random faults, invariants), ending in `PASS` or `FAIL`.
+//!   time-bounded torture run (every command family, random faults, invariants), ending in `PASS` or `FAIL`;
+//! - `cargo xtask modgraph [CRATE_DIR]`: a crate's top-level module graph and its import loops (issue 12).
 
 mod acl_table;
 mod bench;
 mod cluster;
 mod difftest;
+mod modgraph;
 mod scenario;
 mod tidy;
 mod torture;
@@ -80,6 +82,9 @@ commands:
              REPLICAOF, CLIENT KILL, DEBUG SLEEP, SCRIPT KILL), rounds ending in a DEBUG DIGEST comparison,
              acknowledged writes (WAIT) checked on the final master, its AOF checked after a clean restart.
              Prints seed, counts and PASS or FAIL (with the command that reproduces it); exits non-zero on FAIL.
+  modgraph [CRATE_DIR]
+             the import graph between the top-level modules of a crate (default crates/server) and its
+             loops, with the files that make each import.
 ";
 
 fn main() -> ExitCode {
@@ -112,6 +117,11 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "scenario" => scenario::run(&root, &scenario::Options::parse(rest)?),
         "torture" => torture::run(&root, &parse_torture_options(rest)?),
+        "modgraph" => match rest {
+            [] => modgraph::run(&root, "crates/server"),
+            [crate_dir] => modgraph::run(&root, crate_dir),
+            _ => bail!("modgraph takes at most one argument, a crate directory"),
+        },
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

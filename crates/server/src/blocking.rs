@@ -24,7 +24,8 @@ use tokio::time::Instant;
 use crate::client::ClientState;
 use crate::cmd::Ctx;
 use crate::core::Core;
-use crate::shared::{Shared, now_ms};
+use crate::shared::Shared;
+use crate::util::now_ms;
 
 mod multi_pop;
 mod timeout;

@@ -8,7 +8,8 @@ use bytes::Bytes;
 use replication::ReplicaSyncState;
 
 use crate::persistence;
-use crate::shared::{Shared, now_ms};
+use crate::shared::Shared;
+use crate::util::now_ms;
 
 /// Keys sampled per active-expiry step, as Redis's `ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`.
 const EXPIRE_SAMPLES: usize = 20;

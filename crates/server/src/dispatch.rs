@@ -18,8 +18,9 @@ use crate::core::Core;
 use crate::errors;
 use crate::monitor;
 use crate::scripting::Phase;
-use crate::shared::{Shared, now_ms};
+use crate::shared::Shared;
 use crate::stats::Stats;
+use crate::util::now_ms;
 use crate::watch;
 
 /// Most commands run under one lock acquisition, so one client's long pipeline cannot starve others.

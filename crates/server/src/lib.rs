@@ -32,6 +32,7 @@ pub mod shutdown;
 pub mod slowlog;
 pub mod snapshot;
 pub mod stats;
+pub mod util;
 pub mod wait;
 pub mod watch;
 pub mod watchdog;
@@ -118,7 +119,7 @@ impl Server {
             .local_addr()
             .map(|addr| addr.port())
             .unwrap_or(config.port);
-        let now_unix = shared::now_ms() / 1000;
+        let now_unix = util::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
         core.replica_output_limit = config.client_output_buffer_limit.replica;
         core.acl

@@ -8,6 +8,7 @@ use replication::{ReplId, ReplOffset};
 
 use crate::core::{Core, Role};
 use crate::shared::Shared;
+use crate::util::write_atomically;
 
 /// Path of the RDB file for the current config.
 pub fn rdb_path(shared: &Shared) -> PathBuf {
@@ -26,35 +27,10 @@ pub fn save_options(core: &Core) -> SaveOptions {
     });
     SaveOptions {
         repl,
-        ctime_secs: crate::shared::now_ms() / 1000,
+        ctime_secs: crate::util::now_ms() / 1000,
         used_mem: 0,
         functions: core.libraries.codes(),
         aof_base: false,
-    }
-}
-
-/// Writes `bytes_producer`'s output to `path` atomically: a temp file in the same directory, then rename,
-/// so a crash mid-save never leaves a truncated dump in place.
-pub fn write_atomically(
-    path: &Path,
-    produce: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
-    let file = std::fs::File::create(&temp)?;
-    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-    let result = produce(&mut writer)
-        .and_then(|()| writer.flush())
-        .and_then(|()| writer.get_ref().sync_all());
-    match result {
-        Ok(()) => std::fs::rename(&temp, path),
-        Err(error) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(error)
-        }
     }
 }
 
@@ -66,7 +42,7 @@ pub fn save_locked(shared: &Shared, core: &mut Core) -> std::io::Result<()> {
         rdb::write_rdb(&core.keyspace, &options, writer)
     })?;
     core.persistence.dirty = 0;
-    core.persistence.last_save_unix = crate::shared::now_ms() / 1000;
+    core.persistence.last_save_unix = crate::util::now_ms() / 1000;
     tracing::info!("DB saved on disk");
     Ok(())
 }
@@ -113,7 +89,7 @@ pub fn start_background_save(shared: &std::sync::Arc<Shared>, core: &mut Core) -
         match result {
             Ok(()) => {
                 core.persistence.dirty = core.persistence.dirty.saturating_sub(dirty_at_start);
-                core.persistence.last_save_unix = crate::shared::now_ms() / 1000;
+                core.persistence.last_save_unix = crate::util::now_ms() / 1000;
                 tracing::info!("Background saving terminated with success");
             }
             Err(error) => tracing::error!("Background saving error: {error}"),
@@ -195,7 +171,7 @@ pub fn load_at_startup(
     let expired = if core.is_replica() {
         0
     } else {
-        drop_expired(core, crate::shared::now_ms())
+        drop_expired(core, crate::util::now_ms())
     };
     core.persistence.last_load_keys_expired = expired as u64;
     tracing::info!(

@@ -307,7 +307,7 @@ async fn read_acks<S: crate::connection::Transport>(
                 && crate::cmd::is(&args[0], "replconf")
                 && crate::cmd::is(&args[1], "ack")
             {
-                let Some(offset) = crate::cmd::parse_i64(&args[2]) else {
+                let Some(offset) = crate::util::parse_i64(&args[2]) else {
                     continue;
                 };
                 if let Some(replica) = shared.core().replicas.get_mut(client_id) {

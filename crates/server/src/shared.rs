@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use replication::ReplOffset;
 use tokio::sync::watch;
@@ -188,12 +188,4 @@ struct PauseReasons {
     internal: bool,
     /// `CLIENT PAUSE`, until a deadline.
     client: Option<(Instant, PauseLevel)>,
-}
-
-/// Current Unix time in milliseconds.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -99,7 +99,7 @@ impl SlowLog {
                 }
             })
             .collect();
-        let unix_seconds = crate::shared::now_ms() / 1000;
+        let unix_seconds = crate::util::now_ms() / 1000;
         self.entries.push_front(Entry {
             id: self.next_id,
             unix_seconds,

@@ -251,7 +251,7 @@ pub fn save_file(acl: &Acl, path: &std::path::Path) -> std::io::Result<()> {
         text.extend_from_slice(&user.describe());
         text.push(b'\n');
     }
-    crate::persistence::write_atomically(path, |writer| std::io::Write::write_all(writer, &text))
+    crate::util::write_atomically(path, |writer| std::io::Write::write_all(writer, &text))
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ fn from_specs(info: &CommandInfo, argv: &[Bytes]) -> Option<Vec<(usize, u16)>> {
                     return None;
                 }
                 let count_at = usize::try_from(first + i64::from(index)).ok()?;
-                let count = crate::cmd::parse_i64(argv.get(count_at)?)?;
+                let count = crate::util::parse_i64(argv.get(count_at)?)?;
                 if count < 0 {
                     return None;
                 }

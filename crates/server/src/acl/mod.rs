@@ -501,7 +501,7 @@ pub fn log_denial(
         context,
         object: denial.object(argv),
         username: user.clone(),
-        time_ms: crate::shared::now_ms(),
+        time_ms: crate::util::now_ms(),
         client_info: client_info(shared, client_id),
     };
     core.acl.log.add(entry, log_max_len(shared));
@@ -525,7 +525,7 @@ pub fn log_auth_failure(
         context,
         object: command.clone(),
         username: Bytes::copy_from_slice(user),
-        time_ms: crate::shared::now_ms(),
+        time_ms: crate::util::now_ms(),
         client_info: client_info(shared, client.id),
     };
     core.acl.log.add(entry, log_max_len(shared));

@@ -18,7 +18,8 @@ use super::{AofState, dir, prefix};
 use crate::client::ClientState;
 use crate::cmd::{self, Ctx};
 use crate::core::Core;
-use crate::shared::{Shared, now_ms};
+use crate::shared::Shared;
+use crate::util::now_ms;
 
 /// What loading found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,7 +378,7 @@ pub fn open_at_startup(shared: &Arc<Shared>, core: &mut Core) -> Result<(), Load
         let name = manifest.new_base(&prefix);
         let mut options = crate::persistence::save_options(core);
         options.aof_base = true;
-        let written = crate::persistence::write_atomically(&dir.join(&name), |writer| {
+        let written = crate::util::write_atomically(&dir.join(&name), |writer| {
             rdb::write_rdb(&core.keyspace, &options, writer)
         });
         if let Err(error) = written {

@@ -20,7 +20,7 @@ pub struct MultiPop<'a> {
 /// Parses [`MultiPop`] from `args`, which starts at `numkeys`.
 pub fn parse_multi_pop(args: &[Bytes]) -> Result<MultiPop<'_>, Frame> {
     let positive = |arg: &[u8], message: &str| {
-        crate::cmd::parse_i64(arg)
+        crate::util::parse_i64(arg)
             .filter(|value| *value >= 1)
             .map(|value| value as u64)
             .ok_or_else(|| crate::errors::reply(message))

@@ -1293,17 +1293,7 @@ const COMMANDS: &[CommandSpec] = &[
     ),
 ];
 
-/// Parses an integer argument the way Redis does (`string2ll`: no spaces, no `+`, fits in i64).
-pub fn parse_i64(arg: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(arg).ok()?;
-    if text.is_empty() || text.starts_with('+') || text.len() > 20 {
-        return None;
-    }
-    if text.len() > 1 && (text.starts_with('0') || text.starts_with("-0")) {
-        return None;
-    }
-    text.parse().ok()
-}
+pub use crate::util::parse_i64;
 
 /// A copy of an argument for storing in the keyspace. Arguments are slices of the connection's read
 /// buffer; storing one as is would keep that whole buffer alive for as long as the key lives.

@@ -19,7 +19,7 @@ pub fn rewrite(path: &Path, config: &Config) -> std::io::Result<()> {
         Err(error) => return Err(error),
     };
     let text = rewritten_text(&original, config);
-    crate::persistence::write_atomically(path, |writer| {
+    crate::util::write_atomically(path, |writer| {
         std::io::Write::write_all(writer, text.as_bytes())
     })
 }

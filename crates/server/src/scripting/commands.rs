@@ -229,7 +229,7 @@ fn start(ctx: &mut Ctx<'_>, invocation: Invocation) -> Frame {
 /// is taken per call. Its writes are fed to the stream as one unit before the gate closes, so nobody sees
 /// the data without them being propagated. Returns the reply and the offset after the script's writes.
 pub fn run_outside_lock(shared: &Arc<Shared>, invocation: &Invocation) -> (Frame, Option<i64>) {
-    let now_ms = crate::shared::now_ms();
+    let now_ms = crate::util::now_ms();
     let outcome: Outcome = {
         let mut engine = shared.engine();
         run::run(

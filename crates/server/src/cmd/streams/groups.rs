@@ -329,7 +329,7 @@ fn summary(group: &ConsumerGroup) -> Frame {
 }
 
 fn option_long(arg: &[u8], message: &str) -> Result<i64, Frame> {
-    crate::cmd::parse_i64(arg).ok_or_else(|| errors::reply(&format!("ERR {message}")))
+    crate::util::parse_i64(arg).ok_or_else(|| errors::reply(&format!("ERR {message}")))
 }
 
 /// `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds]
@@ -531,7 +531,7 @@ pub fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         let more = argv.len() - 1 - j;
         if is(&argv[j], "count") && more > 0 {
             let max = i64::MAX / 16;
-            match crate::cmd::parse_i64(&argv[j + 1]) {
+            match crate::util::parse_i64(&argv[j + 1]) {
                 Some(n) if (1..=max).contains(&n) => count = n,
                 _ => return errors::reply("ERR COUNT must be > 0"),
             }

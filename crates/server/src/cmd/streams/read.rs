@@ -40,7 +40,7 @@ pub fn xreadgroup(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 
 /// Redis's millisecond timeout: an integer, negative refused, 0 = forever.
 fn parse_block(arg: &[u8]) -> Result<Option<Duration>, Frame> {
-    let ms = crate::cmd::parse_i64(arg)
+    let ms = crate::util::parse_i64(arg)
         .ok_or_else(|| errors::reply("ERR timeout is not an integer or out of range"))?;
     if ms < 0 {
         return Err(errors::reply(errors::TIMEOUT_NEGATIVE));

@@ -1,0 +1,52 @@
+//! Small utilities every layer of the server uses, with no state and no dependency on the server's own
+//! modules: the wall clock, atomic file replacement, Redis's integer parsing. They live here, at the bottom,
+//! so that low modules (ACLs, config, the AOF) need not import the command table or persistence for them.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Current Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Writes `bytes_producer`'s output to `path` atomically: a temp file in the same directory, then rename,
+/// so a crash mid-save never leaves a truncated dump in place.
+pub fn write_atomically(
+    path: &Path,
+    produce: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    let file = std::fs::File::create(&temp)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    let result = produce(&mut writer)
+        .and_then(|()| writer.flush())
+        .and_then(|()| writer.get_ref().sync_all());
+    match result {
+        Ok(()) => std::fs::rename(&temp, path),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(error)
+        }
+    }
+}
+
+/// Parses an integer argument the way Redis does (`string2ll`: no spaces, no `+`, fits in i64).
+pub fn parse_i64(arg: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(arg).ok()?;
+    if text.is_empty() || text.starts_with('+') || text.len() > 20 {
+        return None;
+    }
+    if text.len() > 1 && (text.starts_with('0') || text.starts_with("-0")) {
+        return None;
+    }
+    text.parse().ok()
+}
