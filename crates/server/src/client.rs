@@ -89,6 +89,10 @@ pub struct MultiState {
     pub commands: Vec<Vec<Bytes>>,
     /// A command was refused while queueing: `EXEC` answers `-EXECABORT`.
     pub aborted: bool,
+    /// The flags of the queued commands, or-ed: `EXEC` is checked as a write (read-only replica, paused
+    /// writes, `min-replicas-to-write`, a failed AOF write) when it would run one, as Redis's
+    /// `mstate.cmd_flags`. A transaction queued on a master must not write on it once it became a replica.
+    pub queued_flags: u32,
 }
 
 /// A connection's subscriptions, in subscription order.

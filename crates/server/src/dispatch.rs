@@ -150,10 +150,18 @@ impl<'a> Batch<'a> {
         {
             return self.reject(client, Some(spec), errors::reply(errors::LOADING));
         }
+        // EXEC is as much a write as the commands it would run (Redis's `mstate.cmd_flags`).
+        let effective = match &client.multi {
+            Some(multi) if spec.name == "exec" => spec.flags | multi.queued_flags,
+            _ => spec.flags,
+        };
+        let is_write = effective & flags::WRITE != 0;
         let pause = self.pause;
         let paused = match pause {
             crate::shared::PauseLevel::None => false,
-            crate::shared::PauseLevel::Writes => spec.has(flags::WRITE),
+            crate::shared::PauseLevel::Writes => {
+                effective & (flags::WRITE | flags::MAY_REPLICATE) != 0
+            }
             crate::shared::PauseLevel::All => true,
         };
         if paused && !client.is_master_link {
@@ -169,19 +177,19 @@ impl<'a> Batch<'a> {
             _ => None,
         };
         if let Some(error) = crate::aof::write_error(&core.aof)
-            && (spec.has(flags::WRITE) || spec.name == "ping")
+            && (is_write || spec.name == "ping")
             && !client.is_master_link
         {
             return self.reject(client, Some(spec), errors::reply(&error));
         }
         if let Some((needed, max_lag)) = self.min_replicas
-            && spec.has(flags::WRITE)
+            && is_write
             && !core.is_replica()
             && core.replicas.good_count(max_lag) < needed
         {
             return self.reject(client, Some(spec), errors::reply(errors::NOREPLICAS));
         }
-        if link_down.is_some() && spec.has(flags::WRITE) && read_only {
+        if link_down.is_some() && is_write && read_only {
             return self.reject(client, Some(spec), errors::reply(errors::READONLY));
         }
         if client.in_resp2_pubsub_mode() && !ALLOWED_IN_PUBSUB.contains(&spec.name) {
@@ -197,6 +205,7 @@ impl<'a> Batch<'a> {
             // An aborted transaction will not run: no point keeping its commands (Redis does the same).
             if !multi.aborted {
                 multi.commands.push(argv.iter().map(cmd::owned).collect());
+                multi.queued_flags |= spec.flags;
             }
             return Frame::Simple(Bytes::from_static(b"QUEUED"));
         }

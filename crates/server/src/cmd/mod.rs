@@ -76,6 +76,9 @@ pub mod flags {
     pub const BLOCKING: u32 = 1 << 11;
     /// Runs even while a script is busy (`SCRIPT KILL`, `SHUTDOWN`, `AUTH`...).
     pub const ALLOW_BUSY: u32 = 1 << 12;
+    /// May feed the replication stream without being a write (`EVAL`, `FCALL`, `PUBLISH`, `PFCOUNT`): held
+    /// like writes while writes are paused (`CLIENT PAUSE WRITE`, `FAILOVER`), as Redis's `may-replicate`.
+    pub const MAY_REPLICATE: u32 = 1 << 13;
 }
 
 /// A handler: applies the command (argv\[0\] is the name) and returns the reply.
@@ -1039,7 +1042,7 @@ const COMMANDS: &[CommandSpec] = &[
     command!(
         "publish",
         3,
-        PUBSUB | LOADING | STALE | FAST,
+        PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE,
         0,
         0,
         0,
@@ -1075,7 +1078,15 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hyperloglog::pfadd
     ),
-    command!("pfcount", -2, READONLY, 1, -1, 1, hyperloglog::pfcount),
+    command!(
+        "pfcount",
+        -2,
+        READONLY | MAY_REPLICATE,
+        1,
+        -1,
+        1,
+        hyperloglog::pfcount
+    ),
     command!(
         "pfmerge",
         -2,
@@ -1129,8 +1140,24 @@ const COMMANDS: &[CommandSpec] = &[
     command!("xclaim", -6, WRITE | FAST, 1, 1, 1, streams::xclaim),
     command!("xautoclaim", -6, WRITE | FAST, 1, 1, 1, streams::xautoclaim),
     command!("xinfo", -2, READONLY, 0, 0, 0, streams::xinfo),
-    command!("eval", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::eval),
-    command!("evalsha", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::evalsha),
+    command!(
+        "eval",
+        -3,
+        NOSCRIPT | STALE | MAY_REPLICATE,
+        0,
+        0,
+        0,
+        scripts::eval
+    ),
+    command!(
+        "evalsha",
+        -3,
+        NOSCRIPT | STALE | MAY_REPLICATE,
+        0,
+        0,
+        0,
+        scripts::evalsha
+    ),
     command!(
         "eval_ro",
         -3,
@@ -1149,7 +1176,15 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         scripts::evalsha_ro
     ),
-    command!("fcall", -3, NOSCRIPT | STALE, 0, 0, 0, scripts::fcall),
+    command!(
+        "fcall",
+        -3,
+        NOSCRIPT | STALE | MAY_REPLICATE,
+        0,
+        0,
+        0,
+        scripts::fcall
+    ),
     command!(
         "fcall_ro",
         -3,

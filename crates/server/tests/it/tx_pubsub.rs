@@ -1,7 +1,9 @@
 //! Transactions and Pub/Sub across clients and processes: WATCH invalidated by another client's write and by
 //! expiry; messages delivered to channel and pattern subscribers on a master and, through the replication
 //! stream, on a replica; a subscriber that stops reading is disconnected at its output limit without slowing
-//! the publisher; subscribed clients are their own `pubsub` type for `CLIENT LIST` and `CLIENT KILL`.
+//! the publisher; subscribed clients are their own `pubsub` type for `CLIENT LIST` and `CLIENT KILL`; `EXEC`
+//! counts as the writes it would run (refused on a read-only replica, held while writes are paused), and
+//! scripts are held while writes are paused.
 
 use bytes::BytesMut;
 use resp::Frame;
@@ -18,6 +20,8 @@ on_both_servers!(
     slow_subscriber_is_disconnected,
     reset_clears_connection_state,
     subscribers_are_their_own_client_type,
+    exec_of_writes_is_refused_once_the_master_became_a_replica,
+    paused_writes_hold_exec_and_scripts,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -431,4 +435,101 @@ fn subscribers_are_their_own_client_type(subject: &Subject) {
         node.cmd(&["CLIENT", "KILL", "TYPE", "bogus"]),
         Frame::Error("ERR Unknown client type 'bogus'".into())
     );
+}
+
+/// Sends `words` without reading the reply.
+fn send_only(connection: &mut RawConnection, words: &[&str]) {
+    let mut request = BytesMut::new();
+    resp::encode_command(words, &mut request);
+    connection
+        .send(&request)
+        .unwrap_or_else(|error| panic!("send {words:?}: {error}"));
+}
+
+/// Found by the torture run (seed 101): a transaction queued on a master that then became a replica
+/// (`FAILOVER`, `REPLICAOF`) ran its writes on the replica at `EXEC`, locally, so the replica's data left its
+/// master's. Redis checks `EXEC` as the writes it queued: `-EXECABORT` with the read-only error.
+fn exec_of_writes_is_refused_once_the_master_became_a_replica(subject: &Subject) {
+    let other = start(subject);
+    let node = start(subject);
+    let mut writer = connect(&node);
+    expect(&mut writer, &["MULTI"], b"+OK\r\n");
+    expect(&mut writer, &["RPUSH", "list", "x"], b"+QUEUED\r\n");
+    let mut reader = connect(&node);
+    expect(&mut reader, &["MULTI"], b"+OK\r\n");
+    expect(&mut reader, &["LLEN", "list"], b"+QUEUED\r\n");
+    let port = other.port().to_string();
+    expect(
+        &mut connect(&node),
+        &["REPLICAOF", "127.0.0.1", &port],
+        b"+OK\r\n",
+    );
+    expect(
+        &mut writer,
+        &["EXEC"],
+        b"-EXECABORT Transaction discarded because of: READONLY You can't write against a read only replica.\r\n",
+    );
+    // The transaction is gone; a read-only one still runs.
+    expect(&mut writer, &["EXEC"], b"-ERR EXEC without MULTI\r\n");
+    expect(&mut reader, &["EXEC"], b"*1\r\n:0\r\n");
+}
+
+/// While writes are paused (`CLIENT PAUSE WRITE`, and `FAILOVER` the same way) nothing may reach the
+/// replication stream: an `EXEC` of queued writes and a script (which may write) wait for the pause to end,
+/// as Redis holds `may-replicate` commands. Before, both ran at once and moved the offset a failover was
+/// waiting on.
+fn paused_writes_hold_exec_and_scripts(subject: &Subject) {
+    let node = start(subject);
+    // A replica, so the node keeps a replication stream whose offset shows any write.
+    let replica = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .replica_of(node.port()),
+    );
+    wait_for_sync(&replica);
+    let mut transaction = connect(&node);
+    expect(&mut transaction, &["MULTI"], b"+OK\r\n");
+    expect(&mut transaction, &["INCR", "n"], b"+QUEUED\r\n");
+    let mut pauser = connect(&node);
+    let offset = |pauser: &mut RawConnection| {
+        let info = send(pauser, &["INFO", "replication"]);
+        String::from_utf8_lossy(&info)
+            .lines()
+            .find_map(|line| line.strip_prefix("master_repl_offset:").map(str::to_owned))
+            .expect("master_repl_offset")
+    };
+    let before = offset(&mut pauser);
+    expect(
+        &mut pauser,
+        &["CLIENT", "PAUSE", "60000", "WRITE"],
+        b"+OK\r\n",
+    );
+    send_only(&mut transaction, &["EXEC"]);
+    let mut script = connect(&node);
+    send_only(
+        &mut script,
+        &["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"],
+    );
+    // Round trips on another connection give the server every chance to (wrongly) run them meanwhile.
+    for _ in 0..50 {
+        assert_eq!(
+            offset(&mut pauser),
+            before,
+            "the offset moved while writes were paused"
+        );
+    }
+    assert_eq!(transaction.read_available().expect("no reply yet"), b"");
+    assert_eq!(script.read_available().expect("no reply yet"), b"");
+    expect(&mut pauser, &["CLIENT", "UNPAUSE"], b"+OK\r\n");
+    // Both run once released (Redis releases held clients in arrival order; rserver in no set order).
+    let replies = (
+        transaction.read_reply().expect("EXEC's reply"),
+        script.read_reply().expect("EVAL's reply"),
+    );
+    assert!(
+        replies == (b"*1\r\n:1\r\n".to_vec(), b":2\r\n".to_vec())
+            || replies == (b"*1\r\n:2\r\n".to_vec(), b":1\r\n".to_vec()),
+        "{replies:?}"
+    );
+    assert_ne!(offset(&mut pauser), before);
 }
