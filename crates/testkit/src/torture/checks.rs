@@ -75,10 +75,11 @@ pub(super) fn quiesce(cluster: &mut Cluster<'_>, shared: &Shared, label: &str) -
         }
         Err(last) => {
             let detail = compare_datasets(cluster);
+            let kept = keep_append_only_files(cluster, label);
             shared.fail(
                 FailureKind::Divergence,
                 format!(
-                    "{label} ({}): {last}\n{detail}",
+                    "{label} ({}): {last}\n{detail}{kept}",
                     cluster.topology().describe()
                 ),
             );
@@ -330,6 +331,40 @@ pub(super) fn keep_logs(cluster: &Cluster<'_>, seed: u64) -> Option<PathBuf> {
         );
     }
     Some(dir)
+}
+
+/// Copies every node's `appendonlydir` (the command history since its last rewrite: what tells how the data
+/// came to differ) next to the logs, at the moment a divergence is found; returns a line saying where.
+fn keep_append_only_files(cluster: &Cluster<'_>, label: &str) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "torture-aof-{}-{}",
+        std::process::id(),
+        label.replace(' ', "-")
+    ));
+    let mut kept = Vec::new();
+    for node in 0..NODES {
+        let source = cluster.node(node).dir().join("appendonlydir");
+        let Ok(entries) = std::fs::read_dir(&source) else {
+            continue;
+        };
+        let target = dir.join(format!("n{node}"));
+        if std::fs::create_dir_all(&target).is_err() {
+            continue;
+        }
+        for entry in entries.flatten() {
+            let _ = std::fs::copy(entry.path(), target.join(entry.file_name()));
+        }
+        kept.push(format!("n{node}"));
+    }
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "the AOF files of {} are kept in {}\n",
+            kept.join(", "),
+            dir.display()
+        )
+    }
 }
 
 /// The text of a panic payload.
