@@ -46,7 +46,7 @@ pub struct Core {
     /// Error replies by prefix (`INFO errorstats`).
     pub error_stats: crate::stats::ErrorStats,
     /// A `FAILOVER` under way.
-    pub failover: Option<FailoverState>,
+    pub failover: Option<crate::failover::FailoverState>,
     /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
     pub replica_output_limit: crate::config::output_limits::ClassLimit,
     /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
@@ -72,38 +72,6 @@ pub enum Role {
     Master,
     /// Follows a master.
     Replica(MasterLinkStatus),
-}
-
-/// A coordinated failover (`FAILOVER`), shown as INFO `master_failover_state`.
-#[derive(Debug, Clone)]
-pub struct FailoverState {
-    /// Where it stands.
-    pub step: FailoverStep,
-    /// The chosen replica (`TO host port`), or the first one found caught up.
-    pub target: Option<(String, u16)>,
-    /// `TIMEOUT`: when to give up (or, with `FORCE`, to hand over anyway).
-    pub deadline: Option<Instant>,
-    /// `FORCE`.
-    pub force: bool,
-}
-
-/// The two phases of a failover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailoverStep {
-    /// Writes paused, waiting for a replica to acknowledge everything (`waiting-for-sync`).
-    WaitForSync,
-    /// Became a replica of the target, waiting for its PSYNC answer (`failover-in-progress`).
-    InProgress,
-}
-
-impl FailoverStep {
-    /// The INFO word.
-    pub fn info_name(self) -> &'static str {
-        match self {
-            FailoverStep::WaitForSync => "waiting-for-sync",
-            FailoverStep::InProgress => "failover-in-progress",
-        }
-    }
 }
 
 /// What INFO and ROLE show about the link to our master.

@@ -31,7 +31,7 @@ pub async fn run(shared: Arc<Shared>) {
         }
         ticks += 1;
         shared.client_unpause_if_due(false);
-        crate::cmd::update_failover(&shared, &mut shared.core());
+        crate::failover::update(&shared, &mut shared.core());
         active_expire(&shared);
         if ticks.is_multiple_of(10) {
             replication_chores(&shared, &mut last_ping, &mut no_replicas_since);

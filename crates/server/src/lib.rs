@@ -18,6 +18,7 @@ pub mod cron;
 pub mod digest;
 pub mod dispatch;
 pub mod errors;
+pub mod failover;
 pub mod full_sync;
 pub mod info;
 pub mod monitor;

@@ -173,7 +173,7 @@ async fn synchronize(
         handshake_config.failover = core
             .failover
             .as_ref()
-            .is_some_and(|failover| failover.step == crate::core::FailoverStep::InProgress);
+            .is_some_and(|failover| failover.step == crate::failover::FailoverStep::InProgress);
         let cached = core
             .master_link()
             .is_some_and(|link| link.has_cached_master);
@@ -192,12 +192,10 @@ async fn synchronize(
         // Whatever the answer, the failover ends here: done if the target accepted, undone if not.
         let mut core = shared.core();
         match &reply {
-            Ok(_) => crate::cmd::finish_failover(shared, &mut core),
-            Err(_) => crate::cmd::abort_failover(
-                shared,
-                &mut core,
-                "Failover target rejected psync request",
-            ),
+            Ok(_) => crate::failover::finish(shared, &mut core),
+            Err(_) => {
+                crate::failover::abort(shared, &mut core, "Failover target rejected psync request")
+            }
         }
     }
     let reply = reply.map_err(handshake_reason)?;

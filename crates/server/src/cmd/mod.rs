@@ -23,7 +23,6 @@ mod debug;
 mod docs;
 mod expire;
 mod failover;
-pub use failover::{abort as abort_failover, finish as finish_failover, update as update_failover};
 pub mod float;
 mod functions;
 mod getex;
