@@ -15,7 +15,7 @@ pub enum AfterReply {
     Close,
     /// Run a script outside the core lock, then answer with its reply (`EVAL`, `FCALL`; see
     /// `scripting/gate.rs`).
-    RunScript(Box<crate::scripting::run::Invocation>),
+    RunScript(crate::scripting::commands::Admitted),
     /// Shut the server down (`SHUTDOWN`); the client gets no reply unless saving fails.
     Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).

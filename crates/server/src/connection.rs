@@ -132,19 +132,12 @@ async fn serve<S: Transport>(
                 encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
                 continue;
             }
-            Step::RunScript(invocation) => {
-                // Replies before the script go out first; the script runs on a blocking thread (the gate
-                // holds other clients meanwhile, see scripting/gate.rs).
-                if stream.write_all(&output).await.is_err() {
-                    shared.scripts.finish();
-                    return None;
-                }
-                output.clear();
-                let runner = Arc::clone(shared);
-                let ran = tokio::task::spawn_blocking(move || {
-                    crate::scripting::commands::run_outside_lock(&runner, &invocation)
-                })
-                .await;
+            Step::RunScript(admitted) => {
+                // The script runs at once on a blocking thread (the gate holds other clients meanwhile, see
+                // scripting/gate.rs); the replies before it stay in `output` and leave with its own. Writing
+                // them first would hold the gate, and so every client, for as long as this one does not
+                // read. Should the connection end first, dropping `admitted` closes the gate.
+                let ran = tokio::task::spawn_blocking(move || admitted.run()).await;
                 let reply = match ran {
                     Ok((reply, offset)) => {
                         if let Some(offset) = offset {
@@ -153,8 +146,7 @@ async fn serve<S: Transport>(
                         reply
                     }
                     Err(error) => {
-                        // The script thread panicked: never leave the gate closed behind it.
-                        shared.scripts.finish();
+                        // The script thread panicked (its `Admitted` closed the gate as it unwound).
                         tracing::error!("Script failed: {error}");
                         Frame::error("ERR script execution failed")
                     }
@@ -341,7 +333,7 @@ enum Step {
     /// Write the replies, wait for replica acknowledgements, answer, then go on.
     Wait(crate::wait::WaitRequest),
     /// Write the replies, run the script outside the core lock, answer, then go on.
-    RunScript(Box<crate::scripting::run::Invocation>),
+    RunScript(crate::scripting::commands::Admitted),
 }
 
 /// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and
@@ -429,7 +421,7 @@ fn settle(
         AfterReply::ServeReplica(plan) => Some(Step::ServeReplica(plan)),
         AfterReply::Wait(request) => Some(Step::Wait(request)),
         AfterReply::Paused => Some(Step::Paused(args)),
-        AfterReply::RunScript(invocation) => Some(Step::RunScript(invocation)),
+        AfterReply::RunScript(admitted) => Some(Step::RunScript(admitted)),
     }
 }
 

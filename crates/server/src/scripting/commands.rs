@@ -221,8 +221,44 @@ fn start(ctx: &mut Ctx<'_>, invocation: Invocation) -> Frame {
         ctx.client.after_reply = Some(AfterReply::Paused);
         return Frame::Null;
     }
-    ctx.client.after_reply = Some(AfterReply::RunScript(Box::new(invocation)));
+    ctx.client.after_reply = Some(AfterReply::RunScript(Admitted {
+        shared: Arc::clone(ctx.shared),
+        invocation: Some(Box::new(invocation)),
+    }));
     Frame::Null
+}
+
+/// A script let through the gate (which is now held for it) and handed to its connection to run. Whatever
+/// ends the connection before the script runs (a failed write, `CLIENT KILL`, a subscriber's overflowing
+/// mailbox, shutdown) drops it, and dropping it unrun closes the gate again: no path leaves the gate held
+/// for a script that will never run, which would stall every other client for good.
+#[derive(Debug)]
+pub struct Admitted {
+    shared: Arc<Shared>,
+    invocation: Option<Box<Invocation>>,
+}
+
+impl Admitted {
+    /// Runs the script (see [`run_outside_lock`], which closes the gate when it ends); on a blocking thread.
+    /// Should it panic, the unwinding drop closes the gate instead.
+    pub fn run(mut self) -> (Frame, Option<i64>) {
+        let invocation = self
+            .invocation
+            .as_ref()
+            .expect("an admitted script runs once");
+        let result = run_outside_lock(&self.shared, invocation);
+        // `run_outside_lock` closed the gate: closing it again could open it under the next script.
+        self.invocation = None;
+        result
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if self.invocation.is_some() {
+            self.shared.scripts.finish();
+        }
+    }
 }
 
 /// Runs a script handed to a connection by [`start`], on a blocking thread: the gate is open, the core lock

@@ -20,6 +20,7 @@ on_both_servers!(
     script_effects_and_functions_reach_replicas,
     concurrent_scripts_from_many_clients_all_run,
     commands_paused_behind_a_script_block_and_wait_as_usual,
+    client_killed_before_its_script_runs_leaves_no_gate_held,
 );
 
 const BUSY_EVAL: &str =
@@ -303,4 +304,47 @@ fn commands_paused_behind_a_script_block_and_wait_as_usual(subject: &Subject) {
             ])
         );
     }
+}
+
+/// A script used to wait, holding the gate, until the replies before it were written: a client that reads
+/// nothing held every other client for as long as it liked, and killing it then could leave the gate held
+/// for a script that would never run (found in review of issue 9's fix). The script now runs at once, as in
+/// Redis; the replies leave with its own.
+fn client_killed_before_its_script_runs_leaves_no_gate_held(subject: &Subject) {
+    let [port] = free_ports::<1>();
+    let node = subject.start(NodeConfig::new(port));
+    let mut setup = node.client();
+    let big = "x".repeat(256 * 1024);
+    setup.cmd(&["SET", "big", &big]);
+    let mut stuck = node.client();
+    let id = match stuck.cmd(&["CLIENT", "ID"]) {
+        Frame::Integer(id) => id.to_string(),
+        other => panic!("CLIENT ID: {other:?}"),
+    };
+    // 64 MB of replies the client never reads, then a script.
+    for _ in 0..256 {
+        stuck.send(&["GET", "big"]).expect("send GET");
+    }
+    stuck
+        .send(&["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"])
+        .expect("send EVAL");
+    // The script runs at once, as in Redis, even though its client reads none of the replies before it.
+    wait_until(DEFAULT_DEADLINE, "the script to run", || {
+        match setup.cmd(&["GET", "n"]) {
+            Frame::Bulk(n) if &n[..] == b"1" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    assert_eq!(
+        setup.cmd(&["CLIENT", "KILL", "ID", &id]),
+        Frame::Integer(1),
+        "the stuck client is killed"
+    );
+    let mut other = node.client();
+    assert_eq!(other.cmd(&["PING"]), Frame::Simple("PONG".into()));
+    assert!(matches!(
+        other.cmd(&["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"]),
+        Frame::Integer(_)
+    ));
+    assert_eq!(other.cmd(&["SET", "after", "1"]), Frame::ok());
 }
