@@ -93,6 +93,9 @@ pub struct MultiState {
     /// writes, `min-replicas-to-write`, a failed AOF write) when it would run one, as Redis's
     /// `mstate.cmd_flags`. A transaction queued on a master must not write on it once it became a replica.
     pub queued_flags: u32,
+    /// The `loading` and `stale` flags some queued command lacks: `EXEC` is refused with `-LOADING` or
+    /// `-MASTERDOWN` as the first such command would be (Redis's `mstate.cmd_inv_flags`).
+    pub queued_lacking: u32,
 }
 
 /// A connection's subscriptions, in subscription order.

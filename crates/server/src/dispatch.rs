@@ -144,9 +144,15 @@ impl<'a> Batch<'a> {
             }
             Phase::Running | Phase::Busy => {}
         }
+        // What an EXEC would run but the state now refuses: a command without `loading` or `stale`.
+        let exec_lacking = match &client.multi {
+            Some(multi) if spec.name == "exec" => multi.queued_lacking,
+            _ => 0,
+        };
         if let Some(loading) = self.core().persistence.loading
             && !client.is_master_link
-            && refused_while_loading(spec, argv, loading)
+            && (refused_while_loading(spec, argv, loading)
+                || (!loading && exec_lacking & flags::LOADING != 0))
         {
             return self.reject(client, Some(spec), errors::reply(errors::LOADING));
         }
@@ -196,7 +202,10 @@ impl<'a> Batch<'a> {
             let error = errors::pubsub_context(&full_name(spec, argv));
             return self.reject(client, Some(spec), error);
         }
-        if link_down == Some(true) && !serve_stale && !spec.has(flags::STALE) {
+        if link_down == Some(true)
+            && !serve_stale
+            && (!spec.has(flags::STALE) || exec_lacking & flags::STALE != 0)
+        {
             return self.reject(client, Some(spec), errors::reply(errors::MASTERDOWN));
         }
         if let Some(multi) = client.multi.as_mut()
@@ -206,6 +215,7 @@ impl<'a> Batch<'a> {
             if !multi.aborted {
                 multi.commands.push(argv.iter().map(cmd::owned).collect());
                 multi.queued_flags |= spec.flags;
+                multi.queued_lacking |= !spec.flags & (flags::LOADING | flags::STALE);
             }
             return Frame::Simple(Bytes::from_static(b"QUEUED"));
         }

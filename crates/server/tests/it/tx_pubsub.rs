@@ -22,6 +22,7 @@ on_both_servers!(
     subscribers_are_their_own_client_type,
     exec_of_writes_is_refused_once_the_master_became_a_replica,
     paused_writes_hold_exec_and_scripts,
+    exec_of_reads_is_refused_once_the_link_is_down_without_stale_data,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -479,7 +480,13 @@ fn exec_of_writes_is_refused_once_the_master_became_a_replica(subject: &Subject)
 /// as Redis holds `may-replicate` commands. Before, both ran at once and moved the offset a failover was
 /// waiting on.
 fn paused_writes_hold_exec_and_scripts(subject: &Subject) {
-    let node = start(subject);
+    // No replica PINGs meanwhile (Redis sends them during a CLIENT PAUSE): only a held command could move
+    // the offset.
+    let node = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .with("repl-ping-replica-period", "3600"),
+    );
     // A replica, so the node keeps a replication stream whose offset shows any write.
     let replica = subject.start(
         NodeConfig::new(free_port())
@@ -532,4 +539,27 @@ fn paused_writes_hold_exec_and_scripts(subject: &Subject) {
         "{replies:?}"
     );
     assert_ne!(offset(&mut pauser), before);
+}
+
+/// Redis checks `EXEC` against what its queued commands lack, too: queued while the replica's link was up,
+/// a `GET` may not run once the link is down with `replica-serve-stale-data no` (found in review).
+fn exec_of_reads_is_refused_once_the_link_is_down_without_stale_data(subject: &Subject) {
+    let mut master = start(subject);
+    let replica = subject.start(
+        NodeConfig::new(free_port())
+            .with("save", "\"\"")
+            .with("replica-serve-stale-data", "no")
+            .replica_of(master.port()),
+    );
+    wait_for_sync(&replica);
+    let mut reader = connect(&replica);
+    expect(&mut reader, &["MULTI"], b"+OK\r\n");
+    expect(&mut reader, &["GET", "k"], b"+QUEUED\r\n");
+    master.kill();
+    testkit::wait_for_link_down(&replica);
+    expect(
+        &mut reader,
+        &["EXEC"],
+        b"-EXECABORT Transaction discarded because of: MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n",
+    );
 }
