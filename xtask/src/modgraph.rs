@@ -98,16 +98,25 @@ fn top_level_module(relative: &str) -> String {
     first.trim_end_matches(".rs").to_owned()
 }
 
-/// The text before the first `#[cfg(test)]`, without `//` comments: what the crate itself imports.
+/// The text without `//` comments and without test items: a `#[cfg(test)]` before a one-line item (`mod
+/// sweep_tests;`) drops that line, before a block (`mod tests {`) drops the rest of the file (test modules
+/// come last). What remains is what the crate itself imports.
 fn code_only(text: &str) -> String {
-    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
-    code.lines()
-        .map(|line| match line.find("//") {
+    let mut kept = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "#[cfg(test)]" {
+            match lines.next() {
+                Some(item) if item.trim_end().ends_with(';') => continue,
+                _ => break,
+            }
+        }
+        kept.push(match line.find("//") {
             Some(at) => &line[..at],
             None => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+        });
+    }
+    kept.join("\n")
 }
 
 /// The modules named as `crate::name`, including inside `use crate::{a, b::c}` groups.
@@ -242,7 +251,7 @@ mod tests {
     #[test]
     fn reads_paths_groups_and_nested_groups() {
         let code = code_only(
-            "use crate::core::Core;\nuse crate::{shared::Shared, cmd::{self, Ctx}};\n// crate::ignored\nlet x = crate::errors::reply(a);\nfoo_crate::not_ours();\n#[cfg(test)]\nuse crate::tests_only;",
+            "use crate::core::Core;\n#[cfg(test)]\nmod sweep_tests;\nuse crate::{shared::Shared, cmd::{self, Ctx}};\n// crate::ignored\nlet x = crate::errors::reply(a);\nfoo_crate::not_ours();\n#[cfg(test)]\nmod tests {\nuse crate::tests_only;\n}",
         );
         let imports: Vec<String> = crate_imports(&code).into_iter().collect();
         assert_eq!(imports, ["cmd", "core", "errors", "shared"]);

@@ -561,6 +561,11 @@ async fn follow_stream(
                     if let Err(error) = send_ack(shared, stream).await {
                         return LinkDownReason::Io(error.to_string());
                     }
+                    if client.multi.is_some() {
+                        // Inside a unit (no master sends one there): it belongs to the unit's bytes.
+                        resp::encode_command(&getack.args, &mut held);
+                        continue;
+                    }
                     encoded.clear();
                     resp::encode_command(&getack.args, &mut encoded);
                     let mut batch = dispatch::Batch::new(shared);

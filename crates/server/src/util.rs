@@ -14,7 +14,7 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Writes `bytes_producer`'s output to `path` atomically: a temp file in the same directory, then rename,
+/// Writes `produce`'s output to `path` atomically: a temp file in the same directory, then rename,
 /// so a crash mid-save never leaves a truncated dump in place.
 pub fn write_atomically(
     path: &Path,
@@ -24,7 +24,13 @@ pub fn write_atomically(
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let temp = dir.join(format!("temp-{}.rdb", std::process::id()));
+    // One name per call: saves, a replica's received snapshot, ACL SAVE and CONFIG REWRITE may run at once.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let temp = dir.join(format!(
+        "temp-{}-{}.rdb",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let file = std::fs::File::create(&temp)?;
     let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
     let result = produce(&mut writer)

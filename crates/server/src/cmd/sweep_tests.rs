@@ -1,6 +1,7 @@
-//! In-process sweeps over the whole command table: every handler is reached only with an argument count its
-//! spec allows, and every data command, given arguments of every shape against keys of every type, answers
-//! (an error at worst) instead of panicking. Bad input must never crash the server.
+//! An in-process sweep over the whole command table: every data command, given arguments of every shape
+//! against keys of every type, answers (an error at worst) instead of panicking. Bad input must never crash
+//! the server. (That no handler is reached with a refused argument count is the type's doing: the handler
+//! is private to `CommandSpec::invoke`, which checks the arity first.)
 
 use std::sync::Arc;
 
@@ -39,29 +40,6 @@ fn args(words: &[&[u8]]) -> Vec<Bytes> {
         .iter()
         .map(|word| Bytes::copy_from_slice(word))
         .collect()
-}
-
-#[test]
-fn no_handler_is_reached_with_an_argument_count_its_spec_refuses() {
-    let shared = shared();
-    let mut client = ClientState::new(1, None, true);
-    for spec in all() {
-        let wanted = spec.arity.unsigned_abs() as usize;
-        let mut counts: Vec<usize> = (1..wanted).collect();
-        if spec.arity > 0 {
-            counts.push(wanted + 1);
-        }
-        for count in counts {
-            let mut argv = vec![Bytes::from_static(spec.name.as_bytes())];
-            argv.resize(count, Bytes::from_static(b"x"));
-            assert_eq!(
-                run(&shared, &mut client, &argv),
-                crate::errors::wrong_arity(spec.name),
-                "{} with {count} arguments",
-                spec.name
-            );
-        }
-    }
 }
 
 /// Commands left out of the sweep: they act on the process, files, sockets or other tasks (a test has no
