@@ -491,8 +491,20 @@ pub(crate) fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
 }
 
 /// After a command (or `EXEC`), still under the lock: serves the clients blocked on keys it filled, each
-/// served operation its own unit after the command's (Redis's `handleClientsBlockedOnKeys`).
+/// served operation its own unit after the command's (Redis's `handleClientsBlockedOnKeys`). Not while a
+/// script runs outside the lock: the keys its calls filled are ready, but its writes reach the stream only
+/// when it ends, and a pop served now (after a `MULTI` or `AUTH`, which run meanwhile) would reach the
+/// replicas before the push that fed it; the script's end serves them ([`serve_blocked_after_script`]).
 pub(crate) fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
+    if core.blocking.is_empty() || shared.scripts.phase() != crate::scripting::Phase::Idle {
+        return false;
+    }
+    crate::blocking::serve_ready_keys(core, shared)
+}
+
+/// At the end of a script run outside the lock, right after its unit was fed (the gate still held): serves
+/// the clients blocked on the keys it filled.
+pub(crate) fn serve_blocked_after_script(core: &mut Core, shared: &Arc<Shared>) -> bool {
     if core.blocking.is_empty() {
         return false;
     }

@@ -285,7 +285,7 @@ pub fn run_outside_lock(shared: &Arc<Shared>, invocation: &Invocation) -> (Frame
         fed = true;
         offset = Some(core.repl.offset().0);
     }
-    fed |= crate::dispatch::serve_blocked(&mut core, shared);
+    fed |= crate::dispatch::serve_blocked_after_script(&mut core, shared);
     core.aof.flush();
     let stream_offset = core.repl.offset();
     drop(core);

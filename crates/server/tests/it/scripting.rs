@@ -21,6 +21,7 @@ on_both_servers!(
     concurrent_scripts_from_many_clients_all_run,
     commands_paused_behind_a_script_block_and_wait_as_usual,
     client_killed_before_its_script_runs_leaves_no_gate_held,
+    pop_fed_by_a_script_reaches_replicas_after_the_script,
 );
 
 const BUSY_EVAL: &str =
@@ -347,4 +348,64 @@ fn client_killed_before_its_script_runs_leaves_no_gate_held(subject: &Subject) {
         Frame::Integer(_)
     ));
     assert_eq!(other.cmd(&["SET", "after", "1"]), Frame::ok());
+}
+
+/// Found by `cargo xtask torture` (seed 101): a script pushed to a list a client was blocked on, and while the
+/// script still ran, another client's `MULTI` (allowed meanwhile) served the blocked `BLMOVE`, whose `LMOVE`
+/// reached the stream before the script's push. The replica then moved nothing, got the push, and kept the
+/// element the master had moved: same offset, different data.
+fn pop_fed_by_a_script_reaches_replicas_after_the_script(subject: &Subject) {
+    let [master_port, replica_port] = free_ports::<2>();
+    let master = subject.start(NodeConfig::new(master_port).with("enable-debug-command", "yes"));
+    let replica = subject.start(
+        NodeConfig::new(replica_port)
+            .with("enable-debug-command", "yes")
+            .replica_of(master_port),
+    );
+    wait_for_sync(&replica);
+    let mut blocked = master.client();
+    blocked
+        .send(&["BLMOVE", "src", "dst", "RIGHT", "LEFT", "0"])
+        .expect("send BLMOVE");
+    wait_until(DEFAULT_DEADLINE, "the BLMOVE to block", || {
+        match master.cmd(&["INFO", "clients"]) {
+            Frame::Bulk(info) if String::from_utf8_lossy(&info).contains("blocked_clients:1") => {
+                Ok(())
+            }
+            other => Err(format!("{other:?}")),
+        }
+    });
+    // Pushes, then runs for about 300 ms of the server's clock.
+    let script = "redis.call('rpush', KEYS[1], 'x') \
+        local t = redis.call('time') local start = t[1] * 1000000 + t[2] \
+        repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 300000 return 1";
+    let mut runner = master.client();
+    runner
+        .send(&["EVAL", script, "1", "src"])
+        .expect("send EVAL");
+    let mut other = master.client();
+    if subject.binary().ends_with("rserver") {
+        // rserver answers FUNCTION STATS while the script runs: send MULTI then, so it runs meanwhile.
+        wait_until(DEFAULT_DEADLINE, "the script to run", || {
+            match other.cmd(&["FUNCTION", "STATS"]) {
+                Frame::Array(fields) if !matches!(fields.get(1), Some(Frame::Null) | None) => {
+                    Ok(())
+                }
+                reply => Err(format!("{reply:?}")),
+            }
+        });
+    }
+    assert_eq!(other.cmd(&["MULTI"]), Frame::ok());
+    assert_eq!(runner.read_reply().expect("EVAL"), Frame::Integer(1));
+    assert_eq!(
+        blocked.read_reply().expect("BLMOVE"),
+        Frame::Bulk("x".into())
+    );
+    assert_eq!(other.cmd(&["DISCARD"]), Frame::ok());
+    wait_for_ofs_sync(&master, &replica);
+    assert_same_data(&master, &replica, "after a pop served by a script's push");
+    assert_eq!(
+        master.cmd(&["DEBUG", "DIGEST"]),
+        replica.cmd(&["DEBUG", "DIGEST"])
+    );
 }
