@@ -104,7 +104,7 @@ async fn serve<S: Transport>(
                 let _blocked = BlockedGauge::enter(shared);
                 match crate::shutdown::shut_down(shared, mode).await {
                     Ok(()) => return None,
-                    Err(error) => encode_frame(&Frame::error(error), client.protocol, &mut output),
+                    Err(error) => encode_reply(client, &Frame::error(error), &mut output),
                 }
             }
             Step::Paused(args) => {
@@ -129,7 +129,7 @@ async fn serve<S: Transport>(
                     let _blocked = BlockedGauge::enter(shared);
                     crate::wait::wait_for_acks(shared, &request).await
                 };
-                encode_frame(&Frame::Integer(acked as i64), client.protocol, &mut output);
+                encode_reply(client, &Frame::Integer(acked as i64), &mut output);
                 continue;
             }
             Step::RunScript(admitted) => {
@@ -151,7 +151,7 @@ async fn serve<S: Transport>(
                         Frame::error("ERR script execution failed")
                     }
                 };
-                encode_frame(&reply, client.protocol, &mut output);
+                encode_reply(client, &reply, &mut output);
                 continue;
             }
             Step::Block(pending) => {
@@ -164,7 +164,7 @@ async fn serve<S: Transport>(
                 shared
                     .clients
                     .update(client.id, |info| info.blocked = false);
-                encode_frame(&served.reply, client.protocol, &mut output);
+                encode_reply(client, &served.reply, &mut output);
                 if served.close {
                     let _ = stream.write_all(&output).await;
                     return None;
@@ -393,36 +393,36 @@ fn settle(
     if let Some(pending) = client.blocked.take() {
         return Some(Step::Block(pending));
     }
-    // `CLIENT REPLY`: OFF drops every reply, SKIP the reply of the next command only.
+    let step = match client.after_reply.take() {
+        None => None,
+        Some(AfterReply::Close) => Some(Step::Close),
+        Some(AfterReply::ServeReplica(plan)) => Some(Step::ServeReplica(plan)),
+        // Their reply comes later (or, run again, from another attempt): `CLIENT REPLY` applies to it then,
+        // as Redis keeps a blocked or postponed client's reply flags until its real reply.
+        Some(AfterReply::Shutdown(mode)) => return Some(Step::Shutdown(mode)),
+        Some(AfterReply::Wait(request)) => return Some(Step::Wait(request)),
+        Some(AfterReply::Paused) => return Some(Step::Paused(args)),
+        Some(AfterReply::RunScript(admitted)) => return Some(Step::RunScript(admitted)),
+    };
+    encode_reply(client, &reply, output);
+    step
+}
+
+/// Encodes a command's reply (and any extra replies before it) into `output`, unless `CLIENT REPLY` drops
+/// it: OFF drops every reply, SKIP the reply of the next command only.
+fn encode_reply(client: &mut ClientState, reply: &Frame, output: &mut BytesMut) {
     let suppress = std::mem::take(&mut client.suppress_reply)
         || client.reply_off
         || std::mem::take(&mut client.reply_skip);
     client.reply_skip = std::mem::take(&mut client.reply_skip_next);
-    let after = client.after_reply.take();
-    if !suppress
-        && !matches!(
-            after,
-            Some(
-                AfterReply::Shutdown(_)
-                    | AfterReply::Wait(_)
-                    | AfterReply::Paused
-                    | AfterReply::RunScript(_)
-            )
-        )
-    {
-        for extra in client.extra_replies.drain(..) {
-            encode_frame(&extra, client.protocol, output);
-        }
-        encode_frame(&reply, client.protocol, output);
+    if suppress {
+        client.extra_replies.clear();
+        return;
     }
-    match after? {
-        AfterReply::Close => Some(Step::Close),
-        AfterReply::Shutdown(mode) => Some(Step::Shutdown(mode)),
-        AfterReply::ServeReplica(plan) => Some(Step::ServeReplica(plan)),
-        AfterReply::Wait(request) => Some(Step::Wait(request)),
-        AfterReply::Paused => Some(Step::Paused(args)),
-        AfterReply::RunScript(admitted) => Some(Step::RunScript(admitted)),
+    for extra in client.extra_replies.drain(..) {
+        encode_frame(&extra, client.protocol, output);
     }
+    encode_frame(reply, client.protocol, output);
 }
 
 /// Runs `args` once commands like it are no longer paused (a `FAILOVER`, a shutdown waiting for replicas,

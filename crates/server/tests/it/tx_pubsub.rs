@@ -23,6 +23,7 @@ on_both_servers!(
     exec_of_writes_is_refused_once_the_master_became_a_replica,
     paused_writes_hold_exec_and_scripts,
     exec_of_reads_is_refused_once_the_link_is_down_without_stale_data,
+    client_reply_applies_to_later_replies,
 );
 
 fn start(subject: &Subject) -> Node {
@@ -561,5 +562,38 @@ fn exec_of_reads_is_refused_once_the_link_is_down_without_stale_data(subject: &S
         &mut reader,
         &["EXEC"],
         b"-EXECABORT Transaction discarded because of: MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n",
+    );
+}
+
+/// `CLIENT REPLY SKIP|OFF` drops the reply of a script, a `WAIT` and a blocking pop served later, as any other
+/// (found in review: those replies went out whatever the flags said).
+fn client_reply_applies_to_later_replies(subject: &Subject) {
+    let node = start(subject);
+    let mut conn = connect(&node);
+    send_only(&mut conn, &["CLIENT", "REPLY", "SKIP"]);
+    send_only(&mut conn, &["EVAL", "return 1", "0"]);
+    expect(&mut conn, &["PING"], b"+PONG\r\n");
+
+    send_only(&mut conn, &["CLIENT", "REPLY", "OFF"]);
+    send_only(&mut conn, &["WAIT", "0", "0"]);
+    send_only(&mut conn, &["EVAL", "return 2", "0"]);
+    expect(&mut conn, &["CLIENT", "REPLY", "ON"], b"+OK\r\n");
+
+    send_only(&mut conn, &["CLIENT", "REPLY", "SKIP"]);
+    send_only(&mut conn, &["BLPOP", "list", "0"]);
+    wait_until(DEFAULT_DEADLINE, "the BLPOP to block", || {
+        match node.cmd(&["INFO", "clients"]) {
+            Frame::Bulk(info) if String::from_utf8_lossy(&info).contains("blocked_clients:1") => {
+                Ok(())
+            }
+            other => Err(format!("{other:?}")),
+        }
+    });
+    node.cmd(&["RPUSH", "list", "x"]);
+    expect(&mut conn, &["PING"], b"+PONG\r\n");
+    assert_eq!(
+        node.cmd(&["LLEN", "list"]),
+        Frame::Integer(0),
+        "the pop ran"
     );
 }
