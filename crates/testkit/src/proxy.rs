@@ -85,6 +85,8 @@ struct State {
     delay: Duration,
     /// Per direction, the byte budgets of the queued [`Proxy::cut_after`] rules; the front one is counting.
     cut_rules: [VecDeque<u64>; 2],
+    /// Per direction, the byte budget of a pending [`Proxy::pause_after`] rule.
+    pause_rules: [Option<u64>; 2],
     live_links: Vec<Arc<Link>>,
     threads: Vec<JoinHandle<()>>,
     forwarded: [u64; 2],
@@ -175,6 +177,24 @@ impl Proxy {
         let mut state = self.shared.lock();
         state.cut_rules[direction.index()].push_back(n_bytes);
         self.shared.changed.notify_all();
+    }
+
+    /// Pauses the proxy (as [`Proxy::pause`]) once exactly `n_bytes` more bytes have been forwarded in
+    /// `direction`: the first `n_bytes` get through, the rest waits for [`Proxy::resume`]. Holds a transfer at
+    /// a known byte position, however late the test looks: e.g. a replica killed in the middle of a snapshot.
+    pub fn pause_after(&self, direction: Direction, n_bytes: u64) {
+        let mut state = self.shared.lock();
+        if n_bytes == 0 {
+            state.paused = true;
+        } else {
+            state.pause_rules[direction.index()] = Some(n_bytes);
+        }
+        self.shared.changed.notify_all();
+    }
+
+    /// Whether forwarding is paused now ([`Proxy::pause`], or a [`Proxy::pause_after`] rule that fired).
+    pub fn is_paused(&self) -> bool {
+        self.shared.lock().paused
     }
 
     /// How many [`Proxy::cut_after`] rules in `direction` have not fired yet.
@@ -368,21 +388,8 @@ fn forward(
             Ok(0) | Err(_) => break,
             Ok(read) => read,
         };
-        let (bytes, cut) = match admit(direction, read, link, shared) {
-            Verdict::Forward { bytes, cut } => (bytes, cut),
-            Verdict::Stop => break,
-        };
-        let written = destination.write_all(&buffer[..bytes]);
-        if !cut.is_empty() {
-            // FIN after the admitted bytes, so the peer sees exactly those bytes, then close the links.
-            let _ = destination.shutdown(Shutdown::Write);
-            for link in cut {
-                link.close();
-            }
-            shared.changed.notify_all();
-            break;
-        }
-        if written.is_err() {
+        // A pause rule may admit part of a chunk: the rest is admitted (after the pause) in turn.
+        if !forward_chunk(direction, &buffer[..read], &mut destination, link, shared) {
             break;
         }
     }
@@ -390,6 +397,39 @@ fn forward(
     shared.lock().live_links.retain(|live| live.id != link.id);
     // The other direction's thread may be holding a chunk in `admit` (paused or delayed): let it see the close.
     shared.changed.notify_all();
+}
+
+/// Forwards one chunk read from the source, in as many admitted pieces as the rules make; false when the link
+/// ends (cut, closed, or the destination failed).
+fn forward_chunk(
+    direction: Direction,
+    chunk: &[u8],
+    destination: &mut TcpStream,
+    link: &Arc<Link>,
+    shared: &Shared,
+) -> bool {
+    let mut start = 0;
+    while start < chunk.len() {
+        let (bytes, cut) = match admit(direction, chunk.len() - start, link, shared) {
+            Verdict::Forward { bytes, cut } => (bytes, cut),
+            Verdict::Stop => return false,
+        };
+        let written = destination.write_all(&chunk[start..start + bytes]);
+        if !cut.is_empty() {
+            // FIN after the admitted bytes, so the peer sees exactly those bytes, then close the links.
+            let _ = destination.shutdown(Shutdown::Write);
+            for link in cut {
+                link.close();
+            }
+            shared.changed.notify_all();
+            return false;
+        }
+        if written.is_err() {
+            return false;
+        }
+        start += bytes;
+    }
+    true
 }
 
 /// Waits while the proxy is paused and for the per-chunk delay, then decides how much of a chunk of `read`
@@ -424,14 +464,29 @@ fn admit(direction: Direction, read: usize, link: &Link, shared: &Shared) -> Ver
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .0;
     }
-    let rules = &mut state.cut_rules[direction.index()];
-    let (bytes, cut) = match rules.front_mut() {
-        Some(budget) => {
-            let bytes = usize::try_from(*budget).unwrap_or(usize::MAX).min(read);
-            *budget -= bytes as u64;
-            (bytes, *budget == 0)
+    // As many bytes as the chunk has and both rules' budgets allow.
+    let index = direction.index();
+    let within = |budget: Option<u64>| {
+        budget.map_or(usize::MAX, |b| usize::try_from(b).unwrap_or(usize::MAX))
+    };
+    let bytes = read
+        .min(within(state.pause_rules[index]))
+        .min(within(state.cut_rules[index].front().copied()));
+    if let Some(budget) = state.pause_rules[index] {
+        let left = budget - bytes as u64;
+        state.pause_rules[index] = (left > 0).then_some(left);
+        if left == 0 {
+            // The next byte waits: the forwarder's next `admit` finds the proxy paused.
+            state.paused = true;
         }
-        None => (read, false),
+    }
+    let rules = &mut state.cut_rules[index];
+    let cut = match rules.front_mut() {
+        Some(budget) => {
+            *budget -= bytes as u64;
+            *budget == 0
+        }
+        None => false,
     };
     let cut = if cut {
         rules.pop_front();
@@ -588,6 +643,26 @@ mod tests {
         assert_eq!(got, data[..7]);
         assert_eq!(proxy.cuts(), 2);
         assert_eq!(proxy.pending_cuts(Direction::ToTarget), 0);
+    }
+
+    #[test]
+    fn pause_after_holds_the_stream_at_the_byte_position_until_resume() {
+        let proxy = Proxy::start(echo_target());
+        proxy.pause_after(Direction::FromTarget, 10_000);
+        let data = pattern(50_000);
+        let mut stream = connect(&proxy);
+        stream.write_all(&data).expect("write");
+        assert_eq!(read_exactly(&mut stream, 10_000), data[..10_000]);
+        wait_until(IO_TIMEOUT, "the proxy to pause", || {
+            proxy
+                .is_paused()
+                .then_some(())
+                .ok_or_else(|| "not paused".to_owned())
+        });
+        assert_eq!(proxy.forwarded(Direction::FromTarget), 10_000);
+        proxy.resume();
+        assert_eq!(read_exactly(&mut stream, 40_000), data[10_000..]);
+        assert_eq!(proxy.cuts(), 0);
     }
 
     #[test]

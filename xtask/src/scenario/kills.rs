@@ -101,18 +101,21 @@ pub fn kill_replica(step: &mut Step) -> Result<()> {
     remove_dump(&replica)?;
     proxy.delay(Duration::from_millis(5));
     let forwarded_before = proxy.forwarded(Direction::FromTarget);
+    // The proxy holds the transfer 64 KB in (the handshake's replies and the snapshot's start), so the kill
+    // lands inside it however slowly this thread gets to look.
+    proxy.pause_after(Direction::FromTarget, MID_SYNC_BYTES);
     replica.start_again();
-    // Stop the transfer a few chunks in (the proxy holds the rest), so the kill lands inside it however
-    // slowly this thread gets to look.
     wait_until(
         DEFAULT_DEADLINE,
-        "the snapshot transfer to start",
-        || match proxy.forwarded(Direction::FromTarget) - forwarded_before {
-            received if received >= MID_SYNC_BYTES => Ok(()),
-            received => Err(format!("{received} bytes forwarded")),
+        "the proxy to hold the transfer",
+        || match proxy.is_paused() {
+            true => Ok(()),
+            false => Err(format!(
+                "{} bytes forwarded",
+                proxy.forwarded(Direction::FromTarget) - forwarded_before
+            )),
         },
     );
-    proxy.pause();
     let syncing = info(&replica, "replication", "master_sync_in_progress")?;
     ensure!(
         syncing == "1",
