@@ -286,16 +286,7 @@ fn commands_paused_behind_a_script_block_and_wait_as_usual(subject: &Subject) {
             Frame::Integer(round + 1)
         );
         // The pop is blocked (not answered nil): it gets the element pushed now.
-        wait_until(DEFAULT_DEADLINE, "the BLPOP to block", || {
-            match node.client().cmd(&["INFO", "clients"]) {
-                Frame::Bulk(info)
-                    if String::from_utf8_lossy(&info).contains("blocked_clients:1") =>
-                {
-                    Ok(())
-                }
-                other => Err(format!("{other:?}")),
-            }
-        });
+        crate::support::wait_blocked_clients(&node, 1);
         node.client().cmd(&["RPUSH", &list, "x"]);
         assert_eq!(
             popper.read_reply().expect("BLPOP"),
@@ -367,14 +358,7 @@ fn pop_fed_by_a_script_reaches_replicas_after_the_script(subject: &Subject) {
     blocked
         .send(&["BLMOVE", "src", "dst", "RIGHT", "LEFT", "0"])
         .expect("send BLMOVE");
-    wait_until(DEFAULT_DEADLINE, "the BLMOVE to block", || {
-        match master.cmd(&["INFO", "clients"]) {
-            Frame::Bulk(info) if String::from_utf8_lossy(&info).contains("blocked_clients:1") => {
-                Ok(())
-            }
-            other => Err(format!("{other:?}")),
-        }
-    });
+    crate::support::wait_blocked_clients(&master, 1);
     // Pushes, then runs for about 300 ms of the server's clock.
     let script = "redis.call('rpush', KEYS[1], 'x') \
         local t = redis.call('time') local start = t[1] * 1000000 + t[2] \

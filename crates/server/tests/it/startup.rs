@@ -152,6 +152,31 @@ impl Drop for Spawned {
     }
 }
 
+/// Starts the server from `args` alone (after `--port <free port>`) in `dir`; returns it (killed on drop)
+/// and a client once it answers.
+fn spawn_with(
+    subject: &Subject,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> (Spawned, testkit::Client) {
+    let port = testkit::free_port();
+    let child = Command::new(subject.binary())
+        .arg("--port")
+        .arg(port.to_string())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let server = Spawned(child);
+    let client = testkit::wait_until(testkit::DEFAULT_DEADLINE, "the server to answer", || {
+        testkit::Client::connect(port).map_err(|error| error.to_string())
+    });
+    (server, client)
+}
+
 /// `CONFIG GET name` as (name, value) pairs of strings.
 fn config_get(client: &mut testkit::Client, name: &str) -> Vec<String> {
     match client.cmd(&["CONFIG", "GET", name]) {
@@ -167,13 +192,11 @@ fn config_get(client: &mut testkit::Client, name: &str) -> Vec<String> {
 /// (`--save "3600 1"`); Redis 7.0 splits it for its multi-value directives, and so must we. A name and its
 /// values in one argument (`"--save 60 5"`) are split too.
 fn several_values_in_one_argument(subject: &Subject) {
-    let port = testkit::free_port();
     let dir = unique_dir();
-    let port_text = port.to_string();
-    let child = Command::new(subject.binary())
-        .args([
-            "--port",
-            &port_text,
+    let (server, mut client) = spawn_with(
+        subject,
+        &dir,
+        &[
             "--save",
             "3600 1 300 10",
             "--client-output-buffer-limit",
@@ -181,17 +204,8 @@ fn several_values_in_one_argument(subject: &Subject) {
             "--bind",
             "127.0.0.1 ::1",
             "--appendonly no",
-        ])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let _server = Spawned(child);
-    let mut client = testkit::wait_until(testkit::DEFAULT_DEADLINE, "the server to answer", || {
-        testkit::Client::connect(port).map_err(|error| error.to_string())
-    });
+        ],
+    );
     assert_eq!(config_get(&mut client, "save"), ["save", "3600 1 300 10"]);
     assert_eq!(
         config_get(&mut client, "client-output-buffer-limit"),
@@ -202,30 +216,14 @@ fn several_values_in_one_argument(subject: &Subject) {
     );
     assert_eq!(config_get(&mut client, "bind"), ["bind", "127.0.0.1 ::1"]);
     assert_eq!(config_get(&mut client, "appendonly"), ["appendonly", "no"]);
-    drop(client);
-    drop(_server);
+    drop((server, client));
 
     // `replicaof "host port"` and a name with its values in one argument.
-    let port = testkit::free_port();
-    let port_text = port.to_string();
-    let child = Command::new(subject.binary())
-        .args([
-            "--port",
-            &port_text,
-            "--replicaof",
-            "127.0.0.1 1",
-            "--save 60 5",
-        ])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let _server = Spawned(child);
-    let mut client = testkit::wait_until(testkit::DEFAULT_DEADLINE, "the server to answer", || {
-        testkit::Client::connect(port).map_err(|error| error.to_string())
-    });
+    let (_server, mut client) = spawn_with(
+        subject,
+        &dir,
+        &["--replicaof", "127.0.0.1 1", "--save 60 5"],
+    );
     assert_eq!(config_get(&mut client, "save"), ["save", "60 5"]);
     match client.cmd(&["ROLE"]) {
         resp::Frame::Array(role) => assert_eq!(

@@ -56,6 +56,21 @@ macro_rules! on_both_servers {
 }
 pub(crate) use on_both_servers;
 
+/// Waits until `INFO clients` shows exactly `count` blocked clients (a blocking command sent on another
+/// connection has reached the server and blocked).
+#[track_caller]
+pub fn wait_blocked_clients(node: &Node, count: usize) {
+    let wanted = format!("blocked_clients:{count}\r\n");
+    testkit::wait_until(
+        testkit::DEFAULT_DEADLINE,
+        &format!("{count} blocked client(s)"),
+        || match node.cmd(&["INFO", "clients"]) {
+            Frame::Bulk(info) if String::from_utf8_lossy(&info).contains(&wanted) => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+}
+
 /// `GET key` as a string; `None` for a nil reply. Panics on any other reply.
 pub fn get(node: &Node, key: &str) -> Option<String> {
     match node.cmd(&["GET", key]) {

@@ -581,14 +581,7 @@ fn client_reply_applies_to_later_replies(subject: &Subject) {
 
     send_only(&mut conn, &["CLIENT", "REPLY", "SKIP"]);
     send_only(&mut conn, &["BLPOP", "list", "0"]);
-    wait_until(DEFAULT_DEADLINE, "the BLPOP to block", || {
-        match node.cmd(&["INFO", "clients"]) {
-            Frame::Bulk(info) if String::from_utf8_lossy(&info).contains("blocked_clients:1") => {
-                Ok(())
-            }
-            other => Err(format!("{other:?}")),
-        }
-    });
+    crate::support::wait_blocked_clients(&node, 1);
     node.cmd(&["RPUSH", "list", "x"]);
     expect(&mut conn, &["PING"], b"+PONG\r\n");
     assert_eq!(
