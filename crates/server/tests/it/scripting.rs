@@ -136,8 +136,9 @@ const LIBRARY: &str = "#!lua name=counters\n\
     redis.register_function('bump', function(keys, args) return redis.call('incrby', keys[1], args[1]) end)\n\
     redis.register_function{function_name='peek', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}";
 
-fn script_effects_and_functions_reach_replicas(subject: &Subject) {
-    let [master_port, replica_port, late_port] = free_ports::<3>();
+/// A master and its synced replica, both with `DEBUG` enabled (for `DEBUG DIGEST`).
+fn master_with_replica(subject: &Subject) -> (Node, Node) {
+    let [master_port, replica_port] = free_ports::<2>();
     let master = subject.start(NodeConfig::new(master_port).with("enable-debug-command", "yes"));
     let replica = subject.start(
         NodeConfig::new(replica_port)
@@ -145,6 +146,13 @@ fn script_effects_and_functions_reach_replicas(subject: &Subject) {
             .replica_of(master_port),
     );
     wait_for_sync(&replica);
+    (master, replica)
+}
+
+fn script_effects_and_functions_reach_replicas(subject: &Subject) {
+    let (master, replica) = master_with_replica(subject);
+    let [late_port] = free_ports::<1>();
+    let master_port = master.port();
     let mut client: Client = master.client();
     client.cmd(&["FUNCTION", "LOAD", LIBRARY]);
     for i in 0..50 {
@@ -346,14 +354,7 @@ fn client_killed_before_its_script_runs_leaves_no_gate_held(subject: &Subject) {
 /// reached the stream before the script's push. The replica then moved nothing, got the push, and kept the
 /// element the master had moved: same offset, different data.
 fn pop_fed_by_a_script_reaches_replicas_after_the_script(subject: &Subject) {
-    let [master_port, replica_port] = free_ports::<2>();
-    let master = subject.start(NodeConfig::new(master_port).with("enable-debug-command", "yes"));
-    let replica = subject.start(
-        NodeConfig::new(replica_port)
-            .with("enable-debug-command", "yes")
-            .replica_of(master_port),
-    );
-    wait_for_sync(&replica);
+    let (master, replica) = master_with_replica(subject);
     let mut blocked = master.client();
     blocked
         .send(&["BLMOVE", "src", "dst", "RIGHT", "LEFT", "0"])
