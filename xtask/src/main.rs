@@ -14,6 +14,7 @@
 //! - `cargo xtask torture [--seed N] [--duration SECS] [--clients N] [--server-bin PATH] [--release]`: the seeded,
 //!   time-bounded torture run (every command family, random faults, invariants), ending in `PASS` or `FAIL`;
 //! - `cargo xtask modgraph [CRATE_DIR]`: a crate's top-level module graph and its import loops (issue 12).
+#![forbid(unsafe_code)]
 
 mod acl_table;
 mod bench;

@@ -4,7 +4,9 @@
 //! - library-only crates do not depend on `anyhow` or `tracing-subscriber`;
 //! - every `.rs` file under `crates/` and `xtask/` starts with a `//!` comment;
 //! - no `sleep(` in test code (files under a `tests/` directory, and the testkit crate) except in testkit's one
-//!   polling helper.
+//!   polling helper;
+//! - every crate root (`src/lib.rs`, `src/main.rs`) has `#![forbid(unsafe_code)]`, except the server's library,
+//!   whose script engine holds the one `unsafe impl Send` (scripting/engine.rs says why it is sound).
 //!
 //! The manifests are read line by line, which is enough for the plain style our Cargo.toml files use.
 //! Model: rust-analyzer's `xtask/src/tidy.rs`.
@@ -209,8 +211,24 @@ fn check_source(path: &Path, text: &str) -> Vec<Violation> {
             }
         }
     }
+    let is_crate_root = path.ends_with("src/lib.rs") || path.ends_with("src/main.rs");
+    if is_crate_root
+        && path != Path::new(UNSAFE_CRATE_ROOT)
+        && !text
+            .lines()
+            .any(|line| line.trim() == "#![forbid(unsafe_code)]")
+    {
+        violations.push(Violation {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "crate root without `#![forbid(unsafe_code)]`".into(),
+        });
+    }
     violations
 }
+
+/// The one crate root allowed `unsafe` code (the script engine's `Send` impls).
+const UNSAFE_CRATE_ROOT: &str = "crates/server/src/lib.rs";
 
 /// Which table a dependency is declared in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,6 +420,23 @@ mod tests {
             check_manifest(Path::new("m"), manifest, &members(), false).len(),
             1
         );
+    }
+
+    #[test]
+    fn crate_roots_forbid_unsafe_code() {
+        let open = "//! A crate.\nmod a;\n";
+        let closed = "//! A crate.\n#![forbid(unsafe_code)]\nmod a;\n";
+        assert_eq!(
+            check_source(Path::new("crates/resp/src/lib.rs"), open).len(),
+            1
+        );
+        assert_eq!(
+            check_source(Path::new("crates/rcli/src/main.rs"), open).len(),
+            1
+        );
+        assert!(check_source(Path::new("crates/resp/src/lib.rs"), closed).is_empty());
+        assert!(check_source(Path::new(UNSAFE_CRATE_ROOT), open).is_empty());
+        assert!(check_source(Path::new("crates/resp/src/frame.rs"), open).is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! (`now_ms`, Unix milliseconds) so tests control it. Expiry has two faces, chosen by the caller with
 //! [`ExpiryPolicy`]: a master deletes a logically expired key when it is touched (and reports the deletion so the
 //! server can propagate a `DEL`), while a replica only hides it and waits for its master's `DEL`.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod compact_bytes;

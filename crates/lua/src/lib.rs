@@ -21,6 +21,7 @@
 //! assert_eq!(out[0].as_number(), Some(3.0));
 //! assert_eq!(out[1].as_bytes(), Some(&b"xxx"[..]));
 //! ```
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod ast;

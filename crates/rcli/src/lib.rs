@@ -3,6 +3,7 @@
 //!
 //! The binary's `main.rs` only parses the command line, wires stdin/stdout/stderr and maps errors to an exit code,
 //! so everything here can be driven from tests with in-memory writers.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod args;

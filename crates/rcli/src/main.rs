@@ -1,4 +1,5 @@
 //! The `rcli` binary: parses the command line, then runs one command or the REPL (see the `rcli` library).
+#![forbid(unsafe_code)]
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;

@@ -20,6 +20,7 @@
 //!
 //! Module map: [`crc64()`] (the trailer), `length` and `string` (the two primitive encodings), `lzf`
 //! (decompression), `aux` (AUX fields), `value` (one module per value type), `encode` and `decode` (the file).
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod aux;

@@ -9,6 +9,7 @@
 //!   snapshot payload, over any `AsyncRead + AsyncWrite`, so it is tested over in-memory pipes.
 //!
 //! The snapshot payload is opaque bytes here: `server` produces and consumes it with the `rdb` crate.
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod backlog;

@@ -30,6 +30,7 @@
 //! assert_eq!(&reply[..], b"$3\r\n1.5\r\n");
 //! # Ok::<(), resp::ProtocolError>(())
 //! ```
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod command;

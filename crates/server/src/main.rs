@@ -1,4 +1,5 @@
 //! The `rserver` binary: `rserver [config-file] [--directive value ...]`, like `redis-server`.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};

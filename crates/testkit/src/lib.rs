@@ -34,6 +34,7 @@
 //! wait_for_sync(&replica);
 //! master.cmd(&["SET", "k", "v"]);
 //! ```
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod client;
