@@ -479,7 +479,7 @@ pub fn install(core: &mut Core, shared: &Shared, compiled: CompiledLibrary) {
     if let Some(old) = core.libraries.remove(&compiled.library.name) {
         engine.uninstall(old.functions.keys());
     }
-    engine.install(compiled.callbacks);
+    engine.install(&compiled.library.name);
     core.libraries.insert(compiled.library);
 }
 
@@ -497,7 +497,7 @@ pub fn replace_libraries(core: &mut Core, shared: &Shared, libraries: Vec<Compil
     let mut engine: std::sync::MutexGuard<'_, Engine> = shared.engine();
     engine.uninstall_all();
     for compiled in libraries {
-        engine.install(compiled.callbacks);
+        engine.install(&compiled.library.name);
         core.libraries.insert(compiled.library);
     }
 }

@@ -17,6 +17,11 @@ pub struct Engine {
     scripts: HashMap<String, Function>,
     library: Lua,
     callbacks: HashMap<String, Function>,
+    /// Compiled libraries' functions, by library name, until [`Engine::install`] makes them callable: they
+    /// stay in here, not in the [`CompiledLibrary`] handed out, so no Lua value leaves the engine's lock (a
+    /// compiled library dropped on an error path would otherwise drop `Rc`s outside it). A library compiled
+    /// again replaces what was staged for it, so what a failed load leaves here is bounded by the names.
+    staged: HashMap<String, Vec<(String, Function)>>,
     /// Where `redis.register_function` puts what a library being loaded registers (`None` outside a load).
     registrations: Rc<RefCell<Option<Vec<Registration>>>>,
 }
@@ -69,6 +74,7 @@ impl Engine {
             scripts: HashMap::new(),
             library,
             callbacks: HashMap::new(),
+            staged: HashMap::new(),
             registrations,
         }
     }
@@ -159,6 +165,7 @@ impl Engine {
             );
             callbacks.push((registration.name, registration.callback));
         }
+        self.staged.insert(header.name.clone(), callbacks);
         Ok(CompiledLibrary {
             library: Library {
                 name: header.name.clone(),
@@ -166,13 +173,14 @@ impl Engine {
                 code: code.clone(),
                 functions,
             },
-            callbacks: CallbackSet(callbacks),
         })
     }
 
-    /// Makes the functions of a compiled library callable.
-    pub fn install(&mut self, callbacks: CallbackSet) {
-        self.callbacks.extend(callbacks.0);
+    /// Makes the functions of the library last compiled under `library_name` callable.
+    pub fn install(&mut self, library_name: &str) {
+        if let Some(callbacks) = self.staged.remove(library_name) {
+            self.callbacks.extend(callbacks);
+        }
     }
 
     /// Forgets functions (those of a deleted or replaced library).
@@ -182,7 +190,7 @@ impl Engine {
         }
     }
 
-    /// Forgets every function.
+    /// Forgets every installed function (staged ones wait for their `install`).
     pub fn uninstall_all(&mut self) {
         self.callbacks.clear();
     }
@@ -199,20 +207,12 @@ impl Engine {
     }
 }
 
-/// A library compiled by [`Engine::compile_library`], not installed yet.
+/// A library compiled by [`Engine::compile_library`], not installed yet: plain data (its functions stay
+/// staged inside the engine until [`Engine::install`]).
 pub struct CompiledLibrary {
     /// Its registry entry.
     pub library: Library,
-    /// Its functions, for [`Engine::install`].
-    pub callbacks: CallbackSet,
 }
-
-/// Compiled functions by name, only usable with the engine that compiled them.
-pub struct CallbackSet(Vec<(String, Function)>);
-
-// SAFETY: as for `Engine`: the functions belong to the engine's interpreter and are only handed back to it
-// while its mutex is held.
-unsafe impl Send for CallbackSet {}
 
 impl std::fmt::Debug for CompiledLibrary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
