@@ -316,18 +316,25 @@ fn client_killed_before_its_script_runs_leaves_no_gate_held(subject: &Subject) {
     let mut setup = node.client();
     let big = "x".repeat(256 * 1024);
     setup.cmd(&["SET", "big", &big]);
-    let mut stuck = node.client();
-    let id = match stuck.cmd(&["CLIENT", "ID"]) {
-        Frame::Integer(id) => id.to_string(),
-        other => panic!("CLIENT ID: {other:?}"),
-    };
-    // 64 MB of replies the client never reads, then a script.
+    let mut stuck = crate::differential::raw::RawConnection::connect(port);
+    let mut request = bytes::BytesMut::new();
+    resp::encode_command(&["CLIENT", "ID"], &mut request);
+    stuck.send(&request).expect("send CLIENT ID");
+    let id = String::from_utf8_lossy(&stuck.read_reply().expect("CLIENT ID"))
+        .trim_start_matches(':')
+        .trim_end()
+        .to_owned();
+    // 64 MB of replies the client never reads, then a script: one write, so the server reads the script with
+    // the GETs (a server busy writing to a client does not read more from it).
+    request.clear();
     for _ in 0..256 {
-        stuck.send(&["GET", "big"]).expect("send GET");
+        resp::encode_command(&["GET", "big"], &mut request);
     }
-    stuck
-        .send(&["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"])
-        .expect("send EVAL");
+    resp::encode_command(
+        &["EVAL", "return redis.call('incr', KEYS[1])", "1", "n"],
+        &mut request,
+    );
+    stuck.send(&request).expect("send the pipeline");
     // The script runs at once, as in Redis, even though its client reads none of the replies before it.
     wait_until(DEFAULT_DEADLINE, "the script to run", || {
         match setup.cmd(&["GET", "n"]) {
