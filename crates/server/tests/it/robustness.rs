@@ -20,6 +20,7 @@ use testkit::{
 use crate::support::{Subject, dbsize, get, on_both_servers, replication_field, set};
 
 on_both_servers!(
+    pipeline_read_only_after_it_is_sent,
     protocol_errors_are_answered_and_harmless,
     incomplete_requests_are_harmless,
     multibulk_count_up_to_int_max_is_accepted,
@@ -513,4 +514,36 @@ impl XorShift {
             (value >> 16) as u8
         }
     }
+}
+
+/// A client that sends a whole pipeline before reading any reply (as many client libraries do) must get all
+/// its replies: the server keeps reading while the replies wait for the client. rserver used to stop reading
+/// while its write waited, so once the replies filled the socket buffers both sides waited for each other
+/// for good (found while testing issue 9). 64 MB each way, far past any socket buffer.
+fn pipeline_read_only_after_it_is_sent(subject: &Subject) {
+    const COMMANDS: usize = 256;
+    let node = subject.start(NodeConfig::new(free_port()));
+    let payload = "p".repeat(256 * 1024);
+    let mut request = bytes::BytesMut::new();
+    for _ in 0..COMMANDS {
+        resp::encode_command(&["ECHO", &payload], &mut request);
+    }
+    let mut stream = TcpStream::connect(("127.0.0.1", node.port())).expect("connect");
+    // A deadlock shows as a write (or read) that does not finish within this.
+    stream
+        .set_write_timeout(Some(DEFAULT_DEADLINE))
+        .expect("write timeout");
+    stream
+        .set_read_timeout(Some(DEFAULT_DEADLINE))
+        .expect("read timeout");
+    stream
+        .write_all(&request)
+        .expect("the whole pipeline is sent before any reply is read");
+    let reply_len = format!("${}\r\n{payload}\r\n", payload.len()).len();
+    let mut received = vec![0u8; reply_len * COMMANDS];
+    stream
+        .read_exact(&mut received)
+        .expect("every reply arrives");
+    assert!(received.starts_with(format!("${}\r\n", payload.len()).as_bytes()));
+    assert_eq!(node.cmd(&["PING"]), Frame::Simple("PONG".into()));
 }
