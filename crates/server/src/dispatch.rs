@@ -133,8 +133,10 @@ impl<'a> Batch<'a> {
             _ if client.is_master_link => {}
             Phase::Idle => {}
             // The script's own commands never come through here; everyone else waits (outside the lock) for
-            // it to end, then runs the command again.
-            Phase::Running if !allowed_while_busy(spec, argv) => {
+            // it to end or turn busy, then runs the command again: as on Redis's one thread, nothing runs
+            // beside a script that is not busy yet, not even `SCRIPT KILL` (which would otherwise kill a
+            // script before it is slow, one Redis could never reach).
+            Phase::Running => {
                 client.after_reply = Some(crate::client::AfterReply::Paused);
                 return Frame::Null;
             }
@@ -142,7 +144,7 @@ impl<'a> Batch<'a> {
                 let busy = errors::reply(shared.scripts.busy_error());
                 return self.reject(client, Some(spec), busy);
             }
-            Phase::Running | Phase::Busy => {}
+            Phase::Busy => {}
         }
         // What an EXEC would run but the state now refuses: a command without `loading` or `stale`.
         let exec_lacking = match &client.multi {

@@ -150,6 +150,10 @@ fn library_entry(library: &Library, with_code: bool) -> Frame {
 }
 
 fn stats(ctx: &mut Ctx<'_>) -> Frame {
+    // Redis shows running functions only; during a busy EVAL it answers as other commands are answered.
+    if ctx.shared.scripts.eval_running() {
+        return crate::errors::reply(crate::scripting::gate::BUSY_EVAL);
+    }
     let text = |text: &str| Frame::bulk(Bytes::copy_from_slice(text.as_bytes()));
     let running = match ctx.shared.scripts.running() {
         None => Frame::Null,

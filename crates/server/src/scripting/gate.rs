@@ -134,6 +134,11 @@ impl ScriptGate {
         }
     }
 
+    /// Whether the running script is an `EVAL` one (`FUNCTION STATS` then answers `-BUSY`, as in Redis).
+    pub fn eval_running(&self) -> bool {
+        self.state().as_ref().is_some_and(|running| running.eval)
+    }
+
     /// The script wrote: it can no longer be killed.
     pub fn note_write(&self) {
         if let Some(running) = self.state().as_mut() {
