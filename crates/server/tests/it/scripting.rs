@@ -267,6 +267,15 @@ fn concurrent_scripts_from_many_clients_all_run(subject: &Subject) {
     assert_eq!(node.client().cmd(&["PING"]), Frame::Simple("PONG".into()));
 }
 
+/// A script that runs for `micros` microseconds of the server's clock after `prefix` (Lua run first), then
+/// returns 1.
+fn timed_script(prefix: &str, micros: u64) -> String {
+    format!(
+        "{prefix} local t = redis.call('time') local start = t[1] * 1000000 + t[2] \
+         repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > {micros} return 1"
+    )
+}
+
 /// A command that arrives while a script runs waits for it, then runs as if it had come later: a blocking
 /// pop blocks (and is served by a later push), a `WAIT` answers, another script runs. Whether each command
 /// arrives during the script or after it varies from round to round; the outcome must not.
@@ -274,8 +283,7 @@ fn commands_paused_behind_a_script_block_and_wait_as_usual(subject: &Subject) {
     let [port] = free_ports::<1>();
     let node = subject.start(NodeConfig::new(port));
     // Runs for about 20 ms of the server's clock, reading only.
-    let slow = "local t = redis.call('time') local start = t[1] * 1000000 + t[2] \
-        repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 20000 return 1";
+    let slow = &timed_script("", 20_000);
     for round in 0..20 {
         let list = format!("list{round}");
         let mut runner = node.client();
@@ -373,9 +381,7 @@ fn pop_fed_by_a_script_reaches_replicas_after_the_script(subject: &Subject) {
         .expect("send BLMOVE");
     crate::support::wait_blocked_clients(&master, 1);
     // Pushes, then runs for about 300 ms of the server's clock.
-    let script = "redis.call('rpush', KEYS[1], 'x') \
-        local t = redis.call('time') local start = t[1] * 1000000 + t[2] \
-        repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 300000 return 1";
+    let script = &timed_script("redis.call('rpush', KEYS[1], 'x')", 300_000);
     let mut runner = master.client();
     runner
         .send(&["EVAL", script, "1", "src"])
@@ -406,8 +412,7 @@ fn script_kill_waits_for_a_script_that_is_not_busy(subject: &Subject) {
     let [port] = free_ports::<1>();
     let node = subject.start(NodeConfig::new(port));
     // Runs for about 200 ms of the server's clock, far below busy-reply-threshold (5 s).
-    let short = "local t = redis.call('time') local start = t[1] * 1000000 + t[2] \
-        repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 200000 return 1";
+    let short = &timed_script("", 200_000);
     for _ in 0..5 {
         let mut runner = node.client();
         runner.send(&["EVAL", short, "0"]).expect("send EVAL");
