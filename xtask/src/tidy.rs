@@ -26,9 +26,10 @@ const ALLOWED_EDGES: &[(&str, &[&str], &[&str])] = &[
     ("lua", &[], &[]),
     ("rdb", &["keyspace"], &["testkit"]),
     ("replication", &["resp"], &[]),
+    ("commands", &["resp", "keyspace", "rdb"], &[]),
     (
         "server",
-        &["resp", "keyspace", "rdb", "replication", "lua"],
+        &["resp", "keyspace", "rdb", "replication", "lua", "commands"],
         &["testkit"],
     ),
     ("rcli", &["resp"], &["testkit"]),

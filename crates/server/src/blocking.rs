@@ -3,18 +3,19 @@
 //! The registry lives in the [`Core`], so the write that makes a key ready and the serving of its waiters
 //! happen under the same lock acquisition, in the order Redis uses (`handleClientsBlockedOnKeys`): the
 //! writing command runs and its unit is appended to the stream; then, still under the lock, each key it
-//! signalled ([`Ctx::signal_key_ready`]) serves its waiters oldest first. Every served waiter is its own
-//! execution unit: the operation runs on its behalf (in its database) through an ordinary [`Ctx`], so what it
-//! propagates (the non-blocking form, `LPOP`, `LMOVE`...) follows the write that woke it.
+//! signalled (`DataCtx::signal_key_ready`) serves its waiters oldest first. Every served waiter is its own
+//! execution unit: the operation runs on its behalf (in its database) through an ordinary data context
+//! ([`Ctx::run_data`]), so what it propagates (the non-blocking form, `LPOP`, `LMOVE`...) follows the write
+//! that woke it.
 //!
 //! The waiting connection holds no lock: it awaits a oneshot channel (see [`Pending`]) next to its timeout
 //! and its socket, so a blocked client never stalls anyone, and one that disconnects or times out removes
-//! itself from the queues. What serving means for a command is the [`BlockedOp`] trait, implemented next to
-//! the command (lists in `cmd/lists.rs`).
+//! itself from the queues. What serving means for a command is the [`BlockedOp`] trait of crate `commands`,
+//! implemented next to the command (lists in `commands::lists::blocking`); a command asks to block through
+//! its effects, and [`Ctx::block`] registers it here.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use resp::{Frame, Protocol};
@@ -27,29 +28,8 @@ use crate::core::Core;
 use crate::shared::Shared;
 use crate::util::now_ms;
 
-mod multi_pop;
-mod timeout;
-
-pub use multi_pop::{MultiPop, parse_multi_pop};
-pub use timeout::parse_timeout;
-
-/// What a blocked command does once one of its keys may serve it.
-pub trait BlockedOp: Send + std::fmt::Debug {
-    /// Tries to serve the waiter from `key` (of the waiter's database, `ctx.db()`), which was just signalled.
-    /// `None` means the key cannot serve it (missing, other type): it keeps waiting. `Some(reply)` ends the
-    /// wait with that reply (an error reply too, e.g. `BLMOVE` to a key of the wrong type). Whatever it
-    /// propagates through `ctx` becomes one unit of the stream.
-    fn serve(&mut self, ctx: &mut Ctx<'_>, key: &Bytes) -> Option<Frame>;
-
-    /// Whether [`BlockedOp::serve`] must also be offered a key that no longer exists (XREADGROUP ends
-    /// with an error when its stream is deleted); other waits simply go on.
-    fn serves_missing_key(&self) -> bool {
-        false
-    }
-
-    /// The reply when the timeout expires first (`*-1` in RESP2 for every list wait, `BLMOVE` included).
-    fn timeout_reply(&self) -> Frame;
-}
+use commands::BlockRequest;
+pub use commands::blocking::BlockedOp;
 
 /// How a blocked client's wait ended, as sent to its connection.
 #[derive(Debug)]
@@ -205,61 +185,10 @@ impl Blocking {
 }
 
 impl Ctx<'_> {
-    /// Tells the clients blocked on `key` (of the client's database) that it may serve them now; they are
-    /// served when the running command (or `EXEC`) ends. Commands that add elements to a list or sorted set
-    /// call it; it costs a map lookup when somebody waits on some key, nothing otherwise.
-    pub fn signal_key_ready(&mut self, key: &[u8]) {
-        let db = self.client.db;
-        self.core.blocking.signal(db, key);
-    }
-
-    /// [`Ctx::signal_key_ready`] for a key of database `db` (`COPY ... DB`, `MOVE`).
-    pub fn signal_key_ready_in(&mut self, db: usize, key: &[u8]) {
-        self.core.blocking.signal(db, key);
-    }
-
-    /// Signals every key of database `db` that clients wait on, as Redis's `scanDatabaseForReadyKeys` does
-    /// after `SWAPDB`.
-    pub fn signal_waited_keys_in(&mut self, db: usize) {
-        self.core.blocking.signal_db(db);
-    }
-
-    /// The shape every multi-key pop shares (`BLPOP`, `BZPOPMIN`, `LMPOP`, `BZMPOP`...): `pop` is tried on each
-    /// key in order and its first reply or error is the answer; when no key had anything, a command with a
-    /// `timeout` (`Some`) that may block waits with the `BlockedOp` from `op`, and otherwise answers a null
-    /// array, as a timeout would.
-    pub fn pop_first_or_block(
-        &mut self,
-        keys: &[Bytes],
-        timeout: Option<Option<Duration>>,
-        mut pop: impl FnMut(&mut Self, &Bytes) -> Result<Option<Frame>, Frame>,
-        op: impl FnOnce() -> Box<dyn BlockedOp>,
-    ) -> Frame {
-        for key in keys {
-            match pop(self, key) {
-                Err(error) => return error,
-                Ok(None) => {}
-                Ok(Some(reply)) => return reply,
-            }
-        }
-        if let Some(timeout) = timeout
-            && self.may_block()
-        {
-            let keys = keys.iter().map(crate::cmd::owned).collect();
-            self.block(keys, timeout, op());
-        }
-        Frame::NullArray
-    }
-
-    /// Whether the running command may block: not inside `EXEC`, nor for the master link (Redis's
-    /// `CLIENT_DENY_BLOCKING`); there a blocking command on empty keys answers as if it timed out.
-    pub fn may_block(&self) -> bool {
-        !self.client.is_master_link && !self.client.deny_blocking
-    }
-
-    /// Blocks the client on `keys` (of its database) for at most `timeout` (`None` = forever): the handler's
-    /// own reply is then ignored, and the connection waits for `op` to be served or to time out.
-    pub fn block(&mut self, keys: Vec<Bytes>, timeout: Option<Duration>, op: Box<dyn BlockedOp>) {
+    /// Blocks the client as its command asked (a [`BlockRequest`] on keys of its database): the handler's own
+    /// reply is then ignored, and the connection waits for the request's operation to be served or to time out.
+    pub(crate) fn block(&mut self, request: BlockRequest) {
+        let BlockRequest { keys, timeout, op } = request;
         let (sender, receiver) = oneshot::channel();
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let waiter = Waiter {
@@ -315,7 +244,7 @@ pub fn serve_ready_keys(core: &mut Core, shared: &Arc<Shared>) -> bool {
             client.db = db;
             client.protocol = waiter.protocol;
             let mut ctx = Ctx::new(core, &mut client, shared, now, policy);
-            let outcome = waiter.op.serve(&mut ctx, &key);
+            let outcome = ctx.run_data(|data| waiter.op.serve(data, &key));
             let commands = ctx.take_propagation();
             core.blocking.waiters.insert(client_id, waiter);
             if outcome.is_some() {
@@ -380,7 +309,7 @@ mod tests {
     struct Nothing;
 
     impl BlockedOp for Nothing {
-        fn serve(&mut self, _ctx: &mut Ctx<'_>, _key: &Bytes) -> Option<Frame> {
+        fn serve(&mut self, _ctx: &mut commands::DataCtx<'_>, _key: &Bytes) -> Option<Frame> {
             None
         }
 

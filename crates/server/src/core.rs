@@ -49,6 +49,8 @@ pub struct Core {
     pub failover: Option<crate::failover::FailoverState>,
     /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
     pub replica_output_limit: crate::config::output_limits::ClassLimit,
+    /// The configuration data commands read (stream node sizes, HyperLogLog sparse limit...).
+    pub data_limits: commands::Limits,
     /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
     /// so the replica expires these itself (Redis's `slaveKeysWithExpire`).
     pub replica_local_expires: std::collections::HashSet<(usize, Bytes)>,
@@ -153,6 +155,7 @@ impl Core {
             error_stats: crate::stats::ErrorStats::default(),
             stream_grew: false,
             replica_local_expires: std::collections::HashSet::new(),
+            data_limits: commands::Limits::default(),
             replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()
                 .replica,
             failover: None,

@@ -123,6 +123,7 @@ impl Server {
         let now_unix = util::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
         core.replica_output_limit = config.client_output_buffer_limit.replica;
+        core.data_limits = config.data_limits();
         core.acl
             .set_default_password(config.requirepass.as_deref().map(str::as_bytes));
         acl::file::load_at_startup(&mut core.acl, &config).map_err(StartError::Acl)?;

@@ -1,7 +1,8 @@
 //! The command table: one [`CommandSpec`] per command (name, arity, flags, keys, handler), looked up by
-//! [`lookup`]. Handlers live one family per file; each parses its arguments, applies them through a
-//! [`Ctx`], and says what to propagate. The generic checks (arity, auth, read-only replica, stale data)
-//! happen once, in [`crate::dispatch`], driven by the flags.
+//! [`lookup`]. The data commands' handlers are in crate `commands` and run on a [`DataCtx`] lent by
+//! [`Ctx::run_data`]; the server's own families live here, one per file, and get the whole [`Ctx`]. Each
+//! parses its arguments, applies them, and says what to propagate. The generic checks (arity, auth,
+//! read-only replica, stale data) happen once, in [`crate::dispatch`], driven by the flags.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -10,6 +11,12 @@ use bytes::Bytes;
 use keyspace::{Db, ExpiryPolicy};
 use resp::Frame;
 
+use commands::{Caller, DataCtx, Effects};
+use commands::{
+    expire, getex, hashes, hyperloglog, keys, keys_copy, keys_dump, keys_scan, lists, ranges,
+    set_ops, sets, streams, strings, zsets,
+};
+
 use crate::client::ClientState;
 use crate::core::Core;
 use crate::scripting::commands as scripts;
@@ -17,35 +24,19 @@ use crate::shared::Shared;
 
 mod acl;
 mod client;
-mod collections;
 mod connection;
+mod databases;
 mod debug;
 mod docs;
-mod expire;
 mod failover;
-pub mod float;
 mod functions;
-mod getex;
-mod hashes;
-mod hyperloglog;
-mod keys;
-mod keys_copy;
-mod keys_dump;
-mod keys_scan;
-mod lists;
 mod pubsub;
-mod ranges;
 mod replication;
 mod server;
-mod set_ops;
-mod sets;
 mod slowlog;
-mod streams;
-mod strings;
 #[cfg(test)]
 mod sweep_tests;
 mod transactions;
-mod zsets;
 
 /// Command flags, as in Redis's command table.
 pub mod flags {
@@ -80,8 +71,18 @@ pub mod flags {
     pub const MAY_REPLICATE: u32 = 1 << 13;
 }
 
-/// A handler: applies the command (argv\[0\] is the name) and returns the reply.
-pub type Handler = fn(&mut Ctx<'_>, &[Bytes]) -> Frame;
+/// A server command's handler: runs the command with the whole server at hand and returns the reply.
+pub type ServerHandler = fn(&mut Ctx<'_>, &[Bytes]) -> Frame;
+
+/// How a command runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Handler {
+    /// A data command (crate `commands`): it sees only a [`DataCtx`] and records its effects, which
+    /// [`Ctx::run_data`] applies.
+    Data(commands::Handler),
+    /// A server command (connection, transactions, pub/sub, replication, scripts, administration).
+    Server(ServerHandler),
+}
 
 /// One command's metadata and handler.
 #[derive(Debug)]
@@ -110,7 +111,10 @@ impl CommandSpec {
         if !self.arity_ok(argv.len()) {
             return crate::errors::wrong_arity(self.name);
         }
-        (self.handler)(ctx, argv)
+        match self.handler {
+            Handler::Server(handler) => handler(ctx, argv),
+            Handler::Data(handler) => ctx.run_data(|data| handler(data, argv)),
+        }
     }
 
     /// Whether `argc` (including the name) satisfies the arity.
@@ -170,7 +174,7 @@ impl CommandSpec {
     }
 }
 
-/// What a handler may touch: the locked core, its own client, and the shared server handles.
+/// What a server command's handler may touch: the locked core, its own client, and the shared server handles.
 pub struct Ctx<'a> {
     /// Data, replication state, role.
     pub core: &'a mut Core,
@@ -182,10 +186,8 @@ pub struct Ctx<'a> {
     pub now_ms: i64,
     /// How this command sees logically expired keys.
     pub policy: ExpiryPolicy,
-    /// What to propagate, each command with the database it applies to.
-    propagation: Vec<(usize, Vec<Bytes>)>,
-    /// The running command reported the keys it modified itself (see [`Ctx::touch`]).
-    touched_explicitly: bool,
+    /// What the commands run through this context propagate, touch and signal.
+    effects: Effects,
     /// When the previous command run through this context ended (its end is the next one's start).
     pub(crate) clock_hint: Option<std::time::Instant>,
 }
@@ -205,41 +207,47 @@ impl<'a> Ctx<'a> {
             shared,
             now_ms,
             policy,
-            propagation: Vec::new(),
-            touched_explicitly: false,
+            effects: Effects::new(),
             clock_hint: None,
         }
     }
 
-    /// The value under `key` for reading, narrowed to one type by `pick`: `Ok(None)` when missing, the
-    /// WRONGTYPE reply when it holds another type.
-    pub(crate) fn read_as<T>(
-        &mut self,
-        key: &[u8],
-        pick: fn(&keyspace::Value) -> Option<&T>,
-    ) -> Result<Option<&T>, Frame> {
-        let (now, policy) = (self.now_ms, self.policy);
-        match self.db().get(key, now, policy) {
-            None => Ok(None),
-            Some(entry) => pick(&entry.value)
-                .map(Some)
-                .ok_or_else(|| crate::errors::reply(crate::errors::WRONG_TYPE)),
+    /// Runs `run` (a data command, or a blocked client's operation) on a [`DataCtx`] lent from this context,
+    /// then applies the effects it recorded: changes counted, `WATCH`ers told, blocked clients signalled, its
+    /// own client blocked. What it propagates stays queued here with the rest of the unit.
+    pub fn run_data<T>(&mut self, run: impl FnOnce(&mut DataCtx<'_>) -> T) -> T {
+        let core = &mut *self.core;
+        let tracking = !core.watches.is_empty() || !core.blocking.is_empty();
+        self.effects.configure(core.records_propagation(), tracking);
+        let caller = Caller {
+            server_is_replica: core.is_replica(),
+            in_script: self.client.is_script,
+            from_master: self.client.is_master_link,
+            may_block: !self.client.is_master_link && !self.client.deny_blocking,
+        };
+        let limits = core.data_limits;
+        let mut data = DataCtx::new(
+            &mut core.keyspace,
+            &mut self.effects,
+            self.client.db,
+            self.now_ms,
+            self.policy,
+        );
+        data.protocol = self.client.protocol;
+        data.caller = caller;
+        data.limits = limits;
+        let outcome = run(&mut data);
+        core.persistence.dirty += self.effects.take_dirty();
+        for (db, key) in self.effects.drain_touched() {
+            crate::watch::touch_key(core, db, &key);
         }
-    }
-
-    /// Like [`Ctx::read_as`], for changing the value in place.
-    pub(crate) fn write_as<T>(
-        &mut self,
-        key: &[u8],
-        pick: fn(&mut keyspace::Value) -> Option<&mut T>,
-    ) -> Result<Option<&mut T>, Frame> {
-        let (now, policy) = (self.now_ms, self.policy);
-        match self.db().get_mut(key, now, policy) {
-            None => Ok(None),
-            Some(value) => pick(value)
-                .map(Some)
-                .ok_or_else(|| crate::errors::reply(crate::errors::WRONG_TYPE)),
+        for (db, key) in self.effects.drain_ready() {
+            core.blocking.signal(db, &key);
         }
+        if let Some(request) = self.effects.take_block() {
+            self.block(request);
+        }
+        outcome
     }
 
     /// The client's selected database.
@@ -253,53 +261,50 @@ impl<'a> Ctx<'a> {
 
     /// Appends what a script's writes propagate (their changes were already counted as they ran).
     pub fn append_propagation(&mut self, effects: Vec<(usize, Vec<Bytes>)>) {
-        if self.core.records_propagation() {
-            self.propagation.extend(effects);
-        }
+        self.sync_recording();
+        self.effects.extend_propagation(effects);
     }
 
     /// Propagates the command exactly as the client sent it, and counts one change.
     pub fn propagate_verbatim(&mut self, argv: &[Bytes]) {
-        if self.core.records_propagation() {
-            self.propagation.push((self.client.db, argv.to_vec()));
-        }
+        self.propagate_without_change(argv);
         self.core.persistence.dirty += 1;
     }
 
     /// Propagates a rewritten command (relative times made absolute, effects instead of intent), and counts
     /// one change.
     pub fn propagate(&mut self, args: Vec<Bytes>) {
-        // With neither a backlog nor an AOF nothing is recorded (Redis does the same), so skip building the unit.
-        if self.core.records_propagation() {
-            self.propagation.push((self.client.db, args));
-        }
+        self.sync_recording();
+        self.effects.record(self.client.db, args);
         self.core.persistence.dirty += 1;
     }
 
     /// Propagates the command verbatim without counting a change to the data (`PUBLISH`).
     pub fn propagate_without_change(&mut self, argv: &[Bytes]) {
+        // With neither a backlog nor an AOF nothing is recorded (Redis does the same), so skip the copy.
         if self.core.records_propagation() {
-            self.propagation.push((self.client.db, argv.to_vec()));
+            self.sync_recording();
+            self.effects.record(self.client.db, argv.to_vec());
         }
     }
 
-    /// Tells `WATCH`ers that `key` of the client's database changed. Commands whose key positions in the table
-    /// describe what they modify need not call it: [`crate::dispatch::call`] touches those keys whenever a
-    /// write counted a change. Calling it (or [`Ctx::touch_in`]) replaces that generic touch for this command.
-    pub fn touch(&mut self, key: &[u8]) {
-        let db = self.client.db;
-        self.touch_in(db, key);
+    /// Whether propagation is recorded follows the core (a backlog or an AOF may appear or go between commands).
+    fn sync_recording(&mut self) {
+        let tracking = !self.core.watches.is_empty() || !self.core.blocking.is_empty();
+        self.effects
+            .configure(self.core.records_propagation(), tracking);
     }
 
-    /// Tells `WATCH`ers that `key` of database `db` changed.
+    /// Tells `WATCH`ers that `key` of database `db` changed; this replaces the generic touch of the command's
+    /// key arguments (see [`crate::dispatch::call`]).
     pub fn touch_in(&mut self, db: usize, key: &[u8]) {
-        self.touched_explicitly = true;
+        self.effects.mark_touched_explicitly();
         crate::watch::touch_key(self.core, db, key);
     }
 
     /// Tells `WATCH`ers that database `db` is about to be emptied, or swapped with `swapped_with`.
     pub fn touch_db(&mut self, db: usize, swapped_with: Option<usize>) {
-        self.touched_explicitly = true;
+        self.effects.mark_touched_explicitly();
         let core = &mut *self.core;
         core.blocking.signal_db(db);
         if let Some(other) = swapped_with {
@@ -315,22 +320,27 @@ impl<'a> Ctx<'a> {
         core.watches.touch_db(db, emptied, replaced, now);
     }
 
+    /// Signals every key of database `db` that clients wait on, as Redis's `scanDatabaseForReadyKeys` does
+    /// after `SWAPDB`.
+    pub fn signal_waited_keys_in(&mut self, db: usize) {
+        self.core.blocking.signal_db(db);
+    }
+
     /// Whether the running command touched keys itself; resets the mark for the next command.
     pub fn take_touched_explicitly(&mut self) -> bool {
-        std::mem::take(&mut self.touched_explicitly)
+        self.effects.take_touched_explicitly()
     }
 
     /// Number of commands queued for propagation so far.
     pub fn propagation_len(&self) -> usize {
-        self.propagation.len()
+        self.effects.propagation_len()
     }
 
     /// Queues `DEL`s of keys deleted by expiry at position `at`, so they precede the effects of the command
     /// that found them expired.
     pub fn insert_propagation(&mut self, at: usize, commands: Vec<(usize, Vec<Bytes>)>) {
-        if self.core.records_propagation() {
-            self.propagation.splice(at..at, commands);
-        }
+        self.sync_recording();
+        self.effects.insert_propagation(at, commands);
     }
 
     /// Counts changes that are not propagated by this command itself (e.g. FLUSHALL is propagated verbatim
@@ -341,7 +351,7 @@ impl<'a> Ctx<'a> {
 
     /// What the command asked to propagate, each with its database.
     pub fn take_propagation(&mut self) -> Vec<(usize, Vec<Bytes>)> {
-        std::mem::take(&mut self.propagation)
+        self.effects.take_propagation()
     }
 }
 
@@ -563,7 +573,22 @@ macro_rules! command {
             first_key: $first,
             last_key: $last,
             key_step: $step,
-            handler: $handler,
+            handler: Handler::Server($handler),
+        }
+    };
+}
+
+/// A data command: its handler is in crate `commands`.
+macro_rules! data {
+    ($name:literal, $arity:expr, $flags:expr, $first:expr, $last:expr, $step:expr, $handler:path) => {
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            first_key: $first,
+            last_key: $last,
+            key_step: $step,
+            handler: Handler::Data($handler),
         }
     };
 }
@@ -636,31 +661,31 @@ const COMMANDS: &[CommandSpec] = &[
         acl::acl
     ),
     // keys
-    command!("del", -2, WRITE, 1, -1, 1, keys::del),
-    command!("unlink", -2, WRITE | FAST, 1, -1, 1, keys::del),
-    command!("exists", -2, READONLY | FAST, 1, -1, 1, keys::exists),
-    command!("type", 2, READONLY | FAST, 1, 1, 1, keys::type_),
-    command!("keys", 2, READONLY, 0, 0, 0, keys::keys),
-    command!("rename", 3, WRITE, 1, 2, 1, keys::rename),
-    command!("dbsize", 1, READONLY | FAST, 0, 0, 0, keys::dbsize),
-    command!("flushdb", -1, WRITE, 0, 0, 0, keys::flushdb),
-    command!("flushall", -1, WRITE, 0, 0, 0, keys::flushall),
-    command!("renamenx", 3, WRITE | FAST, 1, 2, 1, keys_copy::renamenx),
-    command!("copy", -3, WRITE | DENYOOM, 1, 2, 1, keys_copy::copy),
-    command!("move", 3, WRITE | FAST, 1, 1, 1, keys_copy::move_),
-    command!("swapdb", 3, WRITE | FAST, 0, 0, 0, keys_copy::swapdb),
-    command!("scan", -2, READONLY, 0, 0, 0, keys_scan::scan),
-    command!("randomkey", 1, READONLY, 0, 0, 0, keys_scan::randomkey),
-    command!("touch", -2, READONLY | FAST, 1, -1, 1, keys_scan::touch),
-    command!("object", -2, READONLY, 2, 2, 1, keys_scan::object),
+    data!("del", -2, WRITE, 1, -1, 1, keys::del),
+    data!("unlink", -2, WRITE | FAST, 1, -1, 1, keys::del),
+    data!("exists", -2, READONLY | FAST, 1, -1, 1, keys::exists),
+    data!("type", 2, READONLY | FAST, 1, 1, 1, keys::type_),
+    data!("keys", 2, READONLY, 0, 0, 0, keys::keys),
+    data!("rename", 3, WRITE, 1, 2, 1, keys::rename),
+    data!("dbsize", 1, READONLY | FAST, 0, 0, 0, keys::dbsize),
+    command!("flushdb", -1, WRITE, 0, 0, 0, databases::flushdb),
+    command!("flushall", -1, WRITE, 0, 0, 0, databases::flushall),
+    data!("renamenx", 3, WRITE | FAST, 1, 2, 1, keys_copy::renamenx),
+    data!("copy", -3, WRITE | DENYOOM, 1, 2, 1, keys_copy::copy),
+    data!("move", 3, WRITE | FAST, 1, 1, 1, keys_copy::move_),
+    command!("swapdb", 3, WRITE | FAST, 0, 0, 0, databases::swapdb),
+    data!("scan", -2, READONLY, 0, 0, 0, keys_scan::scan),
+    data!("randomkey", 1, READONLY, 0, 0, 0, keys_scan::randomkey),
+    data!("touch", -2, READONLY | FAST, 1, -1, 1, keys_scan::touch),
+    data!("object", -2, READONLY, 2, 2, 1, keys_scan::object),
     // expiry
-    command!("expire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
-    command!("pexpire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
-    command!("expireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
-    command!("pexpireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
-    command!("ttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
-    command!("pttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
-    command!(
+    data!("expire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    data!("pexpire", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    data!("expireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    data!("pexpireat", -3, WRITE | FAST, 1, 1, 1, expire::expire),
+    data!("ttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
+    data!("pttl", 2, READONLY | FAST, 1, 1, 1, expire::ttl),
+    data!(
         "expiretime",
         2,
         READONLY | FAST,
@@ -669,7 +694,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         expire::expiretime
     ),
-    command!(
+    data!(
         "pexpiretime",
         2,
         READONLY | FAST,
@@ -678,20 +703,20 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         expire::expiretime
     ),
-    command!("persist", 2, WRITE | FAST, 1, 1, 1, expire::persist),
+    data!("persist", 2, WRITE | FAST, 1, 1, 1, expire::persist),
     // strings
-    command!("get", 2, READONLY | FAST, 1, 1, 1, strings::get),
-    command!("set", -3, WRITE | DENYOOM, 1, 1, 1, strings::set),
-    command!("setnx", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::setnx),
-    command!("setex", 4, WRITE | DENYOOM, 1, 1, 1, strings::setex),
-    command!("psetex", 4, WRITE | DENYOOM, 1, 1, 1, strings::setex),
-    command!("mget", -2, READONLY | FAST, 1, -1, 1, strings::mget),
-    command!("mset", -3, WRITE | DENYOOM, 1, -1, 2, strings::mset),
-    command!("incr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
-    command!("decr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
-    command!("incrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
-    command!("decrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
-    command!(
+    data!("get", 2, READONLY | FAST, 1, 1, 1, strings::get),
+    data!("set", -3, WRITE | DENYOOM, 1, 1, 1, strings::set),
+    data!("setnx", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::setnx),
+    data!("setex", 4, WRITE | DENYOOM, 1, 1, 1, strings::setex),
+    data!("psetex", 4, WRITE | DENYOOM, 1, 1, 1, strings::setex),
+    data!("mget", -2, READONLY | FAST, 1, -1, 1, strings::mget),
+    data!("mset", -3, WRITE | DENYOOM, 1, -1, 2, strings::mset),
+    data!("incr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    data!("decr", 2, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    data!("incrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    data!("decrby", 3, WRITE | DENYOOM | FAST, 1, 1, 1, strings::incr),
+    data!(
         "append",
         3,
         WRITE | DENYOOM | FAST,
@@ -700,12 +725,12 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         strings::append
     ),
-    command!("strlen", 2, READONLY | FAST, 1, 1, 1, strings::strlen),
-    command!("getset", 3, WRITE | DENYOOM | FAST, 1, 1, 1, getex::getset),
-    command!("getdel", 2, WRITE | FAST, 1, 1, 1, getex::getdel),
-    command!("getex", -2, WRITE | FAST, 1, 1, 1, getex::getex),
-    command!("msetnx", -3, WRITE | DENYOOM, 1, -1, 2, strings::msetnx),
-    command!(
+    data!("strlen", 2, READONLY | FAST, 1, 1, 1, strings::strlen),
+    data!("getset", 3, WRITE | DENYOOM | FAST, 1, 1, 1, getex::getset),
+    data!("getdel", 2, WRITE | FAST, 1, 1, 1, getex::getdel),
+    data!("getex", -2, WRITE | FAST, 1, 1, 1, getex::getex),
+    data!("msetnx", -3, WRITE | DENYOOM, 1, -1, 2, strings::msetnx),
+    data!(
         "incrbyfloat",
         3,
         WRITE | DENYOOM | FAST,
@@ -714,29 +739,29 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         strings::incrbyfloat
     ),
-    command!("getrange", 4, READONLY, 1, 1, 1, ranges::getrange),
-    command!("substr", 4, READONLY, 1, 1, 1, ranges::getrange),
-    command!("setrange", 4, WRITE | DENYOOM, 1, 1, 1, ranges::setrange),
-    // lists (cmd/lists.rs)
-    command!("lpush", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpush),
-    command!("rpush", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpush),
-    command!("lpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpushx),
-    command!("rpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpushx),
-    command!("lpop", -2, WRITE | FAST, 1, 1, 1, lists::lpop),
-    command!("lmpop", -4, WRITE, 0, 0, 0, lists::lmpop),
-    command!("blmpop", -5, WRITE | BLOCKING, 0, 0, 0, lists::blmpop),
-    command!("rpop", -2, WRITE | FAST, 1, 1, 1, lists::rpop),
-    command!("llen", 2, READONLY | FAST, 1, 1, 1, lists::llen),
-    command!("lrange", 4, READONLY, 1, 1, 1, lists::lrange),
-    command!("lindex", 3, READONLY, 1, 1, 1, lists::lindex),
-    command!("lset", 4, WRITE | DENYOOM, 1, 1, 1, lists::lset),
-    command!("lrem", 4, WRITE, 1, 1, 1, lists::lrem),
-    command!("ltrim", 4, WRITE, 1, 1, 1, lists::ltrim),
-    command!("linsert", 5, WRITE | DENYOOM, 1, 1, 1, lists::linsert),
-    command!("lpos", -3, READONLY, 1, 1, 1, lists::lpos),
-    command!("lmove", 5, WRITE | DENYOOM, 1, 2, 1, lists::lmove),
-    command!("rpoplpush", 3, WRITE | DENYOOM, 1, 2, 1, lists::rpoplpush),
-    command!(
+    data!("getrange", 4, READONLY, 1, 1, 1, ranges::getrange),
+    data!("substr", 4, READONLY, 1, 1, 1, ranges::getrange),
+    data!("setrange", 4, WRITE | DENYOOM, 1, 1, 1, ranges::setrange),
+    // lists (commands::lists)
+    data!("lpush", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpush),
+    data!("rpush", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpush),
+    data!("lpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::lpushx),
+    data!("rpushx", -3, WRITE | DENYOOM | FAST, 1, 1, 1, lists::rpushx),
+    data!("lpop", -2, WRITE | FAST, 1, 1, 1, lists::lpop),
+    data!("lmpop", -4, WRITE, 0, 0, 0, lists::lmpop),
+    data!("blmpop", -5, WRITE | BLOCKING, 0, 0, 0, lists::blmpop),
+    data!("rpop", -2, WRITE | FAST, 1, 1, 1, lists::rpop),
+    data!("llen", 2, READONLY | FAST, 1, 1, 1, lists::llen),
+    data!("lrange", 4, READONLY, 1, 1, 1, lists::lrange),
+    data!("lindex", 3, READONLY, 1, 1, 1, lists::lindex),
+    data!("lset", 4, WRITE | DENYOOM, 1, 1, 1, lists::lset),
+    data!("lrem", 4, WRITE, 1, 1, 1, lists::lrem),
+    data!("ltrim", 4, WRITE, 1, 1, 1, lists::ltrim),
+    data!("linsert", 5, WRITE | DENYOOM, 1, 1, 1, lists::linsert),
+    data!("lpos", -3, READONLY, 1, 1, 1, lists::lpos),
+    data!("lmove", 5, WRITE | DENYOOM, 1, 2, 1, lists::lmove),
+    data!("rpoplpush", 3, WRITE | DENYOOM, 1, 2, 1, lists::rpoplpush),
+    data!(
         "blpop",
         -3,
         WRITE | NOSCRIPT | BLOCKING,
@@ -745,7 +770,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         lists::blpop
     ),
-    command!(
+    data!(
         "brpop",
         -3,
         WRITE | NOSCRIPT | BLOCKING,
@@ -754,7 +779,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         lists::brpop
     ),
-    command!(
+    data!(
         "blmove",
         6,
         WRITE | DENYOOM | NOSCRIPT | BLOCKING,
@@ -763,7 +788,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         lists::blmove
     ),
-    command!(
+    data!(
         "brpoplpush",
         4,
         WRITE | DENYOOM | NOSCRIPT | BLOCKING,
@@ -772,20 +797,20 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         lists::brpoplpush
     ),
-    // hashes (cmd/hashes.rs)
-    command!("hset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
-    command!("hmset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
-    command!("hsetnx", 4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hsetnx),
-    command!("hget", 3, READONLY | FAST, 1, 1, 1, hashes::hget),
-    command!("hmget", -3, READONLY | FAST, 1, 1, 1, hashes::hmget),
-    command!("hgetall", 2, READONLY, 1, 1, 1, hashes::hgetall),
-    command!("hkeys", 2, READONLY, 1, 1, 1, hashes::hkeys),
-    command!("hvals", 2, READONLY, 1, 1, 1, hashes::hvals),
-    command!("hdel", -3, WRITE | FAST, 1, 1, 1, hashes::hdel),
-    command!("hexists", 3, READONLY | FAST, 1, 1, 1, hashes::hexists),
-    command!("hlen", 2, READONLY | FAST, 1, 1, 1, hashes::hlen),
-    command!("hstrlen", 3, READONLY | FAST, 1, 1, 1, hashes::hstrlen),
-    command!(
+    // hashes (commands::hashes)
+    data!("hset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
+    data!("hmset", -4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hset),
+    data!("hsetnx", 4, WRITE | DENYOOM | FAST, 1, 1, 1, hashes::hsetnx),
+    data!("hget", 3, READONLY | FAST, 1, 1, 1, hashes::hget),
+    data!("hmget", -3, READONLY | FAST, 1, 1, 1, hashes::hmget),
+    data!("hgetall", 2, READONLY, 1, 1, 1, hashes::hgetall),
+    data!("hkeys", 2, READONLY, 1, 1, 1, hashes::hkeys),
+    data!("hvals", 2, READONLY, 1, 1, 1, hashes::hvals),
+    data!("hdel", -3, WRITE | FAST, 1, 1, 1, hashes::hdel),
+    data!("hexists", 3, READONLY | FAST, 1, 1, 1, hashes::hexists),
+    data!("hlen", 2, READONLY | FAST, 1, 1, 1, hashes::hlen),
+    data!("hstrlen", 3, READONLY | FAST, 1, 1, 1, hashes::hstrlen),
+    data!(
         "hincrby",
         4,
         WRITE | DENYOOM | FAST,
@@ -794,7 +819,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hashes::hincrby
     ),
-    command!(
+    data!(
         "hincrbyfloat",
         4,
         WRITE | DENYOOM | FAST,
@@ -803,24 +828,24 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hashes::hincrbyfloat
     ),
-    command!("hrandfield", -2, READONLY, 1, 1, 1, hashes::hrandfield),
-    command!("hscan", -3, READONLY, 1, 1, 1, hashes::hscan),
-    // sets (cmd/sets.rs, cmd/set_ops.rs)
-    command!("sadd", -3, WRITE | DENYOOM | FAST, 1, 1, 1, sets::sadd),
-    command!("srem", -3, WRITE | FAST, 1, 1, 1, sets::srem),
-    command!("sismember", 3, READONLY | FAST, 1, 1, 1, sets::sismember),
-    command!("smismember", -3, READONLY | FAST, 1, 1, 1, sets::smismember),
-    command!("scard", 2, READONLY | FAST, 1, 1, 1, sets::scard),
-    command!("spop", -2, WRITE | FAST, 1, 1, 1, sets::spop),
-    command!("srandmember", -2, READONLY, 1, 1, 1, sets::srandmember),
-    command!("smove", 4, WRITE | FAST, 1, 2, 1, sets::smove),
-    command!("sscan", -3, READONLY, 1, 1, 1, sets::sscan),
-    command!("smembers", 2, READONLY, 1, 1, 1, set_ops::sinter),
-    command!("sinter", -2, READONLY, 1, -1, 1, set_ops::sinter),
-    command!("sintercard", -3, READONLY, 0, 0, 0, set_ops::sintercard),
-    command!("sunion", -2, READONLY, 1, -1, 1, set_ops::sunion),
-    command!("sdiff", -2, READONLY, 1, -1, 1, set_ops::sdiff),
-    command!(
+    data!("hrandfield", -2, READONLY, 1, 1, 1, hashes::hrandfield),
+    data!("hscan", -3, READONLY, 1, 1, 1, hashes::hscan),
+    // sets (commands::sets, commands::set_ops)
+    data!("sadd", -3, WRITE | DENYOOM | FAST, 1, 1, 1, sets::sadd),
+    data!("srem", -3, WRITE | FAST, 1, 1, 1, sets::srem),
+    data!("sismember", 3, READONLY | FAST, 1, 1, 1, sets::sismember),
+    data!("smismember", -3, READONLY | FAST, 1, 1, 1, sets::smismember),
+    data!("scard", 2, READONLY | FAST, 1, 1, 1, sets::scard),
+    data!("spop", -2, WRITE | FAST, 1, 1, 1, sets::spop),
+    data!("srandmember", -2, READONLY, 1, 1, 1, sets::srandmember),
+    data!("smove", 4, WRITE | FAST, 1, 2, 1, sets::smove),
+    data!("sscan", -3, READONLY, 1, 1, 1, sets::sscan),
+    data!("smembers", 2, READONLY, 1, 1, 1, set_ops::sinter),
+    data!("sinter", -2, READONLY, 1, -1, 1, set_ops::sinter),
+    data!("sintercard", -3, READONLY, 0, 0, 0, set_ops::sintercard),
+    data!("sunion", -2, READONLY, 1, -1, 1, set_ops::sunion),
+    data!("sdiff", -2, READONLY, 1, -1, 1, set_ops::sdiff),
+    data!(
         "sinterstore",
         -3,
         WRITE | DENYOOM,
@@ -829,7 +854,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         set_ops::sinterstore
     ),
-    command!(
+    data!(
         "sunionstore",
         -3,
         WRITE | DENYOOM,
@@ -838,7 +863,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         set_ops::sunionstore
     ),
-    command!(
+    data!(
         "sdiffstore",
         -3,
         WRITE | DENYOOM,
@@ -847,9 +872,9 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         set_ops::sdiffstore
     ),
-    // sorted sets (cmd/zsets/)
-    command!("zadd", -4, WRITE | DENYOOM | FAST, 1, 1, 1, zsets::zadd),
-    command!(
+    // sorted sets (commands::zsets)
+    data!("zadd", -4, WRITE | DENYOOM | FAST, 1, 1, 1, zsets::zadd),
+    data!(
         "zincrby",
         4,
         WRITE | DENYOOM | FAST,
@@ -858,8 +883,8 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zincrby
     ),
-    command!("zrem", -3, WRITE | FAST, 1, 1, 1, zsets::zrem),
-    command!(
+    data!("zrem", -3, WRITE | FAST, 1, 1, 1, zsets::zrem),
+    data!(
         "zremrangebyscore",
         4,
         WRITE,
@@ -868,13 +893,13 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zremrangebyscore
     ),
-    command!("zremrangebylex", 4, WRITE, 1, 1, 1, zsets::zremrangebylex),
-    command!("zremrangebyrank", 4, WRITE, 1, 1, 1, zsets::zremrangebyrank),
-    command!("zpopmin", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmin),
-    command!("zmpop", -4, WRITE, 0, 0, 0, zsets::zmpop),
-    command!("bzmpop", -5, WRITE | BLOCKING, 0, 0, 0, zsets::bzmpop),
-    command!("zpopmax", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmax),
-    command!(
+    data!("zremrangebylex", 4, WRITE, 1, 1, 1, zsets::zremrangebylex),
+    data!("zremrangebyrank", 4, WRITE, 1, 1, 1, zsets::zremrangebyrank),
+    data!("zpopmin", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmin),
+    data!("zmpop", -4, WRITE, 0, 0, 0, zsets::zmpop),
+    data!("bzmpop", -5, WRITE | BLOCKING, 0, 0, 0, zsets::bzmpop),
+    data!("zpopmax", -2, WRITE | FAST, 1, 1, 1, zsets::zpopmax),
+    data!(
         "bzpopmin",
         -3,
         WRITE | NOSCRIPT | FAST | BLOCKING,
@@ -883,7 +908,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::bzpopmin
     ),
-    command!(
+    data!(
         "bzpopmax",
         -3,
         WRITE | NOSCRIPT | FAST | BLOCKING,
@@ -892,17 +917,17 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::bzpopmax
     ),
-    command!("zcard", 2, READONLY | FAST, 1, 1, 1, zsets::zcard),
-    command!("zscore", 3, READONLY | FAST, 1, 1, 1, zsets::zscore),
-    command!("zmscore", -3, READONLY | FAST, 1, 1, 1, zsets::zmscore),
-    command!("zrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrank),
-    command!("zrevrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrevrank),
-    command!("zcount", 4, READONLY | FAST, 1, 1, 1, zsets::zcount),
-    command!("zlexcount", 4, READONLY | FAST, 1, 1, 1, zsets::zlexcount),
-    command!("zrange", -4, READONLY, 1, 1, 1, zsets::zrange),
-    command!("zrevrange", -4, READONLY, 1, 1, 1, zsets::zrevrange),
-    command!("zrangebyscore", -4, READONLY, 1, 1, 1, zsets::zrangebyscore),
-    command!(
+    data!("zcard", 2, READONLY | FAST, 1, 1, 1, zsets::zcard),
+    data!("zscore", 3, READONLY | FAST, 1, 1, 1, zsets::zscore),
+    data!("zmscore", -3, READONLY | FAST, 1, 1, 1, zsets::zmscore),
+    data!("zrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrank),
+    data!("zrevrank", 3, READONLY | FAST, 1, 1, 1, zsets::zrevrank),
+    data!("zcount", 4, READONLY | FAST, 1, 1, 1, zsets::zcount),
+    data!("zlexcount", 4, READONLY | FAST, 1, 1, 1, zsets::zlexcount),
+    data!("zrange", -4, READONLY, 1, 1, 1, zsets::zrange),
+    data!("zrevrange", -4, READONLY, 1, 1, 1, zsets::zrevrange),
+    data!("zrangebyscore", -4, READONLY, 1, 1, 1, zsets::zrangebyscore),
+    data!(
         "zrevrangebyscore",
         -4,
         READONLY,
@@ -911,9 +936,9 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zrangebyscore
     ),
-    command!("zrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
-    command!("zrevrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
-    command!(
+    data!("zrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
+    data!("zrevrangebylex", -4, READONLY, 1, 1, 1, zsets::zrangebylex),
+    data!(
         "zrangestore",
         -5,
         WRITE | DENYOOM,
@@ -922,7 +947,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zrangestore
     ),
-    command!(
+    data!(
         "zunionstore",
         -4,
         WRITE | DENYOOM,
@@ -931,7 +956,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zunionstore
     ),
-    command!(
+    data!(
         "zinterstore",
         -4,
         WRITE | DENYOOM,
@@ -940,7 +965,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zinterstore
     ),
-    command!(
+    data!(
         "zdiffstore",
         -4,
         WRITE | DENYOOM,
@@ -949,12 +974,12 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         zsets::zdiffstore
     ),
-    command!("zunion", -3, READONLY, 0, 0, 0, zsets::zunion),
-    command!("zinter", -3, READONLY, 0, 0, 0, zsets::zinter),
-    command!("zdiff", -3, READONLY, 0, 0, 0, zsets::zdiff),
-    command!("zintercard", -3, READONLY, 0, 0, 0, zsets::zintercard),
-    command!("zscan", -3, READONLY, 1, 1, 1, zsets::zscan),
-    command!("zrandmember", -2, READONLY, 1, 1, 1, zsets::zrandmember),
+    data!("zunion", -3, READONLY, 0, 0, 0, zsets::zunion),
+    data!("zinter", -3, READONLY, 0, 0, 0, zsets::zinter),
+    data!("zdiff", -3, READONLY, 0, 0, 0, zsets::zdiff),
+    data!("zintercard", -3, READONLY, 0, 0, 0, zsets::zintercard),
+    data!("zscan", -3, READONLY, 1, 1, 1, zsets::zscan),
+    data!("zrandmember", -2, READONLY, 1, 1, 1, zsets::zrandmember),
     // transactions (cmd/transactions.rs)
     command!(
         "multi",
@@ -1068,7 +1093,7 @@ const COMMANDS: &[CommandSpec] = &[
     ),
     command!("info", -1, LOADING | STALE, 0, 0, 0, server::info),
     command!("function", -2, NOSCRIPT, 0, 0, 0, functions::function),
-    command!(
+    data!(
         "pfadd",
         -2,
         WRITE | DENYOOM | FAST,
@@ -1077,7 +1102,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hyperloglog::pfadd
     ),
-    command!(
+    data!(
         "pfcount",
         -2,
         READONLY | MAY_REPLICATE,
@@ -1086,7 +1111,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hyperloglog::pfcount
     ),
-    command!(
+    data!(
         "pfmerge",
         -2,
         WRITE | DENYOOM,
@@ -1095,7 +1120,7 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hyperloglog::pfmerge
     ),
-    command!(
+    data!(
         "pfdebug",
         3,
         WRITE | DENYOOM | ADMIN,
@@ -1104,17 +1129,17 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         hyperloglog::pfdebug
     ),
-    command!("pfselftest", 1, ADMIN, 0, 0, 0, hyperloglog::pfselftest),
-    command!("dump", 2, READONLY, 1, 1, 1, keys_dump::dump),
-    command!("restore", -4, WRITE | DENYOOM, 1, 1, 1, keys_dump::restore),
+    data!("pfselftest", 1, ADMIN, 0, 0, 0, hyperloglog::pfselftest),
+    data!("dump", 2, READONLY, 1, 1, 1, keys_dump::dump),
+    data!("restore", -4, WRITE | DENYOOM, 1, 1, 1, keys_dump::restore),
     // streams
-    command!("xadd", -5, WRITE | DENYOOM | FAST, 1, 1, 1, streams::xadd),
-    command!("xrange", -4, READONLY, 1, 1, 1, streams::xrange),
-    command!("xrevrange", -4, READONLY, 1, 1, 1, streams::xrevrange),
-    command!("xlen", 2, READONLY | FAST, 1, 1, 1, streams::xlen),
-    command!("xdel", -3, WRITE | FAST, 1, 1, 1, streams::xdel),
-    command!("xtrim", -4, WRITE, 1, 1, 1, streams::xtrim),
-    command!(
+    data!("xadd", -5, WRITE | DENYOOM | FAST, 1, 1, 1, streams::xadd),
+    data!("xrange", -4, READONLY, 1, 1, 1, streams::xrange),
+    data!("xrevrange", -4, READONLY, 1, 1, 1, streams::xrevrange),
+    data!("xlen", 2, READONLY | FAST, 1, 1, 1, streams::xlen),
+    data!("xdel", -3, WRITE | FAST, 1, 1, 1, streams::xdel),
+    data!("xtrim", -4, WRITE, 1, 1, 1, streams::xtrim),
+    data!(
         "xsetid",
         -3,
         WRITE | DENYOOM | FAST,
@@ -1123,8 +1148,8 @@ const COMMANDS: &[CommandSpec] = &[
         1,
         streams::xsetid
     ),
-    command!("xread", -4, READONLY | BLOCKING, 0, 0, 0, streams::xread),
-    command!(
+    data!("xread", -4, READONLY | BLOCKING, 0, 0, 0, streams::xread),
+    data!(
         "xreadgroup",
         -7,
         WRITE | BLOCKING,
@@ -1133,12 +1158,12 @@ const COMMANDS: &[CommandSpec] = &[
         0,
         streams::xreadgroup
     ),
-    command!("xgroup", -2, WRITE, 0, 0, 0, streams::xgroup),
-    command!("xack", -4, WRITE | FAST, 1, 1, 1, streams::xack),
-    command!("xpending", -3, READONLY, 1, 1, 1, streams::xpending),
-    command!("xclaim", -6, WRITE | FAST, 1, 1, 1, streams::xclaim),
-    command!("xautoclaim", -6, WRITE | FAST, 1, 1, 1, streams::xautoclaim),
-    command!("xinfo", -2, READONLY, 0, 0, 0, streams::xinfo),
+    data!("xgroup", -2, WRITE, 0, 0, 0, streams::xgroup),
+    data!("xack", -4, WRITE | FAST, 1, 1, 1, streams::xack),
+    data!("xpending", -3, READONLY, 1, 1, 1, streams::xpending),
+    data!("xclaim", -6, WRITE | FAST, 1, 1, 1, streams::xclaim),
+    data!("xautoclaim", -6, WRITE | FAST, 1, 1, 1, streams::xautoclaim),
+    data!("xinfo", -2, READONLY, 0, 0, 0, streams::xinfo),
     command!(
         "eval",
         -3,
@@ -1327,30 +1352,7 @@ const COMMANDS: &[CommandSpec] = &[
     ),
 ];
 
-pub use crate::util::parse_i64;
-
-/// A copy of an argument for storing in the keyspace. Arguments are slices of the connection's read
-/// buffer; storing one as is would keep that whole buffer alive for as long as the key lives.
-pub fn owned(arg: &Bytes) -> Bytes {
-    Bytes::copy_from_slice(arg)
-}
-
-/// `arg` as a string value to store: a copy, for the same reason as [`owned`] (inline when short).
-pub fn stored(arg: &[u8]) -> keyspace::CompactBytes {
-    keyspace::CompactBytes::from_slice(arg)
-}
-
-/// Deletes `key` if it is logically expired, as Redis's `lookupKeyWrite` does before a command overwrites a key,
-/// so the deletion reaches replicas as a `DEL` ahead of the command (both in one `MULTI`/`EXEC`).
-pub fn expire_if_needed(ctx: &mut Ctx<'_>, key: &[u8]) {
-    let (now, policy) = (ctx.now_ms, ctx.policy);
-    ctx.db().contains(key, now, policy);
-}
-
-/// Case-insensitive comparison of an argument with an option name.
-pub fn is(arg: &[u8], option: &str) -> bool {
-    arg.eq_ignore_ascii_case(option.as_bytes())
-}
+pub use commands::{is, owned, parse_i64, stored};
 
 #[cfg(test)]
 mod tests {
@@ -1388,23 +1390,5 @@ mod tests {
         assert_eq!(keys(b"mset"), [&b"a"[..], b"b"]);
         assert_eq!(keys(b"del"), [&b"a"[..], b"1", b"b", b"2"]);
         assert!(keys(b"ping").is_empty());
-    }
-
-    #[test]
-    fn redis_integer_parsing() {
-        assert_eq!(parse_i64(b"42"), Some(42));
-        assert_eq!(parse_i64(b"-7"), Some(-7));
-        assert_eq!(parse_i64(b"0"), Some(0));
-        for bad in [
-            &b""[..],
-            b"+1",
-            b"01",
-            b"-0",
-            b" 1",
-            b"1.5",
-            b"99999999999999999999",
-        ] {
-            assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
-        }
     }
 }

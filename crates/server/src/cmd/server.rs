@@ -143,6 +143,7 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
     }
     ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
     ctx.core.replica_output_limit = updated.client_output_buffer_limit.replica;
+    ctx.core.data_limits = updated.data_limits();
     // At once, so that this very command is logged (or not) under the new threshold, as in Redis.
     ctx.core.slowlog.configure_from(&updated);
     ctx.core.aof.configure(&updated);

@@ -290,6 +290,23 @@ impl Config {
     pub fn other(&self, name: &str) -> Option<&str> {
         self.other.get(name).map(String::as_str)
     }
+
+    /// The configuration the data commands read, for [`commands::DataCtx`] (kept in the `Core`, refreshed on
+    /// `CONFIG SET`).
+    pub fn data_limits(&self) -> commands::Limits {
+        let defaults = commands::Limits::default();
+        commands::Limits {
+            stream_node_max_bytes: self.stream_node_max_bytes,
+            stream_node_max_entries: self.stream_node_max_entries,
+            hll_sparse_max_bytes: self
+                .other("hll-sparse-max-bytes")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(defaults.hll_sparse_max_bytes),
+            lfu_policy: self
+                .other("maxmemory-policy")
+                .is_some_and(|policy| policy.contains("lfu")),
+        }
+    }
 }
 
 fn find_param(name: &str) -> Option<&'static Param> {
