@@ -3,7 +3,7 @@
 //! - `cargo xtask cluster-up [--replicas N] [--chain] [--base-port P] [--dir DIR] [--server-bin PATH] [--fresh]`:
 //!   a local master + replicas of the release `rserver`, in the foreground until Ctrl-C;
 //!   `cargo xtask cluster-up status|down [--dir DIR]` show or stop it from another terminal;
-//! - `cargo xtask acl-table`: regenerates the server's ACL command table from the real redis-server;
+//! - `cargo xtask command-table`: regenerates the one command table (crate `commands`) from the real redis-server;
 //! - `cargo xtask tidy`: house-style checks (also a `#[test]`, so `cargo test` runs them);
 //! - `cargo xtask bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]`: rserver against the real
 //!   redis-server, medians of alternating rounds and ratios, written to `docs/bench.md`;
@@ -16,9 +16,9 @@
 //! - `cargo xtask modgraph [CRATE_DIR]`: a crate's top-level module graph and its import loops (issue 12).
 #![forbid(unsafe_code)]
 
-mod acl_table;
 mod bench;
 mod cluster;
+mod command_table;
 mod difftest;
 mod modgraph;
 mod scenario;
@@ -48,8 +48,9 @@ commands:
   cluster-up down [--dir DIR]
              from another terminal: stop the running cluster (SHUTDOWN each node, replicas first;
              SIGKILL if one does not exit) and remove DIR/cluster.state; the data is kept.
-  acl-table  regenerate crates/server/src/acl/table.rs (every command's arity, ACL categories and key specs)
-             from the real redis-server's COMMAND reply; run cargo fmt afterwards
+  command-table
+             regenerate crates/commands/src/table/generated.rs (every command's arity, flags, key
+             positions, ACL categories and key specs) from the real redis-server's COMMAND reply
   tidy       check the crate map, module docs and sleeps in tests (also run by `cargo test`)
   bench [--rounds N] [--quick] [--only throughput|sync|lag|memory]
              build release rserver and compare it with redis-server (same settings, free ports):
@@ -112,9 +113,9 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "bench" => bench::run(&root, &parse_bench_options(rest)?),
         "difftest" => difftest::run(&root, &parse_difftest_options(rest)?),
-        "acl-table" => {
+        "command-table" => {
             no_arguments(command, rest)?;
-            acl_table::run(&root)
+            command_table::run(&root)
         }
         "scenario" => scenario::run(&root, &scenario::Options::parse(rest)?),
         "torture" => torture::run(&root, &parse_torture_options(rest)?),

@@ -171,6 +171,20 @@ pub fn persist(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     Frame::Integer(1)
 }
 
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("expire", expire),
+    ("pexpire", expire),
+    ("expireat", expire),
+    ("pexpireat", expire),
+    ("ttl", ttl),
+    ("pttl", ttl),
+    ("expiretime", expiretime),
+    ("pexpiretime", expiretime),
+    ("persist", persist),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,3 +121,8 @@ fn parse_getex_options(args: &[Bytes]) -> Result<(TtlChange, Option<Bytes>), Fra
     }
     Ok((change, amount))
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] =
+    &[("getset", getset), ("getdel", getdel), ("getex", getex)];

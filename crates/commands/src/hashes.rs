@@ -369,3 +369,24 @@ pub fn hscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     };
     scan_reply(next, items)
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("hset", hset),
+    ("hmset", hset),
+    ("hsetnx", hsetnx),
+    ("hget", hget),
+    ("hmget", hmget),
+    ("hgetall", hgetall),
+    ("hkeys", hkeys),
+    ("hvals", hvals),
+    ("hdel", hdel),
+    ("hexists", hexists),
+    ("hlen", hlen),
+    ("hstrlen", hstrlen),
+    ("hincrby", hincrby),
+    ("hincrbyfloat", hincrbyfloat),
+    ("hrandfield", hrandfield),
+    ("hscan", hscan),
+];

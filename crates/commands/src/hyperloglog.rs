@@ -224,3 +224,13 @@ pub fn pfselftest(_ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
         errors::reply("ERR TESTFAILED sparse and dense registers differ")
     }
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("pfadd", pfadd),
+    ("pfcount", pfcount),
+    ("pfmerge", pfmerge),
+    ("pfdebug", pfdebug),
+    ("pfselftest", pfselftest),
+];

@@ -96,3 +96,15 @@ pub fn rename(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
 pub fn dbsize(ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
     Frame::Integer(ctx.db().len() as i64)
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("del", del),
+    ("unlink", del),
+    ("exists", exists),
+    ("type", type_),
+    ("keys", keys),
+    ("rename", rename),
+    ("dbsize", dbsize),
+];

@@ -137,3 +137,8 @@ pub fn move_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     ctx.signal_key_ready_in(target_db, key);
     Frame::Integer(1)
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] =
+    &[("renamenx", renamenx), ("copy", copy), ("move", move_)];

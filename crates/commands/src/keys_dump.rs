@@ -93,3 +93,7 @@ pub fn restore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     ctx.propagate(propagated);
     Frame::ok()
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[("dump", dump), ("restore", restore)];

@@ -208,6 +208,15 @@ fn help() -> Frame {
     errors::help_lines(&lines)
 }
 
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("scan", scan),
+    ("randomkey", randomkey),
+    ("touch", touch),
+    ("object", object),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod args;
 pub mod blocking;
 pub mod ctx;
 pub mod errors;
+pub mod table;
 
 pub mod collections;
 pub mod expire;
@@ -44,3 +45,22 @@ pub use ctx::{BlockRequest, Caller, DataCtx, Effects, Limits};
 
 /// A data command's handler: applies the command (`argv[0]` is its name) and returns the reply.
 pub type Handler = fn(&mut DataCtx<'_>, &[Bytes]) -> Frame;
+
+/// Every family's handlers, by command name (each family binds its own, next to its code).
+pub const FAMILIES: &[&[(&str, Handler)]] = &[
+    strings::HANDLERS,
+    getex::HANDLERS,
+    ranges::HANDLERS,
+    keys::HANDLERS,
+    keys_copy::HANDLERS,
+    keys_scan::HANDLERS,
+    keys_dump::HANDLERS,
+    expire::HANDLERS,
+    lists::HANDLERS,
+    hashes::HANDLERS,
+    sets::HANDLERS,
+    set_ops::HANDLERS,
+    zsets::HANDLERS,
+    streams::HANDLERS,
+    hyperloglog::HANDLERS,
+];

@@ -325,3 +325,30 @@ pub fn lpos(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
 fn parse_non_negative(arg: &[u8]) -> Option<usize> {
     parse_i64(arg).and_then(|value| usize::try_from(value).ok())
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("lpush", lpush),
+    ("rpush", rpush),
+    ("lpushx", lpushx),
+    ("rpushx", rpushx),
+    ("lpop", lpop),
+    ("lmpop", lmpop),
+    ("blmpop", blmpop),
+    ("rpop", rpop),
+    ("llen", llen),
+    ("lrange", lrange),
+    ("lindex", lindex),
+    ("lset", lset),
+    ("lrem", lrem),
+    ("ltrim", ltrim),
+    ("linsert", linsert),
+    ("lpos", lpos),
+    ("lmove", lmove),
+    ("rpoplpush", rpoplpush),
+    ("blpop", blpop),
+    ("brpop", brpop),
+    ("blmove", blmove),
+    ("brpoplpush", brpoplpush),
+];

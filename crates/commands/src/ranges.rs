@@ -76,6 +76,14 @@ pub fn setrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     Frame::Integer(length as i64)
 }
 
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("getrange", getrange),
+    ("substr", getrange),
+    ("setrange", setrange),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

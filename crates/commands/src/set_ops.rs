@@ -186,3 +186,16 @@ fn store(ctx: &mut DataCtx<'_>, argv: &[Bytes], result: Set) -> Frame {
     ctx.propagate_verbatim(argv);
     Frame::Integer(size as i64)
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("smembers", sinter),
+    ("sinter", sinter),
+    ("sintercard", sintercard),
+    ("sunion", sunion),
+    ("sdiff", sdiff),
+    ("sinterstore", sinterstore),
+    ("sunionstore", sunionstore),
+    ("sdiffstore", sdiffstore),
+];

@@ -314,3 +314,17 @@ pub fn sscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     };
     scan_reply(next, items)
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("sadd", sadd),
+    ("srem", srem),
+    ("sismember", sismember),
+    ("smismember", smismember),
+    ("scard", scard),
+    ("spop", spop),
+    ("srandmember", srandmember),
+    ("smove", smove),
+    ("sscan", sscan),
+];

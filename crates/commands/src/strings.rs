@@ -370,6 +370,26 @@ pub fn strlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     }
 }
 
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("get", get),
+    ("set", set),
+    ("setnx", setnx),
+    ("setex", setex),
+    ("psetex", setex),
+    ("mget", mget),
+    ("mset", mset),
+    ("incr", incr),
+    ("decr", incr),
+    ("incrby", incr),
+    ("decrby", incr),
+    ("append", append),
+    ("strlen", strlen),
+    ("msetnx", msetnx),
+    ("incrbyfloat", incrbyfloat),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,34 +1,21 @@
-//! Clients blocked on keys (`BLPOP`, `BRPOP`, `BLMOVE`, ... and any later blocking pop such as `BZPOPMIN`).
+//! The registry of clients blocked on keys (`BLPOP`, `BRPOP`, `BLMOVE`, `BZPOPMIN`, `XREAD BLOCK`...): who
+//! waits on which key, in the order they blocked, and which keys were signalled ready.
 //!
-//! The registry lives in the [`Core`], so the write that makes a key ready and the serving of its waiters
-//! happen under the same lock acquisition, in the order Redis uses (`handleClientsBlockedOnKeys`): the
-//! writing command runs and its unit is appended to the stream; then, still under the lock, each key it
-//! signalled (`DataCtx::signal_key_ready`) serves its waiters oldest first. Every served waiter is its own
-//! execution unit: the operation runs on its behalf (in its database) through an ordinary data context
-//! ([`Ctx::run_data`]), so what it propagates (the non-blocking form, `LPOP`, `LMOVE`...) follows the write
-//! that woke it.
-//!
-//! The waiting connection holds no lock: it awaits a oneshot channel (see [`Pending`]) next to its timeout
-//! and its socket, so a blocked client never stalls anyone, and one that disconnects or times out removes
-//! itself from the queues. What serving means for a command is the [`BlockedOp`] trait of crate `commands`,
-//! implemented next to the command (lists in `commands::lists::blocking`); a command asks to block through
-//! its effects, and [`Ctx::block`] registers it here.
+//! It lives in the `Core`, so the write that makes a key ready and the serving of its waiters happen under
+//! the same lock acquisition, in the order Redis uses (`handleClientsBlockedOnKeys`); the serving itself is
+//! `dispatch::blocked`, which runs each waiter's operation as its own unit. The waiting connection holds no
+//! lock: it awaits a oneshot channel (see [`Pending`]) next to its timeout and its socket, so a blocked client
+//! never stalls anyone, and one that disconnects or times out removes itself from the queues. What serving
+//! means for a command is the [`BlockedOp`] trait of crate `commands`, implemented next to the command.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
 
 use bytes::Bytes;
+use commands::BlockRequest;
 use resp::{Frame, Protocol};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::client::ClientState;
-use crate::cmd::Ctx;
-use crate::core::Core;
-use crate::shared::Shared;
-use crate::util::now_ms;
-
-use commands::BlockRequest;
 pub use commands::blocking::BlockedOp;
 
 /// How a blocked client's wait ended, as sent to its connection.
@@ -58,15 +45,19 @@ pub struct Blocking {
     ready_set: HashSet<(usize, Bytes)>,
 }
 
+/// One blocked client.
 #[derive(Debug)]
-struct Waiter {
+pub(crate) struct Waiter {
     /// The command that blocked, for its `failed_calls` when it is served an error.
-    command: &'static str,
+    pub(crate) command: &'static str,
     db: usize,
     keys: Vec<Bytes>,
-    protocol: Protocol,
-    op: Box<dyn BlockedOp>,
-    reply: oneshot::Sender<Served>,
+    /// The client's protocol, for the reply.
+    pub(crate) protocol: Protocol,
+    /// What serving it means.
+    pub(crate) op: Box<dyn BlockedOp>,
+    /// Where its reply goes.
+    pub(crate) reply: oneshot::Sender<Served>,
 }
 
 impl Blocking {
@@ -121,6 +112,44 @@ impl Blocking {
         }
     }
 
+    /// Blocks client `client_id` of database `db` on `keys` until `op` is served (or `deadline`, `None` =
+    /// never); the connection awaits the returned [`Pending`].
+    pub fn block(
+        &mut self,
+        client_id: u64,
+        db: usize,
+        protocol: Protocol,
+        request: BlockRequest,
+        deadline: Option<Instant>,
+    ) -> Pending {
+        let BlockRequest { keys, op, .. } = request;
+        let (sender, receiver) = oneshot::channel();
+        let waiter = Waiter {
+            command: "",
+            db,
+            keys,
+            protocol,
+            op,
+            reply: sender,
+        };
+        self.add(client_id, waiter);
+        Pending {
+            reply: receiver,
+            deadline,
+        }
+    }
+
+    /// Takes client `client_id`'s waiter out to run its operation (the registry is part of the state the
+    /// operation changes); [`Blocking::check_in`] puts it back, still queued on its keys.
+    pub(crate) fn check_out(&mut self, client_id: u64) -> Option<Waiter> {
+        self.waiters.remove(&client_id)
+    }
+
+    /// Puts back a waiter taken with [`Blocking::check_out`].
+    pub(crate) fn check_in(&mut self, client_id: u64, waiter: Waiter) {
+        self.waiters.insert(client_id, waiter);
+    }
+
     fn add(&mut self, client_id: u64, waiter: Waiter) {
         for key in &waiter.keys {
             self.queues
@@ -132,7 +161,7 @@ impl Blocking {
     }
 
     /// Removes a waiter from the map and from the queue of each of its keys.
-    fn take(&mut self, client_id: u64) -> Option<Waiter> {
+    pub(crate) fn take(&mut self, client_id: u64) -> Option<Waiter> {
         let waiter = self.waiters.remove(&client_id)?;
         for key in &waiter.keys {
             let slot = (waiter.db, key.clone());
@@ -170,135 +199,20 @@ impl Blocking {
         }
     }
 
-    fn next_ready(&mut self) -> Option<(usize, Bytes)> {
+    /// The next key signalled ready, oldest first.
+    pub(crate) fn next_ready(&mut self) -> Option<(usize, Bytes)> {
         let slot = self.ready.pop_front()?;
         self.ready_set.remove(&slot);
         Some(slot)
     }
 
-    fn queue(&self, db: usize, key: &Bytes) -> Vec<u64> {
+    /// The clients waiting on `key` of `db`, oldest first.
+    pub(crate) fn queue(&self, db: usize, key: &Bytes) -> Vec<u64> {
         self.queues
             .get(&(db, key.clone()))
             .map(|queue| queue.iter().copied().collect())
             .unwrap_or_default()
     }
-}
-
-impl Ctx<'_> {
-    /// Blocks the client as its command asked (a [`BlockRequest`] on keys of its database): the handler's own
-    /// reply is then ignored, and the connection waits for the request's operation to be served or to time out.
-    pub(crate) fn block(&mut self, request: BlockRequest) {
-        let BlockRequest { keys, timeout, op } = request;
-        let (sender, receiver) = oneshot::channel();
-        let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
-        let waiter = Waiter {
-            command: "",
-            db: self.client.db,
-            keys,
-            protocol: self.client.protocol,
-            op,
-            reply: sender,
-        };
-        self.core.blocking.add(self.client.id, waiter);
-        // Under the core lock, so CLIENT LIST shows `flags=b` as soon as INFO counts it as blocked.
-        self.shared
-            .clients
-            .update(self.client.id, |info| info.blocked = true);
-        self.client.blocked = Some(Pending {
-            reply: receiver,
-            deadline,
-        });
-    }
-}
-
-/// Serves the clients waiting on every key signalled ready, oldest waiter first, until no key is ready
-/// (serving a `BLMOVE` pushes, which may make its destination ready in turn). Called under the core lock
-/// right after a command's unit was appended. Returns whether the stream grew.
-pub fn serve_ready_keys(core: &mut Core, shared: &Arc<Shared>) -> bool {
-    let mut fed = false;
-    while let Some((db, key)) = core.blocking.next_ready() {
-        let now = now_ms();
-        let policy = core.client_expiry_policy();
-        for client_id in core.blocking.queue(db, &key) {
-            // The waiters left once the key is gone cannot be served by it (a pop deleted the last element).
-            let exists = core
-                .keyspace
-                .db_mut(db)
-                .is_some_and(|data| data.contains(&key, now, policy));
-            let Some(mut waiter) = core.blocking.waiters.remove(&client_id) else {
-                continue;
-            };
-            if !exists && !waiter.op.serves_missing_key() {
-                core.blocking.waiters.insert(client_id, waiter);
-                fed |= feed(core, Vec::new());
-                continue;
-            }
-            if waiter.reply.is_closed() {
-                // The connection is gone and about to remove itself: serving it would lose the element.
-                core.blocking.waiters.insert(client_id, waiter);
-                core.blocking.take(client_id);
-                continue;
-            }
-            // The stand-in carries what an operation may read of its client: id, database, protocol.
-            let mut client = ClientState::new(client_id, None, true);
-            client.db = db;
-            client.protocol = waiter.protocol;
-            let mut ctx = Ctx::new(core, &mut client, shared, now, policy);
-            let outcome = ctx.run_data(|data| waiter.op.serve(data, &key));
-            let commands = ctx.take_propagation();
-            core.blocking.waiters.insert(client_id, waiter);
-            if outcome.is_some() {
-                touch_watched(core, &commands);
-            }
-            if let Some(reply) = outcome
-                && let Some(waiter) = core.blocking.take(client_id)
-            {
-                core.error_stats.record(&reply);
-                if matches!(reply, Frame::Error(_)) && !waiter.command.is_empty() {
-                    core.command_stats.record_failed(waiter.command);
-                }
-                let _ = waiter.reply.send(Served {
-                    reply,
-                    close: false,
-                });
-            }
-            fed |= feed(core, commands);
-        }
-    }
-    fed
-}
-
-/// A served operation ran outside [`crate::dispatch::call`]: tells `WATCH`ers of the keys its propagated
-/// commands name (the popped key, a `BLMOVE` destination).
-fn touch_watched(core: &mut Core, commands: &[(usize, Vec<Bytes>)]) {
-    if core.watches.is_empty() {
-        return;
-    }
-    for (db, command) in commands {
-        let Some(spec) = command.first().and_then(|name| crate::cmd::lookup(name)) else {
-            continue;
-        };
-        for key in spec.keys(command) {
-            crate::watch::touch_key(core, *db, key);
-        }
-    }
-}
-
-/// Appends one served operation as its own unit, after the `DEL`s of keys it found expired.
-fn feed(core: &mut Core, commands: Vec<(usize, Vec<Bytes>)>) -> bool {
-    let expired = core.keyspace.take_expired();
-    for (db, key) in &expired {
-        crate::watch::touch_deleted(core, *db, key);
-    }
-    if core.is_replica() {
-        return false;
-    }
-    let mut unit: Vec<(usize, Vec<Bytes>)> = expired
-        .into_iter()
-        .map(|(db, key)| (db, vec![Bytes::from_static(b"DEL"), key]))
-        .collect();
-    unit.extend(commands);
-    crate::dispatch::feed_unit(core, &unit)
 }
 
 #[cfg(test)]

@@ -330,3 +330,28 @@ impl Core {
         self.repl.offset()
     }
 }
+
+/// What writes tell the registries of watched keys and blocked clients.
+impl Core {
+    /// A write changed `key` of database `db`: marks its watchers, and lets clients blocked on it look again
+    /// (an XREADGROUP waiting on a stream that was deleted or replaced must end, as in Redis).
+    pub fn touch_key(&mut self, db: usize, key: &[u8]) {
+        self.blocking.signal(db, key);
+        if self.watches.is_empty() {
+            return;
+        }
+        let exists = self
+            .keyspace
+            .db(db)
+            .is_some_and(|data| data.peek(key).is_some());
+        self.watches.touch(db, key, exists);
+    }
+
+    /// Expiry deleted `key` of database `db`: marks its watchers, except those that watched it already expired.
+    pub fn touch_deleted(&mut self, db: usize, key: &[u8]) {
+        self.blocking.signal(db, key);
+        if !self.watches.is_empty() {
+            self.watches.touch(db, key, false);
+        }
+    }
+}

@@ -91,7 +91,7 @@ fn active_expire(shared: &Shared) {
         .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let mut fed = false;
     for (db, key) in expired {
-        crate::watch::touch_deleted(&mut core, db, &key);
+        core.touch_deleted(db, &key);
         core.persistence.dirty += 1;
         fed |= core.propagate(db, &[vec![Bytes::from_static(b"DEL"), key]]);
     }

@@ -126,7 +126,8 @@ impl Server {
         core.data_limits = config.data_limits();
         core.acl
             .set_default_password(config.requirepass.as_deref().map(str::as_bytes));
-        acl::file::load_at_startup(&mut core.acl, &config).map_err(StartError::Acl)?;
+        acl::file::load_at_startup(&mut core.acl, &config.acl_settings())
+            .map_err(StartError::Acl)?;
         if let Some((host, master_port)) = &config.replicaof {
             core.role = Role::Replica(MasterLinkStatus::new(host.clone(), *master_port, false));
         }

@@ -76,22 +76,6 @@ pub fn line(unix_micros: u64, db: usize, origin: &str, argv: &[Bytes]) -> Bytes 
     Bytes::from(out)
 }
 
-/// Whether a command with this name (and subcommand) is shown: Redis hides administrative commands.
-pub fn shown(name: &str, admin: bool, argv: &[Bytes]) -> bool {
-    if name != "client" {
-        return !admin;
-    }
-    // `CLIENT` is one entry in our table; in Redis only some of its subcommands are administrative.
-    let sub = argv
-        .get(1)
-        .map(|sub| sub.to_ascii_lowercase())
-        .unwrap_or_default();
-    !matches!(
-        sub.as_slice(),
-        b"kill" | b"list" | b"no-evict" | b"pause" | b"unblock" | b"unpause"
-    )
-}
-
 /// Argument positions holding credentials.
 fn redacted_positions(argv: &[Bytes]) -> Vec<usize> {
     let Some(name) = argv.first() else {
@@ -189,13 +173,5 @@ mod tests {
         assert!(hello.ends_with(
             b"\"hello\" \"3\" \"auth\" \"(redacted)\" \"(redacted)\" \"setname\" \"x\""
         ));
-    }
-
-    #[test]
-    fn administrative_commands_are_hidden() {
-        assert!(!shown("config", true, &args(&[b"config", b"get", b"x"])));
-        assert!(shown("get", false, &args(&[b"get", b"k"])));
-        assert!(!shown("client", true, &args(&[b"client", b"list"])));
-        assert!(shown("client", true, &args(&[b"client", b"setname", b"n"])));
     }
 }

@@ -371,7 +371,9 @@ fn acl_refuses(shared: &Arc<Shared>, client_id: u64, args: &[bytes::Bytes]) -> b
         return false;
     };
     let context = crate::acl::Context::Toplevel;
-    crate::acl::log_denial(&mut core, shared, &denial, context, &user, args, client_id);
+    crate::dispatch::acl_log::log_denial(
+        &mut core, shared, &denial, context, &user, args, client_id,
+    );
     drop(core);
     report_reply_and_drop(shared, client_id, denial.command, &denial.error());
     true

@@ -14,30 +14,6 @@ use std::collections::{HashMap, HashSet};
 use bytes::Bytes;
 use keyspace::{Db, Keyspace, UnixMillis};
 
-use crate::core::Core;
-
-/// A write changed `key` of database `db`: marks its watchers, and lets clients blocked on it look again
-/// (an XREADGROUP waiting on a stream that was deleted or replaced must end, as in Redis).
-pub fn touch_key(core: &mut Core, db: usize, key: &[u8]) {
-    core.blocking.signal(db, key);
-    if core.watches.is_empty() {
-        return;
-    }
-    let exists = core
-        .keyspace
-        .db(db)
-        .is_some_and(|data| data.peek(key).is_some());
-    core.watches.touch(db, key, exists);
-}
-
-/// Expiry deleted `key` of database `db`: marks its watchers, except those that watched it already expired.
-pub fn touch_deleted(core: &mut Core, db: usize, key: &[u8]) {
-    core.blocking.signal(db, key);
-    if !core.watches.is_empty() {
-        core.watches.touch(db, key, false);
-    }
-}
-
 /// One client's watch of one key.
 #[derive(Debug, Clone)]
 struct Watcher {

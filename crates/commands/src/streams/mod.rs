@@ -117,3 +117,23 @@ fn args(parts: &[&[u8]]) -> Vec<Bytes> {
         .map(|part| Bytes::copy_from_slice(part))
         .collect()
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("xadd", xadd),
+    ("xrange", xrange),
+    ("xrevrange", xrevrange),
+    ("xlen", xlen),
+    ("xdel", xdel),
+    ("xtrim", xtrim),
+    ("xsetid", xsetid),
+    ("xread", xread),
+    ("xreadgroup", xreadgroup),
+    ("xgroup", xgroup),
+    ("xack", xack),
+    ("xpending", xpending),
+    ("xclaim", xclaim),
+    ("xautoclaim", xautoclaim),
+    ("xinfo", xinfo),
+];

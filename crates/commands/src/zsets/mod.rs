@@ -119,3 +119,43 @@ fn members_reply<M: AsRef<[u8]>>(
 fn parse_long(arg: &[u8]) -> Result<i64, Frame> {
     super::parse_i64(arg).ok_or_else(|| errors::reply(errors::NOT_INTEGER))
 }
+
+/// This family's commands, each bound to its handler; the server's command table joins them with Redis's
+/// facts about each command (arity, flags, keys) from [`crate::table`].
+pub const HANDLERS: &[(&str, crate::Handler)] = &[
+    ("zadd", zadd),
+    ("zincrby", zincrby),
+    ("zrem", zrem),
+    ("zremrangebyscore", zremrangebyscore),
+    ("zremrangebylex", zremrangebylex),
+    ("zremrangebyrank", zremrangebyrank),
+    ("zpopmin", zpopmin),
+    ("zmpop", zmpop),
+    ("bzmpop", bzmpop),
+    ("zpopmax", zpopmax),
+    ("bzpopmin", bzpopmin),
+    ("bzpopmax", bzpopmax),
+    ("zcard", zcard),
+    ("zscore", zscore),
+    ("zmscore", zmscore),
+    ("zrank", zrank),
+    ("zrevrank", zrevrank),
+    ("zcount", zcount),
+    ("zlexcount", zlexcount),
+    ("zrange", zrange),
+    ("zrevrange", zrevrange),
+    ("zrangebyscore", zrangebyscore),
+    ("zrevrangebyscore", zrangebyscore),
+    ("zrangebylex", zrangebylex),
+    ("zrevrangebylex", zrangebylex),
+    ("zrangestore", zrangestore),
+    ("zunionstore", zunionstore),
+    ("zinterstore", zinterstore),
+    ("zdiffstore", zdiffstore),
+    ("zunion", zunion),
+    ("zinter", zinter),
+    ("zdiff", zdiff),
+    ("zintercard", zintercard),
+    ("zscan", zscan),
+    ("zrandmember", zrandmember),
+];

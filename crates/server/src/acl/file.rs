@@ -3,12 +3,11 @@
 //! its error messages name the file and line.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
 use super::{Acl, User, merge_selector_args, selector::has_spaces};
-use crate::config::Config;
 
 /// Checks a `user` directive as the config file is read (Redis's `ACLAppendUserForLoading`): a name defined
 /// twice, or a rule that cannot apply, is a fatal config error. Unknown commands are let through (Redis
@@ -51,21 +50,34 @@ pub fn check_user_directive(args: &[String], known: &[&str]) -> Result<(), Strin
     Ok(())
 }
 
+/// The configuration ACLs read (`Config::acl_settings`).
+#[derive(Debug, Clone, Copy)]
+pub struct AclSettings<'a> {
+    /// `dir`: where a relative `aclfile` is.
+    pub dir: &'a Path,
+    /// `aclfile`, if set.
+    pub aclfile: Option<&'a str>,
+    /// The `user` directives, each as its words.
+    pub users: &'a [Vec<String>],
+    /// `acl-pubsub-default allchannels`.
+    pub all_channels: bool,
+}
+
 /// The ACL file, if configured: its name as configured (what messages show) and its path (relative names are
 /// inside `dir`, where Redis, having changed into it, finds them).
-pub fn acl_file(config: &Config) -> Option<(String, PathBuf)> {
-    let name = config.other("aclfile").filter(|name| !name.is_empty())?;
-    Some((name.to_owned(), config.dir.join(name)))
+pub fn acl_file(settings: &AclSettings<'_>) -> Option<(String, PathBuf)> {
+    let name = settings.aclfile.filter(|name| !name.is_empty())?;
+    Some((name.to_owned(), settings.dir.join(name)))
 }
 
 /// At start-up: the `user` directives, then the ACL file; both at once is refused, as in Redis.
-pub fn load_at_startup(acl: &mut Acl, config: &Config) -> Result<(), String> {
-    let file = acl_file(config);
-    if file.is_some() && !config.users.is_empty() {
+pub fn load_at_startup(acl: &mut Acl, settings: &AclSettings<'_>) -> Result<(), String> {
+    let file = acl_file(settings);
+    if file.is_some() && !settings.users.is_empty() {
         return Err("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.".to_owned());
     }
-    let all_channels = config.other("acl-pubsub-default") == Some("allchannels");
-    for directive in &config.users {
+    let all_channels = settings.all_channels;
+    for directive in settings.users {
         load_configured_user(acl, directive, all_channels)?;
     }
     if let Some((name, path)) = file {

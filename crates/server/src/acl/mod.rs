@@ -4,111 +4,31 @@
 //!
 //! The [`Acl`] lives in the `Core`, so a check sees the users exactly as the command it guards will; the
 //! command facts it needs (every Redis command and subcommand with its categories and key specs, also those
-//! rserver does not run, so rules, `ACL CAT` and descriptions match Redis's) come from the generated
-//! [`table`]. A connection names its user ([`crate::client::ClientState::user`]); the master's link and
-//! scripts it runs are never checked, as in Redis.
+//! rserver does not run, so rules, `ACL CAT` and descriptions match Redis's) come from the generated table
+//! (`commands::table`). A connection names its user ([`crate::client::ClientState::user`]); the master's
+//! link and scripts it runs are never checked, as in Redis.
 
-mod categories;
 pub mod file;
-pub mod keys;
 mod log;
 mod selector;
 mod sha256;
-#[rustfmt::skip]
-mod table;
 mod user;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use resp::Frame;
 
-pub use categories::{ALL as CATEGORIES, by_name as category_by_name, names as category_names};
+pub use commands::table::categories::{
+    ALL as CATEGORIES, by_name as category_by_name, names as category_names,
+};
+pub use commands::table::{CommandInfo, keys};
 pub use file::check_user_directive;
 pub use log::{AclLog, Context, LogEntry, LogReason};
 pub use selector::{RuleError, Selector};
 pub use user::{User, merge_selector_args};
 
-use crate::client::ClientState;
-use crate::core::Core;
-use crate::shared::Shared;
-use table::COMMANDS;
-
-/// What ACLs know of one command or subcommand (a row of the generated table).
-#[derive(Debug)]
-pub struct CommandInfo {
-    /// Lower-case name; `container|sub` for a subcommand.
-    pub name: &'static str,
-    /// Redis arity.
-    pub arity: i32,
-    /// Runs before authentication (`AUTH`, `HELLO`...): never denied as a command.
-    pub no_auth: bool,
-    /// [`categories`] bits.
-    pub categories: u32,
-    /// How many subcommands follow this container in the table.
-    pub subcommands: u16,
-    /// Redis's key specs.
-    pub key_specs: &'static [keys::KeySpec],
-}
-
-impl CommandInfo {
-    fn arity_ok(&self, argc: usize) -> bool {
-        let (argc, arity) = (argc as i64, i64::from(self.arity));
-        if arity >= 0 {
-            argc == arity
-        } else {
-            argc >= -arity
-        }
-    }
-}
-
-/// Command names to table ids.
-fn index() -> &'static HashMap<&'static str, usize> {
-    static INDEX: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        COMMANDS
-            .iter()
-            .enumerate()
-            .map(|(id, info)| (info.name, id))
-            .collect()
-    })
-}
-
-/// The id of the top-level command `name` (any case).
-fn lookup_id(name: &[u8]) -> Option<usize> {
-    let mut lower = [0u8; 64];
-    let slot = lower.get_mut(..name.len())?;
-    slot.copy_from_slice(name);
-    slot.make_ascii_lowercase();
-    if slot.contains(&b'|') {
-        return None;
-    }
-    index().get(std::str::from_utf8(slot).ok()?).copied()
-}
-
-/// The id of subcommand `sub` (any case) of the container with id `container`.
-fn subcommand_id(container: usize, sub: &[u8]) -> Option<usize> {
-    let name = COMMANDS[container].name;
-    let mut full = [0u8; 96];
-    let length = name.len() + 1 + sub.len();
-    let slot = full.get_mut(..length)?;
-    slot[..name.len()].copy_from_slice(name.as_bytes());
-    slot[name.len()] = b'|';
-    slot[name.len() + 1..].copy_from_slice(sub);
-    slot.make_ascii_lowercase();
-    index().get(std::str::from_utf8(slot).ok()?).copied()
-}
-
-/// The command or subcommand `argv` runs, as Redis finds it: a container with an argument is its
-/// subcommand (`None` when it has no such subcommand: the command's own error answers then).
-fn resolve(argv: &[Bytes]) -> Option<usize> {
-    let id = lookup_id(argv.first()?)?;
-    match argv.get(1) {
-        Some(sub) if COMMANDS[id].subcommands > 0 => subcommand_id(id, sub),
-        _ => Some(id),
-    }
-}
+use commands::table::{COMMANDS, categories, resolve};
 
 /// The facts about command `name` (`get`, `config|get`; any case).
 pub fn lookup(name: &[u8]) -> Option<&'static CommandInfo> {
@@ -208,7 +128,8 @@ impl Denial {
         Bytes::from(text)
     }
 
-    fn log_reason(&self) -> LogReason {
+    /// What kind of denial the ACL log records.
+    pub fn log_reason(&self) -> LogReason {
         match self.reason {
             Reason::Command => LogReason::Command,
             Reason::Key => LogReason::Key,
@@ -217,7 +138,7 @@ impl Denial {
     }
 
     /// What the ACL log names: the command, or the key or channel refused.
-    fn object(&self, argv: &[Bytes]) -> Bytes {
+    pub fn object(&self, argv: &[Bytes]) -> Bytes {
         match self.reason {
             Reason::Command => Bytes::from_static(self.command.as_bytes()),
             Reason::Key | Reason::Channel => argv[self.position].clone(),
@@ -462,106 +383,6 @@ impl ChannelsRevoked {
     }
 }
 
-/// The client as `ACL LOG` shows it (its `CLIENT LIST` line).
-pub fn client_info(shared: &Shared, client_id: u64) -> Bytes {
-    Bytes::from(
-        shared
-            .clients
-            .describe(client_id, shared.port)
-            .unwrap_or_default(),
-    )
-}
-
-/// `acllog-max-len`.
-pub fn log_max_len(shared: &Shared) -> usize {
-    shared
-        .config()
-        .other("acllog-max-len")
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(128)
-}
-
-/// `acl-pubsub-default allchannels`: new users (and `reset`) get every channel.
-pub fn pubsub_default_all(shared: &Shared) -> bool {
-    shared.config().other("acl-pubsub-default") == Some("allchannels")
-}
-
-/// Records a denial in the ACL log.
-pub fn log_denial(
-    core: &mut Core,
-    shared: &Shared,
-    denial: &Denial,
-    context: Context,
-    user: &Bytes,
-    argv: &[Bytes],
-    client_id: u64,
-) {
-    let entry = LogEntry {
-        reason: denial.log_reason(),
-        context,
-        object: denial.object(argv),
-        username: user.clone(),
-        time_ms: crate::util::now_ms(),
-        client_info: client_info(shared, client_id),
-    };
-    core.acl.log.add(entry, log_max_len(shared));
-}
-
-/// Records a failed login in the ACL log (`object` is the command used, as typed).
-pub fn log_auth_failure(
-    core: &mut Core,
-    shared: &Shared,
-    client: &ClientState,
-    user: &[u8],
-    command: &Bytes,
-) {
-    let context = if client.multi.is_some() {
-        Context::Multi
-    } else {
-        Context::Toplevel
-    };
-    let entry = LogEntry {
-        reason: LogReason::Auth,
-        context,
-        object: command.clone(),
-        username: Bytes::copy_from_slice(user),
-        time_ms: crate::util::now_ms(),
-        client_info: client_info(shared, client.id),
-    };
-    core.acl.log.add(entry, log_max_len(shared));
-}
-
-/// The check `dispatch` makes before running or queueing a client's command: `Err` is the error to answer
-/// (the denial is logged). The master's link is never checked.
-pub fn check_client(
-    core: &mut Core,
-    shared: &Shared,
-    client: &ClientState,
-    argv: &[Bytes],
-) -> Result<(), Frame> {
-    if client.is_master_link {
-        return Ok(());
-    }
-    let Err(denial) = core.acl.check(&client.user, argv) else {
-        return Ok(());
-    };
-    let context = if client.multi.is_some() {
-        Context::Multi
-    } else {
-        Context::Toplevel
-    };
-    log_denial(
-        core,
-        shared,
-        &denial,
-        context,
-        &client.user,
-        argv,
-        client.id,
-    );
-    Err(denial.error())
-}
-
 /// `COMMAND INFO`'s categories of our command `name`: the `@`-names of Redis's categories.
 pub fn command_categories(name: &str) -> Vec<&'static str> {
     lookup(name.as_bytes()).map_or_else(Vec::new, |info| category_names(info.categories).collect())
@@ -587,7 +408,11 @@ pub(crate) mod tests {
     #[test]
     fn every_command_we_run_is_in_the_table() {
         for spec in crate::cmd::all() {
-            assert!(lookup_id(spec.name.as_bytes()).is_some(), "{}", spec.name);
+            assert!(
+                commands::table::command_id(spec.name.as_bytes()).is_some(),
+                "{}",
+                spec.name
+            );
         }
         // Containers come right before their subcommands.
         for (id, info) in COMMANDS.iter().enumerate() {

@@ -319,7 +319,10 @@ impl Selector {
         cache: &mut KeyCache,
     ) -> Result<(), (Reason, Option<usize>)> {
         let info = &COMMANDS[id];
-        if !self.all_commands && !info.no_auth && !self.bit(id) && !self.first_arg_allows(id, argv)
+        if !self.all_commands
+            && !info.has(commands::table::flags::NO_AUTH)
+            && !self.bit(id)
+            && !self.first_arg_allows(id, argv)
         {
             return Err((Reason::Command, None));
         }
@@ -518,11 +521,11 @@ pub(super) fn lookup_rule_name(name: &[u8]) -> Option<usize> {
     if parts.next().is_some() || name.is_empty() {
         return None;
     }
-    let id = super::lookup_id(command)?;
+    let id = commands::table::command_id(command)?;
     match sub {
         None => Some(id),
         Some(_) if COMMANDS[id].subcommands == 0 => None,
-        Some(sub) => super::subcommand_id(id, sub),
+        Some(sub) => commands::table::subcommand_id(id, sub),
     }
 }
 

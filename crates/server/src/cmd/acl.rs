@@ -80,7 +80,7 @@ fn setuser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     {
         return errors::reply("ERR Usernames can't contain spaces or null characters");
     }
-    let all_channels = acl::pubsub_default_all(ctx.shared);
+    let all_channels = pubsub_default_all(ctx);
     match ctx.core.acl.set_user(name, &argv[3..], all_channels) {
         Err(text) => error_bytes(text),
         Ok(revoked) => {
@@ -197,10 +197,10 @@ fn getuser(ctx: &Ctx<'_>, name: &[u8]) -> Frame {
 /// `ACL LOAD`: the users of the ACL file replace all users (if the whole file is valid); the connections of
 /// the users replaced close, as Redis frees those users.
 fn load(ctx: &mut Ctx<'_>) -> Frame {
-    let Some((name, path)) = acl::file::acl_file(&ctx.shared.config()) else {
+    let Some((name, path)) = acl::file::acl_file(&ctx.shared.config().acl_settings()) else {
         return errors::reply(NO_ACL_FILE);
     };
-    let all_channels = acl::pubsub_default_all(ctx.shared);
+    let all_channels = pubsub_default_all(ctx);
     match acl::file::load_file(&mut ctx.core.acl, &name, &path, all_channels) {
         Err(text) => error_bytes(text.into_bytes()),
         Ok(replaced) => {
@@ -215,7 +215,7 @@ fn load(ctx: &mut Ctx<'_>) -> Frame {
 
 /// `ACL SAVE`: every user, as rules, into the ACL file.
 fn save(ctx: &mut Ctx<'_>) -> Frame {
-    let Some((_, path)) = acl::file::acl_file(&ctx.shared.config()) else {
+    let Some((_, path)) = acl::file::acl_file(&ctx.shared.config().acl_settings()) else {
         return errors::reply(NO_ACL_FILE);
     };
     match acl::file::save_file(&ctx.core.acl, &path) {
@@ -388,4 +388,13 @@ fn error_bytes(text: Vec<u8>) -> Frame {
 /// At most 128 bytes of an argument, as Redis's `%.128s`.
 fn truncated(arg: &[u8]) -> &[u8] {
     &arg[..arg.len().min(128)]
+}
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[("acl", acl)];
+
+/// `acl-pubsub-default allchannels`: new users (and `reset`) get every channel.
+fn pubsub_default_all(ctx: &Ctx<'_>) -> bool {
+    ctx.shared.config().other("acl-pubsub-default") == Some("allchannels")
 }

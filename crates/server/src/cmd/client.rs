@@ -248,3 +248,7 @@ fn reply_mode(ctx: &mut Ctx<'_>, mode: &[u8]) -> Frame {
         errors::reply(errors::SYNTAX)
     }
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[("client", client)];

@@ -104,7 +104,7 @@ pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// after `command` as typed).
 fn log_in(ctx: &mut Ctx<'_>, user: &[u8], password: &[u8], command: &Bytes) -> bool {
     if !ctx.core.acl.authenticate(user, password) {
-        crate::acl::log_auth_failure(ctx.core, ctx.shared, ctx.client, user, command);
+        crate::dispatch::acl_log::log_auth_failure(ctx.core, ctx.shared, ctx.client, user, command);
         return false;
     }
     ctx.client.authenticated = true;
@@ -190,3 +190,15 @@ pub(super) fn valid_client_name(name: &[u8]) -> Option<String> {
         .all(|&c| (b'!'..=b'~').contains(&c))
         .then(|| String::from_utf8_lossy(name).into_owned())
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("ping", ping),
+    ("echo", echo),
+    ("select", select),
+    ("quit", quit),
+    ("reset", reset),
+    ("auth", auth),
+    ("hello", hello),
+];

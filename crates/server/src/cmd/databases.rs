@@ -77,3 +77,11 @@ fn existing_db(ctx: &Ctx<'_>, index: i64) -> Option<usize> {
         .ok()
         .filter(|index| *index < ctx.core.keyspace.db_count())
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("flushdb", flushdb),
+    ("flushall", flushall),
+    ("swapdb", swapdb),
+];

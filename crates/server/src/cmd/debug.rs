@@ -200,3 +200,7 @@ fn reload(ctx: &mut Ctx<'_>) -> Frame {
         Err(error) => errors::reply(&format!("ERR Error trying to load the RDB dump: {error}")),
     }
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[("debug", debug)];

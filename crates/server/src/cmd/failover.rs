@@ -90,3 +90,7 @@ pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ctx.shared.set_writes_paused(true);
     Frame::ok()
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[("failover", failover)];

@@ -283,3 +283,7 @@ fn help() -> Frame {
     ];
     errors::help_lines(&lines)
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[("function", function)];

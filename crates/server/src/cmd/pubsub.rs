@@ -195,3 +195,14 @@ fn several(ctx: &mut Ctx<'_>, mut replies: Vec<Frame>) -> Frame {
     ctx.client.extra_replies.extend(replies);
     last
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("subscribe", subscribe),
+    ("unsubscribe", unsubscribe),
+    ("psubscribe", psubscribe),
+    ("punsubscribe", punsubscribe),
+    ("publish", publish),
+    ("pubsub", pubsub),
+];

@@ -341,3 +341,15 @@ fn replica_name(ctx: &Ctx<'_>) -> String {
         None => format!("{ip}:<unknown-replica-port>"),
     }
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("replicaof", replicaof),
+    ("slaveof", replicaof),
+    ("role", role),
+    ("replconf", replconf),
+    ("wait", wait),
+    ("psync", psync),
+    ("sync", sync),
+];

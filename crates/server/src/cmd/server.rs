@@ -341,3 +341,18 @@ pub fn monitor(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         .update(ctx.client.id, |info| info.monitor = true);
     Frame::ok()
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("info", info),
+    ("monitor", monitor),
+    ("config", config),
+    ("command", command),
+    ("shutdown", shutdown),
+    ("save", save),
+    ("bgsave", bgsave),
+    ("bgrewriteaof", bgrewriteaof),
+    ("lastsave", lastsave),
+    ("time", time),
+];

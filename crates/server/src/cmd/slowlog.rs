@@ -47,3 +47,7 @@ pub fn slowlog(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         errors::unknown_subcommand(sub, "slowlog")
     }
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[("slowlog", slowlog)];

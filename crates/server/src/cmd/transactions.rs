@@ -76,7 +76,7 @@ fn still_allowed(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Result<(), Frame> {
     };
     let (user, id) = (ctx.client.user.clone(), ctx.client.id);
     let context = crate::acl::Context::Multi;
-    crate::acl::log_denial(ctx.core, ctx.shared, &denial, context, &user, argv, id);
+    crate::dispatch::acl_log::log_denial(ctx.core, ctx.shared, &denial, context, &user, argv, id);
     let error = denial.exec_error();
     ctx.core.error_stats.record(&error);
     Err(error)
@@ -108,3 +108,13 @@ pub fn unwatch(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
     ctx.core.watches.forget(ctx.client.id);
     Frame::ok()
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("multi", multi),
+    ("exec", exec),
+    ("discard", discard),
+    ("watch", watch),
+    ("unwatch", unwatch),
+];

@@ -291,6 +291,16 @@ impl Config {
         self.other.get(name).map(String::as_str)
     }
 
+    /// What ACLs read of the configuration.
+    pub fn acl_settings(&self) -> crate::acl::file::AclSettings<'_> {
+        crate::acl::file::AclSettings {
+            dir: &self.dir,
+            aclfile: self.other("aclfile"),
+            users: &self.users,
+            all_channels: self.other("acl-pubsub-default") == Some("allchannels"),
+        }
+    }
+
     /// The configuration the data commands read, for [`commands::DataCtx`] (kept in the `Core`, refreshed on
     /// `CONFIG SET`).
     pub fn data_limits(&self) -> commands::Limits {

@@ -514,3 +514,15 @@ pub fn load_snapshot_functions(core: &mut Core, shared: &Shared, codes: &[Bytes]
     }
     replace_libraries(core, shared, compiled);
 }
+
+/// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
+/// each command (arity, flags, keys) from `commands::table`.
+pub const HANDLERS: &[(&str, crate::cmd::ServerHandler)] = &[
+    ("eval", eval),
+    ("evalsha", evalsha),
+    ("eval_ro", eval_ro),
+    ("evalsha_ro", evalsha_ro),
+    ("fcall", fcall),
+    ("fcall_ro", fcall_ro),
+    ("script", script),
+];

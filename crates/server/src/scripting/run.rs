@@ -209,7 +209,15 @@ impl CallState<'_> {
         {
             let (user, caller) = (&self.invocation.user, self.invocation.caller);
             let context = crate::acl::Context::Lua;
-            crate::acl::log_denial(core, self.shared, &denial, context, user, args, caller);
+            crate::dispatch::acl_log::log_denial(
+                core,
+                self.shared,
+                &denial,
+                context,
+                user,
+                args,
+                caller,
+            );
             return Some(format!("ERR {}", denial.script_error()));
         }
         let config = self.shared.config();
@@ -237,6 +245,8 @@ impl CallState<'_> {
         let Some(spec) = cmd::lookup(&args[0]) else {
             return errors::reply("ERR Unknown Redis command called from script");
         };
+        // A subcommand is checked with its own flags (`OBJECT ENCODING` may run, `CONFIG GET` may not).
+        let spec = spec.resolve(args);
         if let Some(text) = self.refuse(core, spec, args) {
             return Frame::Error(Bytes::from(text));
         }

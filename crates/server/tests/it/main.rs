@@ -16,6 +16,7 @@ mod auth_expiry;
 mod blocking;
 mod blocking_zsets;
 mod command_docs;
+mod command_table;
 mod differential;
 mod difftest;
 mod faults;

@@ -1,13 +1,14 @@
 //! Which arguments of a command are keys (and how it uses each), and which are Pub/Sub channels: what the
 //! ACL key patterns (`~`, `%R~`, `%W~`) and channel patterns (`&`) are checked against.
 //!
-//! Keys come from Redis 7.0's key specs (in the generated table), evaluated the way Redis evaluates them;
-//! the few commands whose specs cannot say everything (`SET` and `BITFIELD`, whose access depends on the
+//! Keys come from Redis 7.0's key specs (in the generated table), evaluated the way Redis evaluates them; the
+//! few commands whose specs cannot say everything (`SET` and `BITFIELD`, whose access depends on the
 //! arguments, and `SORT`/`MIGRATE`, whose specs are incomplete) have their own extraction, as in Redis.
 
 use bytes::Bytes;
 
 use super::CommandInfo;
+use crate::args::parse_i64;
 
 /// Key-spec flags, as `COMMAND INFO` names them.
 pub mod flags {
@@ -255,7 +256,7 @@ fn from_specs(info: &CommandInfo, argv: &[Bytes]) -> Option<Vec<(usize, u16)>> {
                     return None;
                 }
                 let count_at = usize::try_from(first + i64::from(index)).ok()?;
-                let count = crate::util::parse_i64(argv.get(count_at)?)?;
+                let count = parse_i64(argv.get(count_at)?)?;
                 if count < 0 {
                     return None;
                 }
@@ -401,8 +402,13 @@ pub fn channels(
 #[cfg(test)]
 mod tests {
     use super::super::lookup;
-    use super::super::tests::args;
     use super::*;
+
+    fn args(line: &str) -> Vec<Bytes> {
+        line.split_whitespace()
+            .map(|word| Bytes::copy_from_slice(word.as_bytes()))
+            .collect()
+    }
 
     fn positions(line: &str) -> Vec<usize> {
         let argv = args(line);

@@ -5,6 +5,9 @@
 //! chunk of the master's stream on a replica), so the lock is taken once per burst instead of once per
 //! command; replica senders are woken once, when the batch ends.
 
+pub(crate) mod acl_log;
+mod blocked;
+
 use std::sync::{Arc, MutexGuard};
 
 use bytes::{Bytes, BytesMut};
@@ -21,7 +24,6 @@ use crate::scripting::Phase;
 use crate::shared::Shared;
 use crate::stats::Stats;
 use crate::util::now_ms;
-use crate::watch;
 
 /// Most commands run under one lock acquisition, so one client's long pipeline cannot starve others.
 pub const MAX_BATCH: usize = 64;
@@ -118,6 +120,9 @@ impl<'a> Batch<'a> {
         if let Some(error) = cmd::subcommand_error(spec, argv) {
             return self.reject(client, Some(spec), error);
         }
+        // From here on a container's subcommand answers for itself: its own flags (`CONFIG GET` may run
+        // while loading, `SCRIPT KILL` while a script is busy), as Redis's `lookupCommand` returns it.
+        let spec = spec.resolve(argv);
         if !client.authenticated && !spec.has(flags::NO_AUTH) && !self.core().acl.default_open() {
             return self.reject(client, Some(spec), errors::reply(errors::NOAUTH));
         }
@@ -125,7 +130,7 @@ impl<'a> Batch<'a> {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
         // ACLs are checked before a command runs or is queued (EXEC checks its queue again).
-        if let Err(error) = crate::acl::check_client(self.core(), shared, client, argv) {
+        if let Err(error) = acl_log::check_client(self.core(), shared, client, argv) {
             return self.reject(client, Some(spec), error);
         }
         // The master's stream checks the gate itself (replica_link), before decoding the next command.
@@ -140,7 +145,7 @@ impl<'a> Batch<'a> {
                 client.after_reply = Some(crate::client::AfterReply::Paused);
                 return Frame::Null;
             }
-            Phase::Busy if !allowed_while_busy(spec, argv) => {
+            Phase::Busy if !allowed_while_busy(spec) => {
                 let busy = errors::reply(shared.scripts.busy_error());
                 return self.reject(client, Some(spec), busy);
             }
@@ -290,37 +295,27 @@ impl<'a> Batch<'a> {
 
 /// Whether a command is refused while a snapshot loads: any command without the `loading` flag while
 /// clients wait for the load, and during an async load (old data still served) the commands that would
-/// disturb it (`REPLICAOF`, saves, syncs) and `CONFIG SET` of `appendonly`, `dir` or `repl-diskless-load`.
+/// disturb it (Redis's `no-async-loading` flag: `REPLICAOF`, saves, syncs) and `CONFIG SET` of `appendonly`,
+/// `dir` or `repl-diskless-load`.
 fn refused_while_loading(spec: &CommandSpec, argv: &[Bytes], async_loading: bool) -> bool {
     if !async_loading {
         return !spec.has(flags::LOADING);
     }
-    match spec.name {
-        "replicaof" | "slaveof" | "save" | "bgsave" | "sync" | "psync" => true,
-        "config" => {
-            argv.get(1).is_some_and(|sub| cmd::is(sub, "set"))
-                && argv[2..].iter().step_by(2).any(|name| {
-                    ["appendonly", "dir", "repl-diskless-load"]
-                        .iter()
-                        .any(|denied| cmd::is(name, denied))
-                })
-        }
-        _ => false,
-    }
-}
-
-/// Whether a command runs even while a script is busy: the commands Redis flags `allow-busy`, and of the
-/// subcommand families only `SCRIPT KILL`, `FUNCTION KILL` and `FUNCTION STATS`.
-fn allowed_while_busy(spec: &CommandSpec, argv: &[Bytes]) -> bool {
-    if spec.has(flags::ALLOW_BUSY) {
+    if spec.has(flags::NO_ASYNC_LOADING) {
         return true;
     }
-    let sub = |name: &str| argv.get(1).is_some_and(|arg| cmd::is(arg, name));
-    match spec.name {
-        "script" => sub("kill"),
-        "function" => sub("kill") || sub("stats"),
-        _ => false,
-    }
+    spec.full_name == "config|set"
+        && argv[2..].iter().step_by(2).any(|name| {
+            ["appendonly", "dir", "repl-diskless-load"]
+                .iter()
+                .any(|denied| cmd::is(name, denied))
+        })
+}
+
+/// Whether a command runs even while a script is busy: the commands and subcommands Redis flags `allow-busy`
+/// (`SCRIPT KILL`, `FUNCTION KILL`, `FUNCTION STATS`, `SHUTDOWN`, `AUTH`...).
+fn allowed_while_busy(spec: &CommandSpec) -> bool {
+    spec.has(flags::ALLOW_BUSY)
 }
 
 /// Commands that run, not queue, inside `MULTI`.
@@ -339,23 +334,18 @@ const ALLOWED_IN_PUBSUB: &[&str] = &[
     "reset",
 ];
 
-/// Commands whose first argument names a subcommand: Redis 7 calls them `name|sub` in errors.
-const CONTAINERS: &[&str] = &[
-    "client", "command", "config", "function", "object", "pubsub", "script", "slowlog", "xgroup",
-    "xinfo",
-];
-
-/// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand).
+/// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand, also one Redis does
+/// not have).
 pub(crate) fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {
     match argv.get(1) {
-        Some(sub) if CONTAINERS.contains(&spec.name) => {
+        Some(sub) if spec.info.is_container() => {
             format!(
                 "{}|{}",
                 spec.name,
                 String::from_utf8_lossy(sub).to_ascii_lowercase()
             )
         }
-        _ => spec.name.to_owned(),
+        _ => spec.full_name.to_owned(),
     }
 }
 
@@ -363,7 +353,9 @@ pub(crate) fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {
 /// are deleted on a master and their `DEL`s queued before the command's own effects; `WATCH`ers of what
 /// changed are told (the keys deleted by expiry, and the key arguments of a write that counted a change unless
 /// the handler touched keys itself).
-pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
+pub fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]) -> Frame {
+    // Whoever calls (a client, `EXEC`, a script), a subcommand counts with its own flags and keys.
+    let spec = spec.resolve(argv);
     let dirty_before = ctx.core.persistence.dirty;
     let propagated_before = ctx.propagation_len();
     let db = ctx.client.db;
@@ -395,7 +387,8 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
     }
     ctx.policy = policy;
     let touched_explicitly = ctx.take_touched_explicitly();
-    if !ctx.core.monitors.is_empty() && monitor::shown(spec.name, spec.has(flags::ADMIN), argv) {
+    // Redis hides administrative commands (`spec` is resolved: of `CLIENT`, only `CLIENT LIST`, `KILL`...).
+    if !ctx.core.monitors.is_empty() && !spec.has(flags::ADMIN) {
         feed_monitors(ctx, argv);
     }
 
@@ -406,7 +399,7 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
             .expired_keys
             .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
         for (expired_db, key) in &expired {
-            watch::touch_deleted(ctx.core, *expired_db, key);
+            ctx.core.touch_deleted(*expired_db, key);
         }
         let dels = expired
             .into_iter()
@@ -420,7 +413,7 @@ pub fn call(ctx: &mut Ctx<'_>, spec: &CommandSpec, argv: &[Bytes]) -> Frame {
         && (!ctx.core.watches.is_empty() || !ctx.core.blocking.is_empty())
     {
         for key in spec.keys(argv) {
-            watch::touch_key(ctx.core, db, key);
+            ctx.core.touch_key(db, key);
         }
     }
     reply
@@ -501,7 +494,7 @@ pub(crate) fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
     if core.blocking.is_empty() || shared.scripts.phase() != crate::scripting::Phase::Idle {
         return false;
     }
-    crate::blocking::serve_ready_keys(core, shared)
+    blocked::serve_ready_keys(core, shared)
 }
 
 /// At the end of a script run outside the lock, right after its unit was fed (the gate still held): serves
@@ -510,7 +503,7 @@ pub(crate) fn serve_blocked_after_script(core: &mut Core, shared: &Arc<Shared>) 
     if core.blocking.is_empty() {
         return false;
     }
-    crate::blocking::serve_ready_keys(core, shared)
+    blocked::serve_ready_keys(core, shared)
 }
 
 impl Drop for Batch<'_> {
