@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 /// Module graph: each top-level module's imports of the others (with the files that make them).
-type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+pub type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
 
 /// Prints the graph's loops for `crate_dir` (relative to the repository root).
 pub fn run(root: &Path, crate_dir: &str) -> Result<()> {
@@ -47,7 +47,7 @@ pub fn run(root: &Path, crate_dir: &str) -> Result<()> {
 }
 
 /// Reads every `.rs` file under `src` (tests modules and `tests.rs` files left out).
-fn read_graph(src: &Path) -> Result<Graph> {
+pub fn read_graph(src: &Path) -> Result<Graph> {
     let mut graph = Graph::new();
     for file in rust_files(src)? {
         let relative = file

@@ -37,6 +37,36 @@ const ALLOWED_EDGES: &[(&str, &[&str], &[&str])] = &[
     ("xtask", &["resp", "testkit"], &[]),
 ];
 
+/// The server's layers below its command layer, bottom first. A module of a layer imports only modules of
+/// its own layer or below: the state the `Core` and `Shared` hold never reaches up to what runs commands,
+/// connections or replication links (issue 12). Every module not listed is above them all.
+const SERVER_LAYERS: &[(&str, &[&str])] = &[
+    (
+        "state",
+        &[
+            "acl",
+            "aof",
+            "blocking",
+            "clients",
+            "config",
+            "digest",
+            "errors",
+            "monitor",
+            "pubsub",
+            "replicas",
+            "scripting",
+            "slowlog",
+            "stats",
+            "sync_batch",
+            "util",
+            "watch",
+            "watchdog",
+        ],
+    ),
+    ("core", &["core"]),
+    ("shared", &["shared"]),
+];
+
 /// Dependencies only a crate with a binary may have (libraries emit errors and events; binaries report them).
 const BINARY_ONLY_DEPENDENCIES: &[&str] = &["anyhow", "tracing-subscriber"];
 
@@ -113,7 +143,44 @@ pub fn check(root: &Path) -> Result<Vec<Violation>> {
         let text = fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?;
         violations.extend(check_source(&relative(root, &path), &text));
     }
+    let server = root.join("crates/server/src");
+    violations.extend(check_layers(
+        &crate::modgraph::read_graph(&server)?,
+        SERVER_LAYERS,
+    ));
     Ok(violations)
+}
+
+/// The imports that reach up a layer (see [`SERVER_LAYERS`]), each reported at the file that makes it.
+fn check_layers(graph: &crate::modgraph::Graph, layers: &[(&str, &[&str])]) -> Vec<Violation> {
+    let layer_of = |module: &str| {
+        layers
+            .iter()
+            .position(|(_, members)| members.contains(&module))
+    };
+    let mut violations = Vec::new();
+    for (module, imports) in graph {
+        let Some(own) = layer_of(module) else {
+            continue;
+        };
+        for (target, files) in imports {
+            if layer_of(target).is_some_and(|layer| layer <= own) {
+                continue;
+            }
+            let above = layer_of(target).map_or("the command layer", |layer| layers[layer].0);
+            for file in files {
+                violations.push(Violation {
+                    path: PathBuf::from("crates/server/src").join(file),
+                    line: 1,
+                    message: format!(
+                        "`{module}` ({} layer) imports `{target}`, which is in {above} above it (SERVER_LAYERS)",
+                        layers[own].0
+                    ),
+                });
+            }
+        }
+    }
+    violations
 }
 
 /// The checks on one Cargo.toml: dependency edges and binary-only dependencies.
@@ -372,6 +439,39 @@ mod tests {
             violations.is_empty(),
             "tidy violations:\n{}",
             listing.join("\n")
+        );
+    }
+
+    #[test]
+    fn flags_imports_that_reach_up_a_layer() {
+        let mut graph = crate::modgraph::Graph::new();
+        let files = |file: &str| BTreeSet::from([file.to_owned()]);
+        graph
+            .entry("watch".into())
+            .or_default()
+            .insert("core".into(), files("watch.rs"));
+        graph
+            .entry("core".into())
+            .or_default()
+            .insert("watch".into(), files("core.rs"));
+        graph
+            .entry("core".into())
+            .or_default()
+            .insert("cmd".into(), files("core.rs"));
+        graph
+            .entry("cmd".into())
+            .or_default()
+            .insert("core".into(), files("cmd/mod.rs"));
+        let violations = check_layers(&graph, SERVER_LAYERS);
+        let listing: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        assert_eq!(listing.len(), 2, "{listing:?}");
+        assert!(
+            listing[0]
+                .starts_with("crates/server/src/core.rs:1: `core` (core layer) imports `cmd`")
+        );
+        assert!(
+            listing[1]
+                .starts_with("crates/server/src/watch.rs:1: `watch` (state layer) imports `core`")
         );
     }
 

@@ -3,7 +3,7 @@
 //!
 //! It lives in the `Core`, so the write that makes a key ready and the serving of its waiters happen under
 //! the same lock acquisition, in the order Redis uses (`handleClientsBlockedOnKeys`); the serving itself is
-//! `dispatch::blocked`, which runs each waiter's operation as its own unit. The waiting connection holds no
+//! `cmd::blocked`, which runs each waiter's operation as its own unit. The waiting connection holds no
 //! lock: it awaits a oneshot channel (see [`Pending`]) next to its timeout and its socket, so a blocked client
 //! never stalls anyone, and one that disconnects or times out removes itself from the queues. What serving
 //! means for a command is the [`BlockedOp`] trait of crate `commands`, implemented next to the command.

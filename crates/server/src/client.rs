@@ -4,9 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use resp::Protocol;
+use resp::{Frame, Protocol};
 
 use crate::pubsub::Mailbox;
+use crate::scripting::Invocation;
+use crate::shared::Shared;
 
 /// What happens to the connection after the current reply is written.
 #[derive(Debug)]
@@ -15,11 +17,11 @@ pub enum AfterReply {
     Close,
     /// Run a script outside the core lock, then answer with its reply (`EVAL`, `FCALL`; see
     /// `scripting/gate.rs`).
-    RunScript(crate::scripting::commands::Admitted),
+    RunScript(Admitted),
     /// Shut the server down (`SHUTDOWN`); the client gets no reply unless saving fails.
     Shutdown(crate::shutdown::ShutdownMode),
     /// The connection becomes a replica link (`PSYNC`/`SYNC` accepted).
-    ServeReplica(crate::replica_feed::SyncPlan),
+    ServeReplica(crate::replicas::SyncPlan),
     /// Writes are paused (`FAILOVER`): run this command again once they are released.
     Paused,
     /// `WAIT`: answer once enough replicas acknowledged, or at the deadline.
@@ -160,5 +162,49 @@ impl ClientState {
     /// RESP2 connections with subscriptions accept only the (un)subscribe commands, PING, QUIT and RESET.
     pub fn in_resp2_pubsub_mode(&self) -> bool {
         self.protocol == Protocol::Resp2 && self.subscriptions.count() > 0
+    }
+}
+
+/// A script let through the gate (which is now held for it) and handed to its connection to run. Whatever
+/// ends the connection before the script runs (a failed write, `CLIENT KILL`, a subscriber's overflowing
+/// mailbox, shutdown) drops it, and dropping it unrun closes the gate again: no path leaves the gate held
+/// for a script that will never run, which would stall every other client for good.
+#[derive(Debug)]
+pub struct Admitted {
+    shared: Arc<Shared>,
+    invocation: Option<Box<Invocation>>,
+}
+
+impl Admitted {
+    /// Hands `invocation`, admitted through the gate, to its connection.
+    pub fn new(shared: Arc<Shared>, invocation: Invocation) -> Admitted {
+        Admitted {
+            shared,
+            invocation: Some(Box::new(invocation)),
+        }
+    }
+
+    /// Runs the script with `run` (`cmd::scripts::run_outside_lock`, which closes the gate when it ends); on a
+    /// blocking thread. Should it panic, the unwinding drop closes the gate instead.
+    pub fn run(
+        mut self,
+        run: impl FnOnce(&Arc<Shared>, &Invocation) -> (Frame, Option<i64>),
+    ) -> (Frame, Option<i64>) {
+        let invocation = self
+            .invocation
+            .as_ref()
+            .expect("an admitted script runs once");
+        let result = run(&self.shared, invocation);
+        // `run_outside_lock` closed the gate: closing it again could open it under the next script.
+        self.invocation = None;
+        result
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if self.invocation.is_some() {
+            self.shared.scripts.finish();
+        }
     }
 }

@@ -300,6 +300,11 @@ impl Drop for Registration<'_> {
     }
 }
 
+/// A client transport: a TCP connection or a unix socket.
+pub trait Transport: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static {}
+
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static> Transport for T {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

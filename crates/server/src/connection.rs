@@ -5,22 +5,18 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use resp::{CommandDecoder, Frame, encode_frame};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::codec::Decoder;
 
 use crate::blocking::{Pending, Served};
 use crate::client::{AfterReply, ClientState};
 use crate::clients::ClientKind;
+use crate::clients::Transport;
 use crate::dispatch;
 use crate::pubsub::Mailbox;
 use crate::replica_feed;
 use crate::shared::Shared;
 use crate::stats::Stats;
-
-/// A client transport: a TCP connection or a unix socket.
-pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
-
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Transport for T {}
 
 /// Serves one client until it disconnects, sends QUIT, becomes a replica, or the server stops.
 pub async fn handle<S: Transport>(
@@ -67,7 +63,7 @@ async fn serve<S: Transport>(
     shared: &Arc<Shared>,
     stream: &mut S,
     client: &mut ClientState,
-) -> Option<(replica_feed::SyncPlan, BytesMut)> {
+) -> Option<(crate::replicas::SyncPlan, BytesMut)> {
     let mut decoder = CommandDecoder::default();
     let mut input = BytesMut::with_capacity(16 * 1024);
     let mut output = BytesMut::with_capacity(16 * 1024);
@@ -137,7 +133,10 @@ async fn serve<S: Transport>(
                 // scripting/gate.rs); the replies before it stay in `output` and leave with its own. Writing
                 // them first would hold the gate, and so every client, for as long as this one does not
                 // read. Should the connection end first, dropping `admitted` closes the gate.
-                let ran = tokio::task::spawn_blocking(move || admitted.run()).await;
+                let ran = tokio::task::spawn_blocking(move || {
+                    admitted.run(crate::cmd::scripts::run_outside_lock)
+                })
+                .await;
                 let reply = match ran {
                     Ok((reply, offset)) => {
                         if let Some(offset) = offset {
@@ -419,13 +418,13 @@ enum Step {
     /// Write the replies, then wait for the blocked command's reply.
     Block(Pending),
     /// Write the replies, then serve this connection as a replica.
-    ServeReplica(replica_feed::SyncPlan),
+    ServeReplica(crate::replicas::SyncPlan),
     /// Write the replies, wait until writes resume, run this command, then go on.
     Paused(Vec<bytes::Bytes>),
     /// Write the replies, wait for replica acknowledgements, answer, then go on.
     Wait(crate::wait::WaitRequest),
     /// Write the replies, run the script outside the core lock, answer, then go on.
-    RunScript(crate::scripting::commands::Admitted),
+    RunScript(crate::client::Admitted),
 }
 
 /// Runs every complete command already buffered, under one lock per [`dispatch::MAX_BATCH`] commands, and

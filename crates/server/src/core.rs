@@ -46,9 +46,7 @@ pub struct Core {
     /// Error replies by prefix (`INFO errorstats`).
     pub error_stats: crate::stats::ErrorStats,
     /// A `FAILOVER` under way.
-    pub failover: Option<crate::failover::FailoverState>,
-    /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
-    pub replica_output_limit: crate::config::output_limits::ClassLimit,
+    pub failover: Option<FailoverState>,
     /// The configuration data commands read (stream node sizes, HyperLogLog sparse limit...).
     pub data_limits: commands::Limits,
     /// Keys with a TTL written by clients of a writable replica: the master will never send their `DEL`,
@@ -65,6 +63,38 @@ pub struct Core {
     pub slowlog: crate::slowlog::SlowLog,
     /// ACL users and the ACL log.
     pub acl: crate::acl::Acl,
+}
+
+/// A coordinated failover (`FAILOVER`), shown as INFO `master_failover_state`.
+#[derive(Debug, Clone)]
+pub struct FailoverState {
+    /// Where it stands.
+    pub step: FailoverStep,
+    /// The chosen replica (`TO host port`), or the first one found caught up.
+    pub target: Option<(String, u16)>,
+    /// `TIMEOUT`: when to give up (or, with `FORCE`, to hand over anyway).
+    pub deadline: Option<Instant>,
+    /// `FORCE`.
+    pub force: bool,
+}
+
+/// The two phases of a failover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverStep {
+    /// Writes paused, waiting for a replica to acknowledge everything (`waiting-for-sync`).
+    WaitForSync,
+    /// Became a replica of the target, waiting for its PSYNC answer (`failover-in-progress`).
+    InProgress,
+}
+
+impl FailoverStep {
+    /// The INFO word.
+    pub fn info_name(self) -> &'static str {
+        match self {
+            FailoverStep::WaitForSync => "waiting-for-sync",
+            FailoverStep::InProgress => "failover-in-progress",
+        }
+    }
 }
 
 /// This server's role.
@@ -156,8 +186,6 @@ impl Core {
             stream_grew: false,
             replica_local_expires: std::collections::HashSet::new(),
             data_limits: commands::Limits::default(),
-            replica_output_limit: crate::config::output_limits::OutputBufferLimits::default()
-                .replica,
             failover: None,
             aof: crate::aof::Aof::default(),
             persistence: Persistence {
@@ -240,62 +268,17 @@ impl Core {
         self.repl.trim_backlog(keep_from);
     }
 
-    /// Disconnects replicas whose unsent stream exceeds the hard limit, or the soft limit for longer than
-    /// allowed, so a replica that cannot keep up never makes the master's memory grow without bound.
-    /// (The replica then reconnects; if its offset left the backlog it gets a full resync.)
+    /// Disconnects the replicas over `client-output-buffer-limit replica` (the policy is the registry's,
+    /// [`ReplicaRegistry::enforce_output_limits`]); the stream's end and the backlog size are ours.
     pub fn enforce_replica_output_limits(&mut self) {
-        let limit = self.replica_output_limit;
-        if limit.hard == 0 && limit.soft == 0 {
-            return;
-        }
         let end = self.repl.offset().next();
-        // A hard limit below repl-backlog-size would cut off a replica right after the partial resync the
-        // backlog was sized for; Redis then uses the backlog size instead (the bytes are shared anyway).
         let backlog_size = u64::try_from(self.repl.backlog_size()).unwrap_or(u64::MAX);
-        let hard = if limit.hard > 0 {
-            limit.hard.max(backlog_size)
-        } else {
-            0
-        };
-        let mut over = Vec::new();
-        for replica in self.replicas.iter_mut() {
-            let pending = u64::try_from(end.0 - replica.send_offset.0).unwrap_or(0);
-            let over_hard = hard > 0 && pending >= hard;
-            let over_soft = limit.soft > 0 && pending >= limit.soft;
-            if !over_soft {
-                replica.over_soft_limit_since = None;
-            }
-            let soft_expired = over_soft
-                && replica
-                    .over_soft_limit_since
-                    .get_or_insert_with(Instant::now)
-                    .elapsed()
-                    .as_secs()
-                    >= limit.soft_seconds;
-            if over_hard || soft_expired {
-                over.push(replica.client_id);
-            }
-        }
-        for client_id in over {
-            if let Some(replica) = self.replicas.remove(client_id) {
-                tracing::warn!(
-                    "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                    replica.ip,
-                    replica.listening_port
-                );
-                replica.cancel.cancel();
-            }
-        }
+        self.replicas.enforce_output_limits(end, backlog_size);
     }
 
-    /// After a client's write on a writable replica: remembers the command's keys that now carry a TTL.
-    pub fn track_local_expires(
-        &mut self,
-        db: usize,
-        spec: &crate::cmd::CommandSpec,
-        argv: &[Bytes],
-    ) {
-        for key in spec.keys(argv) {
+    /// After a client's write on a writable replica: remembers which of the command's `keys` now carry a TTL.
+    pub fn track_local_expires<'a>(&mut self, db: usize, keys: impl Iterator<Item = &'a Bytes>) {
+        for key in keys {
             let has_ttl = self
                 .keyspace
                 .db(db)

@@ -56,7 +56,7 @@ fn aof_chores(shared: &Arc<Shared>) {
             }
         });
     }
-    crate::aof::rewrite::cron(shared, &mut core);
+    crate::aof_rewrite::cron(shared, &mut core);
 }
 
 /// Deletes expired keys on a master and propagates each deletion as its own `DEL`.

@@ -9,40 +9,8 @@ use std::time::Instant;
 
 use replication::ReplicaSyncState;
 
-use crate::core::{Core, MasterLinkStatus, Role};
+use crate::core::{Core, FailoverStep, MasterLinkStatus, Role};
 use crate::shared::Shared;
-
-/// A coordinated failover (`FAILOVER`), shown as INFO `master_failover_state`.
-#[derive(Debug, Clone)]
-pub struct FailoverState {
-    /// Where it stands.
-    pub step: FailoverStep,
-    /// The chosen replica (`TO host port`), or the first one found caught up.
-    pub target: Option<(String, u16)>,
-    /// `TIMEOUT`: when to give up (or, with `FORCE`, to hand over anyway).
-    pub deadline: Option<Instant>,
-    /// `FORCE`.
-    pub force: bool,
-}
-
-/// The two phases of a failover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailoverStep {
-    /// Writes paused, waiting for a replica to acknowledge everything (`waiting-for-sync`).
-    WaitForSync,
-    /// Became a replica of the target, waiting for its PSYNC answer (`failover-in-progress`).
-    InProgress,
-}
-
-impl FailoverStep {
-    /// The INFO word.
-    pub fn info_name(self) -> &'static str {
-        match self {
-            FailoverStep::WaitForSync => "waiting-for-sync",
-            FailoverStep::InProgress => "failover-in-progress",
-        }
-    }
-}
 
 /// Called by the cron every 100 ms: times the failover out, or starts the handover once a replica has
 /// caught up.

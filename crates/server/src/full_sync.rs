@@ -9,99 +9,53 @@
 //! follow the snapshot.
 
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use replication::{ReplId, ReplOffset};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::shared::Shared;
+use crate::sync_batch::{PendingBatch, Piece, SnapshotStream};
 
-/// A snapshot that has begun: what `+FULLRESYNC` announces, and its bytes as they are produced.
-#[derive(Debug)]
-pub struct SnapshotStream {
-    /// The replication id the replica adopts.
-    pub replid: ReplId,
-    /// The offset the snapshot corresponds to.
-    pub offset: ReplOffset,
-    /// Pieces of the RDB payload, in order; [`Piece::End`] after the last. The channel closing without it
-    /// means the snapshot was abandoned.
-    pub pieces: mpsc::Receiver<Piece>,
-}
-
-/// One message of a [`SnapshotStream`].
-#[derive(Debug)]
-pub enum Piece {
-    /// The next bytes of the payload.
-    Bytes(Bytes),
-    /// The payload is complete.
-    End,
-}
-
-/// The replicas waiting for the next snapshot.
-#[derive(Debug, Default)]
-pub struct SyncBatcher {
-    pending: Mutex<Option<PendingBatch>>,
-}
-
-#[derive(Debug)]
-struct PendingBatch {
-    waiters: Vec<(u64, oneshot::Sender<SnapshotStream>)>,
-    /// Wakes the batch early when enough replicas joined.
-    full: Arc<Notify>,
-}
-
-impl SyncBatcher {
-    /// Adds replica `client_id` to the next snapshot (starting a batch if none is pending); the receiver
-    /// gets the snapshot, or is dropped if the server stops first.
-    pub fn join(&self, shared: &Arc<Shared>, client_id: u64) -> oneshot::Receiver<SnapshotStream> {
-        let (sender, receiver) = oneshot::channel();
-        let max_replicas = shared
-            .config()
-            .other("repl-diskless-sync-max-replicas")
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0);
-        let mut pending = self
-            .pending
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match pending.as_mut() {
-            Some(batch) => {
-                batch.waiters.push((client_id, sender));
-                if max_replicas > 0 && batch.waiters.len() >= max_replicas {
-                    batch.full.notify_one();
-                }
-            }
-            None => {
-                let full = Arc::new(Notify::new());
-                *pending = Some(PendingBatch {
-                    waiters: vec![(client_id, sender)],
-                    full: Arc::clone(&full),
-                });
-                if max_replicas == 1 {
-                    full.notify_one();
-                }
-                let shared = Arc::clone(shared);
-                shared
-                    .tasks
-                    .clone()
-                    .spawn(async move { run_batch(shared, full).await });
+/// Adds replica `client_id` to the next snapshot (starting a batch if none is pending); the receiver
+/// gets the snapshot, or is dropped if the server stops first.
+pub fn join(shared: &Arc<Shared>, client_id: u64) -> oneshot::Receiver<SnapshotStream> {
+    let (sender, receiver) = oneshot::channel();
+    let max_replicas = shared
+        .config()
+        .other("repl-diskless-sync-max-replicas")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut pending = shared
+        .full_syncs
+        .pending
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match pending.as_mut() {
+        Some(batch) => {
+            batch.waiters.push((client_id, sender));
+            if max_replicas > 0 && batch.waiters.len() >= max_replicas {
+                batch.full.notify_one();
             }
         }
-        receiver
+        None => {
+            let full = Arc::new(Notify::new());
+            *pending = Some(PendingBatch {
+                waiters: vec![(client_id, sender)],
+                full: Arc::clone(&full),
+            });
+            if max_replicas == 1 {
+                full.notify_one();
+            }
+            let shared = Arc::clone(shared);
+            shared
+                .tasks
+                .clone()
+                .spawn(async move { run_batch(shared, full).await });
+        }
     }
-
-    fn take(&self) -> Vec<(u64, oneshot::Sender<SnapshotStream>)> {
-        let mut pending = self
-            .pending
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        pending
-            .take()
-            .map(|batch| batch.waiters)
-            .unwrap_or_default()
-    }
+    receiver
 }
 
 /// Waits out the delay, takes and encodes the snapshot, hands it to every replica of the batch.

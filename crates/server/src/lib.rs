@@ -8,6 +8,8 @@
 
 pub mod acl;
 pub mod aof;
+pub mod aof_load;
+pub mod aof_rewrite;
 pub mod blocking;
 pub mod client;
 pub mod clients;
@@ -33,6 +35,7 @@ pub mod shutdown;
 pub mod slowlog;
 pub mod snapshot;
 pub mod stats;
+pub mod sync_batch;
 pub mod util;
 pub mod wait;
 pub mod watch;
@@ -122,7 +125,7 @@ impl Server {
             .unwrap_or(config.port);
         let now_unix = util::now_ms() / 1000;
         let mut core = Core::new(config.databases, config.repl_backlog_size, now_unix);
-        core.replica_output_limit = config.client_output_buffer_limit.replica;
+        core.replicas.output_limit = config.client_output_buffer_limit.replica;
         core.data_limits = config.data_limits();
         core.acl
             .set_default_password(config.requirepass.as_deref().map(str::as_bytes));
@@ -145,10 +148,10 @@ impl Server {
         {
             let mut core = shared.core();
             if !functions.is_empty() {
-                scripting::commands::load_snapshot_functions(&mut core, &shared, &functions);
+                crate::cmd::scripts::load_snapshot_functions(&mut core, &shared, &functions);
             }
             if appendonly {
-                aof::start_at_startup(&shared, &mut core).map_err(|_| StartError::Aof)?;
+                aof_load::start_at_startup(&shared, &mut core).map_err(|_| StartError::Aof)?;
             }
         }
         Ok(Server {
@@ -176,7 +179,7 @@ impl Server {
             unix_listener,
         } = self;
         shared.tasks.spawn(cron::run(Arc::clone(&shared)));
-        watchdog::start(&shared);
+        start_watchdog(&shared);
         if shared.core().is_replica() {
             replica_link::start(&shared);
         }
@@ -307,4 +310,42 @@ pub fn config_from_args(args: &[String]) -> Result<Config, String> {
             .map_err(|error| error.fatal_report(directive))?;
     }
     Ok(config)
+}
+
+/// Starts the watchdog's thread (once per server; it sleeps while the period is 0): the state it checks is in
+/// [`watchdog::Watchdog`], which the code that can block service marks.
+fn start_watchdog(shared: &Arc<Shared>) {
+    if shared.watchdog.started.set(()).is_err() {
+        return;
+    }
+    let weak = Arc::downgrade(shared);
+    let spawned = std::thread::Builder::new()
+        .name("watchdog".to_owned())
+        .spawn(move || {
+            loop {
+                let Some(shared) = weak.upgrade() else { return };
+                if shared.shutdown.is_cancelled() {
+                    return;
+                }
+                let period: u64 = shared
+                    .config()
+                    .other("watchdog-period")
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or(0);
+                if period > 0 {
+                    let period = Duration::from_millis(period.max(watchdog::MIN_PERIOD_MS));
+                    if let Some((what, elapsed)) = shared.watchdog.due_report(period) {
+                        tracing::warn!(
+                            "--- WATCHDOG TIMER EXPIRED --- clients have not been served normally for {} ms: {what}",
+                            elapsed.as_millis()
+                        );
+                    }
+                }
+                drop(shared);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!("Can't start the watchdog thread: {error}");
+    }
 }

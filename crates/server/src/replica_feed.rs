@@ -16,28 +16,15 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::Decoder;
 use tracing::Instrument;
 
-use crate::full_sync::{Piece, SnapshotStream};
+use crate::replicas::SyncPlan;
 use crate::shared::Shared;
+use crate::sync_batch::{Piece, SnapshotStream};
 
 /// Most bytes copied out of the backlog per write.
 const CHUNK: usize = 256 * 1024;
 
-/// How a replica that was just accepted gets its data.
-#[derive(Debug)]
-pub enum SyncPlan {
-    /// `+CONTINUE`: stream straight from the backlog.
-    Continue,
-    /// Full resync: wait for the next shared snapshot ([`crate::full_sync`]), then send it.
-    Full {
-        /// `$EOF:<mark>` framing (diskless) rather than `$<len>`.
-        eof_framing: bool,
-        /// Send `+FULLRESYNC <id> <offset>` first (PSYNC); the old SYNC gets the payload alone.
-        announce: bool,
-    },
-}
-
 /// Serves a replica on `stream` until it disconnects, is cancelled, or the server stops.
-pub async fn serve<S: crate::connection::Transport>(
+pub async fn serve<S: crate::clients::Transport>(
     shared: Arc<Shared>,
     stream: S,
     client_id: u64,
@@ -87,7 +74,7 @@ pub async fn serve<S: crate::connection::Transport>(
 const KEEPALIVE: Duration = Duration::from_secs(1);
 
 /// The writer half: snapshot (if any), then the stream.
-async fn send<S: crate::connection::Transport>(
+async fn send<S: crate::clients::Transport>(
     shared: &Arc<Shared>,
     mut writer: WriteHalf<S>,
     (client_id, name): (u64, &str),
@@ -150,7 +137,7 @@ async fn send<S: crate::connection::Transport>(
 /// Writes one piece of a streamed snapshot. A replica that stops reading holds up the whole batch (the
 /// snapshot goes at the slowest replica's pace), so once it has taken nothing for `repl-timeout` (read
 /// again every second: an operator may lower it to drop a stuck replica) it is dropped, as in Redis.
-async fn write_snapshot_piece<S: crate::connection::Transport>(
+async fn write_snapshot_piece<S: crate::clients::Transport>(
     shared: &Shared,
     writer: &mut WriteHalf<S>,
     piece: &[u8],
@@ -181,12 +168,12 @@ async fn write_snapshot_piece<S: crate::connection::Transport>(
 
 /// Waits for the batch snapshot to begin, writing a keepalive newline every second meanwhile (replicas
 /// skip them; they tell the replica the master is alive while the delay runs).
-async fn wait_for_snapshot<S: crate::connection::Transport>(
+async fn wait_for_snapshot<S: crate::clients::Transport>(
     shared: &Arc<Shared>,
     writer: &mut WriteHalf<S>,
     client_id: u64,
 ) -> Result<SnapshotStream, String> {
-    let mut snapshot = shared.full_syncs.join(shared, client_id);
+    let mut snapshot = crate::full_sync::join(shared, client_id);
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
     loop {
@@ -207,7 +194,7 @@ async fn next_piece(pieces: &mut mpsc::Receiver<Piece>) -> Result<Option<bytes::
 }
 
 /// The whole payload, with keepalive newlines to the replica while it is produced.
-async fn collect_payload<S: crate::connection::Transport>(
+async fn collect_payload<S: crate::clients::Transport>(
     writer: &mut WriteHalf<S>,
     pieces: &mut mpsc::Receiver<Piece>,
 ) -> Result<Vec<u8>, String> {
@@ -234,7 +221,7 @@ fn set_state(shared: &Shared, client_id: u64, state: ReplicaSyncState) {
 
 /// Copies whatever the replica has not been sent yet out of the backlog and writes it, then waits for the
 /// stream to grow.
-async fn stream_backlog<S: crate::connection::Transport>(
+async fn stream_backlog<S: crate::clients::Transport>(
     shared: &Arc<Shared>,
     mut writer: WriteHalf<S>,
     client_id: u64,
@@ -278,7 +265,7 @@ async fn stream_backlog<S: crate::connection::Transport>(
 
 /// The reader half: `REPLCONF ACK <offset>` updates the replica's acknowledged offset; the first one after a
 /// diskless snapshot releases the stream. Any other command ends the link (see [`refuse_replica_command`]).
-async fn read_acks<S: crate::connection::Transport>(
+async fn read_acks<S: crate::clients::Transport>(
     shared: Arc<Shared>,
     mut reader: ReadHalf<S>,
     client_id: u64,
@@ -341,7 +328,7 @@ fn refuse_replica_command(shared: &Arc<Shared>, client_id: u64, args: &[bytes::B
     let spec = crate::cmd::lookup(&args[0]);
     let name = spec.map_or_else(
         || "<unknown>".to_owned(),
-        |spec| crate::dispatch::full_name(spec, args),
+        |spec| crate::cmd::full_name(spec, args),
     );
     let reply = match spec {
         Some(spec)
@@ -371,9 +358,7 @@ fn acl_refuses(shared: &Arc<Shared>, client_id: u64, args: &[bytes::Bytes]) -> b
         return false;
     };
     let context = crate::acl::Context::Toplevel;
-    crate::dispatch::acl_log::log_denial(
-        &mut core, shared, &denial, context, &user, args, client_id,
-    );
+    crate::cmd::acl_log::log_denial(&mut core, shared, &denial, context, &user, args, client_id);
     drop(core);
     report_reply_and_drop(shared, client_id, denial.command, &denial.error());
     true

@@ -173,7 +173,7 @@ async fn synchronize(
         handshake_config.failover = core
             .failover
             .as_ref()
-            .is_some_and(|failover| failover.step == crate::failover::FailoverStep::InProgress);
+            .is_some_and(|failover| failover.step == crate::core::FailoverStep::InProgress);
         let cached = core
             .master_link()
             .is_some_and(|link| link.has_cached_master);
@@ -277,7 +277,7 @@ async fn full_resync(
     core.persistence.loading = None;
     shared.watchdog.unblock();
     loading.armed = false;
-    crate::scripting::commands::load_snapshot_functions(&mut core, shared, &loaded.functions);
+    crate::cmd::scripts::load_snapshot_functions(&mut core, shared, &loaded.functions);
     core.repl.reset_to_master(replid, offset);
     // The stream continues in the database the master's stream was in when it took the snapshot.
     let stream_db = loaded
@@ -290,7 +290,7 @@ async fn full_resync(
     core.replicas.disconnect_all();
     mark_connected(&mut core);
     // The AOF described the old data: it starts over from a rewrite of the new one.
-    crate::aof::restart_after_sync(shared, &mut core);
+    crate::aof_rewrite::restart_after_sync(shared, &mut core);
     drop(core);
     tracing::info!("MASTER <-> REPLICA sync: Finished with success");
     Ok(())

@@ -6,6 +6,8 @@ use std::time::Instant;
 use replication::{ReplOffset, ReplicaSyncState};
 use tokio_util::sync::CancellationToken;
 
+use crate::config::output_limits::ClassLimit;
+
 /// One attached replica.
 #[derive(Debug, Clone)]
 pub struct AttachedReplica {
@@ -30,12 +32,70 @@ pub struct AttachedReplica {
 }
 
 /// The attached replicas, by client id (ordered, so INFO lists them in attach order of ids).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ReplicaRegistry {
     replicas: BTreeMap<u64, AttachedReplica>,
+    /// `client-output-buffer-limit` for replicas: how far behind the stream a replica may fall.
+    pub output_limit: ClassLimit,
+}
+
+impl Default for ReplicaRegistry {
+    /// No replica, Redis's default limit (`client-output-buffer-limit replica 256mb 64mb 60`).
+    fn default() -> ReplicaRegistry {
+        ReplicaRegistry {
+            replicas: BTreeMap::new(),
+            output_limit: crate::config::output_limits::OutputBufferLimits::default().replica,
+        }
+    }
 }
 
 impl ReplicaRegistry {
+    /// Disconnects replicas whose unsent stream (up to `stream_end`) exceeds the hard limit, or the soft limit
+    /// for longer than allowed, so a replica that cannot keep up never makes the master's memory grow without
+    /// bound. (The replica then reconnects; if its offset left the backlog it gets a full resync.)
+    pub fn enforce_output_limits(&mut self, stream_end: ReplOffset, backlog_size: u64) {
+        let limit = self.output_limit;
+        if limit.hard == 0 && limit.soft == 0 {
+            return;
+        }
+        // A hard limit below repl-backlog-size would cut off a replica right after the partial resync the
+        // backlog was sized for; Redis then uses the backlog size instead (the bytes are shared anyway).
+        let hard = if limit.hard > 0 {
+            limit.hard.max(backlog_size)
+        } else {
+            0
+        };
+        let mut over = Vec::new();
+        for replica in self.replicas.values_mut() {
+            let pending = u64::try_from(stream_end.0 - replica.send_offset.0).unwrap_or(0);
+            let over_hard = hard > 0 && pending >= hard;
+            let over_soft = limit.soft > 0 && pending >= limit.soft;
+            if !over_soft {
+                replica.over_soft_limit_since = None;
+            }
+            let soft_expired = over_soft
+                && replica
+                    .over_soft_limit_since
+                    .get_or_insert_with(Instant::now)
+                    .elapsed()
+                    .as_secs()
+                    >= limit.soft_seconds;
+            if over_hard || soft_expired {
+                over.push(replica.client_id);
+            }
+        }
+        for client_id in over {
+            if let Some(replica) = self.remove(client_id) {
+                tracing::warn!(
+                    "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    replica.ip,
+                    replica.listening_port
+                );
+                replica.cancel.cancel();
+            }
+        }
+    }
+
     /// Registers a replica.
     pub fn insert(&mut self, replica: AttachedReplica) {
         self.replicas.insert(replica.client_id, replica);
@@ -117,4 +177,18 @@ impl ReplicaRegistry {
         }
         self.replicas.clear();
     }
+}
+
+/// How a replica that was just accepted gets its data.
+#[derive(Debug)]
+pub enum SyncPlan {
+    /// `+CONTINUE`: stream straight from the backlog.
+    Continue,
+    /// Full resync: wait for the next shared snapshot ([`crate::full_sync`]), then send it.
+    Full {
+        /// `$EOF:<mark>` framing (diskless) rather than `$<len>`.
+        eof_framing: bool,
+        /// Send `+FULLRESYNC <id> <offset>` first (PSYNC); the old SYNC gets the payload alone.
+        announce: bool,
+    },
 }

@@ -22,7 +22,7 @@ pub struct Shared {
     /// Counters for INFO.
     pub stats: Stats,
     /// Replicas waiting for the next full-resync snapshot.
-    pub full_syncs: crate::full_sync::SyncBatcher,
+    pub full_syncs: crate::sync_batch::SyncBatcher,
     /// Every connection, for CLIENT LIST / CLIENT KILL.
     pub clients: crate::clients::ClientRegistry,
     /// Bumped after every append to the replication stream; replica senders wait on it.
@@ -68,7 +68,7 @@ impl Shared {
             config: RwLock::new(config),
             stats: Stats::default(),
             clients: crate::clients::ClientRegistry::default(),
-            full_syncs: crate::full_sync::SyncBatcher::default(),
+            full_syncs: crate::sync_batch::SyncBatcher::default(),
             stream_notify: watch::channel(offset).0,
             ack_notify: watch::channel(0).0,
             pause: watch::channel(PauseLevel::None).0,

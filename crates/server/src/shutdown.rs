@@ -70,7 +70,7 @@ fn finish_aof(shared: &Shared, mode: ShutdownMode) -> bool {
             }
         }
         tracing::warn!("There is a child rewriting the AOF. Killing it!");
-        crate::aof::rewrite::kill(&mut core);
+        crate::aof_rewrite::kill(&mut core);
     }
     if core.aof.is_on() {
         tracing::info!("Calling fsync() on the AOF file.");

@@ -2,7 +2,7 @@
 //! answers the null array). Lives in the [`crate::core::Core`], so every write path reaches it under the same
 //! lock that applies the write.
 //!
-//! Every write reaches it without each handler knowing: [`crate::dispatch::call`] touches the key positions of
+//! Every write reaches it without each handler knowing: [`crate::cmd::call`] touches the key positions of
 //! any write-flagged command that changed something (the dirty counter moved) and every key deleted by expiry;
 //! commands whose keys the table cannot describe (MOVE, COPY ... DB, FLUSHDB, FLUSHALL, SWAPDB) touch explicitly.
 //! The rules follow Redis 7.0 (`multi.c`): a key already logically expired when watched is flagged, and its

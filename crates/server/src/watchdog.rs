@@ -7,19 +7,17 @@
 //! snapshot while clients are answered `-LOADING`, and `DEBUG SLEEP`. A thread of its own checks the mark, so
 //! a report comes even while the data lock is held.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::shared::Shared;
-
 /// Redis's floor for the period: two cron ticks at the default `hz 10`.
-const MIN_PERIOD_MS: u64 = 200;
+pub const MIN_PERIOD_MS: u64 = 200;
 
 /// What currently keeps clients from being served, and since when.
 #[derive(Debug, Default)]
 pub struct Watchdog {
     blocked: Mutex<Option<Block>>,
-    started: OnceLock<()>,
+    pub(crate) started: OnceLock<()>,
 }
 
 #[derive(Debug)]
@@ -69,7 +67,7 @@ impl Watchdog {
     }
 
     /// The warning to log, once per block, when the block has lasted `period` or longer.
-    fn due_report(&self, period: Duration) -> Option<(&'static str, Duration)> {
+    pub(crate) fn due_report(&self, period: Duration) -> Option<(&'static str, Duration)> {
         let mut blocked = self.lock();
         let block = blocked.as_mut()?;
         let elapsed = block.since.elapsed();
@@ -78,43 +76,6 @@ impl Watchdog {
         }
         block.reported = true;
         Some((block.what, elapsed))
-    }
-}
-
-/// Starts the watchdog's thread (once per server; it sleeps while the period is 0).
-pub fn start(shared: &Arc<Shared>) {
-    if shared.watchdog.started.set(()).is_err() {
-        return;
-    }
-    let weak = Arc::downgrade(shared);
-    let spawned = std::thread::Builder::new()
-        .name("watchdog".to_owned())
-        .spawn(move || {
-            loop {
-                let Some(shared) = weak.upgrade() else { return };
-                if shared.shutdown.is_cancelled() {
-                    return;
-                }
-                let period: u64 = shared
-                    .config()
-                    .other("watchdog-period")
-                    .and_then(|value| value.parse().ok())
-                    .unwrap_or(0);
-                if period > 0 {
-                    let period = Duration::from_millis(period.max(MIN_PERIOD_MS));
-                    if let Some((what, elapsed)) = shared.watchdog.due_report(period) {
-                        tracing::warn!(
-                            "--- WATCHDOG TIMER EXPIRED --- clients have not been served normally for {} ms: {what}",
-                            elapsed.as_millis()
-                        );
-                    }
-                }
-                drop(shared);
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        });
-    if let Err(error) = spawned {
-        tracing::warn!("Can't start the watchdog thread: {error}");
     }
 }
 

@@ -1,21 +1,20 @@
 //! The append-only file, in Redis 7.0's multi-part layout: inside `dir/<appenddirname>`, a base file (an RDB
 //! snapshot), incremental files with every write since then as RESP commands, and a manifest naming them
-//! (`manifest.rs`). A restart replays base and increments (`load.rs`), so with `appendfsync always` nothing
-//! acknowledged is lost, and with the default `everysec` at most a second of writes.
+//! (`manifest.rs`). A restart replays base and increments (`crate::aof_load`), so with `appendfsync always`
+//! nothing acknowledged is lost, and with the default `everysec` at most a second of writes.
 //!
 //! [`Aof`] lives in the `Core`. Every execution unit that goes to replicas goes to its buffer too, with its own
 //! `SELECT` tracking (`feed_unit`, called where the unit is fed to the backlog, and on a replica for what
 //! its master sent and its own writes); the buffer is written to the file when a batch of commands ends, before
-//! their replies leave (`flush`). A rewrite (`rewrite.rs`) writes a fresh base from a snapshot while new writes
-//! go to a new incremental file, then swaps them into the manifest.
+//! their replies leave (`flush`). A rewrite (`crate::aof_rewrite`) writes a fresh base from a snapshot while new
+//! writes go to a new incremental file, then swaps them into the manifest. This module is the state the `Core`
+//! holds; loading, rewriting and turning the AOF on and off, which need the `Core` and `Shared`, are there.
 //!
 //! Turning the AOF on at run time (`CONFIG SET appendonly yes`) starts in [`AofState::WaitRewrite`]: writes are
 //! kept in a temporary incremental file, and the AOF exists (is in a manifest) only once the first rewrite
 //! has produced its base.
 
-pub mod load;
 pub mod manifest;
-pub mod rewrite;
 
 use std::fs::File;
 use std::io::Write;
@@ -62,29 +61,29 @@ impl FsyncPolicy {
 /// The AOF's state, in the `Core`.
 #[derive(Debug)]
 pub struct Aof {
-    state: AofState,
+    pub(crate) state: AofState,
     /// Encoded commands not yet written to the file.
-    buf: BytesMut,
+    pub(crate) buf: BytesMut,
     /// The database the file's last `SELECT` chose (`None`: the next command gets one).
-    selected_db: Option<usize>,
+    pub(crate) selected_db: Option<usize>,
     /// The incremental file being appended to.
-    file: Option<File>,
+    pub(crate) file: Option<File>,
     /// The files of the AOF (as last persisted, or about to be).
     pub(crate) manifest: Manifest,
     fsync: FsyncPolicy,
     /// Bytes written since the last fsync (for `everysec`).
     unsynced: bool,
-    last_fsync: Instant,
+    pub(crate) last_fsync: Instant,
     /// The rewrite in progress, if any.
-    pub(crate) rewrite: Option<rewrite::Running>,
+    pub(crate) rewrite: Option<Running>,
     /// A rewrite waits for another snapshot to end (`aof_rewrite_scheduled`).
     pub rewrite_scheduled: bool,
     /// The back-off after repeated rewrite failures.
-    pub(crate) limit: rewrite::RetryLimit,
+    pub(crate) limit: RetryLimit,
     /// What `INFO persistence` reports.
     pub stats: AofStats,
     /// Size of the current incremental file.
-    incr_size: u64,
+    pub(crate) incr_size: u64,
     /// Size of the whole AOF after the last rewrite (or at start-up): the growth reference of
     /// `auto-aof-rewrite-percentage`.
     pub(crate) base_size: u64,
@@ -122,7 +121,7 @@ impl Default for Aof {
             last_fsync: Instant::now(),
             rewrite: None,
             rewrite_scheduled: false,
-            limit: rewrite::RetryLimit::default(),
+            limit: RetryLimit::default(),
             stats: AofStats {
                 last_rewrite_secs: -1,
                 last_rewrite_ok: true,
@@ -308,7 +307,7 @@ impl Aof {
     }
 
     /// Starts appending to `file` (of `size` bytes already): the next command gets a `SELECT`.
-    fn switch_file(&mut self, file: File, size: u64) {
+    pub(crate) fn switch_file(&mut self, file: File, size: u64) {
         self.file = Some(file);
         self.selected_db = None;
         self.incr_size = size;
@@ -316,7 +315,7 @@ impl Aof {
 
     /// `appendonly no`: the buffer is written and synced and the file closed (see [`turn_off`], which also
     /// abandons a rewrite in progress).
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if self.state == AofState::Off {
             return;
         }
@@ -355,80 +354,18 @@ pub(crate) fn strerror(error: &std::io::Error) -> String {
     }
 }
 
-/// At start-up with `appendonly yes`: loads the AOF, then opens it for appending (Redis's
-/// `loadDataFromDisk` and `aofOpenIfNeededOnServerStart`).
-pub fn start_at_startup(
-    shared: &std::sync::Arc<crate::shared::Shared>,
-    core: &mut crate::core::Core,
-) -> Result<(), load::LoadFailed> {
-    core.aof.state = AofState::On;
-    let started = Instant::now();
-    let outcome = load::load(shared, core)?;
-    if outcome != load::Outcome::NotExist {
-        tracing::info!(
-            "DB loaded from append only file: {:.3} seconds",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    load::open_at_startup(shared, core)
+/// A rewrite in progress (`crate::aof_rewrite`).
+#[derive(Debug)]
+pub(crate) struct Running {
+    pub(crate) id: u64,
+    pub(crate) started: Instant,
+    /// The keyspace snapshot it reads, when incremental (it is not an RDB save for `INFO`).
+    pub(crate) snapshot_id: Option<u64>,
 }
 
-/// `CONFIG SET appendonly yes` (Redis's `startAppendOnly`): the AOF exists once its first rewrite is done,
-/// started now or, while another snapshot is produced, as soon as that ends. False if the rewrite cannot
-/// start (logged); the AOF then stays off.
-pub fn turn_on(
-    shared: &std::sync::Arc<crate::shared::Shared>,
-    core: &mut crate::core::Core,
-) -> bool {
-    if core.aof.is_on() {
-        return true;
-    }
-    core.aof.configure(&shared.config());
-    core.aof.state = AofState::WaitRewrite;
-    if crate::persistence::snapshot_in_progress(core) {
-        core.aof.rewrite_scheduled = true;
-        tracing::warn!(
-            "AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible."
-        );
-    } else if rewrite::start(shared, core).is_err() {
-        core.aof.state = AofState::Off;
-        tracing::warn!(
-            "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error."
-        );
-        return false;
-    }
-    core.aof.last_fsync = Instant::now();
-    if !core.aof.stats.last_write_ok {
-        tracing::warn!("AOF reopen, just ignore the last error.");
-        core.aof.stats.last_write_ok = true;
-        core.aof.stats.last_write_error = None;
-    }
-    true
-}
-
-/// `CONFIG SET appendonly no` (Redis's `stopAppendOnly`): what is buffered is written and synced, the file
-/// closed, and a rewrite in progress abandoned.
-pub fn turn_off(core: &mut crate::core::Core) {
-    rewrite::kill(core);
-    core.aof.stop();
-}
-
-/// A replica replaced its whole data set with its master's: the AOF no longer describes it, so it starts
-/// over from a rewrite of the new data (Redis's `restartAOFAfterSYNC`).
-pub fn restart_after_sync(
-    shared: &std::sync::Arc<crate::shared::Shared>,
-    core: &mut crate::core::Core,
-) {
-    if !core.aof.is_on() {
-        return;
-    }
-    turn_off(core);
-    if !turn_on(shared, core) {
-        // Retried by cron as a scheduled rewrite, as Redis retries every second.
-        tracing::warn!(
-            "Failed enabling the AOF after successful master synchronization! Trying it again in one second."
-        );
-        core.aof.state = AofState::WaitRewrite;
-        core.aof.rewrite_scheduled = true;
-    }
+/// The back-off of automatic rewrites that keep failing (`crate::aof_rewrite::limited`).
+#[derive(Debug, Default)]
+pub(crate) struct RetryLimit {
+    pub(crate) delay_minutes: u64,
+    pub(crate) next_attempt: Option<Instant>,
 }

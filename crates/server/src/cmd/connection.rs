@@ -104,7 +104,7 @@ pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
 /// after `command` as typed).
 fn log_in(ctx: &mut Ctx<'_>, user: &[u8], password: &[u8], command: &Bytes) -> bool {
     if !ctx.core.acl.authenticate(user, password) {
-        crate::dispatch::acl_log::log_auth_failure(ctx.core, ctx.shared, ctx.client, user, command);
+        crate::cmd::acl_log::log_auth_failure(ctx.core, ctx.shared, ctx.client, user, command);
         return false;
     }
     ctx.client.authenticated = true;

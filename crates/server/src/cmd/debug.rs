@@ -87,7 +87,7 @@ fn load_aof(ctx: &mut Ctx<'_>) -> Frame {
     }
     let databases = ctx.core.keyspace.db_count();
     ctx.core.keyspace = keyspace::Keyspace::new(databases);
-    match crate::aof::load::load(ctx.shared, ctx.core) {
+    match crate::aof_load::load(ctx.shared, ctx.core) {
         Ok(_) => {
             ctx.core.persistence.dirty = 0;
             tracing::info!("Append Only File loaded by DEBUG LOADAOF");
@@ -190,11 +190,7 @@ fn reload(ctx: &mut Ctx<'_>) -> Frame {
     {
         Ok(loaded) => {
             ctx.core.keyspace = loaded.keyspace;
-            crate::scripting::commands::load_snapshot_functions(
-                ctx.core,
-                ctx.shared,
-                &loaded.functions,
-            );
+            crate::cmd::scripts::load_snapshot_functions(ctx.core, ctx.shared, &loaded.functions);
             Frame::ok()
         }
         Err(error) => errors::reply(&format!("ERR Error trying to load the RDB dump: {error}")),

@@ -8,8 +8,9 @@ use replication::ReplicaSyncState;
 use resp::Frame;
 
 use super::{Ctx, is, parse_i64};
+use crate::core::{FailoverState, FailoverStep};
 use crate::errors;
-use crate::failover::{FailoverState, FailoverStep, abort};
+use crate::failover::abort;
 
 /// `FAILOVER ...`
 pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {

@@ -22,11 +22,11 @@ pub fn function(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "stats" | "dump" | "kill" | "help" => 2,
         _ => return errors::unknown_subcommand(sub, "function"),
     };
-    if !crate::scripting::commands::arity_ok(arity, argv.len()) {
+    if !crate::cmd::scripts::arity_ok(arity, argv.len()) {
         return errors::wrong_arity(&format!("function|{name}"));
     }
     match name.as_str() {
-        "load" => crate::scripting::commands::function_load(ctx, argv),
+        "load" => crate::cmd::scripts::function_load(ctx, argv),
         "flush" => flush(ctx, argv),
         "delete" => delete(ctx, argv),
         "list" => list(ctx, argv),
@@ -61,7 +61,7 @@ fn flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if let Some(refused) = refuse_on_read_only_replica(ctx) {
         return refused;
     }
-    crate::scripting::commands::replace_libraries(ctx.core, ctx.shared, Vec::new());
+    crate::cmd::scripts::replace_libraries(ctx.core, ctx.shared, Vec::new());
     ctx.propagate_verbatim(argv);
     Frame::ok()
 }
@@ -74,7 +74,7 @@ fn delete(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if ctx.core.libraries.library(&name).is_none() {
         return errors::reply("ERR Library not found");
     }
-    crate::scripting::commands::remove_library(ctx.core, ctx.shared, &name);
+    crate::cmd::scripts::remove_library(ctx.core, ctx.shared, &name);
     ctx.propagate_verbatim(argv);
     Frame::ok()
 }
@@ -221,12 +221,12 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Ok(codes) => codes,
         Err(error) => return errors::reply(&format!("ERR {error}")),
     };
-    let restored = match crate::scripting::commands::compile_libraries(ctx.shared, &codes) {
+    let restored = match crate::cmd::scripts::compile_libraries(ctx.shared, &codes) {
         Ok(restored) => restored,
         Err(error) => return errors::reply(&format!("ERR {error}")),
     };
     if policy == Policy::Flush {
-        crate::scripting::commands::replace_libraries(ctx.core, ctx.shared, restored);
+        crate::cmd::scripts::replace_libraries(ctx.core, ctx.shared, restored);
         ctx.propagate_verbatim(argv);
         return Frame::ok();
     }
@@ -247,11 +247,11 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         .iter()
         .filter(|library| !restored_names.contains(&library.name.as_str()));
     let all = kept.chain(restored.iter().map(|compiled| &compiled.library));
-    if let Some(clash) = crate::scripting::commands::function_clash(all) {
+    if let Some(clash) = crate::cmd::scripts::function_clash(all) {
         return errors::reply(&format!("ERR Function {clash} already exists"));
     }
     for compiled in restored {
-        crate::scripting::commands::install(ctx.core, ctx.shared, compiled);
+        crate::cmd::scripts::install(ctx.core, ctx.shared, compiled);
     }
     ctx.propagate_verbatim(argv);
     Frame::ok()

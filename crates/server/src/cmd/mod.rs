@@ -19,6 +19,9 @@ use crate::core::Core;
 use crate::shared::Shared;
 
 mod acl;
+pub(crate) mod acl_log;
+mod blocked;
+mod call;
 mod client;
 mod connection;
 mod databases;
@@ -28,11 +31,14 @@ mod failover;
 mod functions;
 mod pubsub;
 mod replication;
+pub(crate) mod script_run;
+pub(crate) mod scripts;
 mod server;
 mod slowlog;
 #[cfg(test)]
 mod sweep_tests;
 mod transactions;
+mod unit;
 
 pub use commands::table::flags;
 
@@ -273,7 +279,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Tells `WATCH`ers that `key` of database `db` changed; this replaces the generic touch of the command's
-    /// key arguments (see [`crate::dispatch::call`]).
+    /// key arguments (see [`crate::cmd::call`]).
     pub fn touch_in(&mut self, db: usize, key: &[u8]) {
         self.effects.mark_touched_explicitly();
         self.core.touch_key(db, key);
@@ -470,7 +476,7 @@ const SERVER_FAMILIES: &[&[(&str, ServerHandler)]] = &[
     debug::HANDLERS,
     server::HANDLERS,
     functions::HANDLERS,
-    crate::scripting::commands::HANDLERS,
+    scripts::HANDLERS,
     slowlog::HANDLERS,
     replication::HANDLERS,
     failover::HANDLERS,
@@ -499,7 +505,10 @@ impl std::hash::Hasher for Fnv1a {
     }
 }
 
+pub use call::call;
+pub(crate) use call::full_name;
 pub use commands::{is, owned, parse_i64, stored};
+pub(crate) use unit::{feed_unit, serve_blocked, serve_blocked_after_script};
 
 #[cfg(test)]
 mod tests {

@@ -9,8 +9,8 @@ use resp::Frame;
 use super::{Ctx, is, parse_i64};
 use crate::client::AfterReply;
 use crate::core::{MasterLinkStatus, Role};
-use crate::replica_feed::SyncPlan;
 use crate::replicas::AttachedReplica;
+use crate::replicas::SyncPlan;
 use crate::stats::Stats;
 use crate::{errors, replica_link};
 

@@ -142,7 +142,7 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         ctx.core.acl.set_default_password(password);
     }
     ctx.core.repl.set_backlog_size(updated.repl_backlog_size);
-    ctx.core.replica_output_limit = updated.client_output_buffer_limit.replica;
+    ctx.core.replicas.output_limit = updated.client_output_buffer_limit.replica;
     ctx.core.data_limits = updated.data_limits();
     // At once, so that this very command is logged (or not) under the new threshold, as in Redis.
     ctx.core.slowlog.configure_from(&updated);
@@ -151,8 +151,8 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
     ctx.shared.update_config(|config| *config = updated);
     if appendonly != was_appendonly {
         if !appendonly {
-            crate::aof::turn_off(ctx.core);
-        } else if !crate::aof::turn_on(ctx.shared, ctx.core) {
+            crate::aof_rewrite::turn_off(ctx.core);
+        } else if !crate::aof_rewrite::turn_on(ctx.shared, ctx.core) {
             ctx.shared.update_config(|config| config.appendonly = false);
             return errors::reply(
                 "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
@@ -298,7 +298,7 @@ pub fn bgrewriteaof(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
             b"Background append only file rewriting scheduled",
         ));
     }
-    match crate::aof::rewrite::start(ctx.shared, ctx.core) {
+    match crate::aof_rewrite::start(ctx.shared, ctx.core) {
         Ok(()) => Frame::Simple(Bytes::from_static(
             b"Background append only file rewriting started",
         )),

@@ -2,7 +2,7 @@
 //!
 //! Queueing happens in [`crate::dispatch`] (every command but these is answered `+QUEUED` inside `MULTI`, and a
 //! command refused while queueing flags the transaction). `EXEC` runs the queue here, each command through
-//! [`crate::dispatch::call`] in the same critical section, so the commands apply atomically and what they
+//! [`crate::cmd::call`] in the same critical section, so the commands apply atomically and what they
 //! propagate becomes one unit of the stream (wrapped in `MULTI`/`EXEC` when two or more commands propagate).
 
 use bytes::Bytes;
@@ -10,7 +10,7 @@ use resp::Frame;
 
 use super::{Ctx, lookup};
 use crate::client::MultiState;
-use crate::{dispatch, errors};
+use crate::errors;
 
 /// `MULTI`
 pub fn multi(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
@@ -55,7 +55,7 @@ pub fn exec(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         .iter()
         .map(|argv| match argv.first().and_then(|name| lookup(name)) {
             Some(spec) => match still_allowed(ctx, argv) {
-                Ok(()) => dispatch::call(ctx, spec, argv),
+                Ok(()) => super::call(ctx, spec, argv),
                 Err(error) => error,
             },
             // Only known commands are ever queued.
@@ -76,7 +76,7 @@ fn still_allowed(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Result<(), Frame> {
     };
     let (user, id) = (ctx.client.user.clone(), ctx.client.id);
     let context = crate::acl::Context::Multi;
-    crate::dispatch::acl_log::log_denial(ctx.core, ctx.shared, &denial, context, &user, argv, id);
+    crate::cmd::acl_log::log_denial(ctx.core, ctx.shared, &denial, context, &user, argv, id);
     let error = denial.exec_error();
     ctx.core.error_stats.record(&error);
     Err(error)

@@ -408,6 +408,16 @@ impl lua::Host for LoadHost {
     }
 
     fn log(&mut self, level: i64, message: &[u8]) {
-        super::run::log_from_script(level, message);
+        log_from_script(level, message);
+    }
+}
+
+/// `redis.log` from a script: Redis's levels 0 (debug) to 3 (warning) as tracing levels.
+pub fn log_from_script(level: i64, message: &[u8]) {
+    let message = String::from_utf8_lossy(message);
+    match level {
+        0 => tracing::debug!("{message}"),
+        1 | 2 => tracing::info!("{message}"),
+        _ => tracing::warn!("{message}"),
     }
 }

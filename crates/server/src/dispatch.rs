@@ -5,21 +5,17 @@
 //! chunk of the master's stream on a replica), so the lock is taken once per burst instead of once per
 //! command; replica senders are woken once, when the batch ends.
 
-pub(crate) mod acl_log;
-mod blocked;
-
 use std::sync::{Arc, MutexGuard};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use keyspace::ExpiryPolicy;
 use replication::ReplicaLinkState;
 use resp::Frame;
 
 use crate::client::ClientState;
-use crate::cmd::{self, CommandSpec, Ctx, flags};
+use crate::cmd::{self, CommandSpec, Ctx, call, feed_unit, flags, serve_blocked};
 use crate::core::Core;
 use crate::errors;
-use crate::monitor;
 use crate::scripting::Phase;
 use crate::shared::Shared;
 use crate::stats::Stats;
@@ -130,7 +126,7 @@ impl<'a> Batch<'a> {
             return self.reject(client, Some(spec), errors::reply(errors::NOT_IN_MULTI));
         }
         // ACLs are checked before a command runs or is queued (EXEC checks its queue again).
-        if let Err(error) = acl_log::check_client(self.core(), shared, client, argv) {
+        if let Err(error) = cmd::acl_log::check_client(self.core(), shared, client, argv) {
             return self.reject(client, Some(spec), error);
         }
         // The master's stream checks the gate itself (replica_link), before decoding the next command.
@@ -206,7 +202,7 @@ impl<'a> Batch<'a> {
             return self.reject(client, Some(spec), errors::reply(errors::READONLY));
         }
         if client.in_resp2_pubsub_mode() && !ALLOWED_IN_PUBSUB.contains(&spec.name) {
-            let error = errors::pubsub_context(&full_name(spec, argv));
+            let error = errors::pubsub_context(&cmd::full_name(spec, argv));
             return self.reject(client, Some(spec), error);
         }
         if link_down == Some(true)
@@ -251,7 +247,7 @@ impl<'a> Batch<'a> {
             // A replica's AOF records what it applied from its master and its own clients' writes.
             core.aof.feed_unit(&unit);
             if spec.has(flags::WRITE) && !client.is_master_link {
-                core.track_local_expires(db, spec, argv);
+                core.track_local_expires(db, spec.keys(argv));
             }
             serve_blocked(core, shared);
             return reply;
@@ -333,178 +329,6 @@ const ALLOWED_IN_PUBSUB: &[&str] = &[
     "quit",
     "reset",
 ];
-
-/// The command's name as Redis 7 shows it in errors (`config|get` for a subcommand, also one Redis does
-/// not have).
-pub(crate) fn full_name(spec: &CommandSpec, argv: &[Bytes]) -> String {
-    match argv.get(1) {
-        Some(sub) if spec.info.is_container() => {
-            format!(
-                "{}|{}",
-                spec.name,
-                String::from_utf8_lossy(sub).to_ascii_lowercase()
-            )
-        }
-        _ => spec.full_name.to_owned(),
-    }
-}
-
-/// Runs one command's handler, then the bookkeeping every command gets, also inside `EXEC`: keys found expired
-/// are deleted on a master and their `DEL`s queued before the command's own effects; `WATCH`ers of what
-/// changed are told (the keys deleted by expiry, and the key arguments of a write that counted a change unless
-/// the handler touched keys itself).
-pub fn call(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, argv: &[Bytes]) -> Frame {
-    // Whoever calls (a client, `EXEC`, a script), a subcommand counts with its own flags and keys.
-    let spec = spec.resolve(argv);
-    let dirty_before = ctx.core.persistence.dirty;
-    let propagated_before = ctx.propagation_len();
-    let db = ctx.client.db;
-    let policy = ctx.policy;
-    if spec.has(flags::WRITE) && policy == ExpiryPolicy::Hide {
-        // A write on a writable replica deletes an expired key it touches (locally, unpropagated), as
-        // Redis's write lookups do; reads only hide it. Also for the writes EXEC runs.
-        ctx.policy = ExpiryPolicy::Delete;
-    }
-    ctx.take_touched_explicitly();
-    let started = ctx
-        .clock_hint
-        .take()
-        .unwrap_or_else(std::time::Instant::now);
-    let reply = spec.invoke(ctx, argv);
-    let ended = std::time::Instant::now();
-    ctx.clock_hint = Some(ended);
-    let elapsed = ended.duration_since(started);
-    ctx.core
-        .command_stats
-        .record(spec.name, elapsed, matches!(reply, Frame::Error(_)));
-    ctx.core.error_stats.record(&reply);
-    if ctx.client.blocked.is_some() {
-        ctx.core.blocking.name_waiter(ctx.client.id, spec.name);
-    }
-    // EXEC's commands are logged one by one, not EXEC itself (Redis's skip-slowlog flag).
-    if spec.name != "exec" {
-        record_slow(ctx, argv, elapsed);
-    }
-    ctx.policy = policy;
-    let touched_explicitly = ctx.take_touched_explicitly();
-    // Redis hides administrative commands (`spec` is resolved: of `CLIENT`, only `CLIENT LIST`, `KILL`...).
-    if !ctx.core.monitors.is_empty() && !spec.has(flags::ADMIN) {
-        feed_monitors(ctx, argv);
-    }
-
-    let expired = ctx.core.keyspace.take_expired();
-    if !expired.is_empty() {
-        ctx.shared
-            .stats
-            .expired_keys
-            .fetch_add(expired.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        for (expired_db, key) in &expired {
-            ctx.core.touch_deleted(*expired_db, key);
-        }
-        let dels = expired
-            .into_iter()
-            .map(|(expired_db, key)| (expired_db, vec![Bytes::from_static(b"DEL"), key]))
-            .collect();
-        ctx.insert_propagation(propagated_before, dels);
-    }
-    if !touched_explicitly
-        && spec.has(flags::WRITE)
-        && ctx.core.persistence.dirty != dirty_before
-        && (!ctx.core.watches.is_empty() || !ctx.core.blocking.is_empty())
-    {
-        for key in spec.keys(argv) {
-            ctx.core.touch_key(db, key);
-        }
-    }
-    reply
-}
-
-/// Adds the command to the slow log if it ran long enough.
-fn record_slow(ctx: &mut Ctx<'_>, argv: &[Bytes], elapsed: std::time::Duration) {
-    let micros = elapsed.as_micros() as u64;
-    if !ctx.core.slowlog.is_slow(micros) {
-        return;
-    }
-    let peer = ctx
-        .client
-        .addr
-        .map_or_else(String::new, |addr| addr.to_string());
-    let name = ctx.client.name.clone();
-    ctx.core.slowlog.record(micros, argv, peer, name.as_deref());
-}
-
-/// Shows the command that just ran to the `MONITOR` clients, with the database it left selected (as Redis
-/// does, so `SELECT 5` shows as run in db 5).
-fn feed_monitors(ctx: &mut Ctx<'_>, argv: &[Bytes]) {
-    let unix_micros = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_micros() as u64);
-    let (origin, limit) = {
-        let config = ctx.shared.config();
-        let origin = match ctx.client.addr {
-            _ if ctx.client.is_script => "lua".to_owned(),
-            Some(addr) => addr.to_string(),
-            None => format!("unix:{}", config.unixsocket),
-        };
-        let limit = config.client_output_buffer_limit.normal.hard;
-        (origin, usize::try_from(limit).unwrap_or(usize::MAX))
-    };
-    let line = monitor::line(unix_micros, ctx.client.db, &origin, argv);
-    ctx.core.monitors.feed(line, limit);
-}
-
-/// Appends one execution unit to the stream: a `SELECT` before any command whose database differs from the
-/// stream's, and `MULTI`/`EXEC` around two or more commands (the first `SELECT` before the `MULTI`, as Redis
-/// 7.0's `propagatePendingCommands` does). Returns whether anything was appended.
-pub(crate) fn feed_unit(core: &mut Core, unit: &[(usize, Vec<Bytes>)]) -> bool {
-    core.aof.feed_unit(unit);
-    if unit.is_empty() || core.repl.backlog().is_none() {
-        return false;
-    }
-    let mut encoded = BytesMut::new();
-    let mut stream_db = core.repl.stream_db();
-    let mut select = |db: usize, encoded: &mut BytesMut| {
-        if stream_db != Some(db) {
-            resp::encode_command(&[&b"SELECT"[..], db.to_string().as_bytes()], encoded);
-            stream_db = Some(db);
-        }
-    };
-    let wrap = unit.len() > 1;
-    if wrap {
-        select(unit[0].0, &mut encoded);
-        resp::encode_command(&[&b"MULTI"[..]], &mut encoded);
-    }
-    for (db, command) in unit {
-        select(*db, &mut encoded);
-        resp::encode_command(command, &mut encoded);
-    }
-    if wrap {
-        resp::encode_command(&[&b"EXEC"[..]], &mut encoded);
-    }
-    core.repl.set_stream_db(stream_db);
-    core.propagate_raw(&encoded)
-}
-
-/// After a command (or `EXEC`), still under the lock: serves the clients blocked on keys it filled, each
-/// served operation its own unit after the command's (Redis's `handleClientsBlockedOnKeys`). Not while a
-/// script runs outside the lock: the keys its calls filled are ready, but its writes reach the stream only
-/// when it ends, and a pop served now (after a `MULTI` or `AUTH`, which run meanwhile) would reach the
-/// replicas before the push that fed it; the script's end serves them ([`serve_blocked_after_script`]).
-pub(crate) fn serve_blocked(core: &mut Core, shared: &Arc<Shared>) -> bool {
-    if core.blocking.is_empty() || shared.scripts.phase() != crate::scripting::Phase::Idle {
-        return false;
-    }
-    blocked::serve_ready_keys(core, shared)
-}
-
-/// At the end of a script run outside the lock, right after its unit was fed (the gate still held): serves
-/// the clients blocked on the keys it filled.
-pub(crate) fn serve_blocked_after_script(core: &mut Core, shared: &Arc<Shared>) -> bool {
-    if core.blocking.is_empty() {
-        return false;
-    }
-    blocked::serve_ready_keys(core, shared)
-}
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {

@@ -13,8 +13,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use keyspace::ExpiryPolicy;
 
-use super::manifest::{Manifest, manifest_name};
-use super::{AofState, dir, prefix};
+use crate::aof::manifest::{Manifest, manifest_name};
+use crate::aof::{AofState, dir, prefix, strerror};
 use crate::client::ClientState;
 use crate::cmd::{self, Ctx};
 use crate::core::Core;
@@ -50,7 +50,7 @@ pub fn read_manifest(dir: &Path, prefix: &str) -> Result<Manifest, LoadFailed> {
             tracing::warn!(
                 "Fatal error: can't open the AOF manifest {} for reading: {}",
                 manifest_name(prefix),
-                super::strerror(&error)
+                strerror(&error)
             );
             return Err(LoadFailed);
         }
@@ -84,14 +84,14 @@ pub fn load(shared: &Arc<Shared>, core: &mut Core) -> Result<Outcome, LoadFailed
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 tracing::warn!(
                     "The append log file {name} doesn't exist: {}",
-                    super::strerror(&error)
+                    strerror(&error)
                 );
                 return Err(LoadFailed);
             }
             Err(error) => {
                 tracing::warn!(
                     "Fatal error: can't open the append log file {name} for reading: {}",
-                    super::strerror(&error)
+                    strerror(&error)
                 );
                 return Err(LoadFailed);
             }
@@ -183,7 +183,7 @@ fn load_file(
         Err(error) => {
             tracing::warn!(
                 "Fatal error: can't open the append log file {name} for reading: {}",
-                super::strerror(&error)
+                strerror(&error)
             );
             return Err(LoadFailed);
         }
@@ -199,7 +199,7 @@ fn load_file(
             LoadFailed
         })?;
         core.keyspace = loaded.keyspace;
-        crate::scripting::commands::load_snapshot_functions(core, shared, &loaded.functions);
+        crate::cmd::scripts::load_snapshot_functions(core, shared, &loaded.functions);
         return Ok(FileOutcome::Loaded);
     }
     let mut client = ClientState::new(0, None, true);
@@ -280,10 +280,7 @@ fn load_file(
                     Ok(FileOutcome::Truncated)
                 }
                 Err(error) => {
-                    tracing::warn!(
-                        "Error truncating the AOF file {name}: {}",
-                        super::strerror(&error)
-                    );
+                    tracing::warn!("Error truncating the AOF file {name}: {}", strerror(&error));
                     Err(LoadFailed)
                 }
             }
@@ -368,7 +365,7 @@ pub fn open_at_startup(shared: &Arc<Shared>, core: &mut Core) -> Result<(), Load
         tracing::warn!(
             "Can't open or create append-only dir {}: {}",
             dir.display(),
-            super::strerror(&error)
+            strerror(&error)
         );
         return Err(LoadFailed);
     }
@@ -397,11 +394,11 @@ pub fn open_at_startup(shared: &Arc<Shared>, core: &mut Core) -> Result<(), Load
         .map_err(|error| {
             tracing::warn!(
                 "Can't open the append-only file {name}: {}",
-                super::strerror(&error)
+                strerror(&error)
             );
             LoadFailed
         })?;
-    super::rewrite::persist_manifest(&dir, &prefix, &manifest).map_err(|_| LoadFailed)?;
+    crate::aof_rewrite::persist_manifest(&dir, &prefix, &manifest).map_err(|_| LoadFailed)?;
     let size = file.metadata().map_or(0, |meta| meta.len());
     core.aof.manifest = manifest;
     core.aof.switch_file(file, size);
@@ -411,6 +408,24 @@ pub fn open_at_startup(shared: &Arc<Shared>, core: &mut Core) -> Result<(), Load
         tracing::info!("Creating AOF incr file {name} on server start");
     }
     // History left by a crash between a rewrite and its clean-up.
-    super::rewrite::delete_history(core, &dir, &prefix);
+    crate::aof_rewrite::delete_history(core, &dir, &prefix);
     Ok(())
+}
+
+/// At start-up with `appendonly yes`: loads the AOF, then opens it for appending (Redis's
+/// `loadDataFromDisk` and `aofOpenIfNeededOnServerStart`).
+pub fn start_at_startup(
+    shared: &std::sync::Arc<crate::shared::Shared>,
+    core: &mut crate::core::Core,
+) -> Result<(), LoadFailed> {
+    core.aof.state = AofState::On;
+    let started = Instant::now();
+    let outcome = load(shared, core)?;
+    if outcome != Outcome::NotExist {
+        tracing::info!(
+            "DB loaded from append only file: {:.3} seconds",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    open_at_startup(shared, core)
 }

@@ -14,23 +14,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use super::manifest::{Manifest, manifest_name, temp_incr_name};
-use super::{AofState, dir, prefix};
+use crate::aof::manifest::{Manifest, manifest_name, temp_incr_name};
+use crate::aof::{AofState, RetryLimit, Running, dir, prefix, strerror};
 use crate::core::Core;
 use crate::persistence;
 use crate::shared::Shared;
 use crate::snapshot::{self, Source};
 
 static NEXT_REWRITE_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A rewrite in progress.
-#[derive(Debug)]
-pub(crate) struct Running {
-    id: u64,
-    pub(crate) started: Instant,
-    /// The keyspace snapshot it reads, when incremental (it is not an RDB save for `INFO`).
-    pub(crate) snapshot_id: Option<u64>,
-}
 
 /// Why a rewrite could not start now.
 #[derive(Debug, PartialEq, Eq)]
@@ -52,7 +43,7 @@ pub fn start(shared: &Arc<Shared>, core: &mut Core) -> Result<(), StartError> {
         tracing::warn!(
             "Can't open or create append-only dir {}: {}",
             dir.display(),
-            super::strerror(&error)
+            strerror(&error)
         );
         core.aof.stats.last_rewrite_ok = false;
         return Err(StartError::Failed);
@@ -134,7 +125,7 @@ fn open_new_incr(core: &mut Core, dir: &Path, prefix: &str) -> std::io::Result<(
         Err(error) => {
             tracing::warn!(
                 "Can't open the append-only file {name}: {}",
-                super::strerror(&error)
+                strerror(&error)
             );
             return Err(error);
         }
@@ -166,7 +157,7 @@ pub(crate) fn persist_manifest(
         tracing::warn!(
             "Error trying to write the temporary AOF manifest file {}: {}",
             temp.display(),
-            super::strerror(&error)
+            strerror(&error)
         );
         let _ = std::fs::remove_file(&temp);
         return Err(error);
@@ -176,7 +167,7 @@ pub(crate) fn persist_manifest(
             "Error trying to rename the temporary AOF manifest file {} into {}: {}",
             temp.display(),
             manifest_name(prefix),
-            super::strerror(&error)
+            strerror(&error)
         );
         let _ = std::fs::remove_file(&temp);
         return Err(error);
@@ -185,7 +176,7 @@ pub(crate) fn persist_manifest(
         tracing::warn!(
             "Fail to fsync AOF directory {}: {}.",
             dir.display(),
-            super::strerror(&error)
+            strerror(&error)
         );
         return Err(error);
     }
@@ -255,7 +246,7 @@ fn install(shared: &Shared, core: &mut Core, temp: &Path) -> bool {
             "Error trying to rename the temporary AOF base file {} into {}: {}",
             temp.display(),
             base_path.display(),
-            super::strerror(&error)
+            strerror(&error)
         );
         return false;
     }
@@ -272,7 +263,7 @@ fn install(shared: &Shared, core: &mut Core, temp: &Path) -> bool {
                 "Error trying to rename the temporary AOF incr file {} into {}: {}",
                 temp_incr,
                 incr_name,
-                super::strerror(&error)
+                strerror(&error)
             );
             let _ = std::fs::remove_file(&base_path);
             return false;
@@ -386,9 +377,62 @@ fn limited(core: &mut Core) -> bool {
     true
 }
 
-/// The back-off of [`limited`].
-#[derive(Debug, Default)]
-pub(crate) struct RetryLimit {
-    delay_minutes: u64,
-    next_attempt: Option<Instant>,
+/// `CONFIG SET appendonly yes` (Redis's `startAppendOnly`): the AOF exists once its first rewrite is done,
+/// started now or, while another snapshot is produced, as soon as that ends. False if the rewrite cannot
+/// start (logged); the AOF then stays off.
+pub fn turn_on(
+    shared: &std::sync::Arc<crate::shared::Shared>,
+    core: &mut crate::core::Core,
+) -> bool {
+    if core.aof.is_on() {
+        return true;
+    }
+    core.aof.configure(&shared.config());
+    core.aof.state = AofState::WaitRewrite;
+    if crate::persistence::snapshot_in_progress(core) {
+        core.aof.rewrite_scheduled = true;
+        tracing::warn!(
+            "AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible."
+        );
+    } else if start(shared, core).is_err() {
+        core.aof.state = AofState::Off;
+        tracing::warn!(
+            "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error."
+        );
+        return false;
+    }
+    core.aof.last_fsync = Instant::now();
+    if !core.aof.stats.last_write_ok {
+        tracing::warn!("AOF reopen, just ignore the last error.");
+        core.aof.stats.last_write_ok = true;
+        core.aof.stats.last_write_error = None;
+    }
+    true
+}
+
+/// `CONFIG SET appendonly no` (Redis's `stopAppendOnly`): what is buffered is written and synced, the file
+/// closed, and a rewrite in progress abandoned.
+pub fn turn_off(core: &mut crate::core::Core) {
+    kill(core);
+    core.aof.stop();
+}
+
+/// A replica replaced its whole data set with its master's: the AOF no longer describes it, so it starts
+/// over from a rewrite of the new data (Redis's `restartAOFAfterSYNC`).
+pub fn restart_after_sync(
+    shared: &std::sync::Arc<crate::shared::Shared>,
+    core: &mut crate::core::Core,
+) {
+    if !core.aof.is_on() {
+        return;
+    }
+    turn_off(core);
+    if !turn_on(shared, core) {
+        // Retried by cron as a scheduled rewrite, as Redis retries every second.
+        tracing::warn!(
+            "Failed enabling the AOF after successful master synchronization! Trying it again in one second."
+        );
+        core.aof.state = AofState::WaitRewrite;
+        core.aof.rewrite_scheduled = true;
+    }
 }

@@ -10,14 +10,14 @@ use bytes::Bytes;
 use replication::ReplicaLinkState;
 use resp::Frame;
 
-use super::engine::{CompiledLibrary, Engine};
-use super::registry::Library;
-use super::run::{self, Access, Invocation, Outcome};
-use super::shebang;
-use crate::client::AfterReply;
+use super::script_run::{self as run, Access, Invocation, Outcome};
+use crate::client::{Admitted, AfterReply};
 use crate::cmd::{Ctx, is};
 use crate::core::Core;
 use crate::errors;
+use crate::scripting::engine::{CompiledLibrary, Engine};
+use crate::scripting::registry::Library;
+use crate::scripting::shebang;
 use crate::shared::Shared;
 
 /// How long a library's top level may run (`FUNCTION LOAD timeout` after that), as in Redis.
@@ -127,7 +127,7 @@ fn invoke(
     ctx: &mut Ctx<'_>,
     argv: &[Bytes],
     (eval, name): (bool, String),
-    flags: super::shebang::ScriptFlags,
+    flags: shebang::ScriptFlags,
     read_only: bool,
     (keys, args): (Vec<Bytes>, Vec<Bytes>),
     ro: bool,
@@ -221,44 +221,11 @@ fn start(ctx: &mut Ctx<'_>, invocation: Invocation) -> Frame {
         ctx.client.after_reply = Some(AfterReply::Paused);
         return Frame::Null;
     }
-    ctx.client.after_reply = Some(AfterReply::RunScript(Admitted {
-        shared: Arc::clone(ctx.shared),
-        invocation: Some(Box::new(invocation)),
-    }));
+    ctx.client.after_reply = Some(AfterReply::RunScript(Admitted::new(
+        Arc::clone(ctx.shared),
+        invocation,
+    )));
     Frame::Null
-}
-
-/// A script let through the gate (which is now held for it) and handed to its connection to run. Whatever
-/// ends the connection before the script runs (a failed write, `CLIENT KILL`, a subscriber's overflowing
-/// mailbox, shutdown) drops it, and dropping it unrun closes the gate again: no path leaves the gate held
-/// for a script that will never run, which would stall every other client for good.
-#[derive(Debug)]
-pub struct Admitted {
-    shared: Arc<Shared>,
-    invocation: Option<Box<Invocation>>,
-}
-
-impl Admitted {
-    /// Runs the script (see [`run_outside_lock`], which closes the gate when it ends); on a blocking thread.
-    /// Should it panic, the unwinding drop closes the gate instead.
-    pub fn run(mut self) -> (Frame, Option<i64>) {
-        let invocation = self
-            .invocation
-            .as_ref()
-            .expect("an admitted script runs once");
-        let result = run_outside_lock(&self.shared, invocation);
-        // `run_outside_lock` closed the gate: closing it again could open it under the next script.
-        self.invocation = None;
-        result
-    }
-}
-
-impl Drop for Admitted {
-    fn drop(&mut self) {
-        if self.invocation.is_some() {
-            self.shared.scripts.finish();
-        }
-    }
 }
 
 /// Runs a script handed to a connection by [`start`], on a blocking thread: the gate is open, the core lock
@@ -281,11 +248,11 @@ pub fn run_outside_lock(shared: &Arc<Shared>, invocation: &Invocation) -> (Frame
     let mut fed = false;
     if core.is_replica() {
         core.aof.feed_unit(&outcome.effects);
-    } else if crate::dispatch::feed_unit(&mut core, &outcome.effects) {
+    } else if crate::cmd::feed_unit(&mut core, &outcome.effects) {
         fed = true;
         offset = Some(core.repl.offset().0);
     }
-    fed |= crate::dispatch::serve_blocked_after_script(&mut core, shared);
+    fed |= crate::cmd::serve_blocked_after_script(&mut core, shared);
     core.aof.flush();
     let stream_offset = core.repl.offset();
     drop(core);

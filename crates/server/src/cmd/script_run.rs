@@ -9,45 +9,16 @@ use lua::{LuaError, Reply, Value};
 use replication::ReplicaLinkState;
 use resp::Frame;
 
-use super::engine::Engine;
-use super::shebang::ScriptFlags;
 use crate::client::ClientState;
 use crate::cmd::{self, Ctx, flags};
 use crate::core::Core;
+use crate::errors;
+pub use crate::scripting::Invocation;
+use crate::scripting::engine::Engine;
 use crate::shared::Shared;
-use crate::{dispatch, errors};
 
 /// The error a killed script stops with (for `FUNCTION KILL` too, as in Redis).
 const KILLED: &str = "ERR Script killed by user with SCRIPT KILL...";
-
-/// What a client asked to run.
-#[derive(Debug, Clone)]
-pub struct Invocation {
-    /// `EVAL`/`EVALSHA` (true) or `FCALL` (false).
-    pub eval: bool,
-    /// The script's SHA-1 (lower case) or the function's name: what the engine finds it by.
-    pub target: String,
-    /// How errors and `FUNCTION STATS` name it: the SHA-1 or the function's name.
-    pub display_name: String,
-    /// The script's or function's declared flags.
-    pub flags: ScriptFlags,
-    /// No write may run (`*_RO` command, or the `no-writes` flag).
-    pub read_only: bool,
-    /// `KEYS`.
-    pub keys: Vec<Bytes>,
-    /// `ARGV`.
-    pub args: Vec<Bytes>,
-    /// The caller's database, where the script starts.
-    pub db: usize,
-    /// The caller is this replica's master: its writes are never refused.
-    pub from_master: bool,
-    /// The caller's command, for `FUNCTION STATS`.
-    pub command: Vec<Bytes>,
-    /// The caller's ACL user: the script's commands are checked as that user's.
-    pub user: Bytes,
-    /// The caller's client id, for the ACL log.
-    pub caller: u64,
-}
 
 /// How the script reaches the core.
 pub enum Access<'a> {
@@ -133,7 +104,7 @@ pub fn run(
 /// The reply of a script that raised an error, in Redis's words: the error's text (`ERR ` added to a
 /// plain message), then where it was raised.
 fn failure_reply(error: &LuaError, position: Option<(String, u32)>, display_name: &str) -> Frame {
-    let message = super::engine::error_message(error);
+    let message = crate::scripting::engine::error_message(error);
     let message = message
         .trim_end_matches(['\r', '\n'])
         .replace(['\r', '\n'], " ");
@@ -142,16 +113,6 @@ fn failure_reply(error: &LuaError, position: Option<(String, u32)>, display_name
         None => message,
     };
     Frame::Error(Bytes::from(text))
-}
-
-/// `redis.log` from a script: Redis's levels 0 (debug) to 3 (warning) as tracing levels.
-pub(crate) fn log_from_script(level: i64, message: &[u8]) {
-    let message = String::from_utf8_lossy(message);
-    match level {
-        0 => tracing::debug!("{message}"),
-        1 | 2 => tracing::info!("{message}"),
-        _ => tracing::warn!("{message}"),
-    }
 }
 
 /// The server as a script sees it.
@@ -209,7 +170,7 @@ impl CallState<'_> {
         {
             let (user, caller) = (&self.invocation.user, self.invocation.caller);
             let context = crate::acl::Context::Lua;
-            crate::dispatch::acl_log::log_denial(
+            crate::cmd::acl_log::log_denial(
                 core,
                 self.shared,
                 &denial,
@@ -262,7 +223,7 @@ impl CallState<'_> {
             core.client_expiry_policy()
         };
         let mut ctx = Ctx::new(core, &mut self.client, self.shared, self.now_ms, policy);
-        let reply = dispatch::call(&mut ctx, spec, args);
+        let reply = cmd::call(&mut ctx, spec, args);
         self.effects.extend(ctx.take_propagation());
         reply
     }
@@ -296,7 +257,7 @@ impl lua::Host for CallHost<'_, '_> {
     }
 
     fn log(&mut self, level: i64, message: &[u8]) {
-        log_from_script(level, message);
+        crate::scripting::engine::log_from_script(level, message);
     }
 
     fn acl_check_cmd(&mut self, args: &[Bytes]) -> Option<bool> {
