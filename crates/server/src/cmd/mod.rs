@@ -195,6 +195,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A context recording into `effects` (a batch's buffers, lent for one command; see [`Ctx::into_effects`]).
+    pub fn with_effects(
+        core: &'a mut Core,
+        client: &'a mut ClientState,
+        shared: &'a Arc<Shared>,
+        now_ms: i64,
+        policy: ExpiryPolicy,
+        effects: Effects,
+    ) -> Ctx<'a> {
+        Ctx {
+            effects,
+            ..Ctx::new(core, client, shared, now_ms, policy)
+        }
+    }
+
+    /// Ends the context, giving back its effect buffers (with what they recorded) for the next command.
+    pub fn into_effects(self) -> Effects {
+        self.effects
+    }
+
     /// Runs `run` (a data command, or a blocked client's operation) on a [`DataCtx`] lent from this context,
     /// then applies the effects it recorded: changes counted, `WATCH`ers told, blocked clients signalled, its
     /// own client blocked. What it propagates stays queued here with the rest of the unit.
