@@ -61,7 +61,7 @@ pub enum Handler {
 pub struct CommandSpec {
     /// Lower-case name of the command; for a subcommand, its container's (`config`).
     pub name: &'static str,
-    /// The name Redis shows in errors and statistics of its own: `config|get` for a subcommand.
+    /// The name Redis shows in errors: `config|get` for a subcommand, the name otherwise.
     pub full_name: &'static str,
     /// Redis arity: N = exactly N arguments including the name, -N = at least N.
     pub arity: i32,
