@@ -37,6 +37,9 @@ pub mod streams;
 pub mod strings;
 pub mod zsets;
 
+#[cfg(test)]
+mod tests;
+
 use bytes::Bytes;
 use resp::Frame;
 
