@@ -5,19 +5,17 @@ use keyspace::ExpiryPolicy;
 use resp::Frame;
 
 use super::{DataCtx, is, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 /// `EXPIRE`/`PEXPIRE`/`EXPIREAT`/`PEXPIREAT key time [NX|XX|GT|LT]`, propagated as `PEXPIREAT` with an
 /// absolute time (or `DEL` when the time is already past), so replicas agree whatever their clock.
-pub fn expire(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn expire(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
     // Redis checks the options before the time.
-    let condition = match parse_condition(&argv[3..]) {
-        Ok(condition) => condition,
-        Err(error) => return error,
-    };
+    let condition = parse_condition(&argv[3..])?;
     let Some(amount) = parse_i64(&argv[2]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let absolute = match name.as_str() {
         "expire" => amount
@@ -28,22 +26,22 @@ pub fn expire(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         _ => Some(amount),
     };
     let Some(absolute) = absolute else {
-        return errors::invalid_expire(&name);
+        return Err(errors::invalid_expire(&name));
     };
 
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let Some(entry) = db.get(&argv[1], now, policy) else {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     };
     if !condition.allows(entry.expire_at, absolute) {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     // A time in the past deletes the key now, unless we apply our master's stream: then the master decides.
     if absolute <= now && policy != ExpiryPolicy::Keep {
         db.remove(&argv[1]);
         ctx.propagate(vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
-        return Frame::Integer(1);
+        return Ok(Frame::Integer(1));
     }
     db.set_expire(&argv[1], Some(absolute));
     // PEXPIREAT itself goes out as the client spelled it; the others are renamed (Redis rewrites argv[0] only
@@ -60,7 +58,7 @@ pub fn expire(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     ];
     rewritten.extend(argv[3..].iter().cloned());
     ctx.propagate(rewritten);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// The NX/XX/GT/LT options of the EXPIRE family. XX can be combined with GT or LT, and then both must hold.
@@ -124,51 +122,51 @@ fn parse_condition(options: &[Bytes]) -> Result<Condition, Frame> {
 }
 
 /// `TTL key` (seconds, rounded) and `PTTL key` (milliseconds): -2 missing, -1 no TTL.
-pub fn ttl(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn ttl(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let in_ms = is(&argv[0], "pttl");
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let Some(entry) = ctx.db().get(&argv[1], now, policy) else {
-        return Frame::Integer(-2);
+        return Ok(Frame::Integer(-2));
     };
     let Some(expire_at) = entry.expire_at else {
-        return Frame::Integer(-1);
+        return Ok(Frame::Integer(-1));
     };
     let remaining = (expire_at - now).max(0);
-    Frame::Integer(if in_ms {
+    Ok(Frame::Integer(if in_ms {
         remaining
     } else {
         (remaining + 500) / 1000
-    })
+    }))
 }
 
 /// `EXPIRETIME key` and `PEXPIRETIME key`: the absolute expiry in seconds (truncated) or milliseconds,
 /// -1 without one, -2 for a missing key.
-pub fn expiretime(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn expiretime(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let in_ms = is(&argv[0], "pexpiretime");
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let Some(entry) = ctx.db().get(&argv[1], now, policy) else {
-        return Frame::Integer(-2);
+        return Ok(Frame::Integer(-2));
     };
-    match entry.expire_at {
+    Ok(match entry.expire_at {
         None => Frame::Integer(-1),
         Some(at) if in_ms => Frame::Integer(at),
         Some(at) => Frame::Integer(at / 1000),
-    }
+    })
 }
 
 /// `PERSIST key`
-pub fn persist(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn persist(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let has_ttl = db
         .get(&argv[1], now, policy)
         .is_some_and(|entry| entry.expire_at.is_some());
     if !has_ttl {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     db.set_expire(&argv[1], None);
     ctx.propagate_verbatim(argv);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -10,14 +10,15 @@ use resp::Frame;
 
 use super::strings::{ExpireUnit, Lookup, absolute_expiry, expire_unit, lookup_string};
 use super::{DataCtx, is, parse_i64, stored};
+use crate::Reply;
 use crate::errors;
 
 /// `GETSET key value`: the old value; the key loses its TTL.
-pub fn getset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn getset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let old = match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Frame::Null,
         Lookup::String(data) => Frame::Bulk(data),
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     ctx.db()
         .insert(&argv[1], Entry::new(Value::String(stored(&argv[2]))));
@@ -26,19 +27,19 @@ pub fn getset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         argv[1].clone(),
         argv[2].clone(),
     ]);
-    old
+    Ok(old)
 }
 
 /// `GETDEL key`
-pub fn getdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn getdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let value = match lookup_string(ctx, &argv[1]) {
-        Lookup::Missing => return Frame::Null,
+        Lookup::Missing => return Ok(Frame::Null),
         Lookup::String(data) => data,
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     ctx.db().remove(&argv[1]);
     ctx.propagate(vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
-    Frame::Bulk(value)
+    Ok(Frame::Bulk(value))
 }
 
 /// What GETEX does to the TTL.
@@ -50,15 +51,12 @@ enum TtlChange {
 }
 
 /// `GETEX key [EX s | PX ms | EXAT ts | PXAT ms | PERSIST]`
-pub fn getex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let (change, amount) = match parse_getex_options(&argv[2..]) {
-        Ok(parsed) => parsed,
-        Err(error) => return error,
-    };
+pub fn getex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let (change, amount) = parse_getex_options(&argv[2..])?;
     let value = match lookup_string(ctx, &argv[1]) {
-        Lookup::Missing => return Frame::Null,
+        Lookup::Missing => return Ok(Frame::Null),
         Lookup::String(data) => data,
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     let key = &argv[1];
     match change {
@@ -75,10 +73,10 @@ pub fn getex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         }
         TtlChange::Expire(unit) => {
             let Some(amount) = amount.as_deref().and_then(parse_i64) else {
-                return errors::reply(errors::NOT_INTEGER);
+                return Err(errors::reply(errors::NOT_INTEGER));
             };
             let Some(expire_at) = absolute_expiry(unit, amount, ctx.now_ms) else {
-                return errors::invalid_expire("getex");
+                return Err(errors::invalid_expire("getex"));
             };
             let absolute = matches!(unit, ExpireUnit::ExAt | ExpireUnit::PxAt);
             // A past absolute time deletes the key, except on a replica, which waits for its master's DEL.
@@ -95,7 +93,7 @@ pub fn getex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             }
         }
     }
-    Frame::Bulk(value)
+    Ok(Frame::Bulk(value))
 }
 
 /// Redis's option rules for GETEX: one expiry form (repeating the same one is allowed, the last time wins) or

@@ -15,6 +15,7 @@ use super::collections::{
 };
 use super::float::LongDouble;
 use super::{DataCtx, is, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 /// The hash under `key` for reading: `Ok(None)` when missing, WRONGTYPE for another type.
@@ -56,14 +57,11 @@ fn bulk(value: &[u8]) -> Frame {
 }
 
 /// `HSET key field value [field value ...]` (new fields count) and `HMSET` (`+OK`).
-pub fn hset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn hset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() % 2 == 1 {
-        return errors::wrong_arity(&String::from_utf8_lossy(&argv[0]));
+        return Err(errors::wrong_arity(&String::from_utf8_lossy(&argv[0])));
     }
-    let hash = match write_or_create(ctx, &argv[1]) {
-        Ok(hash) => hash,
-        Err(error) => return error,
-    };
+    let hash = write_or_create(ctx, &argv[1])?;
     let mut created = 0;
     for pair in argv[2..].chunks_exact(2) {
         if hash.insert(&pair[0], &pair[1]).is_none() {
@@ -73,40 +71,37 @@ pub fn hset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     let pairs = (argv.len() as u64 - 2) / 2;
     ctx.propagate_verbatim(argv);
     ctx.add_dirty(pairs - 1);
-    if is(&argv[0], "hmset") {
+    Ok(if is(&argv[0], "hmset") {
         Frame::ok()
     } else {
         Frame::Integer(created)
-    }
+    })
 }
 
 /// `HSETNX key field value`
-pub fn hsetnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let hash = match write_or_create(ctx, &argv[1]) {
-        Ok(hash) => hash,
-        Err(error) => return error,
-    };
+pub fn hsetnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let hash = write_or_create(ctx, &argv[1])?;
     if hash.get(&argv[2]).is_some() {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     hash.insert(&argv[2], &argv[3]);
     ctx.propagate_verbatim(argv);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// `HGET key field`
-pub fn hget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => hash
             .and_then(|hash| hash.get(&argv[2]))
             .map_or(Frame::Null, |value| bulk(value)),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HMGET key field [field ...]`
-pub fn hmget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hmget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Array(
             argv[2..]
                 .iter()
@@ -117,12 +112,12 @@ pub fn hmget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 .collect(),
         ),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HGETALL key`: a map (a flat array in RESP2).
-pub fn hgetall(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hgetall(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Map(
             hash.into_iter()
                 .flat_map(Hash::iter)
@@ -130,12 +125,12 @@ pub fn hgetall(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 .collect(),
         ),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HKEYS key`
-pub fn hkeys(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hkeys(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Array(
             hash.into_iter()
                 .flat_map(Hash::iter)
@@ -143,12 +138,12 @@ pub fn hkeys(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 .collect(),
         ),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HVALS key`
-pub fn hvals(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hvals(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Array(
             hash.into_iter()
                 .flat_map(Hash::iter)
@@ -156,15 +151,14 @@ pub fn hvals(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 .collect(),
         ),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HDEL key field [field ...]`: deletes the key with its last field.
-pub fn hdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let hash = match write(ctx, &argv[1]) {
-        Ok(Some(hash)) => hash,
-        Ok(None) => return Frame::Integer(0),
-        Err(error) => return error,
+pub fn hdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let hash = match write(ctx, &argv[1])? {
+        Some(hash) => hash,
+        None => return Ok(Frame::Integer(0)),
     };
     let mut deleted = 0u64;
     for field in &argv[2..] {
@@ -183,85 +177,79 @@ pub fn hdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(deleted - 1);
     }
-    Frame::Integer(deleted as i64)
+    Ok(Frame::Integer(deleted as i64))
 }
 
 /// `HEXISTS key field`
-pub fn hexists(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hexists(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Integer(i64::from(
             hash.is_some_and(|hash| hash.get(&argv[2]).is_some()),
         )),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HLEN key`
-pub fn hlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Integer(hash.map_or(0, Hash::len) as i64),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HSTRLEN key field`
-pub fn hstrlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn hstrlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(hash) => Frame::Integer(
             hash.and_then(|hash| hash.get(&argv[2]))
                 .map_or(0, |value| value.len() as i64),
         ),
         Err(error) => error,
-    }
+    })
 }
 
 /// `HINCRBY key field increment`
-pub fn hincrby(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn hincrby(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(increment) = parse_i64(&argv[3]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
-    let hash = match write_or_create(ctx, &argv[1]) {
-        Ok(hash) => hash,
-        Err(error) => return error,
-    };
+    let hash = write_or_create(ctx, &argv[1])?;
     let current = match hash.get(&argv[2]) {
         None => 0,
         Some(value) => match parse_i64(value) {
             Some(current) => current,
-            None => return errors::reply("ERR hash value is not an integer"),
+            None => return Err(errors::reply("ERR hash value is not an integer")),
         },
     };
     let Some(updated) = current.checked_add(increment) else {
-        return errors::reply(errors::OVERFLOW);
+        return Err(errors::reply(errors::OVERFLOW));
     };
     hash.insert(&argv[2], updated.to_string().as_bytes());
     ctx.propagate_verbatim(argv);
-    Frame::Integer(updated)
+    Ok(Frame::Integer(updated))
 }
 
 /// `HINCRBYFLOAT key field increment`, in Redis's `long double` arithmetic; propagated as
 /// `HSET key field <new value>`.
-pub fn hincrbyfloat(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn hincrbyfloat(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(increment) = LongDouble::parse(&argv[3]) else {
-        return errors::reply(errors::NOT_VALID_FLOAT);
+        return Err(errors::reply(errors::NOT_VALID_FLOAT));
     };
     if !increment.is_finite() {
-        return errors::reply("ERR value is NaN or Infinity");
+        return Err(errors::reply("ERR value is NaN or Infinity"));
     }
-    let hash = match write_or_create(ctx, &argv[1]) {
-        Ok(hash) => hash,
-        Err(error) => return error,
-    };
+    let hash = write_or_create(ctx, &argv[1])?;
     let current = match hash.get(&argv[2]) {
         None => LongDouble::ZERO,
         Some(value) => match LongDouble::parse(value) {
             Some(current) => current,
-            None => return errors::reply("ERR hash value is not a float"),
+            None => return Err(errors::reply("ERR hash value is not a float")),
         },
     };
     let updated = current + increment;
     if !updated.is_finite() {
-        return errors::reply("ERR increment would produce NaN or Infinity");
+        return Err(errors::reply("ERR increment would produce NaN or Infinity"));
     }
     let text = Bytes::from(updated.to_human());
     hash.insert(&argv[2], &text);
@@ -271,45 +259,38 @@ pub fn hincrbyfloat(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         argv[2].clone(),
         text.clone(),
     ]);
-    Frame::Bulk(text)
+    Ok(Frame::Bulk(text))
 }
 
 /// `HRANDFIELD key [count [WITHVALUES]]`: a negative count allows repeats; with values, RESP2 gets a flat
 /// array and RESP3 an array of pairs.
-pub fn hrandfield(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn hrandfield(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(count) = argv.get(2) else {
-        return match read(ctx, &argv[1]) {
-            Ok(Some(hash)) => {
+        return Ok(match read(ctx, &argv[1])? {
+            Some(hash) => {
                 let (field, _) = pick(hash, random_index(hash.len()));
                 bulk(field)
             }
-            Ok(None) => Frame::Null,
-            Err(error) => error,
-        };
+            None => Frame::Null,
+        });
     };
-    let count = match parse_signed_count(count) {
-        Ok(count) => count,
-        Err(error) => return error,
-    };
+    let count = parse_signed_count(count)?;
     let with_values = match argv.get(3) {
         None => false,
         Some(option) if argv.len() == 4 && is(option, "withvalues") => true,
-        Some(_) => return errors::reply(errors::SYNTAX),
+        Some(_) => return Err(errors::reply(errors::SYNTAX)),
     };
     if with_values && !(-i64::MAX / 2..=i64::MAX / 2).contains(&count) {
-        return errors::reply("ERR value is out of range");
+        return Err(errors::reply("ERR value is out of range"));
     }
     let resp3 = ctx.protocol == Protocol::Resp3;
-    let hash = match read(ctx, &argv[1]) {
-        Ok(Some(hash)) => hash,
-        Ok(None) => return Frame::Array(Vec::new()),
-        Err(error) => return error,
+    let hash = match read(ctx, &argv[1])? {
+        Some(hash) => hash,
+        None => return Ok(Frame::Array(Vec::new())),
     };
     let indices: Vec<usize> = if count < 0 {
-        match repeated_picks(count) {
-            Ok(picks) => (0..picks).map(|_| random_index(hash.len())).collect(),
-            Err(error) => return error,
-        }
+        let picks = repeated_picks(count)?;
+        (0..picks).map(|_| random_index(hash.len())).collect()
     } else {
         let count = usize::try_from(count).unwrap_or(usize::MAX);
         if count >= hash.len() {
@@ -327,7 +308,7 @@ pub fn hrandfield(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             (true, true) => items.push(Frame::Array(vec![bulk(field), bulk(value)])),
         }
     }
-    Frame::Array(items)
+    Ok(Frame::Array(items))
 }
 
 /// The field and value at dense position `index` (`index < len`); in insertion order for a listpack, so the
@@ -340,20 +321,13 @@ fn pick(hash: &Hash, index: usize) -> (&[u8], &[u8]) {
 }
 
 /// `HSCAN key cursor [MATCH pattern] [COUNT count]`: a listpack is returned whole with cursor 0, as in Redis.
-pub fn hscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let cursor = match parse_cursor(&argv[2]) {
-        Ok(cursor) => cursor,
-        Err(error) => return error,
+pub fn hscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let cursor = parse_cursor(&argv[2])?;
+    let hash = match read(ctx, &argv[1])? {
+        Some(hash) => hash,
+        None => return Ok(scan_reply(0, Vec::new())),
     };
-    let hash = match read(ctx, &argv[1]) {
-        Ok(Some(hash)) => hash,
-        Ok(None) => return scan_reply(0, Vec::new()),
-        Err(error) => return error,
-    };
-    let options = match parse_scan_options(&argv[3..]) {
-        Ok(options) => options,
-        Err(error) => return error,
-    };
+    let options = parse_scan_options(&argv[3..])?;
     let mut items = Vec::new();
     let mut visit = |field: &[u8], value: &[u8]| {
         if options.matches(field) {
@@ -367,7 +341,7 @@ pub fn hscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         hash.fields()
             .scan(cursor, options.count, |field, value| visit(field, value))
     };
-    scan_reply(next, items)
+    Ok(scan_reply(next, items))
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -10,6 +10,7 @@ use resp::Frame;
 
 use super::strings::{Lookup, lookup_string};
 use super::{DataCtx, is, owned};
+use crate::Reply;
 use crate::errors;
 
 const NOT_HLL: &str = "WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -48,54 +49,47 @@ fn sparse_max_bytes(ctx: &DataCtx<'_>) -> usize {
 }
 
 /// `PFADD key [element ...]`: 1 if a register changed (or the key was created), else 0.
-pub fn pfadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let existing = match lookup_hll(ctx, &argv[1]) {
-        Ok(existing) => existing,
-        Err(reply) => return reply,
-    };
+pub fn pfadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let existing = lookup_hll(ctx, &argv[1])?;
     let mut updated = existing.is_none();
     let mut value = existing.map_or_else(hll::new_sparse, |data| data.to_vec());
     let max_bytes = sparse_max_bytes(ctx);
     for element in &argv[2..] {
         match hll::add(&mut value, element, max_bytes) {
             Ok(changed) => updated |= changed,
-            Err(error) => return error_reply(error),
+            Err(error) => return Err(error_reply(error)),
         }
     }
     if !updated {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     hll::invalidate_cache(&mut value);
     store(ctx, &argv[1], value);
     ctx.propagate_verbatim(argv);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// `PFCOUNT key [key ...]`: the estimated cardinality of one HLL (caching it in the value) or of the union
 /// of several (missing keys count as empty).
-pub fn pfcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn pfcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() > 2 {
         let mut values = Vec::with_capacity(argv.len() - 1);
         for key in &argv[1..] {
-            match lookup_hll(ctx, key) {
-                Ok(Some(data)) => values.push(data),
-                Ok(None) => {}
-                Err(reply) => return reply,
+            if let Some(data) = lookup_hll(ctx, key)? {
+                values.push(data)
             }
         }
         let slices: Vec<&[u8]> = values.iter().map(|data| &data[..]).collect();
-        return match hll::count_union(&slices) {
-            Ok(card) => Frame::Integer(card as i64),
-            Err(error) => error_reply(error),
-        };
+        return hll::count_union(&slices)
+            .map(|card| Frame::Integer(card as i64))
+            .map_err(error_reply);
     }
-    let data = match lookup_hll(ctx, &argv[1]) {
-        Ok(Some(data)) => data,
-        Ok(None) => return Frame::Integer(0),
-        Err(reply) => return reply,
+    let data = match lookup_hll(ctx, &argv[1])? {
+        Some(data) => data,
+        None => return Ok(Frame::Integer(0)),
     };
     let mut value = data.to_vec();
-    match hll::count(&mut value) {
+    Ok(match hll::count(&mut value) {
         Ok((card, false)) => Frame::Integer(card as i64),
         Ok((card, true)) => {
             store(ctx, &argv[1], value);
@@ -103,12 +97,12 @@ pub fn pfcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             Frame::Integer(card as i64)
         }
         Err(error) => error_reply(error),
-    }
+    })
 }
 
 /// `PFMERGE destkey [sourcekey ...]`: the union of the destination and the sources, stored in the
 /// destination.
-pub fn pfmerge(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn pfmerge(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let mut sources = Vec::with_capacity(argv.len() - 1);
     let mut destination = None;
     for (index, key) in argv[1..].iter().enumerate() {
@@ -116,37 +110,37 @@ pub fn pfmerge(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             Ok(Some(data)) if index == 0 => destination = Some(data),
             Ok(Some(data)) => sources.push(data),
             Ok(None) => {}
-            Err(reply) => return reply,
+            Err(reply) => return Err(reply),
         }
     }
     let slices: Vec<&[u8]> = sources.iter().map(|data| &data[..]).collect();
     let merged =
         match hll::merge_with_sparse_max(destination.as_deref(), &slices, sparse_max_bytes(ctx)) {
             Ok(merged) => merged,
-            Err(error) => return error_reply(error),
+            Err(error) => return Err(error_reply(error)),
         };
     store(ctx, &argv[1], merged);
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `PFDEBUG GETREG|DECODE|ENCODING|TODENSE key`
-pub fn pfdebug(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn pfdebug(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (sub, key) = (&argv[1], &argv[2]);
     let data = match lookup_string(ctx, key) {
-        Lookup::Missing => return errors::reply("ERR The specified key does not exist"),
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::Missing => return Err(errors::reply("ERR The specified key does not exist")),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
         Lookup::String(data) => data,
     };
     if let Err(error) = hll::validate(&data) {
-        return error_reply(error);
+        return Err(error_reply(error));
     }
     let mut value = data.to_vec();
-    if is(sub, "getreg") {
+    Ok(if is(sub, "getreg") {
         let was_sparse = hll::encoding_name(&value) == Ok("sparse");
         let registers = match hll::registers(&mut value) {
             Ok(registers) => registers,
-            Err(error) => return error_reply(error),
+            Err(error) => return Err(error_reply(error)),
         };
         if was_sparse {
             store(ctx, key, value);
@@ -181,16 +175,16 @@ pub fn pfdebug(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         }
     } else {
         errors::with_argument("ERR Unknown PFDEBUG subcommand '", sub, "'")
-    }
+    })
 }
 
 /// `PFSELFTEST`: checks that the sparse and dense representations agree register by register and that
 /// the estimate stays within a few standard errors of the true cardinality.
-pub fn pfselftest(_ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn pfselftest(_ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Reply {
     let mut sparse = hll::new_sparse();
     let mut dense = hll::new_sparse();
     if hll::to_dense(&mut dense).is_err() {
-        return errors::reply("ERR TESTFAILED dense conversion failed");
+        return Err(errors::reply("ERR TESTFAILED dense conversion failed"));
     }
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     for n in 1..=10_000u64 {
@@ -201,16 +195,18 @@ pub fn pfselftest(_ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
         let added_sparse = hll::add(&mut sparse, &element, usize::MAX);
         let added_dense = hll::add(&mut dense, &element, usize::MAX);
         if added_sparse.is_err() || added_sparse != added_dense {
-            return errors::reply("ERR TESTFAILED sparse and dense registers differ");
+            return Err(errors::reply(
+                "ERR TESTFAILED sparse and dense registers differ",
+            ));
         }
         if n.is_power_of_two() || n == 10_000 {
             let estimate = hll::count(&mut dense.clone()).map_or(0, |(card, _)| card);
             let error = (estimate as f64 - n as f64).abs() / n as f64;
             // 1.04 / sqrt(16384) is the standard error; small sets are counted almost exactly.
             if error > 0.05 && n > 100 {
-                return errors::reply(&format!(
+                return Err(errors::reply(&format!(
                     "ERR TESTFAILED Too big error. card:{n} abserr:{error}"
-                ));
+                )));
             }
         }
     }
@@ -218,11 +214,11 @@ pub fn pfselftest(_ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
         (Ok(left), Ok(right)) => left == right,
         _ => false,
     };
-    if same {
+    Ok(if same {
         Frame::ok()
     } else {
         errors::reply("ERR TESTFAILED sparse and dense registers differ")
-    }
+    })
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

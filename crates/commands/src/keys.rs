@@ -5,10 +5,11 @@ use keyspace::pattern::glob_match;
 use resp::Frame;
 
 use super::DataCtx;
+use crate::Reply;
 use crate::errors;
 
 /// `DEL key...` and `UNLINK key...`
-pub fn del(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn del(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let mut removed = Vec::new();
@@ -27,22 +28,22 @@ pub fn del(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(deleted - 1);
     }
-    Frame::Integer(deleted as i64)
+    Ok(Frame::Integer(deleted as i64))
 }
 
 /// `EXISTS key...`: counts repeated keys repeatedly, as Redis does.
-pub fn exists(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn exists(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let count = argv[1..]
         .iter()
         .filter(|key| db.contains(key, now, policy))
         .count();
-    Frame::Integer(count as i64)
+    Ok(Frame::Integer(count as i64))
 }
 
 /// `TYPE key`
-pub fn type_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn type_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let name = if db.contains(&argv[1], now, policy) {
@@ -51,11 +52,11 @@ pub fn type_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     } else {
         "none"
     };
-    Frame::Simple(Bytes::from_static(name.as_bytes()))
+    Ok(Frame::Simple(Bytes::from_static(name.as_bytes())))
 }
 
 /// `KEYS pattern`: logically expired keys are skipped, not deleted.
-pub fn keys(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn keys(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let now = ctx.now_ms;
     let pattern = &argv[1];
     let match_all = &pattern[..] == b"*";
@@ -65,18 +66,18 @@ pub fn keys(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         .filter(|(key, entry)| !entry.is_expired(now) && (match_all || glob_match(pattern, key)))
         .map(|(key, _)| Frame::Bulk(key.to_bytes()))
         .collect();
-    Frame::Array(keys)
+    Ok(Frame::Array(keys))
 }
 
 /// `RENAME key newkey`: the value keeps its TTL.
-pub fn rename(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn rename(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     if !db.contains(&argv[1], now, policy) {
-        return errors::reply(errors::NO_SUCH_KEY);
+        return Err(errors::reply(errors::NO_SUCH_KEY));
     }
     if argv[1] == argv[2] {
-        return Frame::ok();
+        return Ok(Frame::ok());
     }
     // An expired destination is deleted (and that propagated) before being overwritten, as in Redis.
     db.contains(&argv[2], now, policy);
@@ -89,12 +90,12 @@ pub fn rename(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     ctx.propagate_verbatim(argv);
     // A list renamed onto a key clients are blocked on serves them, as Redis's dbAdd signals it.
     ctx.signal_key_ready(&argv[2]);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `DBSIZE`: counts logically expired keys not yet deleted, as Redis does.
-pub fn dbsize(ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
-    Frame::Integer(ctx.db().len() as i64)
+pub fn dbsize(ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Reply {
+    Ok(Frame::Integer(ctx.db().len() as i64))
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -6,17 +6,18 @@ use bytes::Bytes;
 use resp::Frame;
 
 use super::{DataCtx, is, owned, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 /// `RENAMENX key newkey`: 1 if renamed, 0 if `newkey` exists; the value keeps its TTL.
-pub fn renamenx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn renamenx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     if !db.contains(&argv[1], now, policy) {
-        return errors::reply(errors::NO_SUCH_KEY);
+        return Err(errors::reply(errors::NO_SUCH_KEY));
     }
     if argv[1] == argv[2] || db.contains(&argv[2], now, policy) {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     let encoding = db.string_encoding(&argv[1]);
     let entry = db.remove(&argv[1]).expect("the key was just found");
@@ -26,7 +27,7 @@ pub fn renamenx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     }
     ctx.propagate_verbatim(argv);
     ctx.signal_key_ready(&argv[2]);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// A database index argument as Redis reads it (`getIntFromObjectOrReply`): an integer that fits an `int`.
@@ -53,7 +54,7 @@ fn existing_db(ctx: &DataCtx<'_>, index: i64) -> Option<usize> {
 
 /// `COPY source destination [DB index] [REPLACE]`: 1 if copied (with its TTL), 0 if the source is missing or
 /// the destination exists without REPLACE.
-pub fn copy(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn copy(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let source_db = ctx.db_index;
     let mut target_db = source_db;
     let mut replace = false;
@@ -62,35 +63,32 @@ pub fn copy(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         if is(&argv[index], "replace") {
             replace = true;
         } else if is(&argv[index], "db") && index + 1 < argv.len() {
-            let requested = match db_index(&argv[index + 1], errors::NOT_INTEGER) {
-                Ok(requested) => requested,
-                Err(error) => return error,
-            };
+            let requested = (db_index(&argv[index + 1], errors::NOT_INTEGER))?;
             let Some(existing) = existing_db(ctx, requested) else {
-                return errors::reply(errors::DB_INDEX_OUT_OF_RANGE);
+                return Err(errors::reply(errors::DB_INDEX_OUT_OF_RANGE));
             };
             target_db = existing;
             index += 1;
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
         index += 1;
     }
     let (source, destination) = (&argv[1], &argv[2]);
     if source_db == target_db && source == destination {
-        return errors::reply(errors::SAME_OBJECT);
+        return Err(errors::reply(errors::SAME_OBJECT));
     }
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let Some(entry) = ctx.db().get(source, now, policy).cloned() else {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     };
     let encoding = ctx.db().string_encoding(source);
     let Some(target) = ctx.keyspace.db_mut(target_db) else {
-        return errors::reply(errors::DB_INDEX_OUT_OF_RANGE);
+        return Err(errors::reply(errors::DB_INDEX_OUT_OF_RANGE));
     };
     if target.contains(destination, now, policy) {
         if !replace {
-            return Frame::Integer(0);
+            return Ok(Frame::Integer(0));
         }
         target.remove(destination);
     }
@@ -101,29 +99,26 @@ pub fn copy(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     ctx.touch_in(target_db, destination);
     ctx.propagate_verbatim(argv);
     ctx.signal_key_ready_in(target_db, destination);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// `MOVE key db`: 1 if moved (with its TTL), 0 if missing here or present there.
-pub fn move_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let requested = match db_index(&argv[2], errors::NOT_INTEGER) {
-        Ok(requested) => requested,
-        Err(error) => return error,
-    };
+pub fn move_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let requested = db_index(&argv[2], errors::NOT_INTEGER)?;
     let Some(target_db) = existing_db(ctx, requested) else {
-        return errors::reply(errors::DB_INDEX_OUT_OF_RANGE);
+        return Err(errors::reply(errors::DB_INDEX_OUT_OF_RANGE));
     };
     let source_db = ctx.db_index;
     if source_db == target_db {
-        return errors::reply(errors::SAME_OBJECT);
+        return Err(errors::reply(errors::SAME_OBJECT));
     }
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let key = &argv[1];
     let Some((source, target)) = ctx.keyspace.two_dbs_mut(source_db, target_db) else {
-        return errors::reply(errors::DB_INDEX_OUT_OF_RANGE);
+        return Err(errors::reply(errors::DB_INDEX_OUT_OF_RANGE));
     };
     if !source.contains(key, now, policy) || target.contains(key, now, policy) {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     let encoding = source.string_encoding(key);
     let entry = source.remove(key).expect("the key was just found");
@@ -135,7 +130,7 @@ pub fn move_(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     ctx.touch_in(target_db, key);
     ctx.propagate_verbatim(argv);
     ctx.signal_key_ready_in(target_db, key);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -7,19 +7,20 @@ use keyspace::Entry;
 use resp::Frame;
 
 use super::{DataCtx, is, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 /// `DUMP key`
-pub fn dump(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn dump(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
-    match ctx.db().get(&argv[1], now, policy) {
+    Ok(match ctx.db().get(&argv[1], now, policy) {
         Some(entry) => Frame::Bulk(Bytes::from(rdb::encode_value(&entry.value))),
         None => Frame::Null,
-    }
+    })
 }
 
 /// `RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]`
-pub fn restore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn restore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (mut replace, mut absttl) = (false, false);
     let (mut idle, mut freq_given) = (None::<u64>, false);
     let mut j = 4;
@@ -31,40 +32,42 @@ pub fn restore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             absttl = true;
         } else if is(&argv[j], "idletime") && more >= 1 && !freq_given {
             match parse_i64(&argv[j + 1]) {
-                None => return errors::reply(errors::NOT_INTEGER),
+                None => return Err(errors::reply(errors::NOT_INTEGER)),
                 Some(idle) if idle < 0 => {
-                    return errors::reply("ERR Invalid IDLETIME value, must be >= 0");
+                    return Err(errors::reply("ERR Invalid IDLETIME value, must be >= 0"));
                 }
                 Some(seconds) => idle = Some(seconds as u64),
             }
             j += 1;
         } else if is(&argv[j], "freq") && more >= 1 && idle.is_none() {
             match parse_i64(&argv[j + 1]) {
-                None => return errors::reply(errors::NOT_INTEGER),
+                None => return Err(errors::reply(errors::NOT_INTEGER)),
                 Some(freq) if !(0..=255).contains(&freq) => {
-                    return errors::reply("ERR Invalid FREQ value, must be >= 0 and <= 255");
+                    return Err(errors::reply(
+                        "ERR Invalid FREQ value, must be >= 0 and <= 255",
+                    ));
                 }
                 Some(_) => freq_given = true,
             }
             j += 1;
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
         j += 1;
     }
     let key = &argv[1];
     let (now, policy) = (ctx.now_ms, ctx.policy);
     if !replace && ctx.db().get(key, now, policy).is_some() {
-        return errors::reply("BUSYKEY Target key name already exists.");
+        return Err(errors::reply("BUSYKEY Target key name already exists."));
     }
     let ttl = match parse_i64(&argv[2]) {
-        None => return errors::reply(errors::NOT_INTEGER),
-        Some(ttl) if ttl < 0 => return errors::reply("ERR Invalid TTL value, must be >= 0"),
+        None => return Err(errors::reply(errors::NOT_INTEGER)),
+        Some(ttl) if ttl < 0 => return Err(errors::reply("ERR Invalid TTL value, must be >= 0")),
         Some(ttl) => ttl,
     };
     let value = match rdb::decode_value(&argv[3], key) {
         Ok(value) => value,
-        Err(error) => return errors::reply(&format!("ERR {error}")),
+        Err(error) => return Err(errors::reply(&format!("ERR {error}"))),
     };
     let deleted = replace && ctx.db().remove(key).is_some();
     let expire_at = match ttl {
@@ -77,7 +80,7 @@ pub fn restore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         if deleted {
             ctx.propagate(vec![Bytes::from_static(b"DEL"), key.clone()]);
         }
-        return Frame::ok();
+        return Ok(Frame::ok());
     }
     ctx.db().insert(key, Entry { value, expire_at });
     if let Some(seconds) = idle {
@@ -91,7 +94,7 @@ pub fn restore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         propagated.push(Bytes::from_static(b"ABSTTL"));
     }
     ctx.propagate(propagated);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

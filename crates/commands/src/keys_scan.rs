@@ -9,12 +9,13 @@ use keyspace::pattern::glob_match;
 use resp::Frame;
 
 use super::{DataCtx, is};
+use crate::Reply;
 use crate::errors;
 
 /// `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]`
-pub fn scan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn scan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(cursor) = parse_cursor(&argv[1]) else {
-        return errors::reply(errors::INVALID_CURSOR);
+        return Err(errors::reply(errors::INVALID_CURSOR));
     };
     let mut count: usize = 10;
     let mut pattern: Option<&[u8]> = None;
@@ -24,10 +25,10 @@ pub fn scan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         let has_value = index + 1 < argv.len();
         if is(&argv[index], "count") && has_value {
             let Some(requested) = super::parse_i64(&argv[index + 1]) else {
-                return errors::reply(errors::NOT_INTEGER);
+                return Err(errors::reply(errors::NOT_INTEGER));
             };
             if requested < 1 {
-                return errors::reply(errors::SYNTAX);
+                return Err(errors::reply(errors::SYNTAX));
             }
             count = usize::try_from(requested).unwrap_or(usize::MAX);
         } else if is(&argv[index], "match") && has_value {
@@ -36,7 +37,7 @@ pub fn scan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         } else if is(&argv[index], "type") && has_value {
             type_name = Some(&argv[index + 1][..]);
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
         index += 2;
     }
@@ -62,10 +63,10 @@ pub fn scan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         })
         .map(Frame::Bulk)
         .collect();
-    Frame::Array(vec![
+    Ok(Frame::Array(vec![
         Frame::Bulk(Bytes::from(next.to_string())),
         Frame::Array(keys),
-    ])
+    ]))
 }
 
 /// Redis reads the cursor with `strtoul`: optional sign (a negative one wraps), digits only, no spaces.
@@ -89,7 +90,7 @@ fn parse_cursor(arg: &[u8]) -> Option<u64> {
 
 /// `RANDOMKEY`: a random live key, or nil. A replica, which cannot delete expired keys, gives up after 100
 /// expired picks in a database where every key has a TTL and returns the last one, as Redis does.
-pub fn randomkey(ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn randomkey(ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let replica = ctx.caller.server_is_replica;
     let db = ctx.db();
@@ -97,33 +98,33 @@ pub fn randomkey(ctx: &mut DataCtx<'_>, _argv: &[Bytes]) -> Frame {
     let mut tries = 100;
     loop {
         let Some(key) = db.random_key() else {
-            return Frame::Null;
+            return Ok(Frame::Null);
         };
         let has_ttl = db.peek(&key).is_some_and(|entry| entry.expire_at.is_some());
         if has_ttl {
             if all_volatile && replica {
                 tries -= 1;
                 if tries == 0 {
-                    return Frame::Bulk(key);
+                    return Ok(Frame::Bulk(key));
                 }
             }
             if !db.contains(&key, now, policy) {
                 continue;
             }
         }
-        return Frame::Bulk(key);
+        return Ok(Frame::Bulk(key));
     }
 }
 
 /// `TOUCH key...`: how many exist; each counts as accessed.
-pub fn touch(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn touch(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
     let count = argv[1..]
         .iter()
         .filter(|key| db.touch(key, now, policy))
         .count();
-    Frame::Integer(count as i64)
+    Ok(Frame::Integer(count as i64))
 }
 
 /// Redis shares the integer objects 0..10000 (`OBJ_SHARED_INTEGERS`); `OBJECT REFCOUNT` shows them as
@@ -131,32 +132,32 @@ pub fn touch(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
 /// `OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ key`, `OBJECT HELP`.
-pub fn object(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn object(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     let known = ["encoding", "refcount", "idletime", "freq", "help"]
         .into_iter()
         .find(|name| is(sub, name));
     let Some(name) = known else {
-        return errors::unknown_subcommand(sub, "object");
+        return Err(errors::unknown_subcommand(sub, "object"));
     };
     let arity = if name == "help" { 2 } else { 3 };
     if argv.len() != arity {
-        return errors::wrong_arity(&format!("object|{name}"));
+        return Err(errors::wrong_arity(&format!("object|{name}")));
     }
     if name == "help" {
-        return help();
+        return Ok(help());
     }
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let key = &argv[2];
     let lfu = ctx.limits.lfu_policy;
     let db = ctx.db();
     if !db.contains(key, now, policy) {
-        return Frame::Null;
+        return Ok(Frame::Null);
     }
     let Some(entry) = db.peek(key) else {
-        return Frame::Null;
+        return Ok(Frame::Null);
     };
-    match name {
+    Ok(match name {
         "encoding" => Frame::bulk(
             db.encoding_of(key)
                 .unwrap_or_else(|| entry.value.encoding()),
@@ -171,7 +172,7 @@ pub fn object(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ),
         _ => Frame::Integer(0),
-    }
+    })
 }
 
 fn refcount(value: &keyspace::Value, encoding: Option<&str>) -> i64 {

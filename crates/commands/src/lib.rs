@@ -46,8 +46,12 @@ use resp::Frame;
 pub use args::{is, owned, parse_i64, stored};
 pub use ctx::{BlockRequest, Caller, DataCtx, Effects, Limits};
 
+/// A command's reply: `Err` is an error reply (`-ERR ...`, `-WRONGTYPE ...`), so handlers and their helpers
+/// pass errors up with `?`.
+pub type Reply = Result<Frame, Frame>;
+
 /// A data command's handler: applies the command (`argv[0]` is its name) and returns the reply.
-pub type Handler = fn(&mut DataCtx<'_>, &[Bytes]) -> Frame;
+pub type Handler = fn(&mut DataCtx<'_>, &[Bytes]) -> Reply;
 
 /// Every family's handlers, by command name (each family binds its own, next to its code).
 pub const FAMILIES: &[&[(&str, Handler)]] = &[

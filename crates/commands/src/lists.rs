@@ -11,6 +11,7 @@ use keyspace::{Entry, Value};
 use resp::Frame;
 
 use super::{DataCtx, is, owned, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 pub mod blocking;
@@ -51,23 +52,23 @@ fn bulks<'a>(items: impl Iterator<Item = &'a Bytes>) -> Frame {
 }
 
 /// `LPUSH key element [element ...]`
-pub fn lpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    push(ctx, argv, End::Head, false)
+pub fn lpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(push(ctx, argv, End::Head, false))
 }
 
 /// `RPUSH key element [element ...]`
-pub fn rpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    push(ctx, argv, End::Tail, false)
+pub fn rpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(push(ctx, argv, End::Tail, false))
 }
 
 /// `LPUSHX key element [element ...]`: only onto an existing list.
-pub fn lpushx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    push(ctx, argv, End::Head, true)
+pub fn lpushx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(push(ctx, argv, End::Head, true))
 }
 
 /// `RPUSHX key element [element ...]`: only onto an existing list.
-pub fn rpushx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    push(ctx, argv, End::Tail, true)
+pub fn rpushx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(push(ctx, argv, End::Tail, true))
 }
 
 fn push(ctx: &mut DataCtx<'_>, argv: &[Bytes], end: End, only_existing: bool) -> Frame {
@@ -99,13 +100,13 @@ fn push(ctx: &mut DataCtx<'_>, argv: &[Bytes], end: End, only_existing: bool) ->
 }
 
 /// `LPOP key [count]`
-pub fn lpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    pop(ctx, argv, End::Head)
+pub fn lpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(pop(ctx, argv, End::Head))
 }
 
 /// `RPOP key [count]`
-pub fn rpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    pop(ctx, argv, End::Tail)
+pub fn rpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(pop(ctx, argv, End::Tail))
 }
 
 /// A count that must be zero or more; Redis gives the same error for a non-integer.
@@ -149,12 +150,12 @@ fn pop(ctx: &mut DataCtx<'_>, argv: &[Bytes], end: End) -> Frame {
 }
 
 /// `LLEN key`
-pub fn llen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match list_mut(ctx, &argv[1]) {
+pub fn llen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match list_mut(ctx, &argv[1]) {
         Err(error) => error,
         Ok(None) => Frame::Integer(0),
         Ok(Some(list)) => integer(list.len()),
-    }
+    })
 }
 
 fn parse_index(arg: &[u8]) -> Result<i64, Frame> {
@@ -162,110 +163,99 @@ fn parse_index(arg: &[u8]) -> Result<i64, Frame> {
 }
 
 /// `LRANGE key start stop`: the indices are checked before the key.
-pub fn lrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn lrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (start, stop) = match (parse_index(&argv[2]), parse_index(&argv[3])) {
         (Ok(start), Ok(stop)) => (start, stop),
-        (Err(error), _) | (_, Err(error)) => return error,
+        (Err(error), _) | (_, Err(error)) => return Err(error),
     };
-    match list_mut(ctx, &argv[1]) {
+    Ok(match list_mut(ctx, &argv[1]) {
         Err(error) => error,
         Ok(None) => Frame::Array(Vec::new()),
         Ok(Some(list)) => bulks(list.range(start, stop)),
-    }
+    })
 }
 
 /// `LINDEX key index`: the key is checked before the index.
-pub fn lindex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let list = match list_mut(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(None) => return Frame::Null,
-        Ok(Some(list)) => list,
+pub fn lindex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let list = match list_mut(ctx, &argv[1])? {
+        None => return Ok(Frame::Null),
+        Some(list) => list,
     };
-    match parse_index(&argv[2]) {
+    Ok(match parse_index(&argv[2]) {
         Err(error) => error,
         Ok(index) => list.get(index).cloned().map_or(Frame::Null, Frame::Bulk),
-    }
+    })
 }
 
 /// `LSET key index element`
-pub fn lset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let list = match list_mut(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(None) => return errors::reply(errors::NO_SUCH_KEY),
-        Ok(Some(list)) => list,
+pub fn lset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let list = match list_mut(ctx, &argv[1])? {
+        None => return Err(errors::reply(errors::NO_SUCH_KEY)),
+        Some(list) => list,
     };
-    let index = match parse_index(&argv[2]) {
-        Err(error) => return error,
-        Ok(index) => index,
-    };
+    let index = parse_index(&argv[2])?;
     if !list.set(index, owned(&argv[3])) {
-        return errors::reply(errors::INDEX_OUT_OF_RANGE);
+        return Err(errors::reply(errors::INDEX_OUT_OF_RANGE));
     }
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `LREM key count element`
-pub fn lrem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let count = match parse_index(&argv[2]) {
-        Err(error) => return error,
-        Ok(count) => count,
-    };
-    let removed = match list_mut(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(None) => return Frame::Integer(0),
-        Ok(Some(list)) => list.remove(count, &argv[3]),
+pub fn lrem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let count = parse_index(&argv[2])?;
+    let removed = match list_mut(ctx, &argv[1])? {
+        None => return Ok(Frame::Integer(0)),
+        Some(list) => list.remove(count, &argv[3]),
     };
     if removed > 0 {
         delete_if_empty(ctx, &argv[1]);
         propagate_changes(ctx, argv, removed);
     }
-    integer(removed)
+    Ok(integer(removed))
 }
 
 /// `LTRIM key start stop`
-pub fn ltrim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn ltrim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (start, stop) = match (parse_index(&argv[2]), parse_index(&argv[3])) {
         (Ok(start), Ok(stop)) => (start, stop),
-        (Err(error), _) | (_, Err(error)) => return error,
+        (Err(error), _) | (_, Err(error)) => return Err(error),
     };
-    let removed = match list_mut(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(None) => return Frame::ok(),
-        Ok(Some(list)) => list.trim(start, stop),
+    let removed = match list_mut(ctx, &argv[1])? {
+        None => return Ok(Frame::ok()),
+        Some(list) => list.trim(start, stop),
     };
     if removed > 0 {
         delete_if_empty(ctx, &argv[1]);
         propagate_changes(ctx, argv, removed);
     }
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `LINSERT key BEFORE|AFTER pivot element`: `-1` when the pivot is missing, 0 when the key is.
-pub fn linsert(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn linsert(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let before = if is(&argv[2], "after") {
         false
     } else if is(&argv[2], "before") {
         true
     } else {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     };
-    let len = match list_mut(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(None) => return Frame::Integer(0),
-        Ok(Some(list)) => {
+    let len = match list_mut(ctx, &argv[1])? {
+        None => return Ok(Frame::Integer(0)),
+        Some(list) => {
             if !list.insert(before, &argv[3], owned(&argv[4])) {
-                return Frame::Integer(-1);
+                return Ok(Frame::Integer(-1));
             }
             list.len()
         }
     };
     ctx.propagate_verbatim(argv);
-    integer(len)
+    Ok(integer(len))
 }
 
 /// `LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]`: options are checked before the key.
-pub fn lpos(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn lpos(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let mut query = PositionQuery {
         rank: 1,
         count: 0,
@@ -277,22 +267,22 @@ pub fn lpos(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         let value = options.as_slice().first();
         match value {
             Some(value) if is(option, "rank") => match parse_i64(value) {
-                None => return errors::reply(errors::NOT_INTEGER),
-                Some(0) => return errors::reply(errors::LPOS_RANK_ZERO),
+                None => return Err(errors::reply(errors::NOT_INTEGER)),
+                Some(0) => return Err(errors::reply(errors::LPOS_RANK_ZERO)),
                 Some(rank) => query.rank = rank,
             },
             Some(value) if is(option, "count") => match parse_non_negative(value) {
-                None => return errors::reply(errors::LPOS_COUNT_NEGATIVE),
+                None => return Err(errors::reply(errors::LPOS_COUNT_NEGATIVE)),
                 Some(count) => {
                     query.count = count;
                     with_count = true;
                 }
             },
             Some(value) if is(option, "maxlen") => match parse_non_negative(value) {
-                None => return errors::reply(errors::LPOS_MAXLEN_NEGATIVE),
+                None => return Err(errors::reply(errors::LPOS_MAXLEN_NEGATIVE)),
                 Some(max_len) => query.max_len = max_len,
             },
-            _ => return errors::reply(errors::SYNTAX),
+            _ => return Err(errors::reply(errors::SYNTAX)),
         }
         options.next();
     }
@@ -306,20 +296,20 @@ pub fn lpos(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         };
     }
     let list = match list_mut(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(None) if with_count => return Frame::Array(Vec::new()),
-        Ok(None) => return Frame::Null,
+        Err(error) => return Err(error),
+        Ok(None) if with_count => return Ok(Frame::Array(Vec::new())),
+        Ok(None) => return Ok(Frame::Null),
         Ok(Some(list)) => list,
     };
     if with_count {
         let found = list.positions(&argv[2], query);
-        return Frame::Array(found.into_iter().map(integer).collect());
+        return Ok(Frame::Array(found.into_iter().map(integer).collect()));
     }
     query.count = 1;
-    match list.positions(&argv[2], query).first() {
+    Ok(match list.positions(&argv[2], query).first() {
         Some(&index) => integer(index),
         None => Frame::Null,
-    }
+    })
 }
 
 fn parse_non_negative(arg: &[u8]) -> Option<usize> {

@@ -6,22 +6,23 @@ use resp::Frame;
 
 use super::strings::{Lookup, MAX_STRING, lookup_string};
 use super::{DataCtx, owned, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 /// `GETRANGE key start end` (inclusive, negative counts from the end, clamped to the string).
-pub fn getrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn getrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (Some(start), Some(end)) = (parse_i64(&argv[2]), parse_i64(&argv[3])) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let data = match lookup_string(ctx, &argv[1]) {
-        Lookup::Missing => return Frame::Bulk(Bytes::new()),
+        Lookup::Missing => return Ok(Frame::Bulk(Bytes::new())),
         Lookup::String(data) => data,
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
-    match range(start, end, data.len()) {
+    Ok(match range(start, end, data.len()) {
         Some((from, to)) => Frame::Bulk(data.slice(from..=to)),
         None => Frame::Bulk(Bytes::new()),
-    }
+    })
 }
 
 /// Redis's index arithmetic for GETRANGE; `None` for an empty result.
@@ -40,26 +41,26 @@ fn range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
 }
 
 /// `SETRANGE key offset value`: overwrites from `offset`, zero-padding a shorter string; returns the new length.
-pub fn setrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn setrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(offset) = parse_i64(&argv[2]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let Ok(offset) = usize::try_from(offset) else {
-        return errors::reply("ERR offset is out of range");
+        return Err(errors::reply("ERR offset is out of range"));
     };
     let value = &argv[3];
     let current = match lookup_string(ctx, &argv[1]) {
-        Lookup::Missing if value.is_empty() => return Frame::Integer(0),
+        Lookup::Missing if value.is_empty() => return Ok(Frame::Integer(0)),
         Lookup::Missing => Bytes::new(),
-        Lookup::String(data) if value.is_empty() => return Frame::Integer(data.len() as i64),
+        Lookup::String(data) if value.is_empty() => return Ok(Frame::Integer(data.len() as i64)),
         Lookup::String(data) => data,
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     if offset
         .checked_add(value.len())
         .is_none_or(|total| total > MAX_STRING)
     {
-        return errors::reply(errors::STRING_TOO_LONG);
+        return Err(errors::reply(errors::STRING_TOO_LONG));
     }
     let mut updated = current.to_vec();
     if updated.len() < offset + value.len() {
@@ -73,7 +74,7 @@ pub fn setrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     // Redis edits (or builds) the string in place: always `raw`.
     db.set_string_encoding(&argv[1], keyspace::StringEncoding::Raw);
     ctx.propagate_verbatim(argv);
-    Frame::Integer(length as i64)
+    Ok(Frame::Integer(length as i64))
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -14,6 +14,7 @@ use resp::Frame;
 use super::collections::parse_positive;
 use super::sets::read;
 use super::{DataCtx, is, parse_i64};
+use crate::Reply;
 use crate::errors;
 
 /// Each key's set (`None` for a missing key), or the WRONGTYPE error.
@@ -84,62 +85,64 @@ fn members_reply<'a>(members: impl Iterator<Item = &'a [u8]>) -> Frame {
 }
 
 /// `SMEMBERS key` and `SINTER key [key ...]`
-pub fn sinter(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match intersection(ctx, &argv[1..], 0) {
+pub fn sinter(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match intersection(ctx, &argv[1..], 0) {
         Ok(members) => members_reply(members.iter().map(|member| &member[..])),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SINTERCARD numkeys key [key ...] [LIMIT limit]`
-pub fn sintercard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn sintercard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let numkeys = match parse_i64(&argv[1]) {
         Some(numkeys) if numkeys >= 1 => numkeys as u64,
-        _ => return errors::reply("ERR numkeys should be greater than 0"),
+        _ => return Err(errors::reply("ERR numkeys should be greater than 0")),
     };
     let keys_end = match usize::try_from(numkeys) {
         Ok(numkeys) if numkeys <= argv.len() - 2 => 2 + numkeys,
-        _ => return errors::reply("ERR Number of keys can't be greater than number of args"),
+        _ => {
+            return Err(errors::reply(
+                "ERR Number of keys can't be greater than number of args",
+            ));
+        }
     };
     let mut limit = 0;
     let mut index = keys_end;
     while index < argv.len() {
         match argv.get(index + 1) {
             Some(value) if is(&argv[index], "limit") => {
-                match parse_positive(value, "ERR LIMIT can't be negative") {
-                    Ok(value) => limit = usize::try_from(value).unwrap_or(usize::MAX),
-                    Err(error) => return error,
-                }
+                let value = parse_positive(value, "ERR LIMIT can't be negative")?;
+                limit = usize::try_from(value).unwrap_or(usize::MAX);
                 index += 2;
             }
-            _ => return errors::reply(errors::SYNTAX),
+            _ => return Err(errors::reply(errors::SYNTAX)),
         }
     }
-    match intersection(ctx, &argv[2..keys_end], limit) {
+    Ok(match intersection(ctx, &argv[2..keys_end], limit) {
         Ok(members) => Frame::Integer(members.len() as i64),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SUNION key [key ...]`
-pub fn sunion(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match union_or_difference(ctx, &argv[1..], true) {
+pub fn sunion(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match union_or_difference(ctx, &argv[1..], true) {
         Ok(set) => members_reply(set.iter().map(Key::as_slice)),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SDIFF key [key ...]`
-pub fn sdiff(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match union_or_difference(ctx, &argv[1..], false) {
+pub fn sdiff(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match union_or_difference(ctx, &argv[1..], false) {
         Ok(set) => members_reply(set.iter().map(Key::as_slice)),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SINTERSTORE destination key [key ...]`
-pub fn sinterstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match intersection(ctx, &argv[2..], 0) {
+pub fn sinterstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match intersection(ctx, &argv[2..], 0) {
         Ok(members) => {
             let mut set = Set::new();
             for member in members {
@@ -148,23 +151,23 @@ pub fn sinterstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             store(ctx, argv, set)
         }
         Err(error) => error,
-    }
+    })
 }
 
 /// `SUNIONSTORE destination key [key ...]`
-pub fn sunionstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match union_or_difference(ctx, &argv[2..], true) {
+pub fn sunionstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match union_or_difference(ctx, &argv[2..], true) {
         Ok(set) => store(ctx, argv, set),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SDIFFSTORE destination key [key ...]`
-pub fn sdiffstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match union_or_difference(ctx, &argv[2..], false) {
+pub fn sdiffstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match union_or_difference(ctx, &argv[2..], false) {
         Ok(set) => store(ctx, argv, set),
         Err(error) => error,
-    }
+    })
 }
 
 /// Stores a STORE command's result (replacing the destination and its TTL), or deletes the destination when the

@@ -15,6 +15,7 @@ use super::collections::{
     distinct_indices, parse_cursor, parse_positive, parse_scan_options, parse_signed_count,
     random_index, repeated_picks, scan_reply,
 };
+use crate::Reply;
 use crate::errors;
 
 /// The set under `key` for reading: `Ok(None)` when missing, WRONGTYPE for another type.
@@ -60,16 +61,15 @@ fn member_at(set: &Set, index: usize) -> Bytes {
 }
 
 /// `SADD key member [member ...]`: propagated when something was added.
-pub fn sadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn sadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let mut added = 0u64;
-    match write(ctx, &argv[1]) {
-        Err(error) => return error,
-        Ok(Some(set)) => {
+    match write(ctx, &argv[1])? {
+        Some(set) => {
             for member in &argv[2..] {
                 added += u64::from(set.insert(member));
             }
         }
-        Ok(None) => {
+        None => {
             let mut set = Set::new();
             for member in &argv[2..] {
                 added += u64::from(set.insert(member));
@@ -82,15 +82,14 @@ pub fn sadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(added - 1);
     }
-    Frame::Integer(added as i64)
+    Ok(Frame::Integer(added as i64))
 }
 
 /// `SREM key member [member ...]`: deletes the key with its last member.
-pub fn srem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let set = match write(ctx, &argv[1]) {
-        Ok(Some(set)) => set,
-        Ok(None) => return Frame::Integer(0),
-        Err(error) => return error,
+pub fn srem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let set = match write(ctx, &argv[1])? {
+        Some(set) => set,
+        None => return Ok(Frame::Integer(0)),
     };
     let mut removed = 0u64;
     for member in &argv[2..] {
@@ -108,20 +107,20 @@ pub fn srem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(removed - 1);
     }
-    Frame::Integer(removed as i64)
+    Ok(Frame::Integer(removed as i64))
 }
 
 /// `SISMEMBER key member`
-pub fn sismember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn sismember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(set) => Frame::Integer(i64::from(set.is_some_and(|set| set.contains(&argv[2])))),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SMISMEMBER key member [member ...]`
-pub fn smismember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn smismember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(set) => Frame::Array(
             argv[2..]
                 .iter()
@@ -131,28 +130,27 @@ pub fn smismember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 .collect(),
         ),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SCARD key`
-pub fn scard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn scard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(set) => Frame::Integer(set.map_or(0, Set::len) as i64),
         Err(error) => error,
-    }
+    })
 }
 
 /// `SPOP key [count]`
-pub fn spop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn spop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     match argv.len() {
         2 => {}
         3 => return spop_count(ctx, argv),
-        _ => return errors::reply(errors::SYNTAX),
+        _ => return Err(errors::reply(errors::SYNTAX)),
     }
-    let set = match write(ctx, &argv[1]) {
-        Ok(Some(set)) => set,
-        Ok(None) => return Frame::Null,
-        Err(error) => return error,
+    let set = match write(ctx, &argv[1])? {
+        Some(set) => set,
+        None => return Ok(Frame::Null),
     };
     let member = member_at(set, random_index(set.len()));
     set.remove(&member);
@@ -164,22 +162,19 @@ pub fn spop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         argv[1].clone(),
         member.clone(),
     ]);
-    Frame::Bulk(member)
+    Ok(Frame::Bulk(member))
 }
 
 /// `SPOP key count`: the whole set (propagated as `DEL key`) or `count` random members (one `SREM` each).
-fn spop_count(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let count = match parse_positive(&argv[2], "ERR value is out of range, must be positive") {
-        Ok(count) => count as u64,
-        Err(error) => return error,
-    };
-    let set = match write(ctx, &argv[1]) {
-        Ok(Some(set)) => set,
-        Ok(None) => return Frame::Set(Vec::new()),
-        Err(error) => return error,
+fn spop_count(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let count = parse_positive(&argv[2], "ERR value is out of range, must be positive")?;
+    let count = count as u64;
+    let set = match write(ctx, &argv[1])? {
+        Some(set) => set,
+        None => return Ok(Frame::Set(Vec::new())),
     };
     if count == 0 {
-        return Frame::Set(Vec::new());
+        return Ok(Frame::Set(Vec::new()));
     }
     let size = set.len() as u64;
     if count >= size {
@@ -188,7 +183,7 @@ fn spop_count(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.db().remove(&argv[1]);
         ctx.propagate(vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
         ctx.add_dirty(size - 1);
-        return Frame::Set(members);
+        return Ok(Frame::Set(members));
     }
     let popped: Vec<Bytes> = distinct_indices(set.len(), count as usize)
         .into_iter()
@@ -204,76 +199,66 @@ fn spop_count(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             member.clone(),
         ]);
     }
-    Frame::Set(popped.into_iter().map(Frame::Bulk).collect())
+    Ok(Frame::Set(popped.into_iter().map(Frame::Bulk).collect()))
 }
 
 /// `SRANDMEMBER key [count]`: a negative count allows repeats. Never propagated (it changes nothing).
-pub fn srandmember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn srandmember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let count = match argv.len() {
         2 => None,
-        3 => match parse_signed_count(&argv[2]) {
-            Ok(count) => Some(count),
-            Err(error) => return error,
-        },
-        _ => return errors::reply(errors::SYNTAX),
+        3 => Some(parse_signed_count(&argv[2])?),
+        _ => return Err(errors::reply(errors::SYNTAX)),
     };
-    let set = match read(ctx, &argv[1]) {
-        Ok(Some(set)) => set,
-        Ok(None) if count.is_some() => return Frame::Array(Vec::new()),
-        Ok(None) => return Frame::Null,
-        Err(error) => return error,
+    let set = match read(ctx, &argv[1])? {
+        Some(set) => set,
+        None if count.is_some() => return Ok(Frame::Array(Vec::new())),
+        None => return Ok(Frame::Null),
     };
     let Some(count) = count else {
-        return Frame::Bulk(member_at(set, random_index(set.len())));
+        return Ok(Frame::Bulk(member_at(set, random_index(set.len()))));
     };
     if count < 0 {
-        return match repeated_picks(count) {
-            Ok(picks) => Frame::Array(
-                (0..picks)
-                    .map(|_| Frame::Bulk(member_at(set, random_index(set.len()))))
-                    .collect(),
-            ),
-            Err(error) => error,
-        };
+        let picks = repeated_picks(count)?;
+        return Ok(Frame::Array(
+            (0..picks)
+                .map(|_| Frame::Bulk(member_at(set, random_index(set.len()))))
+                .collect(),
+        ));
     }
     let count = usize::try_from(count).unwrap_or(usize::MAX);
     if count >= set.len() {
-        return Frame::Array(set.iter().map(bulk).collect());
+        return Ok(Frame::Array(set.iter().map(bulk).collect()));
     }
-    Frame::Array(
+    Ok(Frame::Array(
         distinct_indices(set.len(), count)
             .into_iter()
             .map(|index| Frame::Bulk(member_at(set, index)))
             .collect(),
-    )
+    ))
 }
 
 /// `SMOVE source destination member`: propagated verbatim when the member moved (even if the destination
 /// already had it).
-pub fn smove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn smove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (source, destination, member) = (&argv[1], &argv[2], &argv[3]);
     // Both keys are looked up (and expired) before anything else, as Redis does.
     let source_kind = write(ctx, source).map(|set| set.is_some());
     let destination_kind = write(ctx, destination).map(|_| ());
-    match source_kind {
-        Ok(false) => return Frame::Integer(0),
-        Err(error) => return error,
-        Ok(true) => {}
+    if !source_kind? {
+        return Ok(Frame::Integer(0));
     }
-    if let Err(error) = destination_kind {
-        return error;
-    }
+    destination_kind?;
     if source == destination {
-        return match read(ctx, source) {
-            Ok(set) => Frame::Integer(i64::from(set.is_some_and(|set| set.contains(member)))),
-            Err(error) => error,
-        };
+        let set = read(ctx, source)?;
+        return Ok(Frame::Integer(i64::from(
+            set.is_some_and(|set| set.contains(member)),
+        )));
     }
     let Ok(Some(set)) = write(ctx, source) else {
         unreachable!("the source was just found to be a set");
     };
     if !set.remove(member) {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     if set.is_empty() {
         ctx.db().remove(source);
@@ -281,24 +266,17 @@ pub fn smove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     let added = add_creating(ctx, destination, member);
     ctx.propagate_verbatim(argv);
     ctx.add_dirty(u64::from(added));
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// `SSCAN key cursor [MATCH pattern] [COUNT count]`: an intset is returned whole with cursor 0, as in Redis.
-pub fn sscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let cursor = match parse_cursor(&argv[2]) {
-        Ok(cursor) => cursor,
-        Err(error) => return error,
+pub fn sscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let cursor = parse_cursor(&argv[2])?;
+    let set = match read(ctx, &argv[1])? {
+        Some(set) => set,
+        None => return Ok(scan_reply(0, Vec::new())),
     };
-    let set = match read(ctx, &argv[1]) {
-        Ok(Some(set)) => set,
-        Ok(None) => return scan_reply(0, Vec::new()),
-        Err(error) => return error,
-    };
-    let options = match parse_scan_options(&argv[3..]) {
-        Ok(options) => options,
-        Err(error) => return error,
-    };
+    let options = parse_scan_options(&argv[3..])?;
     let mut items = Vec::new();
     let mut visit = |member: &Key| {
         if options.matches(member) {
@@ -312,7 +290,7 @@ pub fn sscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         set.members()
             .scan(cursor, options.count, |member, ()| visit(member))
     };
-    scan_reply(next, items)
+    Ok(scan_reply(next, items))
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -7,6 +7,7 @@ use resp::Frame;
 
 use super::float::LongDouble;
 use super::{DataCtx, is, owned, parse_i64, stored};
+use crate::Reply;
 use crate::errors;
 
 /// Largest string value (`proto-max-bulk-len`).
@@ -30,12 +31,12 @@ pub(super) fn lookup_string(ctx: &mut DataCtx<'_>, key: &[u8]) -> Lookup {
 }
 
 /// `GET key`
-pub fn get(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match lookup_string(ctx, &argv[1]) {
+pub fn get(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Frame::Null,
         Lookup::String(data) => Frame::Bulk(data),
         Lookup::WrongType => errors::reply(errors::WRONG_TYPE),
-    }
+    })
 }
 
 /// Parsed options of `SET`.
@@ -123,11 +124,8 @@ pub(super) fn absolute_expiry(unit: ExpireUnit, amount: i64, now_ms: i64) -> Opt
 }
 
 /// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ms|KEEPTTL]`
-pub fn set(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let options = match parse_set_options(&argv[3..], ctx.now_ms) {
-        Ok(options) => options,
-        Err(error) => return error,
-    };
+pub fn set(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let options = parse_set_options(&argv[3..], ctx.now_ms)?;
     // The old value is only copied out for GET: a plain SET just needs to know whether the key exists
     // (cloning a freshly stored value would allocate its sharing header only to drop it).
     let (now, policy) = (ctx.now_ms, ctx.policy);
@@ -139,12 +137,12 @@ pub fn set(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         None => (false, Frame::Null),
         Some(Value::String(data)) if options.get => (true, Frame::Bulk(data.to_bytes())),
         Some(Value::String(_)) => (true, Frame::Null),
-        Some(_) if options.get => return errors::reply(errors::WRONG_TYPE),
+        Some(_) if options.get => return Err(errors::reply(errors::WRONG_TYPE)),
         Some(_) => (true, Frame::Null),
     };
     let refused = (options.nx && exists) || (options.xx && !exists);
     if refused {
-        return if options.get { old_reply } else { Frame::Null };
+        return Ok(if options.get { old_reply } else { Frame::Null });
     }
     let value = Value::String(stored(&argv[2]));
     if options.keep_ttl {
@@ -176,32 +174,32 @@ pub fn set(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     } else {
         ctx.propagate_verbatim(argv);
     }
-    if options.get { old_reply } else { Frame::ok() }
+    Ok(if options.get { old_reply } else { Frame::ok() })
 }
 
 /// `SETNX key value`
-pub fn setnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn setnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     if !matches!(lookup_string(ctx, &argv[1]), Lookup::Missing) {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     }
     ctx.db()
         .insert(&argv[1], Entry::new(Value::String(stored(&argv[2]))));
     ctx.propagate_verbatim(argv);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// `SETEX key seconds value` and `PSETEX key milliseconds value`, propagated as `SET key value PXAT ms`.
-pub fn setex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn setex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (unit, name) = if is(&argv[0], "psetex") {
         (ExpireUnit::Px, "psetex")
     } else {
         (ExpireUnit::Ex, "setex")
     };
     let Some(amount) = parse_i64(&argv[2]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let Some(expire_at) = absolute_expiry(unit, amount, ctx.now_ms) else {
-        return errors::invalid_expire(name);
+        return Err(errors::invalid_expire(name));
     };
     ctx.expire_if_needed(&argv[1]);
     ctx.db().insert(
@@ -218,11 +216,11 @@ pub fn setex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         Bytes::from_static(b"PXAT"),
         Bytes::from(expire_at.to_string()),
     ]);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `MGET key...`: nil for missing keys and for keys of other types.
-pub fn mget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn mget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let values = argv[1..]
         .iter()
         .map(|key| match lookup_string(ctx, key) {
@@ -230,13 +228,13 @@ pub fn mget(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             _ => Frame::Null,
         })
         .collect();
-    Frame::Array(values)
+    Ok(Frame::Array(values))
 }
 
 /// `MSET key value [key value...]`
-pub fn mset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn mset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len().is_multiple_of(2) {
-        return errors::wrong_arity("mset");
+        return Err(errors::wrong_arity("mset"));
     }
     for pair in argv[1..].chunks_exact(2) {
         ctx.expire_if_needed(&pair[0]);
@@ -245,18 +243,18 @@ pub fn mset(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `MSETNX key value [key value...]`: sets all or, when any key exists, none.
-pub fn msetnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn msetnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len().is_multiple_of(2) {
-        return errors::wrong_arity("msetnx");
+        return Err(errors::wrong_arity("msetnx"));
     }
     let (now, policy) = (ctx.now_ms, ctx.policy);
     for pair in argv[1..].chunks_exact(2) {
         if ctx.db().contains(&pair[0], now, policy) {
-            return Frame::Integer(0);
+            return Ok(Frame::Integer(0));
         }
     }
     for pair in argv[1..].chunks_exact(2) {
@@ -265,25 +263,25 @@ pub fn msetnx(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     }
     ctx.propagate_verbatim(argv);
     ctx.add_dirty((argv.len() as u64 - 1) / 2 - 1);
-    Frame::Integer(1)
+    Ok(Frame::Integer(1))
 }
 
 /// `INCRBYFLOAT key increment`: long-double arithmetic as Redis (see [`super::float`]); the key keeps its TTL
 /// and replicas get `SET key <result> KEEPTTL`, so they never redo the arithmetic.
-pub fn incrbyfloat(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn incrbyfloat(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let current = match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Bytes::from_static(b"0"),
         Lookup::String(data) => data,
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     let (Some(current), Some(increment)) =
         (LongDouble::parse(&current), LongDouble::parse(&argv[2]))
     else {
-        return errors::reply(errors::NOT_VALID_FLOAT);
+        return Err(errors::reply(errors::NOT_VALID_FLOAT));
     };
     let sum = current + increment;
     if !sum.is_finite() {
-        return errors::reply("ERR increment would produce NaN or Infinity");
+        return Err(errors::reply("ERR increment would produce NaN or Infinity"));
     }
     let result = Bytes::from(sum.to_human());
     let db = ctx.db();
@@ -296,11 +294,11 @@ pub fn incrbyfloat(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         result.clone(),
         Bytes::from_static(b"KEEPTTL"),
     ]);
-    Frame::Bulk(result)
+    Ok(Frame::Bulk(result))
 }
 
 /// `INCR`, `DECR`, `INCRBY`, `DECRBY`: the key keeps its TTL.
-pub fn incr(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn incr(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
     let delta = match name.as_str() {
         "incr" => Some(1),
@@ -309,22 +307,22 @@ pub fn incr(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         _ => parse_i64(&argv[2]).and_then(i64::checked_neg),
     };
     let Some(delta) = delta else {
-        return if name == "decrby" && parse_i64(&argv[2]).is_some() {
+        return Err(if name == "decrby" && parse_i64(&argv[2]).is_some() {
             errors::reply("ERR decrement would overflow")
         } else {
             errors::reply(errors::NOT_INTEGER)
-        };
+        });
     };
     let current = match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => 0,
         Lookup::String(data) => match parse_i64(&data) {
             Some(value) => value,
-            None => return errors::reply(errors::NOT_INTEGER),
+            None => return Err(errors::reply(errors::NOT_INTEGER)),
         },
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     let Some(updated) = current.checked_add(delta) else {
-        return errors::reply(errors::OVERFLOW);
+        return Err(errors::reply(errors::OVERFLOW));
     };
     ctx.db().insert_keep_ttl(
         owned(&argv[1]),
@@ -332,18 +330,18 @@ pub fn incr(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         Value::String(stored(updated.to_string().as_bytes())),
     );
     ctx.propagate_verbatim(argv);
-    Frame::Integer(updated)
+    Ok(Frame::Integer(updated))
 }
 
 /// `APPEND key value`: returns the new length.
-pub fn append(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn append(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let current = match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Bytes::new(),
         Lookup::String(data) => data,
-        Lookup::WrongType => return errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     };
     if current.len() + argv[2].len() > MAX_STRING {
-        return errors::reply(errors::STRING_TOO_LONG);
+        return Err(errors::reply(errors::STRING_TOO_LONG));
     }
     let mut joined = Vec::with_capacity(current.len() + argv[2].len());
     joined.extend_from_slice(&current);
@@ -358,16 +356,16 @@ pub fn append(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         db.set_string_encoding(&argv[1], keyspace::StringEncoding::Raw);
     }
     ctx.propagate_verbatim(argv);
-    Frame::Integer(length as i64)
+    Ok(Frame::Integer(length as i64))
 }
 
 /// `STRLEN key`
-pub fn strlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match lookup_string(ctx, &argv[1]) {
+pub fn strlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Frame::Integer(0),
         Lookup::String(data) => Frame::Integer(data.len() as i64),
         Lookup::WrongType => errors::reply(errors::WRONG_TYPE),
-    }
+    })
 }
 
 /// This family's commands, each bound to its handler; the server's command table joins them with Redis's

@@ -17,37 +17,38 @@ use keyspace::{Entry, Value};
 use resp::Frame;
 
 use super::{delete_if_empty, list_mut};
+use crate::Reply;
 use crate::blocking::{BlockedOp, parse_multi_pop, parse_timeout};
 use crate::errors;
 use crate::{DataCtx, is, owned};
 
 /// `LMOVE source destination LEFT|RIGHT LEFT|RIGHT`
-pub fn lmove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn lmove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (from, to) = match (parse_end(&argv[3]), parse_end(&argv[4])) {
         (Ok(from), Ok(to)) => (from, to),
-        (Err(error), _) | (_, Err(error)) => return error,
+        (Err(error), _) | (_, Err(error)) => return Err(error),
     };
-    match move_element(ctx, &argv[1], &argv[2], from, to) {
+    Ok(match move_element(ctx, &argv[1], &argv[2], from, to) {
         Err(error) => error,
         Ok(None) => Frame::Null,
         Ok(Some(element)) => {
             ctx.propagate_verbatim(argv);
             Frame::Bulk(element)
         }
-    }
+    })
 }
 
 /// `LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]`
-pub fn lmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    multi_pop(ctx, &argv[1..], None)
+pub fn lmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(multi_pop(ctx, &argv[1..], None))
 }
 
 /// `BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]`
-pub fn blmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match parse_timeout(&argv[1]) {
+pub fn blmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match parse_timeout(&argv[1]) {
         Ok(timeout) => multi_pop(ctx, &argv[2..], Some(timeout)),
         Err(error) => error,
-    }
+    })
 }
 
 /// The shared body of LMPOP (`timeout` `None`: never blocks) and BLMPOP.
@@ -105,51 +106,49 @@ fn pop_many_one(
 }
 
 /// `RPOPLPUSH source destination`
-pub fn rpoplpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match move_element(ctx, &argv[1], &argv[2], End::Tail, End::Head) {
-        Err(error) => error,
-        Ok(None) => Frame::Null,
-        Ok(Some(element)) => {
-            ctx.propagate_verbatim(argv);
-            Frame::Bulk(element)
-        }
-    }
+pub fn rpoplpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(
+        match move_element(ctx, &argv[1], &argv[2], End::Tail, End::Head) {
+            Err(error) => error,
+            Ok(None) => Frame::Null,
+            Ok(Some(element)) => {
+                ctx.propagate_verbatim(argv);
+                Frame::Bulk(element)
+            }
+        },
+    )
 }
 
 /// `BLPOP key [key ...] timeout`
-pub fn blpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    blocking_pop(ctx, argv, End::Head)
+pub fn blpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(blocking_pop(ctx, argv, End::Head))
 }
 
 /// `BRPOP key [key ...] timeout`
-pub fn brpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    blocking_pop(ctx, argv, End::Tail)
+pub fn brpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(blocking_pop(ctx, argv, End::Tail))
 }
 
 /// `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`
-pub fn blmove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn blmove(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let parsed = parse_end(&argv[3]).and_then(|from| {
         let to = parse_end(&argv[4])?;
         Ok((from, to, parse_timeout(&argv[5])?))
     });
-    let (from, to, timeout) = match parsed {
-        Ok(parsed) => parsed,
-        Err(error) => return error,
-    };
+    let (from, to, timeout) = parsed?;
     let rewritten = || {
         let mut args = vec![Bytes::from_static(b"LMOVE")];
         args.extend(argv[1..5].iter().cloned());
         args
     };
-    blocking_move(ctx, argv, from, to, timeout, rewritten, false)
+    Ok(blocking_move(
+        ctx, argv, from, to, timeout, rewritten, false,
+    ))
 }
 
 /// `BRPOPLPUSH source destination timeout`
-pub fn brpoplpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let timeout = match parse_timeout(&argv[3]) {
-        Ok(timeout) => timeout,
-        Err(error) => return error,
-    };
+pub fn brpoplpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let timeout = parse_timeout(&argv[3])?;
     let rewritten = || {
         vec![
             Bytes::from_static(b"RPOPLPUSH"),
@@ -157,7 +156,15 @@ pub fn brpoplpush(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             argv[2].clone(),
         ]
     };
-    blocking_move(ctx, argv, End::Tail, End::Head, timeout, rewritten, true)
+    Ok(blocking_move(
+        ctx,
+        argv,
+        End::Tail,
+        End::Head,
+        timeout,
+        rewritten,
+        true,
+    ))
 }
 
 fn parse_end(arg: &[u8]) -> Result<End, Frame> {

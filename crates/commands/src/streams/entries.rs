@@ -8,6 +8,7 @@ use super::{
     DataCtx, INVALID_ID, entries_frame, id_frame, node_limits, parse_id, parse_long,
     parse_strict_id, read, write, write_or_create,
 };
+use crate::Reply;
 use crate::errors;
 use crate::{is, owned};
 
@@ -140,40 +141,34 @@ fn parse_add_id(arg: &[u8]) -> Result<(StreamId, bool), Frame> {
 }
 
 /// `XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]`
-pub fn xadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let parsed = match parse_add_trim(ctx, argv, true) {
-        Ok(parsed) => parsed,
-        Err(error) => return error,
-    };
+pub fn xadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let parsed = parse_add_trim(ctx, argv, true)?;
     let id_pos = parsed.end;
     let field_pos = id_pos + 1;
     let field_count = argv.len().saturating_sub(field_pos);
     if field_count < 2 || field_count % 2 == 1 {
-        return errors::wrong_arity("xadd");
+        return Err(errors::wrong_arity("xadd"));
     }
     if let Some((id, true)) = parsed.id
         && id == StreamId::MIN
     {
-        return errors::reply("ERR The ID specified in XADD must be greater than 0-0");
+        return Err(errors::reply(
+            "ERR The ID specified in XADD must be greater than 0-0",
+        ));
     }
     let key = &argv[1];
-    let exists = match read(ctx, key) {
-        Ok(found) => found.is_some(),
-        Err(error) => return error,
-    };
+    let found = read(ctx, key)?;
+    let exists = found.is_some();
     if !exists && parsed.no_mkstream {
-        return Frame::Null;
+        return Ok(Frame::Null);
     }
     let limits = node_limits(ctx);
     let now = u64::try_from(ctx.now_ms).unwrap_or(0);
-    let stream = match write_or_create(ctx, key) {
-        Ok(stream) => stream,
-        Err(error) => return error,
-    };
+    let stream = write_or_create(ctx, key)?;
     if stream.last_id() == StreamId::MAX {
-        return errors::reply(
+        return Err(errors::reply(
             "ERR The stream has exhausted the last possible ID, unable to add more items",
-        );
+        ));
     }
     let id = match parsed.id {
         None => stream.next_auto_id(now),
@@ -182,7 +177,7 @@ pub fn xadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             if stream.last_id().seq == u64::MAX {
                 // Redis reports the exhausted sequence with this (unrelated) text.
                 drop_if_empty(ctx, key);
-                return errors::reply("ERR Elements are too large to be stored");
+                return Err(errors::reply("ERR Elements are too large to be stored"));
             }
             stream.last_id().next()
         }
@@ -192,12 +187,12 @@ pub fn xadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         "ERR The ID specified in XADD is equal or smaller than the target stream top item";
     let Some(id) = id.filter(|id| *id > stream.last_id()) else {
         drop_if_empty(ctx, key);
-        return errors::reply(too_small);
+        return Err(errors::reply(too_small));
     };
     let fields: Vec<Bytes> = argv[field_pos..].iter().map(owned).collect();
     if fields.iter().map(Bytes::len).sum::<usize>() > LISTPACK_MAX_SIZE {
         drop_if_empty(ctx, key);
-        return errors::reply("ERR Elements are too large to be stored");
+        return Err(errors::reply("ERR Elements are too large to be stored"));
     }
     stream.append(id, fields, limits);
     let mut propagated = argv.to_vec();
@@ -213,7 +208,7 @@ pub fn xadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     }
     ctx.propagate(propagated);
     ctx.signal_key_ready(key);
-    id_frame(id)
+    Ok(id_frame(id))
 }
 
 /// Removes a stream XADD created and then could not add to (Redis creates it only once the ID is known
@@ -248,18 +243,14 @@ fn trim_threshold(stream: &keyspace::types::stream::Stream, strategy: TrimStrate
 }
 
 /// `XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]`
-pub fn xtrim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let parsed = match parse_add_trim(ctx, argv, false) {
-        Ok(parsed) => parsed,
-        Err(error) => return error,
-    };
+pub fn xtrim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let parsed = parse_add_trim(ctx, argv, false)?;
     let Some(trim) = parsed.trim else {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     };
-    let stream = match write(ctx, &argv[1]) {
-        Ok(Some(stream)) => stream,
-        Ok(None) => return Frame::Integer(0),
-        Err(error) => return error,
+    let stream = match write(ctx, &argv[1])? {
+        Some(stream) => stream,
+        None => return Ok(Frame::Integer(0)),
     };
     let deleted = stream.trim(trim);
     if deleted > 0 {
@@ -271,7 +262,7 @@ pub fn xtrim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.propagate(propagated);
         ctx.add_dirty(deleted - 1);
     }
-    Frame::Integer(deleted as i64)
+    Ok(Frame::Integer(deleted as i64))
 }
 
 /// An interval bound of XRANGE / XPENDING: `(` excludes it (strict ID then), `-`/`+` and `<ms>` allowed.
@@ -292,13 +283,13 @@ pub(super) fn parse_bound(arg: &[u8], start: bool) -> Result<StreamId, Frame> {
 }
 
 /// `XRANGE key start end [COUNT count]`
-pub fn xrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    range(ctx, argv, false)
+pub fn xrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(range(ctx, argv, false))
 }
 
 /// `XREVRANGE key end start [COUNT count]`
-pub fn xrevrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    range(ctx, argv, true)
+pub fn xrevrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(range(ctx, argv, true))
 }
 
 fn range(ctx: &mut DataCtx<'_>, argv: &[Bytes], rev: bool) -> Frame {
@@ -340,46 +331,39 @@ fn range(ctx: &mut DataCtx<'_>, argv: &[Bytes], rev: bool) -> Frame {
 }
 
 /// `XLEN key`
-pub fn xlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
+pub fn xlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read(ctx, &argv[1]) {
         Ok(Some(stream)) => Frame::Integer(stream.len() as i64),
         Ok(None) => Frame::Integer(0),
         Err(error) => error,
-    }
+    })
 }
 
 /// `XDEL key id [id ...]`
-pub fn xdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn xdel(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     // Redis looks the key up first: a missing key answers 0 even for IDs that do not parse.
-    match read(ctx, &argv[1]) {
-        Ok(Some(_)) => {}
-        Ok(None) => return Frame::Integer(0),
-        Err(error) => return error,
+    match read(ctx, &argv[1])? {
+        Some(_) => {}
+        None => return Ok(Frame::Integer(0)),
     }
     let mut ids = Vec::with_capacity(argv.len() - 2);
     for arg in &argv[2..] {
-        match parse_strict_id(arg) {
-            Ok(id) => ids.push(id),
-            Err(error) => return error,
-        }
+        ids.push(parse_strict_id(arg)?);
     }
     let Ok(Some(stream)) = write(ctx, &argv[1]) else {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     };
     let deleted = stream.delete(&ids);
     if deleted > 0 {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(deleted - 1);
     }
-    Frame::Integer(deleted as i64)
+    Ok(Frame::Integer(deleted as i64))
 }
 
 /// `XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]`
-pub fn xsetid(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    let id = match parse_strict_id(&argv[2]) {
-        Ok(id) => id,
-        Err(error) => return error,
-    };
+pub fn xsetid(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    let id = parse_strict_id(&argv[2])?;
     let mut entries_added: Option<u64> = None;
     let mut max_deleted = StreamId::MIN;
     let mut i = 3;
@@ -387,41 +371,40 @@ pub fn xsetid(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         let more = argv.len() - 1 - i;
         if is(&argv[i], "entriesadded") && more > 0 {
             match parse_long(&argv[i + 1]) {
-                Ok(n) if n < 0 => return errors::reply("ERR entries_added must be positive"),
+                Ok(n) if n < 0 => return Err(errors::reply("ERR entries_added must be positive")),
                 Ok(n) => entries_added = Some(n as u64),
-                Err(error) => return error,
+                Err(error) => return Err(error),
             }
         } else if is(&argv[i], "maxdeletedid") && more > 0 {
             match parse_strict_id(&argv[i + 1]) {
                 Ok(given) if id < given => {
-                    return errors::reply(
+                    return Err(errors::reply(
                         "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
-                    );
+                    ));
                 }
                 Ok(given) => max_deleted = given,
-                Err(error) => return error,
+                Err(error) => return Err(error),
             }
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
         i += 2;
     }
-    let stream = match write(ctx, &argv[1]) {
-        Ok(Some(stream)) => stream,
-        Ok(None) => return errors::reply(errors::NO_SUCH_KEY),
-        Err(error) => return error,
+    let stream = match write(ctx, &argv[1])? {
+        Some(stream) => stream,
+        None => return Err(errors::reply(errors::NO_SUCH_KEY)),
     };
     if !stream.is_empty() {
         let top = stream.edge(false).map_or(StreamId::MIN, |(top, _)| top);
         if id < top {
-            return errors::reply(
+            return Err(errors::reply(
                 "ERR The ID specified in XSETID is smaller than the target stream top item",
-            );
+            ));
         }
         if entries_added.is_some_and(|added| stream.len() > added) {
-            return errors::reply(
+            return Err(errors::reply(
                 "ERR The entries_added specified in XSETID is smaller than the target stream length",
-            );
+            ));
         }
     }
     let added = entries_added.unwrap_or(stream.entries_added());
@@ -432,5 +415,5 @@ pub fn xsetid(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     };
     stream.set_meta(id, added, max_deleted);
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }

@@ -7,6 +7,7 @@ use resp::Frame;
 use super::entries::parse_bound;
 use super::read::{setid_effect, xclaim_effect};
 use super::{DataCtx, entry_frame, id_frame, parse_long, parse_strict_id, read, write};
+use crate::Reply;
 use crate::errors;
 use crate::{is, owned};
 
@@ -23,7 +24,7 @@ fn no_group(key: &[u8], group: &[u8]) -> Frame {
 }
 
 /// `XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP ...`
-pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     let argc = argv.len();
     let mut mkstream = false;
@@ -40,64 +41,57 @@ pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 match parse_long(&argv[i + 1]) {
                     Ok(-1) => entries_read = None,
                     Ok(n) if n < 0 => {
-                        return errors::reply("ERR value for ENTRIESREAD must be positive or -1");
+                        return Err(errors::reply(
+                            "ERR value for ENTRIESREAD must be positive or -1",
+                        ));
                     }
                     Ok(n) => entries_read = Some(n as u64),
-                    Err(error) => return error,
+                    Err(error) => return Err(error),
                 }
                 i += 2;
             } else {
-                return errors::subcommand_syntax(sub, "xgroup");
+                return Err(errors::subcommand_syntax(sub, "xgroup"));
             }
         }
     }
     if argc == 2 && is(sub, "help") {
-        return help();
+        return Ok(help());
     }
     if argc < 4 {
-        return errors::subcommand_syntax(sub, "xgroup");
+        return Err(errors::subcommand_syntax(sub, "xgroup"));
     }
     let key = &argv[2];
     let group_name = owned(&argv[3]);
-    let exists = match read(ctx, key) {
-        Ok(stream) => stream.map(|s| s.group(&group_name).is_some()),
-        Err(error) => return error,
-    };
+    let stream = read(ctx, key)?;
+    let exists = stream.map(|s| s.group(&group_name).is_some());
     if !mkstream {
         let Some(group_exists) = exists else {
-            return errors::reply(
+            return Err(errors::reply(
                 "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
-            );
+            ));
         };
         if !group_exists
             && (is(sub, "setid") || is(sub, "createconsumer") || is(sub, "delconsumer"))
         {
-            return errors::reply(&format!(
+            return Err(errors::reply(&format!(
                 "NOGROUP No such consumer group '{}' for key name '{}'",
                 lossy(&group_name),
                 lossy(key)
-            ));
+            )));
         }
     }
     let now = ctx.now_ms;
-    if is(sub, "create") && (5..=8).contains(&argc) {
+    Ok(if is(sub, "create") && (5..=8).contains(&argc) {
         let id = if &argv[4][..] == b"$" {
-            match read(ctx, key) {
-                Ok(stream) => stream.map_or(StreamId::MIN, Stream::last_id),
-                Err(error) => return error,
-            }
+            read(ctx, key)?.map_or(StreamId::MIN, Stream::last_id)
         } else {
-            match parse_strict_id(&argv[4]) {
-                Ok(id) => id,
-                Err(error) => return error,
-            }
+            parse_strict_id(&argv[4])?
         };
-        let stream = match super::write_or_create(ctx, key) {
-            Ok(stream) => stream,
-            Err(error) => return error,
-        };
+        let stream = super::write_or_create(ctx, key)?;
         if stream.group(&group_name).is_some() {
-            return errors::reply("BUSYGROUP Consumer Group name already exists");
+            return Err(errors::reply(
+                "BUSYGROUP Consumer Group name already exists",
+            ));
         }
         stream
             .groups_mut()
@@ -106,15 +100,12 @@ pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         Frame::ok()
     } else if is(sub, "setid") && (argc == 5 || argc == 7) {
         let Ok(Some(stream)) = write(ctx, key) else {
-            return errors::reply(errors::NO_SUCH_KEY);
+            return Err(errors::reply(errors::NO_SUCH_KEY));
         };
         let id = if &argv[4][..] == b"$" {
             stream.last_id()
         } else {
-            match super::parse_id(&argv[4], 0, false) {
-                Ok(id) => id,
-                Err(error) => return error,
-            }
+            super::parse_id(&argv[4], 0, false)?
         };
         if let Some(group) = stream.group_mut(&group_name) {
             group.last_id = id;
@@ -124,10 +115,10 @@ pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         Frame::ok()
     } else if is(sub, "destroy") && argc == 4 {
         let Ok(Some(stream)) = write(ctx, key) else {
-            return Frame::Integer(0);
+            return Ok(Frame::Integer(0));
         };
         if stream.groups_mut().remove(&group_name).is_none() {
-            return Frame::Integer(0);
+            return Ok(Frame::Integer(0));
         }
         ctx.propagate_verbatim(argv);
         // Clients blocked reading through this group learn that it is gone.
@@ -135,7 +126,7 @@ pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         Frame::Integer(1)
     } else if is(sub, "createconsumer") && argc == 5 {
         let Ok(Some(stream)) = write(ctx, key) else {
-            return Frame::Integer(0);
+            return Ok(Frame::Integer(0));
         };
         let created = stream
             .group_mut(&group_name)
@@ -146,7 +137,7 @@ pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         Frame::Integer(i64::from(created))
     } else if is(sub, "delconsumer") && argc == 5 {
         let Ok(Some(stream)) = write(ctx, key) else {
-            return Frame::Integer(0);
+            return Ok(Frame::Integer(0));
         };
         let pending = stream
             .group_mut(&group_name)
@@ -160,7 +151,7 @@ pub fn xgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         }
     } else {
         errors::subcommand_syntax(sub, "xgroup")
-    }
+    })
 }
 
 fn help() -> Frame {
@@ -187,77 +178,60 @@ fn help() -> Frame {
 }
 
 /// `XACK key group id [id ...]`
-pub fn xack(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read(ctx, &argv[1]) {
-        Ok(Some(stream)) if stream.group(&argv[2]).is_some() => {}
-        Ok(_) => return Frame::Integer(0),
-        Err(error) => return error,
+pub fn xack(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    match read(ctx, &argv[1])? {
+        Some(stream) if stream.group(&argv[2]).is_some() => {}
+        _ => return Ok(Frame::Integer(0)),
     }
     let mut ids = Vec::with_capacity(argv.len() - 3);
     for arg in &argv[3..] {
-        match parse_strict_id(arg) {
-            Ok(id) => ids.push(id),
-            Err(error) => return error,
-        }
+        ids.push(parse_strict_id(arg)?);
     }
     let Ok(Some(stream)) = write(ctx, &argv[1]) else {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     };
     let Some(group) = stream.group_mut(&argv[2]) else {
-        return Frame::Integer(0);
+        return Ok(Frame::Integer(0));
     };
     let acked = ids.into_iter().filter(|id| group.ack(*id)).count() as u64;
     if acked > 0 {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(acked - 1);
     }
-    Frame::Integer(acked as i64)
+    Ok(Frame::Integer(acked as i64))
 }
 
 /// `XPENDING key group [[IDLE min-idle-time] start end count [consumer]]`
-pub fn xpending(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn xpending(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let argc = argv.len();
     if argc != 3 && !(6..=9).contains(&argc) {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
     let mut range: Option<(StreamId, StreamId, usize, Option<&Bytes>, i64)> = None;
     if argc >= 6 {
         let mut start_at = 3;
         let mut min_idle = 0;
         if is(&argv[3], "idle") {
-            match parse_long(&argv[4]) {
-                Ok(idle) => min_idle = idle,
-                Err(error) => return error,
-            }
+            min_idle = parse_long(&argv[4])?;
             if argc < 8 {
-                return errors::reply(errors::SYNTAX);
+                return Err(errors::reply(errors::SYNTAX));
             }
             start_at += 2;
         }
-        let count = match parse_long(&argv[start_at + 2]) {
-            Ok(count) => usize::try_from(count).unwrap_or(0),
-            Err(error) => return error,
-        };
-        let start = match parse_bound(&argv[start_at], true) {
-            Ok(id) => id,
-            Err(error) => return error,
-        };
-        let end = match parse_bound(&argv[start_at + 1], false) {
-            Ok(id) => id,
-            Err(error) => return error,
-        };
+        let count = parse_long(&argv[start_at + 2])?;
+        let count = usize::try_from(count).unwrap_or(0);
+        let start = parse_bound(&argv[start_at], true)?;
+        let end = (parse_bound(&argv[start_at + 1], false))?;
         range = Some((start, end, count, argv.get(start_at + 3), min_idle));
     }
     let now = ctx.now_ms;
-    let group = match read(ctx, &argv[1]) {
-        Ok(stream) => match stream.and_then(|s| s.group(&argv[2])) {
-            Some(group) => group,
-            None => return no_group(&argv[1], &argv[2]),
-        },
-        Err(error) => return error,
+    let stream = read(ctx, &argv[1])?;
+    let group = match stream.and_then(|s| s.group(&argv[2])) {
+        Some(group) => group,
+        None => return Err(no_group(&argv[1], &argv[2])),
     };
     let Some((start, end, count, consumer, min_idle)) = range else {
-        return summary(group);
+        return Ok(summary(group));
     };
     let ids: Vec<StreamId> = match consumer {
         Some(name) => match group.consumers.get(name) {
@@ -266,7 +240,7 @@ pub fn xpending(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 .range(start..=end.max(start))
                 .copied()
                 .collect(),
-            None => return Frame::Array(Vec::new()),
+            None => return Ok(Frame::Array(Vec::new())),
         },
         None => group
             .pending
@@ -293,7 +267,7 @@ pub fn xpending(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             Frame::Integer(pending.delivery_count as i64),
         ]));
     }
-    Frame::Array(out)
+    Ok(Frame::Array(out))
 }
 
 /// XPENDING without a range: count, smallest and greatest pending ID, and pending per consumer.
@@ -334,17 +308,14 @@ fn option_long(arg: &[u8], message: &str) -> Result<i64, Frame> {
 
 /// `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds]
 /// [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]`
-pub fn xclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn xclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (key, group_name) = (&argv[1], owned(&argv[2]));
-    match read(ctx, key) {
-        Ok(Some(stream)) if stream.group(&group_name).is_some() => {}
-        Ok(_) => return no_group(key, &group_name),
-        Err(error) => return error,
+    match read(ctx, key)? {
+        Some(stream) if stream.group(&group_name).is_some() => {}
+        _ => return Err(no_group(key, &group_name)),
     }
-    let min_idle = match option_long(&argv[4], "Invalid min-idle-time argument for XCLAIM") {
-        Ok(idle) => idle.max(0),
-        Err(error) => return error,
-    };
+    let idle = option_long(&argv[4], "Invalid min-idle-time argument for XCLAIM")?;
+    let min_idle = idle.max(0);
     let mut ids = Vec::new();
     let mut j = 5;
     while j < argv.len() {
@@ -368,30 +339,28 @@ pub fn xclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             justid = true;
         } else if is(opt, "idle") && more > 0 {
             j += 1;
-            match option_long(&argv[j], "Invalid IDLE option argument for XCLAIM") {
-                Ok(idle) => delivery_time = Some(now - idle),
-                Err(error) => return error,
-            }
+            let idle = option_long(&argv[j], "Invalid IDLE option argument for XCLAIM")?;
+            delivery_time = Some(now - idle);
         } else if is(opt, "time") && more > 0 {
             j += 1;
-            match option_long(&argv[j], "Invalid TIME option argument for XCLAIM") {
-                Ok(time) => delivery_time = Some(time),
-                Err(error) => return error,
-            }
+            delivery_time = Some(option_long(
+                &argv[j],
+                "Invalid TIME option argument for XCLAIM",
+            )?);
         } else if is(opt, "retrycount") && more > 0 {
             j += 1;
-            match option_long(&argv[j], "Invalid RETRYCOUNT option argument for XCLAIM") {
-                Ok(count) => retry_count = Some(count),
-                Err(error) => return error,
-            }
+            retry_count = Some(option_long(
+                &argv[j],
+                "Invalid RETRYCOUNT option argument for XCLAIM",
+            )?);
         } else if is(opt, "lastid") && more > 0 {
             j += 1;
-            match parse_strict_id(&argv[j]) {
-                Ok(id) => last_id = id,
-                Err(error) => return error,
-            }
+            last_id = parse_strict_id(&argv[j])?;
         } else {
-            return errors::reply(&format!("ERR Unrecognized XCLAIM option '{}'", lossy(opt)));
+            return Err(errors::reply(&format!(
+                "ERR Unrecognized XCLAIM option '{}'",
+                lossy(opt)
+            )));
         }
         j += 1;
     }
@@ -405,10 +374,10 @@ pub fn xclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     let mut replies = Vec::new();
     {
         let Ok(Some(stream)) = write(ctx, key) else {
-            return no_group(key, &group_name);
+            return Err(no_group(key, &group_name));
         };
         let Some((group, view)) = stream.group_and_entries(&group_name) else {
-            return no_group(key, &group_name);
+            return Err(no_group(key, &group_name));
         };
         let mut propagate_last_id = false;
         if last_id > group.last_id {
@@ -490,7 +459,7 @@ pub fn xclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     for command in propagation {
         ctx.propagate(command);
     }
-    Frame::Array(replies)
+    Ok(Frame::Array(replies))
 }
 
 /// Moves the pending `id` to `consumer` with the delivery time and count a claim gives it.
@@ -514,16 +483,11 @@ fn claim(
 }
 
 /// `XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]`
-pub fn xautoclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn xautoclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (key, group_name) = (&argv[1], owned(&argv[2]));
-    let min_idle = match option_long(&argv[4], "Invalid min-idle-time argument for XAUTOCLAIM") {
-        Ok(idle) => idle.max(0),
-        Err(error) => return error,
-    };
-    let start = match parse_bound(&argv[5], true) {
-        Ok(id) => id,
-        Err(error) => return error,
-    };
+    let idle = option_long(&argv[4], "Invalid min-idle-time argument for XAUTOCLAIM")?;
+    let min_idle = idle.max(0);
+    let start = parse_bound(&argv[5], true)?;
     let mut count: i64 = 100;
     let mut justid = false;
     let mut j = 6;
@@ -533,20 +497,19 @@ pub fn xautoclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             let max = i64::MAX / 16;
             match crate::args::parse_i64(&argv[j + 1]) {
                 Some(n) if (1..=max).contains(&n) => count = n,
-                _ => return errors::reply("ERR COUNT must be > 0"),
+                _ => return Err(errors::reply("ERR COUNT must be > 0")),
             }
             j += 1;
         } else if is(&argv[j], "justid") {
             justid = true;
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
         j += 1;
     }
-    match read(ctx, key) {
-        Ok(Some(stream)) if stream.group(&group_name).is_some() => {}
-        Ok(_) => return no_group(key, &group_name),
-        Err(error) => return error,
+    match read(ctx, key)? {
+        Some(stream) if stream.group(&group_name).is_some() => {}
+        _ => return Err(no_group(key, &group_name)),
     }
     let now = ctx.now_ms;
     let consumer_name = owned(&argv[3]);
@@ -556,10 +519,10 @@ pub fn xautoclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     let end_id;
     {
         let Ok(Some(stream)) = write(ctx, key) else {
-            return no_group(key, &group_name);
+            return Err(no_group(key, &group_name));
         };
         let Some((group, view)) = stream.group_and_entries(&group_name) else {
-            return no_group(key, &group_name);
+            return Err(no_group(key, &group_name));
         };
         let mut attempts = count.saturating_mul(10);
         let window = usize::try_from(attempts)
@@ -614,9 +577,9 @@ pub fn xautoclaim(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
     for command in propagation {
         ctx.propagate(command);
     }
-    Frame::Array(vec![
+    Ok(Frame::Array(vec![
         id_frame(end_id),
         Frame::Array(claimed),
         Frame::Array(deleted.into_iter().map(id_frame).collect()),
-    ])
+    ]))
 }

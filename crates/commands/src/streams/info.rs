@@ -5,6 +5,7 @@ use keyspace::types::stream::{Stream, StreamId};
 use resp::Frame;
 
 use super::{DataCtx, entries_frame, entry_frame, id_frame, parse_long, read};
+use crate::Reply;
 use crate::errors;
 use crate::is;
 
@@ -30,30 +31,29 @@ fn lag_frame(stream: &Stream, group: &keyspace::types::stream::ConsumerGroup) ->
 }
 
 /// `XINFO <subcommand> ...`
-pub fn xinfo(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn xinfo(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     if is(sub, "help") {
         if argv.len() != 2 {
-            return errors::subcommand_syntax(sub, "xinfo");
+            return Err(errors::subcommand_syntax(sub, "xinfo"));
         }
-        return help();
+        return Ok(help());
     }
     if argv.len() < 3 {
-        return errors::subcommand_syntax(sub, "xinfo");
+        return Err(errors::subcommand_syntax(sub, "xinfo"));
     }
     let now = ctx.now_ms;
-    let stream = match read(ctx, &argv[2]) {
-        Ok(Some(stream)) => stream,
-        Ok(None) => return errors::reply(errors::NO_SUCH_KEY),
-        Err(error) => return error,
+    let stream = match read(ctx, &argv[2])? {
+        Some(stream) => stream,
+        None => return Err(errors::reply(errors::NO_SUCH_KEY)),
     };
-    if is(sub, "consumers") && argv.len() == 4 {
+    Ok(if is(sub, "consumers") && argv.len() == 4 {
         let Some(group) = stream.group(&argv[3]) else {
-            return errors::reply(&format!(
+            return Err(errors::reply(&format!(
                 "NOGROUP No such consumer group '{}' for key name '{}'",
                 String::from_utf8_lossy(&argv[3]),
                 String::from_utf8_lossy(&argv[2])
-            ));
+            )));
         };
         Frame::Array(
             group
@@ -89,7 +89,7 @@ pub fn xinfo(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         stream_info(stream, sub, &argv[3..])
     } else {
         errors::subcommand_syntax(sub, "xinfo")
-    }
+    })
 }
 
 fn stream_info(stream: &Stream, sub: &[u8], options: &[Bytes]) -> Frame {

@@ -12,6 +12,7 @@ use keyspace::types::stream::{ConsumerGroup, StreamId, StreamView};
 use resp::{Frame, Protocol};
 
 use super::{DataCtx, args, entry_frame, parse_long, parse_strict_id, read, write};
+use crate::Reply;
 use crate::blocking::BlockedOp;
 use crate::errors;
 use crate::{is, owned};
@@ -28,14 +29,14 @@ struct GroupRead {
 }
 
 /// `XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]`
-pub fn xread(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    read_command(ctx, argv, false)
+pub fn xread(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(read_command(ctx, argv, false))
 }
 
 /// `XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...]
 /// id [id ...]`
-pub fn xreadgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    read_command(ctx, argv, true)
+pub fn xreadgroup(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(read_command(ctx, argv, true))
 }
 
 /// Redis's millisecond timeout: an integer, negative refused, 0 = forever.

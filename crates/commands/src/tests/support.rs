@@ -76,7 +76,7 @@ impl Harness {
         ctx.protocol = self.protocol;
         ctx.caller = self.caller;
         ctx.limits = self.limits;
-        let reply = handler(&mut ctx, &argv);
+        let reply = handler(&mut ctx, &argv).unwrap_or_else(|error| error);
         self.collect();
         reply
     }

@@ -21,30 +21,31 @@ use resp::Frame;
 use super::score_frame;
 use super::write::pop_members;
 use crate::DataCtx;
+use crate::Reply;
 use crate::blocking::{BlockedOp, parse_multi_pop, parse_timeout};
 use crate::errors;
 
 /// `BZPOPMIN key [key ...] timeout`
-pub fn bzpopmin(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    blocking_pop(ctx, argv, false)
+pub fn bzpopmin(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(blocking_pop(ctx, argv, false))
 }
 
 /// `BZPOPMAX key [key ...] timeout`
-pub fn bzpopmax(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    blocking_pop(ctx, argv, true)
+pub fn bzpopmax(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(blocking_pop(ctx, argv, true))
 }
 
 /// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
-pub fn zmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    multi_pop(ctx, &argv[1..], None)
+pub fn zmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(multi_pop(ctx, &argv[1..], None))
 }
 
 /// `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`
-pub fn bzmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match parse_timeout(&argv[1]) {
+pub fn bzmpop(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match parse_timeout(&argv[1]) {
         Ok(timeout) => multi_pop(ctx, &argv[2..], Some(timeout)),
         Err(error) => error,
-    }
+    })
 }
 
 /// The shared body of ZMPOP (`timeout` `None`: never blocks) and BZMPOP.

@@ -11,6 +11,7 @@ use super::write::rank_range;
 use super::{
     MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_LEX, members_reply, parse_long, read_zset, store_result,
 };
+use crate::Reply;
 use crate::errors;
 use crate::{DataCtx, is};
 
@@ -30,48 +31,48 @@ struct Fixed {
 }
 
 /// `ZRANGE key min max [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]`
-pub fn zrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let fixed = Fixed {
         range_type: None,
         reverse: None,
     };
-    range_generic(ctx, argv, 1, false, fixed)
+    Ok(range_generic(ctx, argv, 1, false, fixed))
 }
 
 /// `ZREVRANGE key start stop [WITHSCORES]`
-pub fn zrevrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrevrange(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let fixed = Fixed {
         range_type: Some(RangeType::Rank),
         reverse: Some(true),
     };
-    range_generic(ctx, argv, 1, false, fixed)
+    Ok(range_generic(ctx, argv, 1, false, fixed))
 }
 
 /// `ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]` and `ZREVRANGEBYSCORE key max min ...`
-pub fn zrangebyscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrangebyscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let fixed = Fixed {
         range_type: Some(RangeType::Score),
         reverse: Some(is(&argv[0], "zrevrangebyscore")),
     };
-    range_generic(ctx, argv, 1, false, fixed)
+    Ok(range_generic(ctx, argv, 1, false, fixed))
 }
 
 /// `ZRANGEBYLEX key min max [LIMIT offset count]` and `ZREVRANGEBYLEX key max min ...`
-pub fn zrangebylex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrangebylex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let fixed = Fixed {
         range_type: Some(RangeType::Lex),
         reverse: Some(is(&argv[0], "zrevrangebylex")),
     };
-    range_generic(ctx, argv, 1, false, fixed)
+    Ok(range_generic(ctx, argv, 1, false, fixed))
 }
 
 /// `ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]`
-pub fn zrangestore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrangestore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let fixed = Fixed {
         range_type: None,
         reverse: None,
     };
-    range_generic(ctx, argv, 2, true, fixed)
+    Ok(range_generic(ctx, argv, 2, true, fixed))
 }
 
 /// The parsed range.

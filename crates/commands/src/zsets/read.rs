@@ -11,30 +11,31 @@ use super::parse::{parse_cursor, parse_lex_range, parse_score_range};
 use super::{
     MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_LEX, members_reply, parse_long, read_zset, score_frame,
 };
+use crate::Reply;
 use crate::errors;
 use crate::{DataCtx, is};
 
 /// `ZCARD key`
-pub fn zcard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read_zset(ctx, &argv[1]) {
+pub fn zcard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read_zset(ctx, &argv[1]) {
         Err(wrong_type) => wrong_type,
         Ok(zset) => Frame::Integer(zset.map_or(0, |zset| zset.len()) as i64),
-    }
+    })
 }
 
 /// `ZSCORE key member`
-pub fn zscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read_zset(ctx, &argv[1]) {
+pub fn zscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read_zset(ctx, &argv[1]) {
         Err(wrong_type) => wrong_type,
         Ok(zset) => zset
             .and_then(|zset| zset.score(&argv[2]))
             .map_or(Frame::Null, score_frame),
-    }
+    })
 }
 
 /// `ZMSCORE key member [member ...]`: a missing key is an empty set.
-pub fn zmscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    match read_zset(ctx, &argv[1]) {
+pub fn zmscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match read_zset(ctx, &argv[1]) {
         Err(wrong_type) => wrong_type,
         Ok(zset) => Frame::Array(
             argv[2..]
@@ -45,17 +46,17 @@ pub fn zmscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
                 })
                 .collect(),
         ),
-    }
+    })
 }
 
 /// `ZRANK key member`
-pub fn zrank(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    rank_generic(ctx, argv, false)
+pub fn zrank(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(rank_generic(ctx, argv, false))
 }
 
 /// `ZREVRANK key member`
-pub fn zrevrank(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    rank_generic(ctx, argv, true)
+pub fn zrevrank(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(rank_generic(ctx, argv, true))
 }
 
 fn rank_generic(ctx: &mut DataCtx<'_>, argv: &[Bytes], reverse: bool) -> Frame {
@@ -72,43 +73,42 @@ fn rank_generic(ctx: &mut DataCtx<'_>, argv: &[Bytes], reverse: bool) -> Frame {
 }
 
 /// `ZCOUNT key min max`
-pub fn zcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(range) = parse_score_range(&argv[2], &argv[3]) else {
-        return errors::reply(MIN_MAX_NOT_FLOAT);
+        return Err(errors::reply(MIN_MAX_NOT_FLOAT));
     };
-    match read_zset(ctx, &argv[1]) {
+    Ok(match read_zset(ctx, &argv[1]) {
         Err(wrong_type) => wrong_type,
         Ok(zset) => {
             Frame::Integer(zset.map_or(0, |zset| zset.score_range_ranks(&range).len()) as i64)
         }
-    }
+    })
 }
 
 /// `ZLEXCOUNT key min max`
-pub fn zlexcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zlexcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(range) = parse_lex_range(&argv[2], &argv[3]) else {
-        return errors::reply(MIN_MAX_NOT_LEX);
+        return Err(errors::reply(MIN_MAX_NOT_LEX));
     };
-    match read_zset(ctx, &argv[1]) {
+    Ok(match read_zset(ctx, &argv[1]) {
         Err(wrong_type) => wrong_type,
         Ok(zset) => {
             Frame::Integer(zset.map_or(0, |zset| zset.lex_range_ranks(&range).len()) as i64)
         }
-    }
+    })
 }
 
 /// `ZSCAN key cursor [MATCH pattern] [COUNT count]`: the cursor is checked first, the options only once the
 /// key is found (a missing key answers an empty scan whatever follows), as in Redis. A `listpack`-encoded set
 /// is returned whole, in order, with cursor 0.
-pub fn zscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(cursor) = parse_cursor(&argv[2]) else {
-        return errors::reply("ERR invalid cursor");
+        return Err(errors::reply("ERR invalid cursor"));
     };
     let empty_scan = || Frame::Array(vec![Frame::bulk("0"), Frame::Array(Vec::new())]);
-    let zset = match read_zset(ctx, &argv[1]) {
-        Err(wrong_type) => return wrong_type,
-        Ok(None) => return empty_scan(),
-        Ok(Some(zset)) => zset,
+    let zset = match read_zset(ctx, &argv[1])? {
+        None => return Ok(empty_scan()),
+        Some(zset) => zset,
     };
     let mut count = 10usize;
     let mut pattern: Option<&Bytes> = None;
@@ -117,14 +117,14 @@ pub fn zscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         let has_value = argv.len() - index >= 2;
         if is(&argv[index], "count") && has_value {
             match parse_long(&argv[index + 1]) {
-                Err(error) => return error,
-                Ok(value) if value < 1 => return errors::reply(errors::SYNTAX),
+                Err(error) => return Err(error),
+                Ok(value) if value < 1 => return Err(errors::reply(errors::SYNTAX)),
                 Ok(value) => count = usize::try_from(value).unwrap_or(usize::MAX),
             }
         } else if is(&argv[index], "match") && has_value {
             pattern = Some(&argv[index + 1]).filter(|pattern| &pattern[..] != b"*");
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
         index += 2;
     }
@@ -144,48 +144,45 @@ pub fn zscan(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
             frames.push(Frame::bulk(resp::format_double(score)));
         }
     }
-    Frame::Array(vec![
+    Ok(Frame::Array(vec![
         Frame::bulk(next_cursor.to_string()),
         Frame::Array(frames),
-    ])
+    ]))
 }
 
 /// `ZRANDMEMBER key [count [WITHSCORES]]`
-pub fn zrandmember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrandmember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(count_arg) = argv.get(2) else {
-        return match read_zset(ctx, &argv[1]) {
-            Err(wrong_type) => wrong_type,
-            Ok(None) => Frame::Null,
-            Ok(Some(zset)) => zset
+        return Ok(match read_zset(ctx, &argv[1])? {
+            None => Frame::Null,
+            Some(zset) => zset
                 .entry_at(random_below(zset.len()))
                 .map_or(Frame::Null, |(member, _)| {
                     Frame::Bulk(Bytes::copy_from_slice(member))
                 }),
-        };
+        });
     };
-    let count = match parse_long(count_arg) {
-        Err(error) => return error,
-        Ok(i64::MIN) => {
-            return errors::reply(
+    let count = match parse_long(count_arg)? {
+        i64::MIN => {
+            return Err(errors::reply(
                 "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-            );
+            ));
         }
-        Ok(count) => count,
+        count => count,
     };
     let withscores = match argv.get(3) {
-        _ if argv.len() > 4 => return errors::reply(errors::SYNTAX),
+        _ if argv.len() > 4 => return Err(errors::reply(errors::SYNTAX)),
         None => false,
         Some(option) if is(option, "withscores") => true,
-        Some(_) => return errors::reply(errors::SYNTAX),
+        Some(_) => return Err(errors::reply(errors::SYNTAX)),
     };
     if withscores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
-        return errors::reply("ERR value is out of range");
+        return Err(errors::reply("ERR value is out of range"));
     }
     let protocol = ctx.protocol;
-    let zset = match read_zset(ctx, &argv[1]) {
-        Err(wrong_type) => return wrong_type,
-        Ok(None) => return Frame::Array(Vec::new()),
-        Ok(Some(zset)) => zset,
+    let zset = match read_zset(ctx, &argv[1])? {
+        None => return Ok(Frame::Array(Vec::new())),
+        Some(zset) => zset,
     };
     let size = zset.len();
     let picks: Vec<(&[u8], f64)> = if count < 0 {
@@ -225,7 +222,7 @@ pub fn zrandmember(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         }
         picks
     };
-    members_reply(protocol, picks.into_iter(), withscores)
+    Ok(members_reply(protocol, picks.into_iter(), withscores))
 }
 
 /// A uniform random index below `bound` (0 when `bound` is 0), from a per-thread xorshift generator seeded

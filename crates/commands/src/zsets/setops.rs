@@ -12,6 +12,7 @@ use resp::Frame;
 
 use super::parse::parse_score;
 use super::{members_reply, parse_long, store_result};
+use crate::Reply;
 use crate::errors;
 use crate::{DataCtx, is};
 
@@ -90,38 +91,44 @@ enum Output {
 }
 
 /// `ZUNION numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]`
-pub fn zunion(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zunion", Op::Union, Output::Reply)
+pub fn zunion(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(ctx, argv, "zunion", Op::Union, Output::Reply))
 }
 
 /// `ZINTER numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]`
-pub fn zinter(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zinter", Op::Inter, Output::Reply)
+pub fn zinter(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(ctx, argv, "zinter", Op::Inter, Output::Reply))
 }
 
 /// `ZDIFF numkeys key [key ...] [WITHSCORES]`
-pub fn zdiff(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zdiff", Op::Diff, Output::Reply)
+pub fn zdiff(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(ctx, argv, "zdiff", Op::Diff, Output::Reply))
 }
 
 /// `ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]`
-pub fn zunionstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zunionstore", Op::Union, Output::Store)
+pub fn zunionstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(ctx, argv, "zunionstore", Op::Union, Output::Store))
 }
 
 /// `ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX]`
-pub fn zinterstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zinterstore", Op::Inter, Output::Store)
+pub fn zinterstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(ctx, argv, "zinterstore", Op::Inter, Output::Store))
 }
 
 /// `ZDIFFSTORE destination numkeys key [key ...]`
-pub fn zdiffstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zdiffstore", Op::Diff, Output::Store)
+pub fn zdiffstore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(ctx, argv, "zdiffstore", Op::Diff, Output::Store))
 }
 
 /// `ZINTERCARD numkeys key [key ...] [LIMIT limit]`
-pub fn zintercard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    generic(ctx, argv, "zintercard", Op::Inter, Output::Cardinality)
+pub fn zintercard(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(generic(
+        ctx,
+        argv,
+        "zintercard",
+        Op::Inter,
+        Output::Cardinality,
+    ))
 }
 
 fn generic(ctx: &mut DataCtx<'_>, argv: &[Bytes], name: &str, op: Op, output: Output) -> Frame {

@@ -12,6 +12,7 @@ use super::{
     MIN_MAX_NOT_FLOAT, MIN_MAX_NOT_LEX, SCORE_NAN, parse_long, remove_if_empty, score_frame,
     write_zset,
 };
+use crate::Reply;
 use crate::errors;
 use crate::{DataCtx, is, owned};
 
@@ -37,20 +38,20 @@ enum AddOutcome {
 }
 
 /// `ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]`
-pub fn zadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    add_generic(ctx, argv, AddFlags::default())
+pub fn zadd(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(add_generic(ctx, argv, AddFlags::default()))
 }
 
 /// `ZINCRBY key increment member`: ZADD with INCR, propagated verbatim like Redis 7.0.
-pub fn zincrby(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    add_generic(
+pub fn zincrby(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(add_generic(
         ctx,
         argv,
         AddFlags {
             incr: true,
             ..AddFlags::default()
         },
-    )
+    ))
 }
 
 /// Redis's `zaddGenericCommand`: options, then argument checks in Redis's order, then every score parsed
@@ -180,12 +181,11 @@ fn add_reply(flags: AddFlags, added: u64, updated: u64, last_score: Option<f64>)
 }
 
 /// `ZREM key member [member ...]`
-pub fn zrem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zrem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let key = &argv[1];
-    let zset = match write_zset(ctx, key) {
-        Err(wrong_type) => return wrong_type,
-        Ok(None) => return Frame::Integer(0),
-        Ok(Some(zset)) => zset,
+    let zset = match write_zset(ctx, key)? {
+        None => return Ok(Frame::Integer(0)),
+        Some(zset) => zset,
     };
     let mut deleted = 0u64;
     for member in &argv[2..] {
@@ -201,17 +201,17 @@ pub fn zrem(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
         ctx.propagate_verbatim(argv);
         ctx.add_dirty(deleted - 1);
     }
-    Frame::Integer(deleted as i64)
+    Ok(Frame::Integer(deleted as i64))
 }
 
 /// `ZPOPMIN key [count]`
-pub fn zpopmin(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    pop_generic(ctx, argv, false)
+pub fn zpopmin(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(pop_generic(ctx, argv, false))
 }
 
 /// `ZPOPMAX key [count]`
-pub fn zpopmax(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
-    pop_generic(ctx, argv, true)
+pub fn zpopmax(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(pop_generic(ctx, argv, true))
 }
 
 /// Redis's `zpopMinMaxCommand`: a flat array of member, score (RESP3 with a count: pairs).
@@ -272,30 +272,34 @@ pub fn pop_members(
 }
 
 /// `ZREMRANGEBYSCORE key min max`
-pub fn zremrangebyscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zremrangebyscore(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(range) = parse_score_range(&argv[2], &argv[3]) else {
-        return errors::reply(MIN_MAX_NOT_FLOAT);
+        return Err(errors::reply(MIN_MAX_NOT_FLOAT));
     };
-    remove_ranks(ctx, argv, |zset| Some(zset.score_range_ranks(&range)))
+    Ok(remove_ranks(ctx, argv, |zset| {
+        Some(zset.score_range_ranks(&range))
+    }))
 }
 
 /// `ZREMRANGEBYLEX key min max`
-pub fn zremrangebylex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zremrangebylex(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let Some(range) = parse_lex_range(&argv[2], &argv[3]) else {
-        return errors::reply(MIN_MAX_NOT_LEX);
+        return Err(errors::reply(MIN_MAX_NOT_LEX));
     };
-    remove_ranks(ctx, argv, |zset| Some(zset.lex_range_ranks(&range)))
+    Ok(remove_ranks(ctx, argv, |zset| {
+        Some(zset.lex_range_ranks(&range))
+    }))
 }
 
 /// `ZREMRANGEBYRANK key start stop`
-pub fn zremrangebyrank(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Frame {
+pub fn zremrangebyrank(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     let (start, stop) = match (parse_long(&argv[2]), parse_long(&argv[3])) {
         (Ok(start), Ok(stop)) => (start, stop),
-        (Err(error), _) | (_, Err(error)) => return error,
+        (Err(error), _) | (_, Err(error)) => return Err(error),
     };
-    remove_ranks(ctx, argv, |zset| {
+    Ok(remove_ranks(ctx, argv, |zset| {
         rank_range(start, stop, zset.len()).map(|(first, last)| first..last + 1)
-    })
+    }))
 }
 
 /// Removes the members at the ascending ranks `ranks` picks, for the ZREMRANGEBY* commands.

@@ -10,6 +10,7 @@ use crate::acl::{self, Acl};
 use crate::client::AfterReply;
 use crate::clients::KillFilter;
 use crate::errors;
+use commands::Reply;
 
 /// Redis's reply to `ACL LOAD`/`ACL SAVE` without an `aclfile`.
 const NO_ACL_FILE: &str = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.";
@@ -18,17 +19,17 @@ const NO_ACL_FILE: &str = "ERR This Redis instance is not configured to use an A
 const GENPASS_MAX_BITS: i64 = 4096;
 
 /// `ACL <subcommand> ...`
-pub fn acl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn acl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     let Some(info) = acl::lookup(&[&b"acl|"[..], sub].concat()) else {
-        return errors::unknown_subcommand(sub, "acl");
+        return Err(errors::unknown_subcommand(sub, "acl"));
     };
     if !arity_ok(info.arity, argv.len()) {
-        return errors::wrong_arity(info.name);
+        return Err(errors::wrong_arity(info.name));
     }
-    match &info.name[4..] {
-        "setuser" => setuser(ctx, argv),
-        "deluser" => deluser(ctx, argv),
+    Ok(match &info.name[4..] {
+        "setuser" => setuser(ctx, argv)?,
+        "deluser" => deluser(ctx, argv)?,
         "getuser" => getuser(ctx, &argv[2]),
         "list" => Frame::Array(
             ctx.core
@@ -55,11 +56,11 @@ pub fn acl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "save" => save(ctx),
         "cat" => cat(argv),
         "genpass" => genpass(argv),
-        "log" => log(ctx, argv),
+        "log" => log(ctx, argv)?,
         "dryrun" => dryrun(ctx, argv),
         "help" => help(),
         _ => errors::unknown_subcommand(sub, "acl"),
-    }
+    })
 }
 
 fn arity_ok(arity: i32, argc: usize) -> bool {
@@ -72,37 +73,41 @@ fn arity_ok(arity: i32, argc: usize) -> bool {
 }
 
 /// `ACL SETUSER username [rule ...]`
-fn setuser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn setuser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let name = &argv[2];
     if name
         .iter()
         .any(|&byte| byte == 0 || byte.is_ascii_whitespace() || byte == 0x0b)
     {
-        return errors::reply("ERR Usernames can't contain spaces or null characters");
+        return Err(errors::reply(
+            "ERR Usernames can't contain spaces or null characters",
+        ));
     }
     let all_channels = pubsub_default_all(ctx);
-    match ctx.core.acl.set_user(name, &argv[3..], all_channels) {
-        Err(text) => error_bytes(text),
-        Ok(revoked) => {
-            if let Some(revoked) = revoked {
-                // Subscribers of channels the user may no longer use are disconnected.
-                let doomed: Vec<u64> = logged_in_as(ctx, name)
-                    .into_iter()
-                    .filter(|id| {
-                        let (channels, patterns) = ctx.core.pubsub.subscriptions_of(*id);
-                        revoked.violated_by(&channels, &patterns)
-                    })
-                    .collect();
-                disconnect(ctx, &doomed);
+    Ok(
+        match ctx.core.acl.set_user(name, &argv[3..], all_channels) {
+            Err(text) => error_bytes(text),
+            Ok(revoked) => {
+                if let Some(revoked) = revoked {
+                    // Subscribers of channels the user may no longer use are disconnected.
+                    let doomed: Vec<u64> = logged_in_as(ctx, name)
+                        .into_iter()
+                        .filter(|id| {
+                            let (channels, patterns) = ctx.core.pubsub.subscriptions_of(*id);
+                            revoked.violated_by(&channels, &patterns)
+                        })
+                        .collect();
+                    disconnect(ctx, &doomed);
+                }
+                Frame::ok()
             }
-            Frame::ok()
-        }
-    }
+        },
+    )
 }
 
 /// `ACL DELUSER username [username ...]`: the users' connections are closed (the caller's after this reply).
-fn deluser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    match ctx.core.acl.delete_users(&argv[2..]) {
+fn deluser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(match ctx.core.acl.delete_users(&argv[2..]) {
         Err(text) => errors::reply(text),
         Ok(deleted) => {
             for name in &deleted {
@@ -111,7 +116,7 @@ fn deluser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             }
             Frame::Integer(deleted.len() as i64)
         }
-    }
+    })
 }
 
 /// The ids of the connections authenticated as `user`.
@@ -288,22 +293,22 @@ fn random_hex(chars: usize) -> std::io::Result<String> {
 }
 
 /// `ACL LOG [count | RESET]`
-fn log(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn log(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() > 3 {
-        return errors::subcommand_syntax(&argv[1], "acl");
+        return Err(errors::subcommand_syntax(&argv[1], "acl"));
     }
     let mut count = 10;
     if let Some(arg) = argv.get(2) {
         if is(arg, "reset") {
             ctx.core.acl.log.reset();
-            return Frame::ok();
+            return Ok(Frame::ok());
         }
         match parse_i64(arg) {
             Some(value) => count = usize::try_from(value).unwrap_or(0),
-            None => return errors::reply(errors::NOT_INTEGER),
+            None => return Err(errors::reply(errors::NOT_INTEGER)),
         }
     }
-    ctx.core.acl.log.reply(count, ctx.now_ms)
+    Ok(ctx.core.acl.log.reply(count, ctx.now_ms))
 }
 
 /// `ACL DRYRUN username command [arg ...]`: whether the user could run it, without running it.

@@ -8,9 +8,10 @@ use super::{Ctx, is, parse_i64};
 use crate::client::AfterReply;
 use crate::clients::{ClientKind, KillFilter};
 use crate::errors;
+use commands::Reply;
 
 /// `CLIENT ID | SETNAME name | GETNAME | INFO | LIST [TYPE t] | KILL ...`
-pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     // Redis 7 gives subcommands their own arity, checked before they run.
     let arity = [("id", 2), ("getname", 2), ("setname", 3), ("info", 2)]
@@ -19,9 +20,9 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     if let Some((name, arity)) = arity
         && argv.len() != arity
     {
-        return errors::wrong_arity(&format!("client|{name}"));
+        return Err(errors::wrong_arity(&format!("client|{name}")));
     }
-    if is(sub, "id") && argv.len() == 2 {
+    Ok(if is(sub, "id") && argv.len() == 2 {
         Frame::Integer(ctx.client.id as i64)
     } else if is(sub, "setname") && argv.len() == 3 {
         match valid_client_name(&argv[2]) {
@@ -53,39 +54,41 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if is(sub, "unblock") && argv.len() == 2 {
         errors::wrong_arity("client|unblock")
     } else if is(sub, "unblock") && (argv.len() == 3 || argv.len() == 4) {
-        unblock(ctx, argv)
+        unblock(ctx, argv)?
     } else if is(sub, "list") {
         if argv.len() > 3 && is(&argv[2], "id") {
             let mut ids = Vec::with_capacity(argv.len() - 3);
             for id in &argv[3..] {
                 match super::parse_i64(id) {
                     Some(id) => ids.push(id),
-                    None => return errors::reply("ERR Invalid client ID"),
+                    None => return Err(errors::reply("ERR Invalid client ID")),
                 }
             }
-            return Frame::bulk(ctx.shared.clients.list_ids(&ids, ctx.shared.port));
+            return Ok(Frame::bulk(
+                ctx.shared.clients.list_ids(&ids, ctx.shared.port),
+            ));
         }
         let kind = match argv {
             [_, _] => None,
             [_, _, option, kind] if is(option, "type") => match ClientKind::parse(kind) {
                 Some(kind) => Some(kind),
                 None => {
-                    return errors::reply(&format!(
+                    return Err(errors::reply(&format!(
                         "ERR Unknown client type '{}'",
                         String::from_utf8_lossy(kind)
-                    ));
+                    )));
                 }
             },
-            _ => return errors::reply(errors::SYNTAX),
+            _ => return Err(errors::reply(errors::SYNTAX)),
         };
         Frame::bulk(ctx.shared.clients.list(kind, ctx.shared.port))
     } else if is(sub, "pause") && (argv.len() == 3 || argv.len() == 4) {
-        pause(ctx, argv)
+        pause(ctx, argv)?
     } else if is(sub, "unpause") && argv.len() == 2 {
         ctx.shared.client_unpause_if_due(true);
         Frame::ok()
     } else if is(sub, "kill") && argv.len() >= 3 {
-        kill(ctx, argv)
+        kill(ctx, argv)?
     } else if is(sub, "help") {
         Frame::Array(
             [
@@ -105,7 +108,7 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         )
     } else {
         errors::unknown_subcommand(sub, "client")
-    }
+    })
 }
 
 /// Disconnects the matching clients. Replicas among them also leave the registry right here, under the
@@ -122,7 +125,7 @@ fn kill_matching(ctx: &mut Ctx<'_>, filter: &KillFilter) -> Vec<u64> {
 }
 
 /// `CLIENT KILL ip:port` (replies OK or an error) or `CLIENT KILL <filter> <value> ...` (replies the count).
-fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let own_id = ctx.client.id;
     if argv.len() == 3 {
         let filter = KillFilter {
@@ -133,14 +136,14 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         if killed.contains(&own_id) {
             ctx.client.after_reply = Some(AfterReply::Close);
         }
-        return if killed.is_empty() {
+        return Ok(if killed.is_empty() {
             errors::reply("ERR No such client")
         } else {
             Frame::ok()
-        };
+        });
     }
     if argv.len() % 2 == 1 {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
     let mut filter = KillFilter {
         skip: Some(own_id),
@@ -154,23 +157,23 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 .filter(|id| *id > 0)
             {
                 Some(id) => filter.id = Some(id),
-                None => return errors::reply("ERR client-id should be greater than 0"),
+                None => return Err(errors::reply("ERR client-id should be greater than 0")),
             }
         } else if is(option, "type") {
             match ClientKind::parse(value) {
                 Some(kind) => filter.kind = Some(kind),
                 None => {
-                    return errors::reply(&format!(
+                    return Err(errors::reply(&format!(
                         "ERR Unknown client type '{}'",
                         String::from_utf8_lossy(value)
-                    ));
+                    )));
                 }
             }
         } else if is(option, "addr") {
             filter.addr = Some(String::from_utf8_lossy(value).into_owned());
         } else if is(option, "user") {
             if ctx.core.acl.user(value).is_none() {
-                return errors::with_argument("ERR No such user '", value, "'");
+                return Err(errors::with_argument("ERR No such user '", value, "'"));
             }
             filter.user = Some(String::from_utf8_lossy(value).into_owned());
         } else if is(option, "skipme") {
@@ -179,52 +182,58 @@ fn kill(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             } else if is(value, "no") {
                 filter.skip = None;
             } else {
-                return errors::reply(errors::SYNTAX);
+                return Err(errors::reply(errors::SYNTAX));
             }
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
     }
     let killed = kill_matching(ctx, &filter);
     if killed.contains(&own_id) {
         ctx.client.after_reply = Some(AfterReply::Close);
     }
-    Frame::Integer(killed.len() as i64)
+    Ok(Frame::Integer(killed.len() as i64))
 }
 
 /// `CLIENT PAUSE timeout [WRITE|ALL]`: client commands (writes only, or all) wait until the timeout passes
 /// or `CLIENT UNPAUSE`; replicas and the master link are never paused.
-fn pause(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn pause(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let Some(timeout) = parse_i64(&argv[2]).filter(|timeout| *timeout >= 0) else {
-        return errors::reply("ERR timeout is not an integer or out of range");
+        return Err(errors::reply(
+            "ERR timeout is not an integer or out of range",
+        ));
     };
     let level = match argv.get(3) {
         None => crate::shared::PauseLevel::All,
         Some(mode) if is(mode, "all") => crate::shared::PauseLevel::All,
         Some(mode) if is(mode, "write") => crate::shared::PauseLevel::Writes,
-        Some(_) => return errors::reply(errors::SYNTAX),
+        Some(_) => return Err(errors::reply(errors::SYNTAX)),
     };
     let until = std::time::Instant::now() + std::time::Duration::from_millis(timeout as u64);
     ctx.shared.client_pause(until, level);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `CLIENT UNBLOCK id [TIMEOUT|ERROR]`: ends another client's blocking command, as a timeout (default) or
 /// with `-UNBLOCKED`; answers 1 if that client was waiting.
-fn unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn unblock(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let error = match argv.get(3) {
         None => None,
         Some(reason) if is(reason, "timeout") => None,
         Some(reason) if is(reason, "error") => Some(errors::reply(
             "UNBLOCKED client unblocked via CLIENT UNBLOCK",
         )),
-        Some(_) => return errors::reply("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+        Some(_) => {
+            return Err(errors::reply(
+                "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ));
+        }
     };
     let Some(id) = super::parse_i64(&argv[2]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let unblocked = u64::try_from(id).is_ok_and(|id| ctx.core.blocking.unblock(id, error));
-    Frame::Integer(i64::from(unblocked))
+    Ok(Frame::Integer(i64::from(unblocked)))
 }
 
 /// `CLIENT REPLY ON|OFF|SKIP`: only ON is answered; SKIP has no effect while replies are off.

@@ -6,35 +6,39 @@ use resp::{Frame, Protocol};
 use super::{Ctx, is, parse_i64};
 use crate::client::AfterReply;
 use crate::errors;
+use commands::Reply;
 
 /// `PING [message]`
-pub fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     // A RESP2 subscriber reads pushes as arrays, so PING answers in the same shape there.
     if ctx.client.in_resp2_pubsub_mode() && argv.len() <= 2 {
         let message = argv.get(1).cloned().unwrap_or_default();
-        return Frame::Array(vec![Frame::bulk("pong"), Frame::Bulk(message)]);
+        return Ok(Frame::Array(vec![
+            Frame::bulk("pong"),
+            Frame::Bulk(message),
+        ]));
     }
-    match argv {
+    Ok(match argv {
         [_] => Frame::Simple(Bytes::from_static(b"PONG")),
         [_, message] => Frame::Bulk(message.clone()),
         _ => errors::wrong_arity("ping"),
-    }
+    })
 }
 
 /// `ECHO message`
-pub fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    Frame::Bulk(argv[1].clone())
+pub fn echo(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(Frame::Bulk(argv[1].clone()))
 }
 
 /// `SELECT index`
-pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let Some(index) = parse_i64(&argv[1]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     if i32::try_from(index).is_err() {
-        return errors::reply(errors::INT_OUT_OF_RANGE);
+        return Err(errors::reply(errors::INT_OUT_OF_RANGE));
     }
-    match usize::try_from(index) {
+    Ok(match usize::try_from(index) {
         Ok(index) if index < ctx.core.keyspace.db_count() => {
             ctx.client.db = index;
             ctx.shared
@@ -43,20 +47,22 @@ pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             Frame::ok()
         }
         _ => errors::reply(errors::DB_INDEX_OUT_OF_RANGE),
-    }
+    })
 }
 
 /// `QUIT`: replies OK, then the connection closes.
-pub fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn quit(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     ctx.client.after_reply = Some(AfterReply::Close);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `RESET`: the connection as if it had just connected: out of `MULTI`, `WATCH`, subscriptions and `MONITOR`,
 /// database 0, RESP2, no name, and authenticated only if no password is configured.
-pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if ctx.client.is_master_link {
-        return errors::reply("ERR can only reset normal client connections");
+        return Err(errors::reply(
+            "ERR can only reset normal client connections",
+        ));
     }
     ctx.client.release(ctx.core);
     ctx.client.db = 0;
@@ -72,15 +78,15 @@ pub fn reset(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         info.patterns = 0;
         info.user = "default".to_owned();
     });
-    Frame::Simple(Bytes::from_static(b"RESET"))
+    Ok(Frame::Simple(Bytes::from_static(b"RESET")))
 }
 
 /// `AUTH [username] password`
-pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let (user, password) = match argv {
         [_, password] => (None, password),
         [_, user, password] => (Some(user), password),
-        _ => return errors::reply(errors::SYNTAX),
+        _ => return Err(errors::reply(errors::SYNTAX)),
     };
     // The one-argument form keeps its old complaint when the default user needs no password.
     if user.is_none()
@@ -90,14 +96,14 @@ pub fn auth(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .user(b"default")
             .is_some_and(crate::acl::User::nopass)
     {
-        return errors::reply(errors::AUTH_WITHOUT_PASSWORD);
+        return Err(errors::reply(errors::AUTH_WITHOUT_PASSWORD));
     }
     let user = user.map_or(&b"default"[..], |user| &user[..]);
-    if log_in(ctx, user, password, &argv[0]) {
+    Ok(if log_in(ctx, user, password, &argv[0]) {
         Frame::ok()
     } else {
         errors::reply(errors::WRONGPASS)
-    }
+    })
 }
 
 /// Authenticates the connection as `user` if `password` is right (a failure is logged in the ACL log, named
@@ -117,14 +123,18 @@ fn log_in(ctx: &mut Ctx<'_>, user: &[u8], password: &[u8], command: &Bytes) -> b
 }
 
 /// `HELLO [protover [AUTH username password] [SETNAME clientname]]`
-pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let mut protocol = ctx.client.protocol;
     if let Some(version) = argv.get(1) {
         protocol = match parse_i64(version) {
             Some(2) => Protocol::Resp2,
             Some(3) => Protocol::Resp3,
-            Some(_) => return errors::reply("NOPROTO unsupported protocol version"),
-            None => return errors::reply("ERR Protocol version is not an integer or out of range"),
+            Some(_) => return Err(errors::reply("NOPROTO unsupported protocol version")),
+            None => {
+                return Err(errors::reply(
+                    "ERR Protocol version is not an integer or out of range",
+                ));
+            }
         };
     }
     let mut index = 2;
@@ -133,24 +143,24 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         let remaining = argv.len() - index - 1;
         if is(&argv[index], "auth") && remaining >= 2 {
             if !log_in(ctx, &argv[index + 1], &argv[index + 2], &argv[0]) {
-                return errors::reply(errors::WRONGPASS);
+                return Err(errors::reply(errors::WRONGPASS));
             }
             index += 3;
         } else if is(&argv[index], "setname") && remaining >= 1 {
             match valid_client_name(&argv[index + 1]) {
                 Some(valid) => name = Some(valid),
-                None => return errors::reply(BAD_CLIENT_NAME),
+                None => return Err(errors::reply(BAD_CLIENT_NAME)),
             }
             index += 2;
         } else {
-            return errors::reply(&format!(
+            return Err(errors::reply(&format!(
                 "ERR Syntax error in HELLO option '{}'",
                 String::from_utf8_lossy(&argv[index])
-            ));
+            )));
         }
     }
     if !ctx.client.authenticated {
-        return errors::reply(errors::HELLO_NOAUTH);
+        return Err(errors::reply(errors::HELLO_NOAUTH));
     }
     if let Some(name) = name {
         let name = (!name.is_empty()).then_some(name);
@@ -167,7 +177,7 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     };
     let pair =
         |key: &'static str, value: Frame| (Frame::Bulk(Bytes::from_static(key.as_bytes())), value);
-    Frame::Map(vec![
+    Ok(Frame::Map(vec![
         pair("server", Frame::bulk("redis")),
         pair("version", Frame::bulk("7.0.15")),
         pair(
@@ -178,7 +188,7 @@ pub fn hello(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         pair("mode", Frame::bulk("standalone")),
         pair("role", Frame::bulk(role)),
         pair("modules", Frame::Array(Vec::new())),
-    ])
+    ]))
 }
 
 pub(super) const BAD_CLIENT_NAME: &str =

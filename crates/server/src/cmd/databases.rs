@@ -8,11 +8,12 @@ use resp::Frame;
 
 use super::{Ctx, is};
 use crate::errors;
+use commands::Reply;
 
 /// `FLUSHDB [ASYNC|SYNC]`
-pub fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if !flush_mode_ok(argv) {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
     let index = ctx.client.db;
     ctx.touch_db(index, None);
@@ -21,13 +22,13 @@ pub fn flushdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     db.clear();
     ctx.propagate_verbatim(argv);
     ctx.add_dirty(removed);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `FLUSHALL [ASYNC|SYNC]`
-pub fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if !flush_mode_ok(argv) {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
     for index in 0..ctx.core.keyspace.db_count() {
         ctx.touch_db(index, None);
@@ -36,7 +37,7 @@ pub fn flushall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ctx.core.keyspace.flush_all();
     ctx.propagate_verbatim(argv);
     ctx.add_dirty(removed);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 fn flush_mode_ok(argv: &[Bytes]) -> bool {
@@ -48,17 +49,11 @@ fn flush_mode_ok(argv: &[Bytes]) -> bool {
 }
 
 /// `SWAPDB index1 index2`
-pub fn swapdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    let first = match db_index(&argv[1], "ERR invalid first DB index") {
-        Ok(first) => first,
-        Err(error) => return error,
-    };
-    let second = match db_index(&argv[2], "ERR invalid second DB index") {
-        Ok(second) => second,
-        Err(error) => return error,
-    };
+pub fn swapdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    let first = (db_index(&argv[1], "ERR invalid first DB index"))?;
+    let second = (db_index(&argv[2], "ERR invalid second DB index"))?;
     let (Some(first), Some(second)) = (existing_db(ctx, first), existing_db(ctx, second)) else {
-        return errors::reply(errors::DB_INDEX_OUT_OF_RANGE);
+        return Err(errors::reply(errors::DB_INDEX_OUT_OF_RANGE));
     };
     if first != second {
         ctx.touch_db(first, Some(second));
@@ -68,7 +63,7 @@ pub fn swapdb(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ctx.signal_waited_keys_in(second);
     }
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// The index if it names a database.

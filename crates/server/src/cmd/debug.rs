@@ -10,17 +10,18 @@ use resp::Frame;
 
 use super::{Ctx, is, parse_i64, stored};
 use crate::{digest, errors, persistence};
+use commands::Reply;
 
 const NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 
 /// `DEBUG subcommand [args...]`
-pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if !allowed(ctx) {
-        return errors::reply(NOT_ALLOWED);
+        return Err(errors::reply(NOT_ALLOWED));
     }
     let sub = &argv[1];
     let args = &argv[2..];
-    if is(sub, "digest") && args.is_empty() {
+    Ok(if is(sub, "digest") && args.is_empty() {
         Frame::Simple(Bytes::from(digest::keyspace_digest(&ctx.core.keyspace)))
     } else if is(sub, "digest-value") {
         let (now, policy) = (ctx.now_ms, ctx.policy);
@@ -43,7 +44,7 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ctx.core.disable_deny_scripts = parse_i64(&args[0]).is_some_and(|flag| flag != 0);
         Frame::ok()
     } else if is(sub, "populate") && (1..=3).contains(&args.len()) {
-        populate(ctx, args)
+        populate(ctx, args)?
     } else if is(sub, "replicate") && !args.is_empty() {
         // Puts a command into the replication stream as if it had been executed.
         ctx.propagate(args.to_vec());
@@ -77,7 +78,7 @@ pub fn debug(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         )
     } else {
         errors::subcommand_syntax(sub, "debug")
-    }
+    })
 }
 
 /// `DEBUG LOADAOF`: writes out what the AOF has buffered, empties the data and loads it back from the AOF.
@@ -143,9 +144,9 @@ fn sleep(ctx: &Ctx<'_>, seconds: &[u8]) -> Frame {
 
 /// `DEBUG POPULATE count [prefix] [size]`: creates `prefix:N` = `value:N` (padded with NULs or cut to
 /// `size`), skipping existing keys. Not propagated, as in Redis.
-fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
+fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Reply {
     let Some(count) = parse_i64(&args[0]).filter(|count| *count >= 0) else {
-        return errors::reply("ERR value is out of range, must be positive");
+        return Err(errors::reply("ERR value is out of range, must be positive"));
     };
     let prefix = args.get(1).map_or_else(
         || "key".to_owned(),
@@ -154,7 +155,7 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
     let size = match args.get(2).map(|size| parse_i64(size)) {
         None => None,
         Some(Some(size)) if size >= 0 => Some(size as usize),
-        Some(_) => return errors::reply(errors::NOT_INTEGER),
+        Some(_) => return Err(errors::reply(errors::NOT_INTEGER)),
     };
     let (now, policy) = (ctx.now_ms, ctx.policy);
     let db = ctx.db();
@@ -174,7 +175,7 @@ fn populate(ctx: &mut Ctx<'_>, args: &[Bytes]) -> Frame {
         created += 1;
     }
     ctx.add_dirty(created);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `DEBUG RELOAD`: save the RDB file, empty the data set, load the file back.

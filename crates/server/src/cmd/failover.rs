@@ -11,15 +11,16 @@ use super::{Ctx, is, parse_i64};
 use crate::core::{FailoverState, FailoverStep};
 use crate::errors;
 use crate::failover::abort;
+use commands::Reply;
 
 /// `FAILOVER ...`
-pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() == 2 && is(&argv[1], "abort") {
         if ctx.core.failover.is_none() {
-            return errors::reply("ERR No failover in progress.");
+            return Err(errors::reply("ERR No failover in progress."));
         }
         abort(ctx.shared, ctx.core, "Failover manually aborted");
-        return Frame::ok();
+        return Ok(Frame::ok());
     }
     let (mut timeout_ms, mut force, mut target): (i64, bool, Option<(String, u16)>) =
         (0, false, None);
@@ -28,16 +29,16 @@ pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         let option = &argv[index];
         if is(option, "timeout") && index + 1 < argv.len() && timeout_ms == 0 {
             let Some(timeout) = parse_i64(&argv[index + 1]) else {
-                return errors::reply(errors::NOT_INTEGER);
+                return Err(errors::reply(errors::NOT_INTEGER));
             };
             if timeout <= 0 {
-                return errors::reply("ERR FAILOVER timeout must be greater than 0");
+                return Err(errors::reply("ERR FAILOVER timeout must be greater than 0"));
             }
             timeout_ms = timeout;
             index += 2;
         } else if is(option, "to") && index + 2 < argv.len() && target.is_none() {
             let Some(port) = parse_i64(&argv[index + 2]) else {
-                return errors::reply(errors::NOT_INTEGER);
+                return Err(errors::reply(errors::NOT_INTEGER));
             };
             target = Some((
                 String::from_utf8_lossy(&argv[index + 1]).into_owned(),
@@ -48,22 +49,24 @@ pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             force = true;
             index += 1;
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
     }
     if ctx.core.failover.is_some() {
-        return errors::reply("ERR FAILOVER already in progress.");
+        return Err(errors::reply("ERR FAILOVER already in progress."));
     }
     if ctx.core.is_replica() {
-        return errors::reply("ERR FAILOVER is not valid when server is a replica.");
+        return Err(errors::reply(
+            "ERR FAILOVER is not valid when server is a replica.",
+        ));
     }
     if ctx.core.replicas.is_empty() {
-        return errors::reply("ERR FAILOVER requires connected replicas.");
+        return Err(errors::reply("ERR FAILOVER requires connected replicas."));
     }
     if force && (timeout_ms == 0 || target.is_none()) {
-        return errors::reply(
+        return Err(errors::reply(
             "ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
-        );
+        ));
     }
     if let Some((host, port)) = &target {
         let Some(replica) = ctx
@@ -72,10 +75,12 @@ pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .iter()
             .find(|r| r.ip == *host && r.listening_port == *port)
         else {
-            return errors::reply("ERR FAILOVER target HOST and PORT is not a replica.");
+            return Err(errors::reply(
+                "ERR FAILOVER target HOST and PORT is not a replica.",
+            ));
         };
         if replica.state != ReplicaSyncState::Online {
-            return errors::reply("ERR FAILOVER target replica is not online.");
+            return Err(errors::reply("ERR FAILOVER target replica is not online."));
         }
         tracing::info!("FAILOVER requested to {host}:{port}.");
     } else {
@@ -89,7 +94,7 @@ pub fn failover(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         force,
     });
     ctx.shared.set_writes_paused(true);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about

@@ -9,9 +9,10 @@ use resp::Frame;
 use super::{Ctx, is};
 use crate::errors;
 use crate::scripting::registry::Library;
+use commands::Reply;
 
 /// `FUNCTION <subcommand> ...`
-pub fn function(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn function(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     let name = String::from_utf8_lossy(sub).to_ascii_lowercase();
     // Each subcommand has its own arity in Redis 7, reported with its `function|sub` name.
@@ -20,26 +21,26 @@ pub fn function(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "flush" | "list" => -2,
         "delete" => 3,
         "stats" | "dump" | "kill" | "help" => 2,
-        _ => return errors::unknown_subcommand(sub, "function"),
+        _ => return Err(errors::unknown_subcommand(sub, "function")),
     };
     if !crate::cmd::scripts::arity_ok(arity, argv.len()) {
-        return errors::wrong_arity(&format!("function|{name}"));
+        return Err(errors::wrong_arity(&format!("function|{name}")));
     }
-    match name.as_str() {
-        "load" => crate::cmd::scripts::function_load(ctx, argv),
-        "flush" => flush(ctx, argv),
-        "delete" => delete(ctx, argv),
-        "list" => list(ctx, argv),
+    Ok(match name.as_str() {
+        "load" => crate::cmd::scripts::function_load(ctx, argv)?,
+        "flush" => flush(ctx, argv)?,
+        "delete" => delete(ctx, argv)?,
+        "list" => list(ctx, argv)?,
         "stats" => stats(ctx),
         "dump" => dump(ctx),
         "restore" if argv.len() > 4 => errors::subcommand_syntax(sub, "function"),
-        "restore" => restore(ctx, argv),
+        "restore" => restore(ctx, argv)?,
         "kill" => match ctx.shared.scripts.kill(false) {
             Ok(()) => Frame::ok(),
             Err(text) => errors::reply(text),
         },
         _ => help(),
-    }
+    })
 }
 
 /// The changing subcommands are refused on a read-only replica unless they come from its master.
@@ -48,38 +49,40 @@ fn refuse_on_read_only_replica(ctx: &Ctx<'_>) -> Option<Frame> {
         .then(|| errors::reply(errors::READONLY))
 }
 
-fn flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn flush(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() > 3 {
-        return errors::subcommand_syntax(&argv[1], "function");
+        return Err(errors::subcommand_syntax(&argv[1], "function"));
     }
     if let Some(mode) = argv.get(2)
         && !is(mode, "sync")
         && !is(mode, "async")
     {
-        return errors::reply("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+        return Err(errors::reply(
+            "ERR FUNCTION FLUSH only supports SYNC|ASYNC option",
+        ));
     }
     if let Some(refused) = refuse_on_read_only_replica(ctx) {
-        return refused;
+        return Ok(refused);
     }
     crate::cmd::scripts::replace_libraries(ctx.core, ctx.shared, Vec::new());
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
-fn delete(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn delete(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if let Some(refused) = refuse_on_read_only_replica(ctx) {
-        return refused;
+        return Ok(refused);
     }
     let name = String::from_utf8_lossy(&argv[2]).into_owned();
     if ctx.core.libraries.library(&name).is_none() {
-        return errors::reply("ERR Library not found");
+        return Err(errors::reply("ERR Library not found"));
     }
     crate::cmd::scripts::remove_library(ctx.core, ctx.shared, &name);
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
-fn list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let (mut with_code, mut pattern) = (false, None);
     let mut index = 2;
     while index < argv.len() {
@@ -88,12 +91,12 @@ fn list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             with_code = true;
         } else if pattern.is_none() && is(option, "libraryname") {
             if index + 1 >= argv.len() {
-                return errors::reply("ERR library name argument was not given");
+                return Err(errors::reply("ERR library name argument was not given"));
             }
             index += 1;
             pattern = Some(argv[index].clone());
         } else {
-            return errors::with_argument("ERR Unknown argument ", option, "");
+            return Err(errors::with_argument("ERR Unknown argument ", option, ""));
         }
         index += 1;
     }
@@ -102,11 +105,11 @@ fn list(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             keyspace::pattern::glob_match_case(pattern, library.name.as_bytes(), true)
         })
     });
-    Frame::Array(
+    Ok(Frame::Array(
         libraries
             .map(|library| library_entry(library, with_code))
             .collect(),
-    )
+    ))
 }
 
 fn library_entry(library: &Library, with_code: bool) -> Frame {
@@ -196,7 +199,7 @@ fn dump(ctx: &mut Ctx<'_>) -> Frame {
 
 /// `FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]`: APPEND (the default) fails on any existing library
 /// name, REPLACE replaces same-named libraries, FLUSH replaces everything.
-fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     #[derive(PartialEq)]
     enum Policy {
         Append,
@@ -209,26 +212,26 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Some(policy) if is(policy, "replace") => Policy::Replace,
         Some(policy) if is(policy, "flush") => Policy::Flush,
         Some(_) => {
-            return errors::reply(
+            return Err(errors::reply(
                 "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
-            );
+            ));
         }
     };
     if let Some(refused) = refuse_on_read_only_replica(ctx) {
-        return refused;
+        return Ok(refused);
     }
     let codes = match rdb::decode_functions(&argv[2]) {
         Ok(codes) => codes,
-        Err(error) => return errors::reply(&format!("ERR {error}")),
+        Err(error) => return Err(errors::reply(&format!("ERR {error}"))),
     };
     let restored = match crate::cmd::scripts::compile_libraries(ctx.shared, &codes) {
         Ok(restored) => restored,
-        Err(error) => return errors::reply(&format!("ERR {error}")),
+        Err(error) => return Err(errors::reply(&format!("ERR {error}"))),
     };
     if policy == Policy::Flush {
         crate::cmd::scripts::replace_libraries(ctx.core, ctx.shared, restored);
         ctx.propagate_verbatim(argv);
-        return Frame::ok();
+        return Ok(Frame::ok());
     }
     let restored_names: Vec<&str> = restored
         .iter()
@@ -239,7 +242,7 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .iter()
             .find(|name| ctx.core.libraries.library(name).is_some())
     {
-        return errors::reply(&format!("ERR Library {name} already exists"));
+        return Err(errors::reply(&format!("ERR Library {name} already exists")));
     }
     let kept = ctx
         .core
@@ -248,13 +251,15 @@ fn restore(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         .filter(|library| !restored_names.contains(&library.name.as_str()));
     let all = kept.chain(restored.iter().map(|compiled| &compiled.library));
     if let Some(clash) = crate::cmd::scripts::function_clash(all) {
-        return errors::reply(&format!("ERR Function {clash} already exists"));
+        return Err(errors::reply(&format!(
+            "ERR Function {clash} already exists"
+        )));
     }
     for compiled in restored {
         crate::cmd::scripts::install(ctx.core, ctx.shared, compiled);
     }
     ctx.propagate_verbatim(argv);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 fn help() -> Frame {

@@ -43,7 +43,7 @@ mod unit;
 pub use commands::table::flags;
 
 /// A server command's handler: runs the command with the whole server at hand and returns the reply.
-pub type ServerHandler = fn(&mut Ctx<'_>, &[Bytes]) -> Frame;
+pub type ServerHandler = fn(&mut Ctx<'_>, &[Bytes]) -> commands::Reply;
 
 /// How a command runs.
 #[derive(Debug, Clone, Copy)]
@@ -102,8 +102,10 @@ impl CommandSpec {
             return crate::errors::wrong_arity(self.full_name);
         }
         match self.handler {
-            Handler::Server(handler) => handler(ctx, argv),
-            Handler::Data(handler) => ctx.run_data(|data| handler(data, argv)),
+            Handler::Server(handler) => handler(ctx, argv).unwrap_or_else(|error| error),
+            Handler::Data(handler) => ctx
+                .run_data(|data| handler(data, argv))
+                .unwrap_or_else(|error| error),
         }
     }
 

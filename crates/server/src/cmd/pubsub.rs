@@ -9,9 +9,10 @@ use resp::Frame;
 
 use super::{Ctx, is, owned};
 use crate::errors;
+use commands::Reply;
 
 /// `SUBSCRIBE channel...`
-pub fn subscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn subscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let mut replies = Vec::with_capacity(argv.len() - 1);
     for channel in &argv[1..] {
         let channel = owned(channel);
@@ -25,12 +26,12 @@ pub fn subscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         replies.push(confirmation("subscribe", Some(channel), ctx));
     }
     note_subscriptions(ctx);
-    several(ctx, replies)
+    Ok(several(ctx, replies))
 }
 
 /// `UNSUBSCRIBE [channel...]`: without channels, from every channel (one confirmation each, or one with a nil
 /// channel when there were none).
-pub fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let channels: Vec<Bytes> = if argv.len() > 1 {
         argv[1..].to_vec()
     } else {
@@ -38,7 +39,7 @@ pub fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     };
     if channels.is_empty() {
         let reply = confirmation("unsubscribe", None, ctx);
-        return reply;
+        return Ok(reply);
     }
     let mut replies = Vec::with_capacity(channels.len());
     for channel in channels {
@@ -48,11 +49,11 @@ pub fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         replies.push(confirmation("unsubscribe", Some(channel), ctx));
     }
     note_subscriptions(ctx);
-    several(ctx, replies)
+    Ok(several(ctx, replies))
 }
 
 /// `PSUBSCRIBE pattern...`
-pub fn psubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn psubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let mut replies = Vec::with_capacity(argv.len() - 1);
     for pattern in &argv[1..] {
         let pattern = owned(pattern);
@@ -66,18 +67,18 @@ pub fn psubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         replies.push(confirmation("psubscribe", Some(pattern), ctx));
     }
     note_subscriptions(ctx);
-    several(ctx, replies)
+    Ok(several(ctx, replies))
 }
 
 /// `PUNSUBSCRIBE [pattern...]`
-pub fn punsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn punsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let patterns: Vec<Bytes> = if argv.len() > 1 {
         argv[1..].to_vec()
     } else {
         ctx.client.subscriptions.patterns.clone()
     };
     if patterns.is_empty() {
-        return confirmation("punsubscribe", None, ctx);
+        return Ok(confirmation("punsubscribe", None, ctx));
     }
     let mut replies = Vec::with_capacity(patterns.len());
     for pattern in patterns {
@@ -87,7 +88,7 @@ pub fn punsubscribe(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         replies.push(confirmation("punsubscribe", Some(pattern), ctx));
     }
     note_subscriptions(ctx);
-    several(ctx, replies)
+    Ok(several(ctx, replies))
 }
 
 /// Shows the connection's subscription counts to `CLIENT LIST` (`sub=`, `psub=`, flag `P`) and to
@@ -104,25 +105,25 @@ pub(crate) fn note_subscriptions(ctx: &Ctx<'_>) {
 }
 
 /// `PUBLISH channel message`: the number of receivers (channel and pattern subscriptions).
-pub fn publish(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn publish(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     // Only the hard limit is enforced (the soft limit's grace period is not).
     let limit = ctx.shared.config().client_output_buffer_limit.pubsub.hard;
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let receivers = ctx.core.pubsub.publish(&argv[1], &argv[2], limit);
     // Replicas deliver it to their own subscribers; it changes no data, so no save point counts it.
     ctx.propagate_without_change(argv);
-    Frame::Integer(receivers as i64)
+    Ok(Frame::Integer(receivers as i64))
 }
 
 /// `PUBSUB CHANNELS [pattern] | NUMSUB [channel...] | NUMPAT | HELP`
-pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     let argc = argv.len();
     let arity = [("channels", -2), ("numsub", -2), ("numpat", 2), ("help", 2)]
         .into_iter()
         .find(|(name, _)| is(sub, name));
     let Some((name, arity)) = arity else {
-        return errors::unknown_subcommand(sub, "pubsub");
+        return Err(errors::unknown_subcommand(sub, "pubsub"));
     };
     let arity_ok = if arity >= 0 {
         argc == arity as usize
@@ -130,9 +131,9 @@ pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         argc >= (-arity) as usize
     };
     if !arity_ok {
-        return errors::wrong_arity(&format!("pubsub|{name}"));
+        return Err(errors::wrong_arity(&format!("pubsub|{name}")));
     }
-    match name {
+    Ok(match name {
         "channels" if argc <= 3 => {
             let pattern = argv.get(2).map(|p| &p[..]);
             Frame::Array(
@@ -157,7 +158,7 @@ pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "numpat" => Frame::Integer(ctx.core.pubsub.pattern_count() as i64),
         "help" => help(),
         _ => errors::subcommand_syntax(sub, "pubsub"),
-    }
+    })
 }
 
 fn help() -> Frame {

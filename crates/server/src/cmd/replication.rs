@@ -13,11 +13,14 @@ use crate::replicas::AttachedReplica;
 use crate::replicas::SyncPlan;
 use crate::stats::Stats;
 use crate::{errors, replica_link};
+use commands::Reply;
 
 /// `REPLICAOF host port | NO ONE` (and its old name `SLAVEOF`).
-pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if ctx.core.failover.is_some() {
-        return errors::reply("ERR REPLICAOF not allowed while failing over.");
+        return Err(errors::reply(
+            "ERR REPLICAOF not allowed while failing over.",
+        ));
     }
     if is(&argv[1], "no") && is(&argv[2], "one") {
         if ctx.core.is_replica() {
@@ -27,11 +30,11 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 ctx.client.id
             );
         }
-        return Frame::ok();
+        return Ok(Frame::ok());
     }
     let port = match parse_i64(&argv[2]) {
         Some(port) if (0..=65535).contains(&port) => port as u16,
-        _ => return errors::reply(errors::INVALID_MASTER_PORT),
+        _ => return Err(errors::reply(errors::INVALID_MASTER_PORT)),
     };
     let host = String::from_utf8_lossy(&argv[1]).into_owned();
     if let Some(link) = ctx.core.master_link()
@@ -41,9 +44,9 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         tracing::info!(
             "REPLICAOF would result into synchronization with the master we are already connected with. No operation performed."
         );
-        return Frame::Simple(Bytes::from_static(
+        return Ok(Frame::Simple(Bytes::from_static(
             b"OK Already connected to specified master",
-        ));
+        )));
     }
     // Whatever history we hold (our own as a master, or a previous master's) is a position to PSYNC from.
     ctx.core.role = Role::Replica(MasterLinkStatus::new(host.clone(), port, true));
@@ -59,7 +62,7 @@ pub fn replicaof(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     ctx.shared
         .update_config(|config| config.replicaof = Some((host.clone(), port)));
     replica_link::start(ctx.shared);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// Replica to master (`REPLICAOF NO ONE`, or the target of a FAILOVER): a new history that keeps the old id
@@ -74,23 +77,27 @@ fn promote(ctx: &mut Ctx<'_>) {
 
 /// `WAIT numreplicas timeout`: how many replicas acknowledged this client's last write, waiting up to
 /// `timeout` ms (0 = forever) for `numreplicas` of them.
-pub fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if ctx.core.is_replica() {
-        return errors::reply(errors::WAIT_ON_REPLICA);
+        return Err(errors::reply(errors::WAIT_ON_REPLICA));
     }
     let Some(replicas) = parse_i64(&argv[1]) else {
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let timeout = match parse_i64(&argv[2]) {
-        None => return errors::reply("ERR timeout is not an integer or out of range"),
-        Some(timeout) if timeout < 0 => return errors::reply("ERR timeout is negative"),
+        None => {
+            return Err(errors::reply(
+                "ERR timeout is not an integer or out of range",
+            ));
+        }
+        Some(timeout) if timeout < 0 => return Err(errors::reply("ERR timeout is negative")),
         Some(timeout) => timeout,
     };
     let offset = ctx.client.last_write_offset;
     let acked = ctx.core.replicas.acked_count(offset);
     let needed = usize::try_from(replicas).unwrap_or(0);
     if acked >= needed || ctx.client.is_master_link {
-        return Frame::Integer(acked as i64);
+        return Ok(Frame::Integer(acked as i64));
     }
     // Ask every replica to acknowledge now rather than at its next periodic ACK.
     if ctx.core.propagate_raw(crate::wait::GETACK) {
@@ -103,12 +110,12 @@ pub fn wait(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         offset,
         deadline,
     }));
-    Frame::Integer(acked as i64)
+    Ok(Frame::Integer(acked as i64))
 }
 
 /// `ROLE`
-pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
-    match &ctx.core.role {
+pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    Ok(match &ctx.core.role {
         Role::Master => {
             let replicas = ctx
                 .core
@@ -143,14 +150,14 @@ pub fn role(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
                 Frame::Integer(offset),
             ])
         }
-    }
+    })
 }
 
 /// `REPLCONF option value ...` during a replica's handshake. `ACK`/`GETACK` from a connection that is not a
 /// replica link get no reply at all, as in Redis.
-pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len().is_multiple_of(2) {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
     for pair in argv[1..].chunks_exact(2) {
         let (option, value) = (&pair[0], &pair[1]);
@@ -159,14 +166,14 @@ pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 Some(port) if (0..=65535).contains(&port) => {
                     ctx.client.replica_listening_port = Some(port as u16)
                 }
-                _ => return errors::reply(errors::NOT_INTEGER),
+                _ => return Err(errors::reply(errors::NOT_INTEGER)),
             }
         } else if is(option, "ip-address") {
             if value.len() >= 256 {
-                return errors::reply(&format!(
+                return Err(errors::reply(&format!(
                     "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
                     value.len()
-                ));
+                )));
             }
             ctx.client.replica_announced_ip = Some(String::from_utf8_lossy(value).into_owned());
         } else if is(option, "capa") {
@@ -177,21 +184,21 @@ pub fn replconf(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             }
         } else if is(option, "ack") || is(option, "getack") {
             ctx.client.suppress_reply = true;
-            return Frame::ok();
+            return Ok(Frame::ok());
         } else if is(option, "rdb-only") || is(option, "rdb-filter-only") {
             // Accepted for redis-cli --rdb; the full snapshot is always sent.
         } else {
-            return errors::reply(&format!(
+            return Err(errors::reply(&format!(
                 "ERR Unrecognized REPLCONF option: {}",
                 String::from_utf8_lossy(option)
-            ));
+            )));
         }
     }
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `PSYNC replid offset`: `+CONTINUE` from the backlog when possible, else `+FULLRESYNC` and a snapshot.
-pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() > 3 && is(&argv[3], "failover") {
         // Our master is handing over to us (FAILOVER): take over if it speaks for our own history.
         tracing::warn!(
@@ -199,10 +206,14 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             String::from_utf8_lossy(&argv[1])
         );
         if !ctx.core.is_replica() {
-            return errors::reply("ERR PSYNC FAILOVER can't be sent to a master.");
+            return Err(errors::reply(
+                "ERR PSYNC FAILOVER can't be sent to a master.",
+            ));
         }
         if argv[1].as_ref() != ctx.core.repl.replid().as_str().as_bytes() {
-            return errors::reply("ERR PSYNC FAILOVER replid must match my replid.");
+            return Err(errors::reply(
+                "ERR PSYNC FAILOVER replid must match my replid.",
+            ));
         }
         promote(ctx);
         tracing::info!(
@@ -211,14 +222,14 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         );
     }
     if let Some(error) = refuse_sync(ctx) {
-        return error;
+        return Err(error);
     }
     let Some(requested_offset) = parse_i64(&argv[2]) else {
         tracing::warn!(
             "Replica {} asks for synchronization but with a wrong offset",
             replica_name(ctx)
         );
-        return errors::reply(errors::NOT_INTEGER);
+        return Err(errors::reply(errors::NOT_INTEGER));
     };
     let requested_offset = ReplOffset(requested_offset);
     let who = replica_name(ctx);
@@ -239,7 +250,7 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         } else {
             "CONTINUE".to_owned()
         };
-        return Frame::Simple(Bytes::from(reply));
+        return Ok(Frame::Simple(Bytes::from(reply)));
     }
     if &requested_id[..] != b"?" {
         Stats::bump(&ctx.shared.stats.sync_partial_err);
@@ -253,18 +264,18 @@ pub fn psync(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     }
     let plan = start_full_sync(ctx, true);
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `SYNC`: the pre-PSYNC full sync: no `+FULLRESYNC` line, just the `$len` payload.
-pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn sync(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if let Some(error) = refuse_sync(ctx) {
-        return error;
+        return Err(error);
     }
     ctx.client.replica_capa_eof = false;
     let plan = start_full_sync(ctx, false);
     ctx.client.after_reply = Some(AfterReply::ServeReplica(plan));
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// A replica can only serve sub-replicas while its own link is up.

@@ -19,38 +19,39 @@ use crate::scripting::engine::{CompiledLibrary, Engine};
 use crate::scripting::registry::Library;
 use crate::scripting::shebang;
 use crate::shared::Shared;
+use commands::Reply;
 
 /// How long a library's top level may run (`FUNCTION LOAD timeout` after that), as in Redis.
 const LOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// `EVAL script numkeys [key ...] [arg ...]`
-pub fn eval(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    eval_generic(ctx, argv, false, false)
+pub fn eval(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(eval_generic(ctx, argv, false, false))
 }
 
 /// `EVAL_RO script numkeys [key ...] [arg ...]`
-pub fn eval_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    eval_generic(ctx, argv, false, true)
+pub fn eval_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(eval_generic(ctx, argv, false, true))
 }
 
 /// `EVALSHA sha1 numkeys [key ...] [arg ...]`
-pub fn evalsha(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    eval_generic(ctx, argv, true, false)
+pub fn evalsha(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(eval_generic(ctx, argv, true, false))
 }
 
 /// `EVALSHA_RO sha1 numkeys [key ...] [arg ...]`
-pub fn evalsha_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    eval_generic(ctx, argv, true, true)
+pub fn evalsha_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(eval_generic(ctx, argv, true, true))
 }
 
 /// `FCALL function numkeys [key ...] [arg ...]`
-pub fn fcall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    fcall_generic(ctx, argv, false)
+pub fn fcall(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(fcall_generic(ctx, argv, false))
 }
 
 /// `FCALL_RO function numkeys [key ...] [arg ...]`
-pub fn fcall_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
-    fcall_generic(ctx, argv, true)
+pub fn fcall_ro(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
+    Ok(fcall_generic(ctx, argv, true))
 }
 
 /// The lower-case hex SHA-1 of a script body, its name in the cache.
@@ -264,7 +265,7 @@ pub fn run_outside_lock(shared: &Arc<Shared>, invocation: &Invocation) -> (Frame
 }
 
 /// `SCRIPT <subcommand> ...`
-pub fn script(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn script(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
     let name = String::from_utf8_lossy(sub).to_ascii_lowercase();
     // Each subcommand has its own arity in Redis 7, reported with its `script|sub` name.
@@ -273,20 +274,20 @@ pub fn script(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         "exists" => -3,
         "flush" => -2,
         "kill" | "help" => 2,
-        _ => return errors::unknown_subcommand(sub, "script"),
+        _ => return Err(errors::unknown_subcommand(sub, "script")),
     };
     if !arity_ok(arity, argv.len()) {
-        return errors::wrong_arity(&format!("script|{name}"));
+        return Err(errors::wrong_arity(&format!("script|{name}")));
     }
-    match name.as_str() {
+    Ok(match name.as_str() {
         "load" => {
             let body = argv[2].clone();
             let sha = sha1_hex(&body);
             if let Err(text) = shebang::eval_flags(&body) {
-                return errors::reply(&format!("ERR {text}"));
+                return Err(errors::reply(&format!("ERR {text}")));
             }
             if let Err(text) = ctx.shared.engine().compile_script(&sha, &body) {
-                return errors::reply(&text);
+                return Err(errors::reply(&text));
             }
             ctx.core.script_cache.insert(sha.clone(), body);
             Frame::Bulk(Bytes::from(sha))
@@ -299,13 +300,15 @@ pub fn script(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ),
         "flush" => {
             if argv.len() > 3 {
-                return errors::subcommand_syntax(sub, "script");
+                return Err(errors::subcommand_syntax(sub, "script"));
             }
             if let Some(mode) = argv.get(2)
                 && !is(mode, "sync")
                 && !is(mode, "async")
             {
-                return errors::reply("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+                return Err(errors::reply(
+                    "ERR SCRIPT FLUSH only support SYNC|ASYNC option",
+                ));
             }
             ctx.core.script_cache.clear();
             ctx.shared.engine().flush_scripts();
@@ -325,7 +328,7 @@ pub fn script(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             }
         }
         _ => script_help(),
-    }
+    })
 }
 
 /// Redis arity: N = exactly N arguments, -N = at least N.
@@ -357,7 +360,7 @@ fn script_help() -> Frame {
 }
 
 /// `FUNCTION LOAD [REPLACE] code`
-pub fn function_load(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn function_load(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let mut replace = false;
     let mut index = 2;
     while index + 1 < argv.len() {
@@ -366,32 +369,40 @@ pub fn function_load(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             index += 1;
             continue;
         }
-        return errors::with_argument("ERR Unknown option given: ", &argv[index], "");
+        return Err(errors::with_argument(
+            "ERR Unknown option given: ",
+            &argv[index],
+            "",
+        ));
     }
     let Some(code) = argv.get(index) else {
-        return errors::reply("ERR Function code is missing");
+        return Err(errors::reply("ERR Function code is missing"));
     };
     if ctx.core.is_replica() && !ctx.client.is_master_link && ctx.shared.config().replica_read_only
     {
-        return errors::reply(errors::READONLY);
+        return Err(errors::reply(errors::READONLY));
     }
     let timeout = (!ctx.client.is_master_link).then_some(LOAD_TIMEOUT);
     let compiled = match compile_library(ctx.shared, code, timeout) {
         Ok(compiled) => compiled,
-        Err(text) => return errors::reply(&format!("ERR {text}")),
+        Err(text) => return Err(errors::reply(&format!("ERR {text}"))),
     };
     let name = compiled.library.name.clone();
     if ctx.core.libraries.library(&name).is_some() && !replace {
-        return errors::reply(&format!("ERR Library '{name}' already exists"));
+        return Err(errors::reply(&format!(
+            "ERR Library '{name}' already exists"
+        )));
     }
     for function in compiled.library.functions.keys() {
         if ctx.core.libraries.function_taken(function, Some(&name)) {
-            return errors::reply(&format!("ERR Function {function} already exists"));
+            return Err(errors::reply(&format!(
+                "ERR Function {function} already exists"
+            )));
         }
     }
     install(ctx.core, ctx.shared, compiled);
     ctx.propagate_verbatim(argv);
-    Frame::Bulk(Bytes::from(name))
+    Ok(Frame::Bulk(Bytes::from(name)))
 }
 
 /// Compiles one library's code; the error is the reply text after `ERR `.

@@ -7,23 +7,24 @@ use super::{Ctx, is};
 use crate::client::AfterReply;
 use crate::config::ConfigError;
 use crate::{errors, info, persistence};
+use commands::Reply;
 
 /// `INFO [section ...]`
-pub fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn info(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sections: Vec<String> = argv[1..]
         .iter()
         .map(|s| String::from_utf8_lossy(s).to_ascii_lowercase())
         .collect();
-    Frame::Verbatim {
+    Ok(Frame::Verbatim {
         format: *b"txt",
         text: Bytes::from(info::render(ctx.shared, ctx.core, &sections)),
-    }
+    })
 }
 
 /// `CONFIG GET pattern... | SET name value... | RESETSTAT | REWRITE | HELP`
-pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
-    if is(sub, "get") && argv.len() >= 3 {
+    Ok(if is(sub, "get") && argv.len() >= 3 {
         let config = ctx.shared.config();
         let mut pairs = Vec::new();
         for pattern in &argv[2..] {
@@ -48,9 +49,9 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         Frame::Map(pairs)
     } else if is(sub, "set") && argv.len() >= 4 {
         if !argv.len().is_multiple_of(2) {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
-        config_set(ctx, &argv[2..])
+        config_set(ctx, &argv[2..])?
     } else if is(sub, "resetstat") && argv.len() == 2 {
         ctx.shared.stats.reset();
         ctx.core.command_stats.reset();
@@ -59,7 +60,9 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
     } else if is(sub, "rewrite") && argv.len() == 2 {
         let config = ctx.shared.config().clone();
         let Some(path) = config.config_file.clone() else {
-            return errors::reply("ERR The server is running without a config file");
+            return Err(errors::reply(
+                "ERR The server is running without a config file",
+            ));
         };
         match crate::config::rewrite::rewrite(&path, &config) {
             Ok(()) => {
@@ -90,12 +93,12 @@ pub fn config(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ))
     } else {
         errors::unknown_subcommand(sub, "config")
-    }
+    })
 }
 
 /// Applies every pair or none, as Redis 7 does: first every name is checked (an unknown name, then a repeated
 /// one, is reported before any bad value), then the values are applied in order.
-fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
+fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Reply {
     let original = ctx.shared.config().clone();
     let mut names_seen: Vec<String> = Vec::new();
     let mut duplicate = None;
@@ -105,11 +108,11 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         if let Err(ConfigError::BadDirective) =
             scratch.set(&name, &String::from_utf8_lossy(&pair[1]))
         {
-            return errors::with_argument(
+            return Err(errors::with_argument(
                 "ERR Unknown option or number of arguments for CONFIG SET - '",
                 &pair[0],
                 "'",
-            );
+            ));
         }
         if duplicate.is_none() && names_seen.contains(&name) {
             duplicate = Some(&pair[0]);
@@ -117,11 +120,11 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         names_seen.push(name);
     }
     if let Some(name) = duplicate {
-        return errors::with_argument(
+        return Err(errors::with_argument(
             "ERR CONFIG SET failed (possibly related to argument '",
             name,
             "') - duplicate parameter",
-        );
+        ));
     }
     let old_requirepass = original.requirepass.clone();
     let was_appendonly = original.appendonly;
@@ -131,9 +134,9 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
         let value = String::from_utf8_lossy(&pair[1]).into_owned();
         if let Err(error) = updated.set(&name, &value) {
             // Here Redis names the parameter (lower case), not the argument as written.
-            return errors::reply(&format!(
+            return Err(errors::reply(&format!(
                 "ERR CONFIG SET failed (possibly related to argument '{name}') - {error}"
-            ));
+            )));
         }
     }
     // `requirepass` is the default user's password (set only when it changed, as Redis applies it).
@@ -154,18 +157,18 @@ fn config_set(ctx: &mut Ctx<'_>, pairs: &[Bytes]) -> Frame {
             crate::aof_rewrite::turn_off(ctx.core);
         } else if !crate::aof_rewrite::turn_on(ctx.shared, ctx.core) {
             ctx.shared.update_config(|config| config.appendonly = false);
-            return errors::reply(
+            return Err(errors::reply(
                 "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
-            );
+            ));
         }
     }
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `COMMAND [COUNT | INFO name... | DOCS [name...] | LIST]`
-pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let specs = super::all();
-    match argv.get(1) {
+    Ok(match argv.get(1) {
         None => Frame::Array(specs.iter().map(command_info).collect()),
         Some(sub) if is(sub, "count") => Frame::Integer(specs.len() as i64),
         Some(sub) if is(sub, "list") => {
@@ -179,7 +182,7 @@ pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         ),
         Some(sub) if is(sub, "docs") => super::docs::reply(&argv[2..]),
         Some(sub) => errors::unknown_subcommand(sub, "command"),
-    }
+    })
 }
 
 fn command_info(spec: &super::CommandSpec) -> Frame {
@@ -209,7 +212,7 @@ fn command_info(spec: &super::CommandSpec) -> Frame {
 
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE]`: saves if asked or if save points are configured, then the server
 /// exits and the client gets no reply.
-pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() == 2 && is(&argv[1], "abort") {
         let pending = ctx
             .shared
@@ -217,7 +220,7 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        return match pending {
+        return Ok(match pending {
             Some((_, abort)) => {
                 abort.cancel();
                 ctx.shared.set_writes_paused(false);
@@ -225,7 +228,7 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
                 Frame::ok()
             }
             None => errors::reply("ERR No shutdown in progress."),
-        };
+        });
     }
     let (mut save, mut nosave, mut now, mut force) = (false, false, false, false);
     for option in &argv[1..] {
@@ -238,15 +241,15 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         } else if is(option, "now") {
             now = true;
         } else {
-            return errors::reply(errors::SYNTAX);
+            return Err(errors::reply(errors::SYNTAX));
         }
     }
     if save && nosave {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
     // Past its busy threshold a script only lets SHUTDOWN NOSAVE through: saving would store its partial work.
     if !nosave && ctx.shared.scripts.phase() == crate::scripting::Phase::Busy {
-        return errors::reply(ctx.shared.scripts.busy_error());
+        return Err(errors::reply(ctx.shared.scripts.busy_error()));
     }
     tracing::info!("User requested shutdown...");
     ctx.client.after_reply = Some(AfterReply::Shutdown(crate::shutdown::ShutdownMode {
@@ -255,91 +258,95 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         now,
         force,
     }));
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `SAVE`
-pub fn save(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn save(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if persistence::snapshot_in_progress(ctx.core) {
-        return errors::reply(errors::BGSAVE_IN_PROGRESS);
+        return Err(errors::reply(errors::BGSAVE_IN_PROGRESS));
     }
-    match persistence::save_locked(ctx.shared, ctx.core) {
+    Ok(match persistence::save_locked(ctx.shared, ctx.core) {
         Ok(()) => Frame::ok(),
         Err(error) => {
             tracing::error!("Error saving DB on disk: {error}");
             errors::reply("ERR")
         }
-    }
+    })
 }
 
 /// `BGSAVE [SCHEDULE]`
-pub fn bgsave(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn bgsave(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if argv.len() > 2 || argv.get(1).is_some_and(|option| !is(option, "schedule")) {
-        return errors::reply(errors::SYNTAX);
+        return Err(errors::reply(errors::SYNTAX));
     }
-    if persistence::start_background_save(ctx.shared, ctx.core) {
-        Frame::Simple(Bytes::from_static(b"Background saving started"))
-    } else {
-        errors::reply(errors::BGSAVE_IN_PROGRESS)
-    }
+    Ok(
+        if persistence::start_background_save(ctx.shared, ctx.core) {
+            Frame::Simple(Bytes::from_static(b"Background saving started"))
+        } else {
+            errors::reply(errors::BGSAVE_IN_PROGRESS)
+        },
+    )
 }
 
 /// `BGREWRITEAOF`: rewrites the AOF in the background (also when the AOF is off: then it writes a fresh AOF
 /// of the data, as Redis does), or schedules it while another snapshot is produced.
-pub fn bgrewriteaof(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn bgrewriteaof(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if ctx.core.aof.rewrite_in_progress() {
-        return errors::reply("ERR Background append only file rewriting already in progress");
+        return Err(errors::reply(
+            "ERR Background append only file rewriting already in progress",
+        ));
     }
     if persistence::snapshot_in_progress(ctx.core) {
         ctx.core.aof.rewrite_scheduled = true;
         // Asked for by hand: the back-off after failures does not apply.
         ctx.core.aof.stats.consecutive_failures = 0;
-        return Frame::Simple(Bytes::from_static(
+        return Ok(Frame::Simple(Bytes::from_static(
             b"Background append only file rewriting scheduled",
-        ));
+        )));
     }
-    match crate::aof_rewrite::start(ctx.shared, ctx.core) {
+    Ok(match crate::aof_rewrite::start(ctx.shared, ctx.core) {
         Ok(()) => Frame::Simple(Bytes::from_static(
             b"Background append only file rewriting started",
         )),
         Err(_) => errors::reply(
             "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
         ),
-    }
+    })
 }
 
 /// `LASTSAVE`
-pub fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
-    Frame::Integer(ctx.core.persistence.last_save_unix)
+pub fn lastsave(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
+    Ok(Frame::Integer(ctx.core.persistence.last_save_unix))
 }
 
 /// `TIME`
-pub fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn time(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     let micros = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_micros())
         .unwrap_or(0);
     let _ = ctx;
-    Frame::Array(vec![
+    Ok(Frame::Array(vec![
         Frame::bulk((micros / 1_000_000).to_string()),
         Frame::bulk((micros % 1_000_000).to_string()),
-    ])
+    ]))
 }
 
 /// `MONITOR`: from now on the connection also receives a line for every command the server runs.
-pub fn monitor(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn monitor(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if ctx.client.deny_blocking {
-        return errors::reply(errors::MONITOR_DENY_BLOCKING);
+        return Err(errors::reply(errors::MONITOR_DENY_BLOCKING));
     }
     // Like Redis, a repeated MONITOR (or one from a replica link) is ignored without a reply.
     if ctx.client.is_master_link || !ctx.core.monitors.add(ctx.client.id, &ctx.client.mailbox) {
         ctx.client.suppress_reply = true;
-        return Frame::Null;
+        return Ok(Frame::Null);
     }
     ctx.shared
         .clients
         .update(ctx.client.id, |info| info.monitor = true);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about

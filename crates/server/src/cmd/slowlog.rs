@@ -5,16 +5,21 @@ use resp::Frame;
 
 use super::{Ctx, is};
 use crate::errors;
+use commands::Reply;
 
 /// `SLOWLOG <subcommand>`
-pub fn slowlog(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn slowlog(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     let sub = &argv[1];
-    if is(sub, "get") && argv.len() <= 3 {
+    Ok(if is(sub, "get") && argv.len() <= 3 {
         let count = match argv.get(2).map(|count| super::parse_i64(count)) {
             None => Some(10),
             Some(Some(-1)) => None,
             Some(Some(count)) if count >= 0 => Some(usize::try_from(count).unwrap_or(usize::MAX)),
-            Some(_) => return errors::reply("ERR count should be greater than or equal to -1"),
+            Some(_) => {
+                return Err(errors::reply(
+                    "ERR count should be greater than or equal to -1",
+                ));
+            }
         };
         ctx.core.slowlog.get(count)
     } else if is(sub, "len") && argv.len() == 2 {
@@ -45,7 +50,7 @@ pub fn slowlog(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
         errors::subcommand_syntax(sub, "slowlog")
     } else {
         errors::unknown_subcommand(sub, "slowlog")
-    }
+    })
 }
 
 /// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about

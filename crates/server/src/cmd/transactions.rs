@@ -11,30 +11,31 @@ use resp::Frame;
 use super::{Ctx, lookup};
 use crate::client::MultiState;
 use crate::errors;
+use commands::Reply;
 
 /// `MULTI`
-pub fn multi(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn multi(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if ctx.client.multi.is_some() {
-        return errors::reply(errors::MULTI_NESTED);
+        return Err(errors::reply(errors::MULTI_NESTED));
     }
     ctx.client.multi = Some(MultiState::default());
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `DISCARD`
-pub fn discard(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn discard(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     if ctx.client.multi.take().is_none() {
-        return errors::reply(errors::DISCARD_WITHOUT_MULTI);
+        return Err(errors::reply(errors::DISCARD_WITHOUT_MULTI));
     }
     ctx.core.watches.forget(ctx.client.id);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `EXEC`: the null array when a watched key changed (or expired) since `WATCH`, `-EXECABORT` when a command
 /// was refused while queueing, otherwise the array of the queued commands' replies (errors included).
-pub fn exec(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn exec(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     let Some(multi) = ctx.client.multi.take() else {
-        return errors::reply(errors::EXEC_WITHOUT_MULTI);
+        return Err(errors::reply(errors::EXEC_WITHOUT_MULTI));
     };
     let id = ctx.client.id;
     let watched_key_expired = ctx
@@ -44,10 +45,10 @@ pub fn exec(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
     let watched_key_changed = ctx.core.watches.is_dirty(id);
     ctx.core.watches.forget(id);
     if multi.aborted {
-        return errors::reply(errors::EXECABORT);
+        return Err(errors::reply(errors::EXECABORT));
     }
     if watched_key_expired || watched_key_changed {
-        return Frame::NullArray;
+        return Ok(Frame::NullArray);
     }
     let deny_blocking = std::mem::replace(&mut ctx.client.deny_blocking, true);
     let replies = multi
@@ -63,7 +64,7 @@ pub fn exec(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
         })
         .collect();
     ctx.client.deny_blocking = deny_blocking;
-    Frame::Array(replies)
+    Ok(Frame::Array(replies))
 }
 
 /// ACL rules may change between `MULTI` and `EXEC`: each queued command is checked again as it runs.
@@ -83,14 +84,14 @@ fn still_allowed(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Result<(), Frame> {
 }
 
 /// `WATCH key...`
-pub fn watch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
+pub fn watch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     if ctx.client.multi.is_some() {
-        return errors::reply(errors::WATCH_IN_MULTI);
+        return Err(errors::reply(errors::WATCH_IN_MULTI));
     }
     let (id, db, now) = (ctx.client.id, ctx.client.db, ctx.now_ms);
     // Once dirty, the next EXEC fails whatever else is watched.
     if ctx.core.watches.is_dirty(id) {
-        return Frame::ok();
+        return Ok(Frame::ok());
     }
     for key in &argv[1..] {
         let expired = ctx
@@ -100,13 +101,13 @@ pub fn watch(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Frame {
             .is_some_and(|data| data.is_expired(key, now));
         ctx.core.watches.watch(id, db, &super::owned(key), expired);
     }
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// `UNWATCH`
-pub fn unwatch(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Frame {
+pub fn unwatch(ctx: &mut Ctx<'_>, _argv: &[Bytes]) -> Reply {
     ctx.core.watches.forget(ctx.client.id);
-    Frame::ok()
+    Ok(Frame::ok())
 }
 
 /// This family's commands, each bound to its handler; [`crate::cmd`] joins them with Redis's facts about
