@@ -86,6 +86,27 @@ pub struct KeySpec {
     pub find: Find,
 }
 
+/// The names of the key-spec flags set in `bits`, in Redis's order (`COMMAND GETKEYSANDFLAGS`, `COMMAND INFO`).
+pub fn flag_names(bits: u16) -> impl Iterator<Item = &'static str> {
+    const NAMES: [(u16, &str); 11] = [
+        (RO, "RO"),
+        (RW, "RW"),
+        (OW, "OW"),
+        (RM, "RM"),
+        (ACCESS, "access"),
+        (UPDATE, "update"),
+        (INSERT, "insert"),
+        (DELETE, "delete"),
+        (NOT_KEY, "not_key"),
+        (INCOMPLETE, "incomplete"),
+        (VARIABLE_FLAGS, "variable_flags"),
+    ];
+    NAMES
+        .into_iter()
+        .filter(move |(bit, _)| bits & bit != 0)
+        .map(|(_, name)| name)
+}
+
 /// Whether a command names keys at all (any spec that is not a fake key).
 pub fn has_keys(info: &CommandInfo) -> bool {
     info.key_specs.iter().any(|spec| spec.flags & NOT_KEY == 0)

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use resp::Frame;
 
-use super::{Ctx, is};
+use super::{Ctx, flags, is};
 use crate::client::AfterReply;
 use crate::config::ConfigError;
 use crate::{errors, info, persistence};
@@ -181,8 +181,51 @@ pub fn command(_ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                 .collect(),
         ),
         Some(sub) if is(sub, "docs") => super::docs::reply(&argv[2..]),
-        Some(sub) => errors::unknown_subcommand(sub, "command"),
+        Some(sub) if is(sub, "getkeys") => get_keys(&argv[2..], false)?,
+        Some(sub) if is(sub, "getkeysandflags") => get_keys(&argv[2..], true)?,
+        Some(sub) => return Err(errors::unknown_subcommand(sub, "command")),
     })
+}
+
+/// `COMMAND GETKEYS|GETKEYSANDFLAGS command [arg ...]` (Redis's `getKeysSubcommandImpl`): the key arguments
+/// of `command` (`argv[0]`), found from Redis's key specs for every Redis command, also those we do not
+/// run; with flags, each key with its key-spec flags (`RW`, `access`...).
+fn get_keys(argv: &[Bytes], with_flags: bool) -> Reply {
+    use commands::table::{self, keys};
+    let Some(info) = table::resolve(argv).map(|id| &table::COMMANDS[id]) else {
+        return Err(errors::reply("ERR Invalid command specified"));
+    };
+    if !keys::has_keys(info) {
+        return Err(errors::reply("ERR The command has no key arguments"));
+    }
+    if !info.arity_ok(argv.len()) {
+        return Err(errors::reply(
+            "ERR Invalid number of arguments specified for command",
+        ));
+    }
+    let found = keys::keys(info, argv);
+    if found.is_empty() {
+        return if info.has(flags::NO_MANDATORY_KEYS) {
+            Ok(Frame::Array(Vec::new()))
+        } else {
+            Err(errors::reply("ERR Invalid arguments specified for command"))
+        };
+    }
+    Ok(Frame::Array(
+        found
+            .into_iter()
+            .map(|(at, key_flags)| {
+                let key = Frame::Bulk(argv[at].clone());
+                if !with_flags {
+                    return key;
+                }
+                let names = keys::flag_names(key_flags)
+                    .map(|name| Frame::Simple(Bytes::from_static(name.as_bytes())))
+                    .collect();
+                Frame::Array(vec![key, Frame::Set(names)])
+            })
+            .collect(),
+    ))
 }
 
 fn command_info(spec: &super::CommandSpec) -> Frame {

@@ -79,3 +79,53 @@ fn scripts_follow_each_subcommands_flags(subject: &Subject) {
         );
     }
 }
+
+/// `COMMAND GETKEYS` and `GETKEYSANDFLAGS` answer as redis-server does, for commands we run and those we
+/// do not, with every error.
+#[test]
+fn command_getkeys_matches_redis() {
+    let redis_server = testkit::require_redis!();
+    let ours = Subject::rserver().start(NodeConfig::new(free_port()));
+    let real = Subject::redis(redis_server).start(NodeConfig::new(free_port()));
+    let cases: &[&[&str]] = &[
+        &["GETKEYS", "get", "k"],
+        &["GETKEYS", "mset", "a", "1", "b", "2"],
+        &["GETKEYS", "eval", "return 1", "2", "x", "y", "arg"],
+        &["GETKEYS", "eval", "return 1", "0"],
+        &[
+            "GETKEYS",
+            "zunionstore",
+            "d",
+            "2",
+            "a",
+            "b",
+            "WEIGHTS",
+            "1",
+            "2",
+        ],
+        &[
+            "GETKEYS", "xread", "COUNT", "1", "STREAMS", "s1", "s2", "0", "0",
+        ],
+        &["GETKEYS", "sort", "l", "BY", "w_*", "STORE", "dst"],
+        &[
+            "GETKEYS", "migrate", "h", "1", "", "0", "5", "KEYS", "a", "b",
+        ],
+        &["GETKEYS", "object", "encoding", "k"],
+        &["GETKEYS", "blmpop", "0", "2", "a", "b", "LEFT"],
+        &["GETKEYS", "nosuchcommand", "k"],
+        &["GETKEYS", "ping"],
+        &["GETKEYS", "get"],
+        &["GETKEYS", "zunionstore", "d", "0", "a"],
+        &["GETKEYS", "config", "get", "x"],
+        &["GETKEYSANDFLAGS", "set", "k", "v"],
+        &["GETKEYSANDFLAGS", "set", "k", "v", "GET"],
+        &["GETKEYSANDFLAGS", "lmove", "a", "b", "LEFT", "RIGHT"],
+        &["GETKEYSANDFLAGS", "del", "a", "b"],
+        &["GETKEYSANDFLAGS", "bitfield", "k", "GET", "u8", "0"],
+    ];
+    for case in cases {
+        let mut args = vec!["COMMAND"];
+        args.extend_from_slice(case);
+        assert_eq!(ours.cmd(&args), real.cmd(&args), "{args:?}");
+    }
+}
