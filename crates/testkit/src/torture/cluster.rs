@@ -20,6 +20,9 @@ use crate::proxy::Proxy;
 use crate::rng::Rng;
 use crate::wait::poll_until;
 
+/// How long a re-point waits for a replica to finish loading a snapshot.
+const LOADING_WAIT: Duration = Duration::from_secs(30);
+
 /// How long a replica may take to be linked and at its master's offset at a quiescence point.
 pub(super) const SYNC_DEADLINE: Duration = Duration::from_secs(60);
 
@@ -152,7 +155,18 @@ impl<'a> Cluster<'a> {
         let proxy = Proxy::try_start(self.topology.ports[upstream])
             .map_err(|error| format!("start a proxy to n{upstream}: {error}"))?;
         let port = proxy.port().to_string();
-        let reply = self.admin(replica, &["REPLICAOF", "127.0.0.1", &port])?;
+        // A replica loading its master's snapshot answers -LOADING to REPLICAOF, as Redis does (the command
+        // has no `loading` flag): an operator retries once the load is over, and so do we.
+        let reply = poll_until(LOADING_WAIT, || {
+            match self.admin(replica, &["REPLICAOF", "127.0.0.1", &port]) {
+                Ok(Frame::Error(text)) if text.starts_with(b"LOADING") => Err(format!(
+                    "n{replica} answered {}",
+                    show_frame(&Frame::Error(text))
+                )),
+                other => Ok(other),
+            }
+        })
+        .unwrap_or_else(|last| Ok(Frame::Error(last.into())))?;
         if !matches!(reply, Frame::Simple(_)) {
             return Err(format!(
                 "REPLICAOF on n{replica} answered {}",
