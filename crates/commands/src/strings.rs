@@ -35,7 +35,7 @@ pub fn get(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     Ok(match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Frame::Null,
         Lookup::String(data) => Frame::Bulk(data),
-        Lookup::WrongType => errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     })
 }
 
@@ -364,7 +364,7 @@ pub fn strlen(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     Ok(match lookup_string(ctx, &argv[1]) {
         Lookup::Missing => Frame::Integer(0),
         Lookup::String(data) => Frame::Integer(data.len() as i64),
-        Lookup::WrongType => errors::reply(errors::WRONG_TYPE),
+        Lookup::WrongType => return Err(errors::reply(errors::WRONG_TYPE)),
     })
 }
 

@@ -59,7 +59,7 @@ pub fn acl(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         "log" => log(ctx, argv)?,
         "dryrun" => dryrun(ctx, argv),
         "help" => help(),
-        _ => errors::unknown_subcommand(sub, "acl"),
+        _ => return Err(errors::unknown_subcommand(sub, "acl")),
     })
 }
 
@@ -108,7 +108,7 @@ fn setuser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
 /// `ACL DELUSER username [username ...]`: the users' connections are closed (the caller's after this reply).
 fn deluser(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     Ok(match ctx.core.acl.delete_users(&argv[2..]) {
-        Err(text) => errors::reply(text),
+        Err(text) => return Err(errors::reply(text)),
         Ok(deleted) => {
             for name in &deleted {
                 let doomed = logged_in_as(ctx, name);

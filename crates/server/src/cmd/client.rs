@@ -34,7 +34,7 @@ pub fn client(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                 ctx.client.name = name;
                 Frame::ok()
             }
-            None => errors::reply(BAD_CLIENT_NAME),
+            None => return Err(errors::reply(BAD_CLIENT_NAME)),
         }
     } else if is(sub, "getname") && argv.len() == 2 {
         ctx.client

@@ -21,7 +21,7 @@ pub fn ping(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
     Ok(match argv {
         [_] => Frame::Simple(Bytes::from_static(b"PONG")),
         [_, message] => Frame::Bulk(message.clone()),
-        _ => errors::wrong_arity("ping"),
+        _ => return Err(errors::wrong_arity("ping")),
     })
 }
 
@@ -46,7 +46,7 @@ pub fn select(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                 .update(ctx.client.id, |info| info.db = index);
             Frame::ok()
         }
-        _ => errors::reply(errors::DB_INDEX_OUT_OF_RANGE),
+        _ => return Err(errors::reply(errors::DB_INDEX_OUT_OF_RANGE)),
     })
 }
 

@@ -33,11 +33,11 @@ pub fn function(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         "list" => list(ctx, argv)?,
         "stats" => stats(ctx),
         "dump" => dump(ctx),
-        "restore" if argv.len() > 4 => errors::subcommand_syntax(sub, "function"),
+        "restore" if argv.len() > 4 => return Err(errors::subcommand_syntax(sub, "function")),
         "restore" => restore(ctx, argv)?,
         "kill" => match ctx.shared.scripts.kill(false) {
             Ok(()) => Frame::ok(),
-            Err(text) => errors::reply(text),
+            Err(text) => return Err(errors::reply(text)),
         },
         _ => help(),
     })

@@ -157,7 +157,7 @@ pub fn pubsub(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         "numpat" => Frame::Integer(ctx.core.pubsub.pattern_count() as i64),
         "help" => help(),
-        _ => errors::subcommand_syntax(sub, "pubsub"),
+        _ => return Err(errors::subcommand_syntax(sub, "pubsub")),
     })
 }
 

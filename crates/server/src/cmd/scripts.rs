@@ -316,7 +316,7 @@ pub fn script(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
         }
         "kill" => match ctx.shared.scripts.kill(true) {
             Ok(()) => Frame::ok(),
-            Err(text) => errors::reply(text),
+            Err(text) => return Err(errors::reply(text)),
         },
         "debug" => {
             if is(&argv[2], "no") {

@@ -270,7 +270,7 @@ pub fn shutdown(ctx: &mut Ctx<'_>, argv: &[Bytes]) -> Reply {
                 tracing::warn!("Shutdown manually aborted.");
                 Frame::ok()
             }
-            None => errors::reply("ERR No shutdown in progress."),
+            None => return Err(errors::reply("ERR No shutdown in progress.")),
         });
     }
     let (mut save, mut nosave, mut now, mut force) = (false, false, false, false);
