@@ -1,5 +1,6 @@
 //! A keyspace and effect buffers to run handlers on, and short ways to build arguments and read what a
-//! command recorded. Every handler call of the tests goes through [`Harness::run`].
+//! command recorded. Every handler call of the tests goes through [`Harness::run_raw`] (which
+//! [`Harness::run`] and [`Harness::setup`] use), so a change of the handler signature touches one function.
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ use crate::{BlockRequest, Caller, DataCtx, Effects, Handler, Limits};
 /// The fixed clock of a harness: 2026-01-01 (any fixed time would do).
 pub const NOW_MS: i64 = 1_767_225_600_000;
 
-/// 16 databases, effect buffers that record everything, a clock and a caller.
+/// 16 databases, effect buffers that record everything, a clock and a caller; after each command, what it
+/// recorded.
 pub struct Harness {
     pub keyspace: Keyspace,
     pub effects: Effects,
@@ -27,16 +29,21 @@ pub struct Harness {
     pub dirty: u64,
     /// What the last command propagated, each with its database.
     pub propagated: Vec<(usize, Vec<String>)>,
-    /// The keys the last command touched for `WATCH`, with their databases.
+    /// The keys the last command touched for `WATCH` itself, with their databases.
     pub touched: Vec<(usize, String)>,
+    /// Whether the last command reported the keys it modified itself (else the server touches its key
+    /// positions).
+    pub touched_explicitly: bool,
     /// The keys the last command signalled ready, with their databases.
     pub ready: Vec<(usize, String)>,
+    /// The keys found expired and deleted while the last command ran (the server propagates a `DEL` each).
+    pub expired: Vec<(usize, String)>,
     /// The last command's request to block its client.
     pub block: Option<BlockRequest>,
 }
 
 impl Harness {
-    /// An empty keyspace, RESP2, an ordinary client that may block.
+    /// An empty keyspace, RESP2, database 0, an ordinary client of a master that may block.
     pub fn new() -> Harness {
         Harness {
             keyspace: Keyspace::new(16),
@@ -53,7 +60,9 @@ impl Harness {
             dirty: 0,
             propagated: Vec::new(),
             touched: Vec::new(),
+            touched_explicitly: false,
             ready: Vec::new(),
+            expired: Vec::new(),
             block: None,
         }
     }
@@ -63,7 +72,8 @@ impl Harness {
         self.run_raw(handler, argv(args))
     }
 
-    /// [`Harness::run`] with arguments that need not be text.
+    /// [`Harness::run`] with arguments that need not be text. The one place that calls a handler: an error
+    /// reply (`Err`) comes back as the frame the client would get.
     pub fn run_raw(&mut self, handler: Handler, argv: Vec<Bytes>) -> Frame {
         self.effects.configure(true, true);
         let mut ctx = DataCtx::new(
@@ -81,7 +91,8 @@ impl Harness {
         reply
     }
 
-    /// Offers `key` to a blocked client's operation (as the server does once the key is signalled ready).
+    /// Offers `key` to a blocked client's operation (as the server does once the key is signalled ready),
+    /// with this harness's database, clock, protocol and caller; collects what serving recorded.
     pub fn serve(&mut self, request: &mut BlockRequest, key: &str) -> Option<Frame> {
         self.effects.configure(true, true);
         let mut ctx = DataCtx::new(
@@ -89,9 +100,11 @@ impl Harness {
             &mut self.effects,
             self.db,
             self.now_ms,
-            ExpiryPolicy::Delete,
+            self.policy,
         );
         ctx.protocol = self.protocol;
+        ctx.caller = self.caller;
+        ctx.limits = self.limits;
         let served = request
             .op
             .serve(&mut ctx, &Bytes::copy_from_slice(key.as_bytes()));
@@ -109,9 +122,66 @@ impl Harness {
         last
     }
 
+    /// The last command's request to block, which it must have made.
+    pub fn take_block(&mut self) -> BlockRequest {
+        self.block
+            .take()
+            .expect("the command asked to block its client")
+    }
+
     /// Moves the clock forward.
     pub fn advance(&mut self, by: Duration) {
-        self.now_ms += by.as_millis() as i64;
+        self.now_ms += i64::try_from(by.as_millis()).expect("a test's time step fits");
+    }
+
+    /// Replies in RESP3 from now on (`HELLO 3`).
+    pub fn resp3(&mut self) {
+        self.protocol = Protocol::Resp3;
+    }
+
+    /// Runs commands as a client of a (writable) replica. The expiry policy stays: the server runs a
+    /// replica client's writes with `Delete` and only its reads with `Hide` (set [`Harness::policy`]).
+    pub fn replica_server(&mut self) {
+        self.caller.server_is_replica = true;
+    }
+
+    /// Runs commands from our master's stream: on a replica, nothing blocks and expiry is the master's.
+    pub fn master_link(&mut self) {
+        self.caller.server_is_replica = true;
+        self.caller.from_master = true;
+        self.caller.may_block = false;
+        self.policy = ExpiryPolicy::Keep;
+    }
+
+    /// Runs commands from a script (`redis.call`), where nothing blocks.
+    pub fn in_script(&mut self) {
+        self.caller.in_script = true;
+        self.caller.may_block = false;
+    }
+
+    /// Runs commands where a client may not block (inside `EXEC`): blocking commands answer as a timeout.
+    pub fn deny_blocking(&mut self) {
+        self.caller.may_block = false;
+    }
+
+    /// The commands the last command propagated, as words (their databases left out).
+    pub fn propagated_words(&self) -> Vec<Vec<String>> {
+        self.propagated
+            .iter()
+            .map(|(_, words)| words.clone())
+            .collect()
+    }
+
+    /// Asserts the last command propagated nothing and counted no change (a read, or a write that did
+    /// nothing).
+    #[track_caller]
+    pub fn assert_no_change(&self) {
+        assert!(
+            self.propagated.is_empty(),
+            "propagated {:?}",
+            self.propagated
+        );
+        assert_eq!(self.dirty, 0, "dirty count");
     }
 
     fn collect(&mut self) {
@@ -132,16 +202,14 @@ impl Harness {
             .drain_ready()
             .map(|(db, key)| (db, text(&key)))
             .collect();
-        self.effects.take_touched_explicitly();
+        self.touched_explicitly = self.effects.take_touched_explicitly();
+        self.expired = self
+            .keyspace
+            .take_expired()
+            .into_iter()
+            .map(|(db, key)| (db, text(&key)))
+            .collect();
         self.block = self.effects.take_block();
-    }
-
-    /// The commands the last command propagated, as words (their databases left out).
-    pub fn propagated_words(&self) -> Vec<Vec<String>> {
-        self.propagated
-            .iter()
-            .map(|(_, words)| words.clone())
-            .collect()
     }
 }
 
@@ -161,6 +229,11 @@ pub fn bulk(text: &str) -> Frame {
     Frame::Bulk(Bytes::copy_from_slice(text.as_bytes()))
 }
 
+/// An integer reply.
+pub fn int(value: i64) -> Frame {
+    Frame::Integer(value)
+}
+
 /// An error reply with exactly `text`.
 pub fn error(text: &str) -> Frame {
     Frame::Error(Bytes::copy_from_slice(text.as_bytes()))
@@ -171,10 +244,40 @@ pub fn bulks(items: &[&str]) -> Frame {
     Frame::Array(items.iter().map(|item| bulk(item)).collect())
 }
 
+/// `(db, key)` pairs as the harness records touched, ready and expired keys.
+pub fn keys_in(db: usize, keys: &[&str]) -> Vec<(usize, String)> {
+    keys.iter().map(|key| (db, (*key).to_owned())).collect()
+}
+
 /// Words of a propagated command, for comparing.
 pub fn words(line: &str) -> Vec<String> {
     line.split(' ').map(str::to_owned).collect()
 }
+
+/// The texts of the bulk strings in an array, a set or a map's flattened pairs, sorted (for replies in no
+/// particular order).
+pub fn sorted_texts(frame: Frame) -> Vec<String> {
+    let items = match frame {
+        Frame::Array(items) | Frame::Set(items) => items,
+        Frame::Map(pairs) => pairs.into_iter().flat_map(|(k, v)| [k, v]).collect(),
+        other => panic!("an array, a set or a map: {other:?}"),
+    };
+    let mut texts: Vec<String> = items
+        .into_iter()
+        .map(|item| match item {
+            Frame::Bulk(bytes) => text(&bytes),
+            other => panic!("a bulk string: {other:?}"),
+        })
+        .collect();
+    texts.sort();
+    texts
+}
+
+/// `ERR value is not an integer or out of range`
+pub const NOT_INTEGER: &str = "ERR value is not an integer or out of range";
+
+/// `ERR syntax error`
+pub const SYNTAX: &str = "ERR syntax error";
 
 /// Redis's WRONGTYPE error.
 pub fn wrongtype() -> Frame {
