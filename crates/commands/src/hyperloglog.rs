@@ -92,7 +92,10 @@ pub fn pfcount(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     Ok(match hll::count(&mut value) {
         Ok((card, false)) => Frame::Integer(card as i64),
         Ok((card, true)) => {
+            // Refreshing the cached count modifies the key (PFCOUNT is not flagged as a write, so the
+            // generic touch would not tell its watchers).
             store(ctx, &argv[1], value);
+            ctx.touch(&argv[1]);
             ctx.propagate_verbatim(argv);
             Frame::Integer(card as i64)
         }
@@ -120,6 +123,8 @@ pub fn pfmerge(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
             Err(error) => return Err(error_reply(error)),
         };
     store(ctx, &argv[1], merged);
+    // Only the destination changed, not the sources.
+    ctx.touch(&argv[1]);
     ctx.propagate_verbatim(argv);
     Ok(Frame::ok())
 }

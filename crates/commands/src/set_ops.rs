@@ -178,6 +178,7 @@ fn store(ctx: &mut DataCtx<'_>, argv: &[Bytes], result: Set) -> Frame {
     if size == 0 {
         // Redis deletes without an expiry check here: a logically expired destination counts as deleted.
         if ctx.db().remove(destination).is_some() {
+            ctx.touch(destination);
             ctx.propagate_verbatim(argv);
         }
         return Frame::Integer(0);
@@ -186,6 +187,8 @@ fn store(ctx: &mut DataCtx<'_>, argv: &[Bytes], result: Set) -> Frame {
     // The members come from stored sets, so they are already owned copies.
     ctx.db()
         .insert(destination, Entry::new(Value::Set(Box::new(result))));
+    // Only the destination changed, not the sources.
+    ctx.touch(destination);
     ctx.propagate_verbatim(argv);
     Frame::Integer(size as i64)
 }

@@ -253,6 +253,8 @@ fn pop_one(ctx: &mut DataCtx<'_>, key: &Bytes, end: End) -> Result<Option<Frame>
         return Ok(None);
     };
     delete_if_empty(ctx, key);
+    // Only the popped key changed (the generic touch would take every key argument).
+    ctx.touch(key);
     ctx.propagate(vec![pop_name(end), key.clone()]);
     Ok(Some(Frame::Array(vec![
         Frame::Bulk(key.clone()),

@@ -97,6 +97,13 @@ fn parse_add_trim(ctx: &DataCtx<'_>, argv: &[Bytes], xadd: bool) -> Result<AddTr
                 "ERR syntax error, XTRIM must be called with a trimming strategy",
             ));
         }
+        // `XADD k LIMIT 0 * f v`: a zero LIMIT passes the check above, then meets Redis's check that LIMIT
+        // comes with `~` (never for the master's stream, whose trims are exact).
+        if limit.is_some() && !ctx.caller.from_master {
+            return Err(errors::reply(
+                "ERR syntax error, LIMIT cannot be used without the special ~ option",
+            ));
+        }
         return Ok(parsed);
     };
     let limit = if ctx.caller.from_master {

@@ -622,3 +622,17 @@ fn xread_block_is_refused_in_scripts_and_its_timeout_checked() {
     );
     assert!(h.block.is_none());
 }
+
+#[test]
+fn xadd_limit_without_a_trim_strategy_is_refused_like_redis() {
+    let mut h = Harness::new();
+    assert_eq!(
+        h.run(streams::xadd, &["xadd", "s", "LIMIT", "0", "*", "f", "v"]),
+        error("ERR syntax error, LIMIT cannot be used without the special ~ option")
+    );
+    assert_eq!(
+        h.run(streams::xadd, &["xadd", "s", "LIMIT", "5", "*", "f", "v"]),
+        error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")
+    );
+    assert!(h.propagated.is_empty());
+}

@@ -145,6 +145,8 @@ fn pop_one(ctx: &mut DataCtx<'_>, key: &Bytes, highest: bool) -> Result<Option<F
     let Some((member, score)) = pop_members(ctx, key, highest, 1)?.pop() else {
         return Ok(None);
     };
+    // Only the popped key changed (the generic touch would take every key argument).
+    ctx.touch(key);
     ctx.propagate(vec![pop_name(highest), key.clone()]);
     Ok(Some(Frame::Array(vec![
         Frame::Bulk(key.clone()),

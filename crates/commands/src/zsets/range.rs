@@ -173,6 +173,8 @@ fn range_generic(
         stored.insert(member, score);
     }
     if store_result(ctx, &argv[1], stored) {
+        // Only the destination changed, not the source.
+        ctx.touch(&argv[1]);
         ctx.propagate_verbatim(argv);
     }
     Frame::Integer(count as i64)

@@ -15,6 +15,7 @@ use crate::support::{Subject, on_both_servers};
 on_both_servers!(
     watch_aborted_by_another_clients_write,
     watch_aborted_by_expiry,
+    watch_sees_only_the_keys_a_command_changed,
     pubsub_delivery_on_master,
     pubsub_delivery_through_replica,
     slow_subscriber_is_disconnected,
@@ -103,6 +104,56 @@ fn watch_aborted_by_another_clients_write(subject: &Subject) {
     expect(&mut watcher, &["SET", "k", "mine"], b"+QUEUED\r\n");
     expect(&mut watcher, &["EXEC"], b"*-1\r\n");
     assert_eq!(other.cmd(&["EXISTS", "k"]), Frame::Integer(0));
+}
+
+/// A command touches only the keys it changed, as Redis's `signalModifiedKey` calls: a blocking pop served
+/// at once (not its other keys), the set and sorted-set STORE commands and PFMERGE (their destination, not
+/// their sources); and PFCOUNT refreshing its cached count does touch its key.
+fn watch_sees_only_the_keys_a_command_changed(subject: &Subject) {
+    let node = start(subject);
+    let mut watcher = connect(&node);
+    let mut other = node.client();
+    other.cmd(&["RPUSH", "b", "x"]);
+    other.cmd(&["RPUSH", "w", "y"]);
+    other.cmd(&["SADD", "src", "m"]);
+    other.cmd(&["ZADD", "zsrc", "1", "m"]);
+    other.cmd(&["PFADD", "h1", "a"]);
+    other.cmd(&["PFADD", "h2", "b"]);
+    let unchanged: &[(&str, &[&str])] = &[
+        ("b2", &["BLPOP", "b2", "b", "0"]),
+        ("src", &["SINTERSTORE", "dst", "src"]),
+        ("src", &["SUNIONSTORE", "dst", "src"]),
+        ("zsrc", &["ZRANGESTORE", "zdst", "zsrc", "0", "-1"]),
+        ("h1", &["PFMERGE", "hd", "h1", "h2"]),
+    ];
+    for (watched, command) in unchanged {
+        expect(&mut watcher, &["WATCH", watched], b"+OK\r\n");
+        assert!(
+            !matches!(other.cmd(command), Frame::Error(_)),
+            "{command:?}"
+        );
+        expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+        expect(&mut watcher, &["PING"], b"+QUEUED\r\n");
+        expect(&mut watcher, &["EXEC"], b"*1\r\n+PONG\r\n");
+    }
+    // The destination of a STORE and the key a pop served from are changed.
+    for (watched, command) in [
+        ("dst", &["SINTERSTORE", "dst", "src", "nosuch"][..]),
+        ("w", &["BLPOP", "empty", "w", "0"][..]),
+    ] {
+        expect(&mut watcher, &["WATCH", watched], b"+OK\r\n");
+        other.cmd(command);
+        expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+        expect(&mut watcher, &["PING"], b"+QUEUED\r\n");
+        expect(&mut watcher, &["EXEC"], b"*-1\r\n");
+    }
+    // PFCOUNT after PFADD rewrites the cached count: a change for WATCH.
+    other.cmd(&["PFADD", "h1", "c"]);
+    expect(&mut watcher, &["WATCH", "h1"], b"+OK\r\n");
+    other.cmd(&["PFCOUNT", "h1"]);
+    expect(&mut watcher, &["MULTI"], b"+OK\r\n");
+    expect(&mut watcher, &["PING"], b"+QUEUED\r\n");
+    expect(&mut watcher, &["EXEC"], b"*-1\r\n");
 }
 
 /// Redis 7.0 (`isWatchedKeyExpired`): a key that was live when watched and has expired by EXEC aborts it,
