@@ -1,5 +1,5 @@
 //! Small utilities every layer of the server uses, with no state and no dependency on the server's own
-//! modules: the wall clock, atomic file replacement, Redis's integer parsing. They live here, at the bottom,
+//! modules: the wall clock, atomic file replacement, Redis's integer parsing (re-exported from `commands`). They live here, at the bottom,
 //! so that low modules (ACLs, config, the AOF) need not import the command table or persistence for them.
 
 use std::io::Write as _;
@@ -45,14 +45,5 @@ pub fn write_atomically(
     }
 }
 
-/// Parses an integer argument the way Redis does (`string2ll`: no spaces, no `+`, fits in i64).
-pub fn parse_i64(arg: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(arg).ok()?;
-    if text.is_empty() || text.starts_with('+') || text.len() > 20 {
-        return None;
-    }
-    if text.len() > 1 && (text.starts_with('0') || text.starts_with("-0")) {
-        return None;
-    }
-    text.parse().ok()
-}
+/// Parses an integer argument the way Redis does (`string2ll`); one definition, the commands crate's.
+pub use commands::parse_i64;

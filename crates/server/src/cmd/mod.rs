@@ -186,15 +186,7 @@ impl<'a> Ctx<'a> {
         now_ms: i64,
         policy: ExpiryPolicy,
     ) -> Ctx<'a> {
-        Ctx {
-            core,
-            client,
-            shared,
-            now_ms,
-            policy,
-            effects: Effects::new(),
-            clock_hint: None,
-        }
+        Ctx::with_effects(core, client, shared, now_ms, policy, Effects::new())
     }
 
     /// A context recording into `effects` (a batch's buffers, lent for one command; see [`Ctx::into_effects`]).
@@ -207,8 +199,13 @@ impl<'a> Ctx<'a> {
         effects: Effects,
     ) -> Ctx<'a> {
         Ctx {
+            core,
+            client,
+            shared,
+            now_ms,
+            policy,
             effects,
-            ..Ctx::new(core, client, shared, now_ms, policy)
+            clock_hint: None,
         }
     }
 
