@@ -30,6 +30,7 @@ pub fn expire(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     };
 
     let (now, policy) = (ctx.now_ms, ctx.policy);
+    let replica = ctx.caller.server_is_replica;
     let db = ctx.db();
     let Some(entry) = db.get(&argv[1], now, policy) else {
         return Ok(Frame::Integer(0));
@@ -37,8 +38,9 @@ pub fn expire(ctx: &mut DataCtx<'_>, argv: &[Bytes]) -> Reply {
     if !condition.allows(entry.expire_at, absolute) {
         return Ok(Frame::Integer(0));
     }
-    // A time in the past deletes the key now, unless we apply our master's stream: then the master decides.
-    if absolute <= now && policy != ExpiryPolicy::Keep {
+    // A time in the past deletes the key now (Redis's `checkAlreadyExpired`), except on a replica (its master
+    // decides, and a writable replica's own key keeps the past TTL, as in Redis) or while applying a stream.
+    if absolute <= now && policy != ExpiryPolicy::Keep && !replica {
         db.remove(&argv[1]);
         ctx.propagate(vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
         return Ok(Frame::Integer(1));

@@ -95,8 +95,9 @@ impl Entry {
         }
     }
 
-    /// Whether the entry is logically expired at `now_ms` (an expiry equal to now counts as expired, as in Redis).
+    /// Whether the entry is logically expired at `now_ms`: its time is past (Redis's `keyIsExpired`: `now > when`;
+    /// a key expiring at this very millisecond is still there).
     pub fn is_expired(&self, now_ms: UnixMillis) -> bool {
-        self.expire_at.is_some_and(|at| at <= now_ms)
+        self.expire_at.is_some_and(|at| at < now_ms)
     }
 }

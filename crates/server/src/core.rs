@@ -298,7 +298,7 @@ impl Core {
                 return false;
             };
             match db.peek(key).and_then(|entry| entry.expire_at) {
-                Some(at) if at <= now_ms => {
+                Some(at) if at < now_ms => {
                     db.remove(key);
                     false
                 }

@@ -252,3 +252,19 @@ fn a_key_expires_once_its_time_has_passed() {
     assert_eq!(h.run(strings::get, &["get", "k"]), Frame::Null);
     assert_eq!(h.expired, keys_in(0, &["k"]));
 }
+
+#[test]
+fn a_past_time_on_a_writable_replica_keeps_the_key_with_its_past_ttl() {
+    let mut h = with_key();
+    h.replica_server();
+    let past = (NOW_MS - 1).to_string();
+    assert_eq!(h.run(expire::expire, &["pexpireat", "k", &past]), int(1));
+    assert_eq!(
+        h.propagated_words(),
+        vec![words(&format!("pexpireat k {past}"))]
+    );
+    assert!(
+        h.keyspace.db(0).unwrap().peek(b"k").is_some(),
+        "Redis keeps it (checkAlreadyExpired is false on a replica)"
+    );
+}
