@@ -66,6 +66,9 @@ const FLAGS: [(&str, &str); 20] = [
 /// purpose (`addReplyCommandFlags`), so it cannot be read from the reply.
 const MAY_REPLICATE: [&str; 6] = ["eval", "evalsha", "fcall", "pfcount", "publish", "spublish"];
 
+/// The commands Redis 7.0 flags `TOUCHES_ARBITRARY_KEYS` (its JSON files), hidden by `COMMAND` too.
+const TOUCHES_ARBITRARY_KEYS: [&str; 2] = ["randomkey", "scan"];
+
 /// One command or subcommand as the table describes it.
 struct Entry {
     name: String,
@@ -172,6 +175,9 @@ fn entry(info: &Frame) -> Result<Entry> {
     }
     if MAY_REPLICATE.contains(&name.as_str()) {
         flags.push("MAY_REPLICATE");
+    }
+    if TOUCHES_ARBITRARY_KEYS.contains(&name.as_str()) {
+        flags.push("TOUCHES_ARBITRARY_KEYS");
     }
     flags.sort_by_key(|flag| FLAGS.iter().position(|(_, constant)| constant == flag));
     let flags = flags.into_iter().map(str::to_owned).collect();

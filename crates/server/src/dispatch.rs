@@ -259,7 +259,16 @@ impl<'a> Batch<'a> {
             serve_blocked(core, shared);
             return reply;
         }
-        if feed_unit(core, unit) {
+        // Run directly, a command that may delete keys it did not name (SCAN, RANDOMKEY meeting expired keys)
+        // propagates its DELs one by one, not as a MULTI/EXEC unit, as Redis does (and as active expiry does).
+        let fed_unit = if spec.has(flags::TOUCHES_ARBITRARY_KEYS) {
+            unit.iter().fold(false, |fed, command| {
+                feed_unit(core, std::slice::from_ref(command)) | fed
+            })
+        } else {
+            feed_unit(core, unit)
+        };
+        if fed_unit {
             self.fed = true;
             client.last_write_offset = core.repl.offset();
         }

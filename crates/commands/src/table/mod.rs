@@ -62,6 +62,10 @@ pub mod flags {
     /// May feed the replication stream without being a write (`EVAL`, `FCALL`, `PUBLISH`, `PFCOUNT`): held
     /// like writes while writes are paused. `COMMAND` hides it, as Redis does.
     pub const MAY_REPLICATE: u32 = 1 << 20;
+    /// May delete keys it did not name (`SCAN`, `RANDOMKEY` meeting expired keys): run directly, its
+    /// propagated `DEL`s are not wrapped in `MULTI`/`EXEC`, as Redis's `propagatePendingCommands` does.
+    /// Hidden by `COMMAND`, as Redis does.
+    pub const TOUCHES_ARBITRARY_KEYS: u32 = 1 << 21;
 
     /// Every flag `COMMAND` shows, with its name, in Redis's order (`addReplyCommandFlags`).
     pub const SHOWN: [(u32, &str); 20] = [

@@ -10,6 +10,7 @@ on_both_servers!(
     key_commands_go_out_verbatim,
     exec_is_one_unit,
     exec_with_expired_key_and_databases,
+    scan_sends_the_dels_of_expired_keys_without_multi,
     publish_goes_out_verbatim,
     function_flush_goes_out_verbatim,
 );
@@ -193,6 +194,22 @@ fn exec_with_expired_key_and_databases(subject: &crate::support::Subject) {
         assert_stream(&stream, &expected);
         return;
     }
+}
+
+/// SCAN meeting expired keys deletes them and sends their `DEL`s one by one, not in a `MULTI`/`EXEC` unit (Redis's
+/// hidden `TOUCHES_ARBITRARY_KEYS` flag, as active expiry does). The keys and the SCAN come in one write.
+fn scan_sends_the_dels_of_expired_keys_without_multi(subject: &crate::support::Subject) {
+    let mut session = Session::start(subject, SyncMode::Disk);
+    session.run_pipelined(&["set a v pxat 1", "set b v pxat 1", "scan 0 count 100"]);
+    let stream = session.capture(&[]);
+    let mut dels: Vec<&str> = stream[3..].iter().map(String::as_str).collect();
+    dels.sort_unstable();
+    assert_eq!(
+        stream[..3],
+        ["SELECT 0", "SET a v PXAT 1", "SET b v PXAT 1"],
+        "{stream:?}"
+    );
+    assert_eq!(dels, ["DEL a", "DEL b"], "{stream:?}");
 }
 
 /// PUBLISH goes to replicas verbatim, also inside a transaction; PUBSUB queries send nothing.
