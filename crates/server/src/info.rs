@@ -18,8 +18,10 @@ const ALL_SECTIONS: &[&str] = &[
     "stats",
     "replication",
     "cpu",
+    "modules",
     "commandstats",
     "errorstats",
+    "cluster",
     "keyspace",
 ];
 
@@ -32,6 +34,9 @@ const DEFAULT_SECTIONS: &[&str] = &[
     "stats",
     "replication",
     "cpu",
+    "modules",
+    "errorstats",
+    "cluster",
     "keyspace",
 ];
 
@@ -61,6 +66,10 @@ pub fn render(shared: &Shared, core: &Core, requested: &[String]) -> String {
             "stats" => stats(shared, core, &mut out),
             "replication" => replication(shared, core, &mut out),
             "cpu" => out.push_str("# CPU\r\n"),
+            // No modules can be loaded (`MODULE LOAD` is refused): the section is there and empty, as Redis's.
+            "modules" => out.push_str("# Modules\r\n"),
+            // No Redis Cluster: tools (redis-py's test harness among them) read `cluster_enabled` here.
+            "cluster" => out.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
             "commandstats" => commandstats(core, &mut out),
             "errorstats" => errorstats(core, &mut out),
             "keyspace" => keyspace(core, &mut out),

@@ -274,3 +274,36 @@ fn assert_replica_role(role: &Frame, master_port: u16, state: &str, offset: i64)
         ])
     );
 }
+
+/// A plain `INFO` has Redis 7.0's sections in Redis's order, `# Modules` (empty) and `# Cluster`
+/// (`cluster_enabled:0`, which tools such as redis-py's test harness read) among them.
+#[test]
+fn info_sections_are_redis_own() {
+    let redis_server = testkit::require_redis!();
+    let headers = |subject: &Subject, section: Option<&str>| -> Vec<String> {
+        let node = subject.start(NodeConfig::new(free_port()).with("save", "\"\""));
+        let reply = match section {
+            Some(section) => node.cmd(&["INFO", section]),
+            None => node.cmd(&["INFO"]),
+        };
+        let Frame::Bulk(text) = reply else {
+            panic!("INFO answers a bulk string")
+        };
+        String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|line| line.starts_with('#') || section == Some("cluster"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let ours = Subject::rserver();
+    let real = Subject::redis(redis_server);
+    assert_eq!(headers(&ours, None), headers(&real, None));
+    assert_eq!(
+        headers(&ours, Some("cluster")),
+        headers(&real, Some("cluster"))
+    );
+    assert_eq!(
+        headers(&ours, Some("modules")),
+        headers(&real, Some("modules"))
+    );
+}
