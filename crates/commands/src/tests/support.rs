@@ -75,25 +75,19 @@ impl Harness {
     /// [`Harness::run`] with arguments that need not be text. The one place that calls a handler: an error
     /// reply (`Err`) comes back as the frame the client would get.
     pub fn run_raw(&mut self, handler: Handler, argv: Vec<Bytes>) -> Frame {
-        self.effects.configure(true, true);
-        let mut ctx = DataCtx::new(
-            &mut self.keyspace,
-            &mut self.effects,
-            self.db,
-            self.now_ms,
-            self.policy,
-        );
-        ctx.protocol = self.protocol;
-        ctx.caller = self.caller;
-        ctx.limits = self.limits;
-        let reply = handler(&mut ctx, &argv).unwrap_or_else(|error| error);
-        self.collect();
-        reply
+        self.on_ctx(|ctx| handler(ctx, &argv).unwrap_or_else(|error| error))
     }
 
     /// Offers `key` to a blocked client's operation (as the server does once the key is signalled ready),
     /// with this harness's database, clock, protocol and caller; collects what serving recorded.
     pub fn serve(&mut self, request: &mut BlockRequest, key: &str) -> Option<Frame> {
+        let key = Bytes::copy_from_slice(key.as_bytes());
+        self.on_ctx(|ctx| request.op.serve(ctx, &key))
+    }
+
+    /// Runs `run` on a context over this harness's keyspace, database, clock, protocol, caller and limits,
+    /// recording everything, then collects what it recorded.
+    fn on_ctx<T>(&mut self, run: impl FnOnce(&mut DataCtx<'_>) -> T) -> T {
         self.effects.configure(true, true);
         let mut ctx = DataCtx::new(
             &mut self.keyspace,
@@ -105,11 +99,9 @@ impl Harness {
         ctx.protocol = self.protocol;
         ctx.caller = self.caller;
         ctx.limits = self.limits;
-        let served = request
-            .op
-            .serve(&mut ctx, &Bytes::copy_from_slice(key.as_bytes()));
+        let outcome = run(&mut ctx);
         self.collect();
-        served
+        outcome
     }
 
     /// Runs several commands, expecting none to fail; returns the last reply.

@@ -218,9 +218,8 @@ impl<'a> Ctx<'a> {
     /// then applies the effects it recorded: changes counted, `WATCH`ers told, blocked clients signalled, its
     /// own client blocked. What it propagates stays queued here with the rest of the unit.
     pub fn run_data<T>(&mut self, run: impl FnOnce(&mut DataCtx<'_>) -> T) -> T {
+        self.sync_recording();
         let core = &mut *self.core;
-        let tracking = !core.watches.is_empty() || !core.blocking.is_empty();
-        self.effects.configure(core.records_propagation(), tracking);
         let caller = Caller {
             server_is_replica: core.is_replica(),
             in_script: self.client.is_script,
@@ -284,17 +283,18 @@ impl<'a> Ctx<'a> {
     /// Propagates the command verbatim without counting a change to the data (`PUBLISH`).
     pub fn propagate_without_change(&mut self, argv: &[Bytes]) {
         // With neither a backlog nor an AOF nothing is recorded (Redis does the same), so skip the copy.
-        if self.core.records_propagation() {
-            self.sync_recording();
+        if self.sync_recording() {
             self.effects.record(self.client.db, argv.to_vec());
         }
     }
 
-    /// Whether propagation is recorded follows the core (a backlog or an AOF may appear or go between commands).
-    fn sync_recording(&mut self) {
+    /// Whether propagation is recorded follows the core (a backlog or an AOF may appear or go between
+    /// commands); returns it.
+    fn sync_recording(&mut self) -> bool {
+        let recording = self.core.records_propagation();
         let tracking = !self.core.watches.is_empty() || !self.core.blocking.is_empty();
-        self.effects
-            .configure(self.core.records_propagation(), tracking);
+        self.effects.configure(recording, tracking);
+        recording
     }
 
     /// Tells `WATCH`ers that `key` of database `db` changed; this replaces the generic touch of the command's
